@@ -1,0 +1,187 @@
+"""``PartFeatures``: the one hand-off between geometry and everything else.
+
+Schema ``microfab.features/1``. Plain frozen data, units in every name. A field
+that cannot be measured for an input is ``None`` and ``unmeasured[field]``
+says why; nothing is ever a made-up number.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from geometry.codec import from_jsonable, to_jsonable
+from geometry.findings import Finding
+
+FEATURES_SCHEMA = "microfab.features/1"
+
+
+class FileFormat(enum.Enum):
+    STEP = "step"
+    STL = "stl"
+    THREE_MF = "3mf"
+    OBJ = "obj"
+    PLY = "ply"
+    DXF = "dxf"
+
+
+class SurfaceKind(enum.Enum):
+    PLANE = "plane"
+    CYLINDER = "cylinder"
+    CONE = "cone"
+    SPHERE = "sphere"
+    TORUS = "torus"
+    BSPLINE = "bspline"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    filename: str
+    format: FileFormat
+    sha256: str
+    size_bytes: int
+    #: unit the file's numbers were in before conversion to mm
+    units: str
+    #: where that unit came from: "file", "request" or "default"
+    units_source: str
+
+
+@dataclass(frozen=True)
+class MeshInfo:
+    triangles: int
+    vertices: int
+    watertight: bool
+    bodies: int
+    open_edges: int = 0
+    degenerate_faces: int = 0
+    #: True when the mesh is a tessellation of an exact B-rep
+    from_brep: bool = False
+
+
+@dataclass(frozen=True)
+class FaceStats:
+    """B-rep faces by surface type: counts and areas."""
+
+    total: int
+    count_by_kind: dict[str, int]
+    area_mm2_by_kind: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Hole:
+    diameter_mm: float
+    depth_mm: float
+    through: bool
+    axis: tuple[float, float, float]
+    position_mm: tuple[float, float, float] | None = None
+    #: "plain", "counterbore", "countersink"
+    kind: str = "plain"
+    counterbore_diameter_mm: float | None = None
+    counterbore_depth_mm: float | None = None
+    countersink_angle_deg: float | None = None
+    nearest_drill_mm: float | None = None
+    #: metric thread this hole is the tap drill of (e.g. "M6"), if any
+    likely_tap: str | None = None
+    face_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pocket:
+    depth_mm: float
+    opening_mm: tuple[float, float]
+    depth_to_width: float
+    axis: tuple[float, float, float]
+    corner_radius_mm: float | None = None
+    face_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bend:
+    angle_deg: float
+    inner_radius_mm: float
+    length_mm: float
+    axis: tuple[float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class SheetMetal:
+    thickness_mm: float
+    bends: list[Bend]
+    flat_bbox_mm: tuple[float, float]
+    flat_area_mm2: float
+    cut_length_mm: float
+    pierces: int
+    k_factor: float = 0.44
+
+
+@dataclass(frozen=True)
+class Turning:
+    axis: tuple[float, float, float]
+    max_diameter_mm: float
+    length_mm: float
+    #: features a lathe alone cannot make (cross holes, flats, ...)
+    secondary_features: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Additive:
+    #: build direction (unit vector pointing up from the plate)
+    orientation: tuple[float, float, float]
+    build_height_mm: float
+    overhang_area_mm2: float
+    support_volume_mm3: float
+
+
+@dataclass(frozen=True)
+class PartFeatures:
+    source: SourceInfo
+    bbox_mm: tuple[float, float, float]
+    mesh: MeshInfo
+    volume_mm3: float | None = None
+    area_mm2: float | None = None
+    centroid_mm: tuple[float, float, float] | None = None
+    obb_mm: tuple[float, float, float] | None = None
+    convex_hull_volume_mm3: float | None = None
+    faces: FaceStats | None = None
+    holes: list[Hole] | None = None
+    pockets: list[Pocket] | None = None
+    min_internal_radius_mm: float | None = None
+    min_wall_thickness_mm: float | None = None
+    wall_thickness_p05_mm: float | None = None
+    wall_thickness_p50_mm: float | None = None
+    setups_3axis: list[str] | None = None
+    unreachable_area_mm2: float | None = None
+    sheet_metal: SheetMetal | None = None
+    turning: Turning | None = None
+    additive: Additive | None = None
+    #: number of solids (B-rep) or bodies (mesh) the part is made of
+    solids: int = 1
+    #: findings about the geometry itself (units, health)
+    findings: list[Finding] = field(default_factory=list)
+    #: for each field that is None: why it could not be measured
+    unmeasured: dict[str, str] = field(default_factory=dict)
+    schema: str = FEATURES_SCHEMA
+
+    @property
+    def max_extent_mm(self) -> float:
+        return max(self.bbox_mm)
+
+    def with_updates(self, **changes: Any) -> "PartFeatures":
+        """A copy with fields replaced; a field given a value leaves ``unmeasured``."""
+        unmeasured = dict(self.unmeasured)
+        for name, value in changes.items():
+            if value is not None:
+                unmeasured.pop(name, None)
+        unmeasured.update(changes.pop("unmeasured", {}) or {})
+        return replace(self, unmeasured=unmeasured, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PartFeatures":
+        if data.get("schema") != FEATURES_SCHEMA:
+            raise ValueError(f"not a {FEATURES_SCHEMA} document (schema={data.get('schema')!r})")
+        return from_jsonable(cls, data)

@@ -1,0 +1,3 @@
+"""Numba kernels on flat triangle arrays (see STYLE.md, "Numeric kernels")."""
+
+__all__: list[str] = []

@@ -1,0 +1,84 @@
+"""``load``: bytes or a path in, a ``Part`` in millimetres out."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from geometry.errors import CorruptFileError, FileTooLargeError, UnsupportedFormatError
+from geometry.features import FileFormat, SourceInfo
+from geometry.part import Part
+from geometry.units import LengthUnit, UnitsSource
+
+#: default upload limit [bytes]; callers may pass their own
+MAX_FILE_BYTES = 100 * 1024 * 1024
+
+
+def load(path: str | os.PathLike[str], units: str | LengthUnit | None = None, max_bytes: int = MAX_FILE_BYTES) -> Part:
+    """Load a CAD file from disk. See ``load_bytes``."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise FileTooLargeError(
+                f"{p.name} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit", file=p.name, size_bytes=size
+            )
+        data = p.read_bytes()
+    except IsADirectoryError as err:
+        raise CorruptFileError(f"{p} is a folder, not a CAD file", file=str(p)) from err
+    except FileNotFoundError as err:
+        raise CorruptFileError(f"{p}: no such file", file=str(p)) from err
+    except PermissionError as err:
+        raise CorruptFileError(f"{p}: permission denied", file=str(p)) from err
+    return load_bytes(data, p.name, units=units, max_bytes=max_bytes)
+
+
+def load_bytes(
+    data: bytes, filename: str = "part", units: str | LengthUnit | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> Part:
+    """Parse ``data`` into a ``Part`` in millimetres.
+
+    ``units`` is the caller's unit for files that carry none (STL, OBJ, PLY);
+    without it they are taken as millimetres and the part records that the
+    unit is a default. STEP and 3MF files carry their unit, which wins.
+    """
+    from geometry.loaders.sniff import sniff_format
+
+    if len(data) > max_bytes:
+        raise FileTooLargeError(
+            f"{filename} is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
+            file=filename,
+            size_bytes=len(data),
+        )
+    request_unit = LengthUnit.parse(units) if units is not None else None
+    fmt = sniff_format(data, filename)
+    sha256 = hashlib.sha256(data).hexdigest()
+
+    def source(unit: str, units_source: UnitsSource) -> SourceInfo:
+        return SourceInfo(
+            filename=filename, format=fmt, sha256=sha256, size_bytes=len(data), units=unit,
+            units_source=units_source.value,
+        )
+
+    if fmt is FileFormat.STEP:
+        from geometry.loaders.step import read_step, tessellate
+
+        shape, unit, nsolids = read_step(data, filename)
+        vertices, faces = tessellate(shape)
+        return Part(source(unit, UnitsSource.FILE), vertices, faces, brep=shape, solids=nsolids)
+    if fmt is FileFormat.DXF:
+        raise UnsupportedFormatError(
+            f"{filename} is a 2D DXF drawing: quote it as a flat sheet part with a thickness",
+            file=filename,
+        )
+    from geometry.loaders.mesh import read_mesh
+
+    vertices, faces, file_unit = read_mesh(data, fmt, filename)
+    if file_unit is not None:
+        unit, units_source = file_unit, UnitsSource.FILE
+    elif request_unit is not None:
+        unit, units_source = request_unit, UnitsSource.REQUEST
+    else:
+        unit, units_source = LengthUnit.MM, UnitsSource.DEFAULT
+    return Part(source(unit.value, units_source), vertices * unit.to_mm, faces)
