@@ -1,0 +1,5 @@
+import sys
+
+from quoting.cli import main
+
+sys.exit(main())

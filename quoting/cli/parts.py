@@ -1,0 +1,142 @@
+"""``microfab features`` and ``microfab quote``."""
+
+from __future__ import annotations
+
+import argparse
+
+from quoting.cli.output import fmt_dims, fmt_num, print_json, table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("features", help="measure a CAD file (PartFeatures, schema microfab.features/1)")
+    p.add_argument("file", help="STEP, STL, 3MF, OBJ or PLY file")
+    p.add_argument("--units", help="unit of a file that carries none (mm, cm, m, in); default mm")
+    p.add_argument("--json", action="store_true", help="print the PartFeatures as JSON")
+    p.set_defaults(func=features_cmd)
+
+    q = sub.add_parser("quote", help="quote a CAD file at every workshop able to make it")
+    q.add_argument("file", help="STEP, STL, 3MF, OBJ or PLY file")
+    q.add_argument("--material", required=True, help="material key (see `microfab materials`)")
+    q.add_argument("--process", help="process key (cnc_milling, ...); default: every process")
+    q.add_argument("--qty", default="1", help="quantities, comma-separated (default 1)")
+    q.add_argument("--ship-to", help="buyer location as LAT,LON")
+    q.add_argument("--units", help="unit of a file that carries none (mm, cm, m, in); default mm")
+    q.add_argument("--workshops", help="folder or file of rate cards (default: the demo workshops)")
+    q.add_argument("--json", action="store_true", help="print the Quote as JSON (schema microfab.quote/1)")
+    q.set_defaults(func=quote_cmd)
+
+
+def _quantities(text: str) -> tuple[int, ...]:
+    from geometry.errors import InvalidRequestError
+
+    try:
+        qty = tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise InvalidRequestError(f"--qty {text!r}: give whole numbers separated by commas, e.g. 1,10,100") from None
+    if not qty:
+        raise InvalidRequestError("--qty: give at least one quantity")
+    return qty
+
+
+def _ship_to(text: str | None) -> tuple[float, float] | None:
+    from geometry.errors import InvalidRequestError
+
+    if text is None:
+        return None
+    try:
+        lat, lon = (float(x) for x in text.split(","))
+    except ValueError:
+        raise InvalidRequestError(f"--ship-to {text!r}: give LAT,LON, e.g. 48.85,2.35") from None
+    return lat, lon
+
+
+def features_cmd(args: argparse.Namespace) -> int:
+    from geometry import extract, load
+    from geometry.units import LengthUnit
+
+    units = LengthUnit.parse(args.units) if args.units else None
+    features = extract(load(args.file, units=units))
+    if args.json:
+        print_json(features.to_dict())
+        return 0
+    f = features
+    src = f.source
+    rows = [
+        ("file", f"{src.filename} ({src.format.value}, {src.size_bytes:,} bytes)"),
+        ("units", f"{src.units} (from {src.units_source})"),
+        ("bounding box", f"{fmt_dims(f.bbox_mm)} mm"),
+        ("oriented box", f"{fmt_dims(f.obb_mm)} mm"),
+        ("volume", f"{fmt_num(f.volume_mm3)} mm3"),
+        ("area", f"{fmt_num(f.area_mm2)} mm2"),
+        ("convex hull volume", f"{fmt_num(f.convex_hull_volume_mm3)} mm3"),
+        ("mesh", f"{f.mesh.triangles:,} triangles, {'closed' if f.mesh.watertight else 'NOT closed'}, "
+                 f"{f.mesh.bodies} body(ies)"),
+        ("solids", str(f.solids)),
+        ("holes", "-" if f.holes is None else str(len(f.holes))),
+        ("min internal radius", f"{fmt_num(f.min_internal_radius_mm, 2)} mm"),
+        ("min wall thickness", f"{fmt_num(f.min_wall_thickness_mm, 2)} mm"),
+        ("3-axis setups", "-" if f.setups_3axis is None else ", ".join(f.setups_3axis)),
+        ("sheet metal", "no" if f.sheet_metal is None else f"t={f.sheet_metal.thickness_mm:.2f} mm, "
+                                                           f"{len(f.sheet_metal.bends)} bend(s)"),
+        ("turning", "no" if f.turning is None else f"D{f.turning.max_diameter_mm:.1f} x {f.turning.length_mm:.1f} mm"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key.ljust(width)}  {value}")
+    for finding in f.findings:
+        print(f"{finding.severity.value}: {finding.code}: {finding.message}")
+    if f.unmeasured:
+        print("not measured:")
+        for key, why in sorted(f.unmeasured.items()):
+            print(f"  {key}: {why}")
+    return 0
+
+
+def quote_cmd(args: argparse.Namespace) -> int:
+    from quoting.engine import quote_file
+    from quoting.quote import QuoteRequest
+    from quoting.workshops import load_workshops
+
+    request = QuoteRequest(
+        material=args.material,
+        quantities=_quantities(args.qty),
+        process=args.process,
+        ship_to=_ship_to(args.ship_to),
+        units=args.units,
+    )
+    workshops = load_workshops(args.workshops)
+    _, q = quote_file(args.file, request, workshops=workshops)
+    if args.json:
+        print_json(q.to_dict())
+        return 0
+    p = q.part
+    print(f"{p.filename}: {fmt_dims(p.bbox_mm)} mm ({p.units} from {p.units_source}), "
+          f"volume {fmt_num(p.volume_mm3, 0)} mm3, material {request.material}")
+    rows = []
+    for o in q.offers:
+        for line in o.lines:
+            rows.append((
+                o.workshop_id, o.city, o.process, line.quantity, f"{line.unit_price_eur:,.2f}",
+                f"{line.total_eur:,.2f}", f"{line.interval.low_eur:,.0f}-{line.interval.high_eur:,.0f}",
+                line.lead_time_days, line.ship_date.isoformat(), f"{line.co2_kg:.1f}",
+                fmt_num(o.distance_km, 0), ",".join(o.best_for) if line is o.lines[0] else "",
+            ))
+    if rows:
+        print(table(("workshop", "city", "process", "qty", "unit EUR", "total EUR", "interval", "days", "ships",
+                     "CO2 kg", "km", "best"), rows))
+    else:
+        print("no workshop can make this part")
+    if q.ineligible:
+        print("\nnot eligible:")
+        for item in q.ineligible:
+            print(f"  {item.workshop_id}: {'; '.join(item.reasons)}")
+    if q.dfm:
+        print("\nmanufacturability:")
+        for f in q.dfm:
+            print(f"  {f.severity.value}: {f.code}: {f.message}")
+    for o in q.offers[:1]:
+        print(f"\ncheapest offer, {o.workshop_id}, breakdown for {o.lines[0].quantity} pc:")
+        for b in o.lines[0].breakdown:
+            print(f"  {b.item:<14} {b.amount_eur:>10,.2f}  {b.detail}")
+        print(f"  {'total':<14} {o.lines[0].total_eur:>10,.2f}")
+    return 0

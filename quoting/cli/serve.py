@@ -1,0 +1,21 @@
+"""``microfab serve``: the HTTP API (package ``api``, imported only when this command runs)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("serve", help="run the HTTP API")
+    s.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    s.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: SQLite file in ./var)")
+    s.set_defaults(func=serve_cmd)
+
+
+def serve_cmd(args: argparse.Namespace) -> int:
+    # The CLI lives in quoting, which must not import api at module level (api -> quoting only):
+    # the server is looked up by name when this command runs.
+    server = importlib.import_module("api.server")
+    return int(server.run(host=args.host, port=args.port, database_url=args.database_url) or 0)
