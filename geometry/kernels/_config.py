@@ -1,0 +1,31 @@
+"""Numba options for every kernel, in one place.
+
+``JIT`` is for serial kernels, ``JIT_PARALLEL`` for kernels that split their
+work with ``prange``. Fast-math is limited to flags that keep ``inf`` and
+``nan`` meaningful (misses are ``inf``): no ``nnan``/``ninf``.
+"""
+
+from __future__ import annotations
+
+import numba
+
+#: fast-math flags that keep inf/nan semantics (ray misses are inf)
+FASTMATH = {"nsz", "arcp", "contract", "reassoc"}
+
+#: serial kernels: cached on disk so a second process pays no JIT time
+JIT = {"cache": True, "nogil": True, "fastmath": FASTMATH, "error_model": "numpy"}
+
+#: kernels parallel over chunks (``prange``); per-chunk buffers are reduced explicitly
+JIT_PARALLEL = {**JIT, "parallel": True}
+
+#: chunks per thread in chunked reductions (balances uneven chunks)
+CHUNKS_PER_THREAD = 4
+
+
+def n_chunks(n: int) -> int:
+    """How many chunks to split ``n`` items into for a chunked parallel reduction (>= 1).
+
+    Called by the wrappers and passed to the kernels (reading the thread count
+    inside a kernel would stop Numba from caching it).
+    """
+    return max(1, min(int(n), CHUNKS_PER_THREAD * numba.get_num_threads()))

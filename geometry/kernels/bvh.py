@@ -1,0 +1,354 @@
+"""Bounding-volume hierarchy over triangles and first-hit ray casting.
+
+``build_bvh`` sorts triangles along a Morton curve of their centroids and
+splits ranges at the highest differing bit (a linear BVH: fast to build,
+good enough to trace); ``raycast`` traces rays in parallel, nearest child
+first, Moller-Trumbore per triangle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from geometry.errors import InputError
+from geometry.kernels._config import JIT, JIT_PARALLEL, n_chunks
+from geometry.kernels._validate import as_points, as_triangles
+
+#: triangles per leaf at most
+LEAF_SIZE = 4
+#: depth of the per-ray traversal stack (a Morton BVH of 2**63 codes is at most 64 deep, leaves add 2)
+STACK_DEPTH = 96
+#: cull modes of the tracer
+CULL_NONE = 0
+#: only hits on triangles whose outward normal points along the ray (the ray leaves the solid there)
+CULL_ENTERING = 1
+
+
+@dataclass(frozen=True, eq=False)
+class BVH:
+    """A BVH in flat arrays (nodes in pre-order: a child's index is above its parent's).
+
+    bounds : (k, 6) float64 [mm] min xyz, max xyz of each node;
+    left, right : (k,) int64 children (-1 on leaves); start, count : (k,) int64 triangle range of leaves;
+    tri9 : (n, 9) float64 [mm] vertex 0, edge 1, edge 2 of each triangle in BVH order;
+    order : (n,) int64, original triangle id of each triangle in BVH order.
+    """
+
+    bounds: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+    tri9: np.ndarray
+    order: np.ndarray
+
+    @property
+    def n_triangles(self) -> int:
+        return int(self.order.shape[0])
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.left.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class RayHits:
+    """distance_mm : (r,) float64 [mm] along the (normalised) ray, inf on a miss;
+    triangle : (r,) int64 original triangle id, -1 on a miss."""
+
+    distance_mm: np.ndarray
+    triangle: np.ndarray
+
+
+def build_bvh(triangles: np.ndarray) -> BVH:
+    """A BVH over ``triangles`` : (n, 3, 3) float64 [mm]."""
+    tri = as_triangles(triangles)
+    n = tri.shape[0]
+    lo = tri.min(axis=(0, 1))
+    hi = tri.max(axis=(0, 1))
+    codes = _morton_kernel(tri, lo, hi, n_chunks(n))
+    order = np.argsort(codes, kind="stable").astype(np.int64)
+    codes = codes[order]
+    left, right, start, count = _topology_kernel(codes, LEAF_SIZE)
+    tri9 = _reorder_kernel(tri, order)
+    bounds = _refit_kernel(tri9, left, right, start, count)
+    return BVH(bounds, left, right, start, count, tri9, order)
+
+
+def raycast(bvh: BVH, origins: np.ndarray, directions: np.ndarray) -> RayHits:
+    """First hit of each ray.
+
+    origins : (r, 3) float64 [mm]; directions : (r, 3) float64, normalised here.
+    Both faces of a triangle are hit; distances are along the normalised direction [mm].
+    """
+    o = as_points(origins, min_count=0)
+    d = as_points(directions, min_count=0)
+    if o.shape != d.shape:
+        raise InputError(f"origins {o.shape} and directions {d.shape} differ in shape")
+    norm = np.linalg.norm(d, axis=1)
+    if np.any(norm == 0):
+        raise InputError("a ray direction is the zero vector")
+    d = np.ascontiguousarray(d / norm[:, None])
+    skip = np.full(o.shape[0], -1, dtype=np.int64)
+    t, hit = _raycast_kernel(
+        bvh.bounds, bvh.left, bvh.right, bvh.start, bvh.count, bvh.tri9,
+        o, d, 0.0, skip, CULL_NONE, False, n_chunks(o.shape[0]),
+    )
+    tri_id = np.where(hit >= 0, bvh.order[np.maximum(hit, 0)], -1)
+    return RayHits(t, tri_id)
+
+
+@numba.njit(**JIT)
+def _expand_bits(v):  # pragma: no cover - inlined
+    v = (v | (v << 32)) & 0x1F00000000FFFF
+    v = (v | (v << 16)) & 0x1F0000FF0000FF
+    v = (v | (v << 8)) & 0x100F00F00F00F00F
+    v = (v | (v << 4)) & 0x10C30C30C30C30C3
+    v = (v | (v << 2)) & 0x1249249249249249
+    return v
+
+
+@numba.njit(**JIT_PARALLEL)
+def _morton_kernel(tri, lo, hi, nchunk):
+    """63-bit Morton code of each triangle centroid: (n,) int64. tri : (n, 3, 3) float64 [mm]."""
+    n = tri.shape[0]
+    codes = np.empty(n, dtype=np.int64)
+    scale = np.empty(3)
+    for k in range(3):
+        ext = hi[k] - lo[k]
+        scale[k] = 2097151.0 / ext if ext > 0 else 0.0
+    for c in numba.prange(nchunk):
+        for i in range(c * n // nchunk, (c + 1) * n // nchunk):
+            code = np.int64(0)
+            for k in range(3):
+                cen = (tri[i, 0, k] + tri[i, 1, k] + tri[i, 2, k]) / 3.0
+                q = np.int64((cen - lo[k]) * scale[k])
+                q = min(max(q, np.int64(0)), np.int64(2097151))
+                code |= _expand_bits(q) << (2 - k)
+            codes[i] = code
+    return codes
+
+
+@numba.njit(**JIT)
+def _topology_kernel(codes, leaf_size):
+    """Split sorted ``codes`` into a binary tree, pre-order: (left, right, start, count), each (k,) int64."""
+    n = codes.shape[0]
+    cap = 2 * n
+    left = np.full(cap, -1, dtype=np.int64)
+    right = np.full(cap, -1, dtype=np.int64)
+    start = np.zeros(cap, dtype=np.int64)
+    count = np.zeros(cap, dtype=np.int64)
+    stack_node = np.empty(128, dtype=np.int64)
+    stack_lo = np.empty(128, dtype=np.int64)
+    stack_hi = np.empty(128, dtype=np.int64)
+    sp = 0
+    stack_node[0] = 0
+    stack_lo[0] = 0
+    stack_hi[0] = n
+    sp = 1
+    used = 1
+    while sp > 0:
+        sp -= 1
+        node = stack_node[sp]
+        lo = stack_lo[sp]
+        hi = stack_hi[sp]
+        if hi - lo <= leaf_size:
+            start[node] = lo
+            count[node] = hi - lo
+            continue
+        diff = codes[lo] ^ codes[hi - 1]
+        if diff == 0:
+            split = (lo + hi) // 2
+        else:
+            bit = 62
+            while (diff >> bit) & 1 == 0:
+                bit -= 1
+            a = lo
+            b = hi - 1  # codes[b] has the bit set, codes[lo] has not
+            while b - a > 1:
+                m = (a + b) // 2
+                if (codes[m] >> bit) & 1:
+                    b = m
+                else:
+                    a = m
+            split = b
+        left[node] = used
+        right[node] = used + 1
+        used += 2
+        stack_node[sp] = used - 1
+        stack_lo[sp] = split
+        stack_hi[sp] = hi
+        stack_node[sp + 1] = used - 2
+        stack_lo[sp + 1] = lo
+        stack_hi[sp + 1] = split
+        sp += 2
+    return left[:used].copy(), right[:used].copy(), start[:used].copy(), count[:used].copy()
+
+
+@numba.njit(**JIT_PARALLEL)
+def _reorder_kernel(tri, order):
+    """Triangles in BVH order as (n, 9): vertex 0, edge 1, edge 2 [mm]."""
+    n = order.shape[0]
+    out = np.empty((n, 9))
+    for i in numba.prange(n):
+        j = order[i]
+        for k in range(3):
+            out[i, k] = tri[j, 0, k]
+            out[i, 3 + k] = tri[j, 1, k] - tri[j, 0, k]
+            out[i, 6 + k] = tri[j, 2, k] - tri[j, 0, k]
+    return out
+
+
+@numba.njit(**JIT)
+def _refit_kernel(tri9, left, right, start, count):
+    """Node bounds (k, 6) [mm], children before parents (reverse pre-order)."""
+    k = left.shape[0]
+    bounds = np.empty((k, 6))
+    for node in range(k - 1, -1, -1):
+        if left[node] < 0:
+            for a in range(3):
+                bounds[node, a] = np.inf
+                bounds[node, 3 + a] = -np.inf
+            for i in range(start[node], start[node] + count[node]):
+                for a in range(3):
+                    v0 = tri9[i, a]
+                    v1 = v0 + tri9[i, 3 + a]
+                    v2 = v0 + tri9[i, 6 + a]
+                    bounds[node, a] = min(bounds[node, a], v0, v1, v2)
+                    bounds[node, 3 + a] = max(bounds[node, 3 + a], v0, v1, v2)
+        else:
+            le = left[node]
+            ri = right[node]
+            for a in range(3):
+                bounds[node, a] = min(bounds[le, a], bounds[ri, a])
+                bounds[node, 3 + a] = max(bounds[le, 3 + a], bounds[ri, 3 + a])
+    return bounds
+
+
+@numba.njit(**JIT)
+def _slab(bounds, node, ox, oy, oz, ix, iy, iz, tmax):  # pragma: no cover - inlined
+    """Entry distance of a ray into a node's box, inf if it misses within [0, tmax]."""
+    t1 = (bounds[node, 0] - ox) * ix
+    t2 = (bounds[node, 3] - ox) * ix
+    tn = min(t1, t2)
+    tf = max(t1, t2)
+    t1 = (bounds[node, 1] - oy) * iy
+    t2 = (bounds[node, 4] - oy) * iy
+    tn = max(tn, min(t1, t2))
+    tf = min(tf, max(t1, t2))
+    t1 = (bounds[node, 2] - oz) * iz
+    t2 = (bounds[node, 5] - oz) * iz
+    tn = max(tn, min(t1, t2))
+    tf = min(tf, max(t1, t2))
+    if tf < max(tn, 0.0) or tn > tmax:
+        return np.inf
+    return max(tn, 0.0)
+
+
+@numba.njit(**JIT)
+def _inv(x):  # pragma: no cover - inlined
+    if x == 0.0:
+        return 1e300
+    return 1.0 / x
+
+
+@numba.njit(**JIT)
+def trace(bounds, left, right, start, count, tri9, ox, oy, oz, dx, dy, dz, tmin, tmax, skip, cull, any_hit, stack):
+    """First hit of one ray in (tmin, tmax): (distance [mm], triangle index in BVH order or -1).
+
+    skip : a BVH-order triangle index never hit (-1: none); cull : CULL_NONE or CULL_ENTERING;
+    any_hit : stop at the first accepted hit (occlusion test); stack : (STACK_DEPTH,) int64 scratch.
+    """
+    ix = _inv(dx)
+    iy = _inv(dy)
+    iz = _inv(dz)
+    best = tmax
+    best_id = -1
+    if _slab(bounds, 0, ox, oy, oz, ix, iy, iz, best) == np.inf:
+        return np.inf, -1
+    sp = 0
+    stack[0] = 0
+    sp = 1
+    while sp > 0:
+        sp -= 1
+        node = stack[sp]
+        if left[node] < 0:
+            for i in range(start[node], start[node] + count[node]):
+                if i == skip:
+                    continue
+                e1x = tri9[i, 3]
+                e1y = tri9[i, 4]
+                e1z = tri9[i, 5]
+                e2x = tri9[i, 6]
+                e2y = tri9[i, 7]
+                e2z = tri9[i, 8]
+                if cull == 1:
+                    nx = e1y * e2z - e1z * e2y
+                    ny = e1z * e2x - e1x * e2z
+                    nz = e1x * e2y - e1y * e2x
+                    if nx * dx + ny * dy + nz * dz <= 0.0:
+                        continue
+                px = dy * e2z - dz * e2y
+                py = dz * e2x - dx * e2z
+                pz = dx * e2y - dy * e2x
+                det = e1x * px + e1y * py + e1z * pz
+                if det == 0.0:
+                    continue
+                inv_det = 1.0 / det
+                sx = ox - tri9[i, 0]
+                sy = oy - tri9[i, 1]
+                sz = oz - tri9[i, 2]
+                u = (sx * px + sy * py + sz * pz) * inv_det
+                if u < 0.0 or u > 1.0:
+                    continue
+                qx = sy * e1z - sz * e1y
+                qy = sz * e1x - sx * e1z
+                qz = sx * e1y - sy * e1x
+                v = (dx * qx + dy * qy + dz * qz) * inv_det
+                if v < 0.0 or u + v > 1.0:
+                    continue
+                t = (e2x * qx + e2y * qy + e2z * qz) * inv_det
+                if t > tmin and t < best:
+                    best = t
+                    best_id = i
+                    if any_hit:
+                        return best, best_id
+            continue
+        a = left[node]
+        b = right[node]
+        ta = _slab(bounds, a, ox, oy, oz, ix, iy, iz, best)
+        tb = _slab(bounds, b, ox, oy, oz, ix, iy, iz, best)
+        if ta > tb:
+            a, b = b, a
+            ta, tb = tb, ta
+        if tb != np.inf:
+            stack[sp] = b
+            sp += 1
+        if ta != np.inf:
+            stack[sp] = a
+            sp += 1
+    if best_id < 0:
+        return np.inf, -1
+    return best, best_id
+
+
+@numba.njit(**JIT_PARALLEL)
+def _raycast_kernel(bounds, left, right, start, count, tri9, o, d, tmin, skip, cull, any_hit, nchunk):
+    """First hits of r rays: distances (r,) float64 [mm] (inf: miss), BVH-order triangle (r,) int64 (-1: miss)."""
+    r = o.shape[0]
+    dist = np.empty(r)
+    hit = np.empty(r, dtype=np.int64)
+    for c in numba.prange(nchunk):
+        stack = np.empty(STACK_DEPTH, dtype=np.int64)
+        for i in range(c * r // nchunk, (c + 1) * r // nchunk):
+            t, h = trace(
+                bounds, left, right, start, count, tri9,
+                o[i, 0], o[i, 1], o[i, 2], d[i, 0], d[i, 1], d[i, 2],
+                tmin, np.inf, skip[i], cull, any_hit, stack,
+            )
+            dist[i] = t
+            hit[i] = h
+    return dist, hit
