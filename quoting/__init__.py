@@ -11,9 +11,9 @@ from quoting.ratecard import RateCard
 from quoting.workshops import demo_workshops, load_workshops
 
 __all__ = [
-    "QUOTE_SCHEMA",
     "Material",
     "Process",
+    "QUOTE_SCHEMA",
     "Quote",
     "QuoteRequest",
     "RateCard",
