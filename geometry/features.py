@@ -163,6 +163,12 @@ class PartFeatures:
     #: for each field that is None: why it could not be measured
     unmeasured: dict[str, str] = field(default_factory=dict)
     schema: str = FEATURES_SCHEMA
+    #: holes counted by the direction they are drilled from (B-rep only)
+    hole_axes: list[HoleAxisGroup] | None = None
+    #: sharp concave corners between pocket walls: a rotating tool cannot make them (B-rep only)
+    sharp_internal_corners: int | None = None
+    #: the distinct solids of the file and how often each occurs (B-rep only)
+    distinct_solids: list[SolidSummary] | None = None
 
     @property
     def max_extent_mm(self) -> float:
@@ -185,3 +191,26 @@ class PartFeatures:
         if data.get("schema") != FEATURES_SCHEMA:
             raise ValueError(f"not a {FEATURES_SCHEMA} document (schema={data.get('schema')!r})")
         return from_jsonable(cls, data)
+
+
+@dataclass(frozen=True)
+class HoleAxisGroup:
+    """Holes drilled along one direction (``axis`` points out of the holes)."""
+
+    axis: tuple[float, float, float]
+    count: int
+    through: int
+    diameters_mm: list[float]
+
+
+@dataclass(frozen=True)
+class SolidSummary:
+    """One distinct solid of a multi-solid file (identical solids up to a rigid motion counted once)."""
+
+    #: position in ``geometry.split_solids``'s list
+    index: int
+    count: int
+    volume_mm3: float
+    area_mm2: float
+    bbox_mm: tuple[float, float, float]
+    faces: int

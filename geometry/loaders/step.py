@@ -1,13 +1,18 @@
-"""STEP files through OCP: read, check, heal, collect solids, tessellate.
+"""STEP files through OCP: read, check, heal, collect closed solids, tessellate.
 
-No process-global OCCT setting is changed here: OCCT's default output unit is
-the millimetre and files in other units are converted by the reader itself.
+No process-global OCCT setting is read or changed per request: the reader is
+given its target length unit (mm) itself, so a global changed by other code in
+the process (cadquery's importer sets ``xstep.cascade.unit``) cannot change
+our numbers, and two requests in one process cannot interfere.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -24,94 +29,207 @@ _UNIT_NAMES = {
 }
 
 
-def read_step(data: bytes, filename: str):
-    """The healed shape (a compound of solids), the file's length unit, and the number of solids."""
+@dataclass(frozen=True)
+class StepShape:
+    """What the reader found: the healed closed solids and what it did to get them."""
+
+    #: compound of the closed solids (opaque OCP ``TopoDS_Compound``)
+    shape: Any
+    #: the file's length unit before conversion to mm ("mm", "in", ...)
+    unit: str
+    solids: int
+    #: solids with an inward-facing shell that were turned the right way out
+    reversed_solids: int = 0
+    #: closed shells outside any solid that were made into solids
+    shells_made_solid: int = 0
+    #: solids or shells left out because they are not closed
+    open_shells_dropped: int = 0
+
+
+def read_step(data: bytes, filename: str) -> tuple[Any, str, int]:
+    """The healed shape (a compound of closed solids), the file's length unit, and the number of solids."""
+    found = read_step_shape(data, filename)
+    return found.shape, found.unit, found.solids
+
+
+def read_step_shape(data: bytes, filename: str) -> StepShape:
+    """Read ``data`` (STEP AP203/AP214/AP242) into healed closed solids, in mm.
+
+    Raises ``CorruptFileError`` when the reader cannot parse the file and
+    ``GeometryError`` when it holds no closed solid.
+    """
     from OCP.IFSelect import IFSelect_RetDone
     from OCP.STEPControl import STEPControl_Reader
-    from OCP.TColStd import TColStd_SequenceOfAsciiString
 
-    fd, path = tempfile.mkstemp(suffix=".step")
+    reader = STEPControl_Reader()
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        reader = STEPControl_Reader()
-        status = reader.ReadFile(path)
-    finally:
-        os.unlink(path)
+        status = reader.ReadStream(filename or "part.step", io.BytesIO(data))
+    except Exception as err:  # noqa: BLE001 - OCCT raises Standard_Failure subclasses
+        raise CorruptFileError(
+            f"{filename}: the STEP reader failed on this file ({type(err).__name__}): "
+            "export it again as STEP AP214 or AP242",
+            file=filename,
+        ) from err
     if status != IFSelect_RetDone:
         raise CorruptFileError(
-            f"{filename}: the STEP reader could not parse this file (status {int(status)}): "
+            f"{filename}: the STEP reader could not parse this file (status {_status_name(status)}): "
             "export it again as STEP AP214 or AP242",
             file=filename,
         )
-    lengths, angles, solid_angles = (TColStd_SequenceOfAsciiString() for _ in range(3))
-    unit = "mm"
+    unit = _file_unit(reader)
+    # Per-reader target unit (mm): the transfer converts the file's unit to this, whatever the globals say.
+    reader.SetSystemLengthUnit(1.0)
+    if reader.NbRootsForTransfer() == 0:
+        raise GeometryError(f"{filename}: the STEP file holds no shape: export the part as a solid", file=filename)
     try:
-        reader.FileUnits(lengths, angles, solid_angles)
-        if lengths.Length() > 0:
-            raw = lengths.Value(1).ToCString().upper().strip(".")
-            unit = _UNIT_NAMES.get(raw, raw.lower())
-    except Exception:  # noqa: BLE001 - units are informative; the reader converts anyway
-        unit = "mm"
-    nroots = reader.TransferRoots()
-    if nroots == 0:
-        raise GeometryError(
-            f"{filename}: the STEP file holds no shape: export the part as a solid", file=filename
-        )
-    shape = reader.OneShape()
+        reader.TransferRoots()
+        shape = reader.OneShape()
+    except Exception as err:  # noqa: BLE001
+        raise CorruptFileError(
+            f"{filename}: the STEP file could not be turned into shapes ({type(err).__name__}): "
+            "export it again as STEP AP214 or AP242",
+            file=filename,
+        ) from err
     if shape is None or shape.IsNull():
         raise GeometryError(f"{filename}: the STEP file holds no shape: export the part as a solid", file=filename)
-    solids = _closed_solids(_heal(shape))
-    if not solids:
-        raise GeometryError(
-            f"{filename}: no closed solid found (surfaces or open shells only): export the part as a solid",
-            file=filename,
-        )
-    return _compound(solids), unit, len(solids)
+    return _solids_of(shape, unit, filename)
 
 
-def _heal(shape):
-    from OCP.ShapeFix import ShapeFix_Shape
-
-    fixer = ShapeFix_Shape(shape)
-    fixer.Perform()
-    return fixer.Shape()
+def _status_name(status: Any) -> str:
+    return getattr(status, "name", str(status))
 
 
-def _closed_solids(shape) -> list:
-    """Solids of ``shape`` with positive volume; closed shells outside any solid become solids."""
+def _file_unit(reader: Any) -> str:
+    """The file's declared length unit, lower-case ("mm" when it declares none)."""
+    from OCP.TColStd import TColStd_SequenceOfAsciiString
+
+    lengths, angles, solid_angles = (TColStd_SequenceOfAsciiString() for _ in range(3))
+    try:
+        reader.FileUnits(lengths, angles, solid_angles)
+    except Exception:  # noqa: BLE001 - the unit is informative; the reader converts anyway
+        return "mm"
+    if lengths.Length() == 0:
+        return "mm"
+    raw = lengths.Value(1).ToCString().upper().strip(". ")
+    return _UNIT_NAMES.get(raw, raw.lower() or "mm")
+
+
+def _solids_of(shape: Any, unit: str, filename: str) -> StepShape:
     from OCP.BRep import BRep_Tool
     from OCP.BRepBuilderAPI import BRepBuilderAPI_MakeSolid
-    from OCP.TopAbs import TopAbs_SHELL, TopAbs_SOLID
+    from OCP.TopAbs import TopAbs_FACE, TopAbs_SHELL, TopAbs_SOLID
     from OCP.TopExp import TopExp_Explorer
     from OCP.TopoDS import TopoDS
 
-    solids = []
+    candidates: list[tuple[Any, bool]] = []  # (solid, made from a free shell)
     exp = TopExp_Explorer(shape, TopAbs_SOLID)
     while exp.More():
-        solids.append(TopoDS.Solid_s(exp.Current()))
+        candidates.append((TopoDS.Solid_s(exp.Current()), False))
         exp.Next()
-    if not solids:
-        exp = TopExp_Explorer(shape, TopAbs_SHELL)
-        while exp.More():
-            shell = TopoDS.Shell_s(exp.Current())
-            if BRep_Tool.IsClosed_s(shell):
-                maker = BRepBuilderAPI_MakeSolid(shell)
-                if maker.IsDone():
-                    solids.append(maker.Solid())
-            exp.Next()
+    exp = TopExp_Explorer(shape, TopAbs_SHELL, TopAbs_SOLID)  # shells outside any solid
+    while exp.More():
+        shell = TopoDS.Shell_s(exp.Current())
+        exp.Next()
+        maker = BRepBuilderAPI_MakeSolid(shell)
+        if maker.IsDone():
+            candidates.append((maker.Solid(), True))
+    out, reversed_count, from_shells, dropped = [], 0, 0, 0
+    for solid, from_shell in candidates:
+        healed = _heal(solid)
+        for part in _explore(healed, TopAbs_SOLID):
+            part = TopoDS.Solid_s(part)
+            shells = _explore(part, TopAbs_SHELL)
+            if not shells or not all(BRep_Tool.IsClosed_s(s) for s in shells):
+                dropped += 1
+                continue
+            volume = solid_volume_mm3(part)
+            if volume < 0:
+                part = TopoDS.Solid_s(part.Reversed())
+                volume = -volume
+                reversed_count += 1
+            if volume > 0 and np.isfinite(volume):
+                out.append(part)
+                from_shells += from_shell
+    if not out:
+        sewn = _sew_closed_solids(shape)
+        out, reversed_count = sewn, 0
+        for i, part in enumerate(out):
+            if solid_volume_mm3(part) < 0:
+                out[i] = TopoDS.Solid_s(part.Reversed())
+                reversed_count += 1
+        from_shells = len(out)
+    if not out:
+        faces = len(_explore(shape, TopAbs_FACE))
+        what = f"{faces} faces, {dropped} open shells" if faces else "no faces"
+        raise GeometryError(
+            f"{filename}: no closed solid found ({what}): export the part as a solid",
+            file=filename,
+        )
+    return StepShape(_compound(out), unit, len(out), reversed_count, from_shells, dropped)
+
+
+def _sew_closed_solids(shape: Any) -> list:
+    """Closed solids from sewing the faces of a surface model (faces that meet but share no edges).
+
+    Only for models of up to ``_SEW_MAX_FACES`` faces: sewing is quadratic at worst.
+    """
+    from OCP.BRep import BRep_Tool
+    from OCP.BRepBuilderAPI import BRepBuilderAPI_MakeSolid, BRepBuilderAPI_Sewing
+    from OCP.TopAbs import TopAbs_FACE, TopAbs_SHELL
+    from OCP.TopoDS import TopoDS
+
+    faces = _explore(shape, TopAbs_FACE)
+    if not faces or len(faces) > _SEW_MAX_FACES:
+        return []
+    try:
+        sewing = BRepBuilderAPI_Sewing(_SEW_TOLERANCE_MM)
+        for face in faces:
+            sewing.Add(face)
+        sewing.Perform()
+        sewn = sewing.SewedShape()
+    except Exception:  # noqa: BLE001 - sewing is best effort
+        return []
     out = []
-    for solid in solids:
-        volume = solid_volume_mm3(solid)
-        if volume < 0:
-            solid = TopoDS.Solid_s(solid.Reversed())
-            volume = -volume
-        if volume > 0:
-            out.append(solid)
+    for shell in _explore(sewn, TopAbs_SHELL):
+        if not BRep_Tool.IsClosed_s(shell):
+            continue
+        maker = BRepBuilderAPI_MakeSolid(TopoDS.Shell_s(shell))
+        if maker.IsDone() and abs(solid_volume_mm3(maker.Solid())) > 0:
+            out.append(maker.Solid())
     return out
 
 
-def solid_volume_mm3(shape) -> float:
+#: surface models with more faces than this are not sewn (a clear error instead of a long wait)
+_SEW_MAX_FACES = 2000
+#: gap between face boundaries that sewing closes [mm]
+_SEW_TOLERANCE_MM = 1e-3
+
+
+def _explore(shape: Any, kind: Any) -> list:
+    from OCP.TopExp import TopExp_Explorer
+
+    found = []
+    exp = TopExp_Explorer(shape, kind)
+    while exp.More():
+        found.append(exp.Current())
+        exp.Next()
+    return found
+
+
+def _heal(shape: Any) -> Any:
+    """OCP's ShapeFix on one solid; the unhealed solid when healing fails."""
+    from OCP.ShapeFix import ShapeFix_Shape
+
+    try:
+        fixer = ShapeFix_Shape(shape)
+        fixer.Perform()
+        healed = fixer.Shape()
+    except Exception:  # noqa: BLE001 - healing is best effort
+        return shape
+    return shape if healed is None or healed.IsNull() else healed
+
+
+def solid_volume_mm3(shape: Any) -> float:
     from OCP.BRepGProp import BRepGProp
     from OCP.GProp import GProp_GProps
 
@@ -120,7 +238,7 @@ def solid_volume_mm3(shape) -> float:
     return float(props.Mass())
 
 
-def _compound(solids: list):
+def _compound(solids: list) -> Any:
     from OCP.BRep import BRep_Builder
     from OCP.TopoDS import TopoDS_Compound
 
@@ -132,57 +250,78 @@ def _compound(solids: list):
     return comp
 
 
-def tessellate(shape) -> tuple[np.ndarray, np.ndarray]:
-    """Triangles of ``shape``: vertices (n, 3) float64 [mm], merged; faces (m, 3) int64, outward winding."""
+def deflection_mm(shape: Any) -> float:
+    """Chordal deflection for ``shape``: relative to its size, clamped (``tol.tessellation_*``)."""
     from OCP.Bnd import Bnd_Box
-    from OCP.BRep import BRep_Tool
     from OCP.BRepBndLib import BRepBndLib
-    from OCP.BRepMesh import BRepMesh_IncrementalMesh
-    from OCP.TopAbs import TopAbs_FACE, TopAbs_REVERSED
-    from OCP.TopExp import TopExp_Explorer
-    from OCP.TopLoc import TopLoc_Location
-    from OCP.TopoDS import TopoDS
 
     box = Bnd_Box()
     BRepBndLib.Add_s(shape, box, False)
+    if box.IsVoid():
+        return tol.tessellation_min_deflection_mm
     xmin, ymin, zmin, xmax, ymax, zmax = box.Get()
     diag = float(np.linalg.norm([xmax - xmin, ymax - ymin, zmax - zmin]))
-    deflection = min(
+    return min(
         max(diag * tol.tessellation_relative_deflection, tol.tessellation_min_deflection_mm),
         tol.tessellation_max_deflection_mm,
     )
-    BRepMesh_IncrementalMesh(shape, deflection, False, tol.tessellation_angular_rad, True)
 
-    all_vertices: list[np.ndarray] = []
-    all_faces: list[np.ndarray] = []
-    offset = 0
-    exp = TopExp_Explorer(shape, TopAbs_FACE)
-    while exp.More():
-        face = TopoDS.Face_s(exp.Current())
-        exp.Next()
-        loc = TopLoc_Location()
-        tri = BRep_Tool.Triangulation_s(face, loc)
-        if tri is None:
-            continue
-        trsf = loc.Transformation()
-        nodes = np.empty((tri.NbNodes(), 3))
-        for i in range(tri.NbNodes()):
-            p = tri.Node(i + 1).Transformed(trsf)
-            nodes[i] = (p.X(), p.Y(), p.Z())
-        tris = np.empty((tri.NbTriangles(), 3), dtype=np.int64)
-        for i in range(tri.NbTriangles()):
-            tris[i] = tri.Triangle(i + 1).Get()
-        tris -= 1
-        if face.Orientation() == TopAbs_REVERSED:
-            tris = tris[:, ::-1]
-        all_vertices.append(nodes)
-        all_faces.append(tris + offset)
-        offset += len(nodes)
-    if not all_faces:
+
+def tessellate(shape: Any, deflection: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Triangles of ``shape``: vertices (n, 3) float64 [mm], merged; faces (m, 3) int64, outward winding.
+
+    ``deflection`` is the chordal deflection [mm] (default: ``deflection_mm``);
+    the angular deflection is ``tol.tessellation_angular_rad``. The triangles
+    leave OCCT as one binary STL written in C++ (no per-node Python loop);
+    its float32 coordinates are exact to ~1e-7 of the part size, far below
+    the chordal deflection.
+    """
+    from OCP.BRepMesh import BRepMesh_IncrementalMesh
+    from OCP.StlAPI import StlAPI_Writer
+
+    if deflection is None:
+        deflection = deflection_mm(shape)
+    BRepMesh_IncrementalMesh(shape, deflection, False, tol.tessellation_angular_rad, False)
+    writer = StlAPI_Writer()
+    writer.ASCIIMode = False
+    fd, path = tempfile.mkstemp(suffix=".stl")
+    os.close(fd)
+    try:
+        ok = writer.Write(shape, path)
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    finally:
+        os.unlink(path)
+    triangles = _binary_stl_triangles(raw) if ok else np.empty((0, 3, 3))
+    if len(triangles) == 0:
         raise GeometryError("the solid could not be tessellated: export it again as STEP AP214 or AP242")
-    vertices = np.concatenate(all_vertices)
-    faces = np.concatenate(all_faces)
-    return merge_vertices(vertices, faces, max(deflection * 1e-3, tol.merge_mm))
+    return weld(triangles)
+
+
+_STL_RECORD = np.dtype([("normal", "<f4", 3), ("vertices", "<f4", (3, 3)), ("attr", "<u2")])
+
+
+def _binary_stl_triangles(raw: bytes) -> np.ndarray:
+    """(m, 3, 3) float32 corners of a binary STL."""
+    if len(raw) < 84:
+        return np.empty((0, 3, 3), dtype=np.float32)
+    count = int(np.frombuffer(raw, dtype="<u4", count=1, offset=80)[0])
+    count = min(count, (len(raw) - 84) // _STL_RECORD.itemsize)
+    return np.frombuffer(raw, dtype=_STL_RECORD, count=count, offset=84)["vertices"]
+
+
+def weld(triangles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices (n, 3) float64 and faces (m, 3) int64 from (m, 3, 3) corners; identical corners shared.
+
+    Corners come from shared B-rep edge nodes, so equal points are bit-identical;
+    triangles that collapse after welding are dropped.
+    """
+    corners = np.ascontiguousarray(triangles, dtype=np.float32).reshape(-1, 3)
+    keys = corners.view(np.dtype((np.void, corners.dtype.itemsize * 3))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    faces = inverse.reshape(-1, 3).astype(np.int64)
+    keep = (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
+    return corners[first].astype(np.float64), faces[keep]
 
 
 def merge_vertices(vertices: np.ndarray, faces: np.ndarray, merge_mm: float) -> tuple[np.ndarray, np.ndarray]:
