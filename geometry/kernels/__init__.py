@@ -1,3 +1,40 @@
-"""Numba kernels on flat triangle arrays (see STYLE.md, "Numeric kernels")."""
+"""Numba kernels on flat triangle arrays (see STYLE.md, "Numeric kernels").
 
-__all__: list[str] = []
+Each public function validates and coerces its input, runs a private cached
+``@njit`` kernel and returns a small frozen record. Importing this package
+compiles nothing; the first call of a kernel loads it from Numba's cache
+(``warm_up`` does that ahead of time, e.g. at service start).
+"""
+
+from geometry.kernels.access import Accessibility, accessibility
+from geometry.kernels.additive import AdditiveOrientations, BuildOrientation, additive_orientation
+from geometry.kernels.bvh import BVH, RayHits, build_bvh, raycast
+from geometry.kernels.health import MeshHealth, mesh_health
+from geometry.kernels.hull import ConvexHull, convex_hull_volume
+from geometry.kernels.mass import MassProperties, mass_properties
+from geometry.kernels.obb import OrientedBox, oriented_bounding_box
+from geometry.kernels.thickness import WallThickness, wall_thickness
+from geometry.kernels.warm import warm_up
+
+__all__ = [
+    "BVH",
+    "Accessibility",
+    "AdditiveOrientations",
+    "BuildOrientation",
+    "ConvexHull",
+    "MassProperties",
+    "MeshHealth",
+    "OrientedBox",
+    "RayHits",
+    "WallThickness",
+    "accessibility",
+    "additive_orientation",
+    "build_bvh",
+    "convex_hull_volume",
+    "mass_properties",
+    "mesh_health",
+    "oriented_bounding_box",
+    "raycast",
+    "wall_thickness",
+    "warm_up",
+]

@@ -29,3 +29,19 @@ def n_chunks(n: int) -> int:
     inside a kernel would stop Numba from caching it).
     """
     return max(1, min(int(n), CHUNKS_PER_THREAD * numba.get_num_threads()))
+
+
+class KernelTolerances:
+    """Tolerances of the ray-based kernels, relative to the part's bounding-box diagonal [-]."""
+
+    #: a ray starting on a surface ignores hits closer than this (its own and adjacent faces)
+    ray_start_rel = 1e-7
+    #: a ray starting on a surface starts this far off it, along the outward normal
+    ray_offset_rel = 1e-6
+    #: a face whose normal points this little against a direction still counts as facing it
+    facing_cos = 1e-6
+    #: a triangle this close to the build plate is on the plate (additive)
+    plate_rel = 1e-4
+
+
+ktol = KernelTolerances()

@@ -1,0 +1,61 @@
+"""Helpers shared by the ray-based kernels: per-triangle geometry and BVH reuse."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from geometry.kernels._config import JIT_PARALLEL
+from geometry.kernels.bvh import BVH, build_bvh
+
+
+def bvh_for(tri: np.ndarray, bvh: BVH | None) -> BVH:
+    """``bvh`` when it was built on these triangles, else a new one."""
+    if bvh is not None and bvh.n_triangles == tri.shape[0]:
+        return bvh
+    return build_bvh(tri)
+
+
+def inverse_order(bvh: BVH) -> np.ndarray:
+    """(n,) int64: the BVH-order index of each original triangle."""
+    inv = np.empty_like(bvh.order)
+    inv[bvh.order] = np.arange(len(bvh.order), dtype=np.int64)
+    return inv
+
+
+def diagonal(tri: np.ndarray) -> float:
+    """Bounding-box diagonal of triangles (n, 3, 3) [mm], never 0."""
+    ext = tri.max(axis=(0, 1)) - tri.min(axis=(0, 1))
+    return float(max(np.linalg.norm(ext), 1e-300))
+
+
+@numba.njit(**JIT_PARALLEL)
+def centroid_normal_area_kernel(tri):
+    """Centroids (n, 3) [mm], unit normals (n, 3) (zero for degenerate faces), areas (n,) [mm2]."""
+    n = tri.shape[0]
+    cen = np.empty((n, 3))
+    nrm = np.empty((n, 3))
+    area = np.empty(n)
+    for i in numba.prange(n):
+        e1x = tri[i, 1, 0] - tri[i, 0, 0]
+        e1y = tri[i, 1, 1] - tri[i, 0, 1]
+        e1z = tri[i, 1, 2] - tri[i, 0, 2]
+        e2x = tri[i, 2, 0] - tri[i, 0, 0]
+        e2y = tri[i, 2, 1] - tri[i, 0, 1]
+        e2z = tri[i, 2, 2] - tri[i, 0, 2]
+        nx = e1y * e2z - e1z * e2y
+        ny = e1z * e2x - e1x * e2z
+        nz = e1x * e2y - e1y * e2x
+        s = np.sqrt(nx * nx + ny * ny + nz * nz)
+        area[i] = 0.5 * s
+        if s > 0.0:
+            nrm[i, 0] = nx / s
+            nrm[i, 1] = ny / s
+            nrm[i, 2] = nz / s
+        else:
+            nrm[i, 0] = 0.0
+            nrm[i, 1] = 0.0
+            nrm[i, 2] = 0.0
+        for k in range(3):
+            cen[i, k] = (tri[i, 0, k] + tri[i, 1, k] + tri[i, 2, k]) / 3.0
+    return cen, nrm, area

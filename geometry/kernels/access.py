@@ -1,0 +1,109 @@
+"""Accessibility from the six axis directions (3-axis milling setups, undercuts)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
+from geometry.kernels._config import JIT_PARALLEL, ktol, n_chunks
+from geometry.kernels._validate import as_triangles
+from geometry.kernels.bvh import BVH, CULL_NONE, STACK_DEPTH, trace
+
+#: approach directions, in order of preference when two sets of setups tie
+AXIS_NAMES = ("+Z", "-Z", "+X", "-X", "+Y", "-Y")
+AXIS_VECTORS = np.array(
+    [[0, 0, 1], [0, 0, -1], [1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0]], dtype=np.float64
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Accessibility:
+    """visible : (n, 6) bool, triangle seen from outside along each of ``AXIS_NAMES`` (a tool coming from there)."""
+
+    visible: np.ndarray
+    #: the fewest approach directions that see every reachable triangle, e.g. ("+Z", "-Z")
+    setups_3axis: tuple[str, ...]
+    #: area seen from no axis direction: needs 4/5-axis work or is an undercut [mm2]
+    unreachable_area_mm2: float
+    #: area-weighted centroid of that area [mm], None when there is none
+    unreachable_centroid_mm: tuple[float, float, float] | None
+    #: bounding box of that area: (min xyz, max xyz) [mm], None when there is none
+    unreachable_bbox_mm: tuple[tuple[float, float, float], tuple[float, float, float]] | None
+    #: area seen from each direction of ``AXIS_NAMES`` [mm2]
+    area_by_direction_mm2: tuple[float, ...]
+
+
+def accessibility(triangles: np.ndarray, bvh: BVH | None = None) -> Accessibility:
+    """Which triangles a tool coming along each axis direction reaches.
+
+    triangles : (n, 3, 3) float64 [mm], outward-wound; bvh : built on the same triangles (built if None).
+    A triangle is seen from direction d when it faces d (walls parallel to d
+    count: the side of a cutter reaches them) and the ray from just outside its
+    centroid towards d leaves the part without hitting anything.
+    """
+    tri = as_triangles(triangles)
+    tree = bvh_for(tri, bvh)
+    cen, nrm, area = centroid_normal_area_kernel(tri)
+    diag = diagonal(tri)
+    visible = _visible_kernel(
+        tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
+        cen, nrm, inverse_order(tree), AXIS_VECTORS, ktol.facing_cos,
+        ktol.ray_offset_rel * diag, n_chunks(len(tri)),
+    )
+    setups = minimal_setups(visible, area)
+    unreachable = ~visible.any(axis=1) & (area > 0)
+    un_area = float(area[unreachable].sum())
+    centroid = bbox = None
+    if un_area > 0:
+        c = (cen[unreachable] * area[unreachable, None]).sum(axis=0) / un_area
+        centroid = (float(c[0]), float(c[1]), float(c[2]))
+        pts = tri[unreachable].reshape(-1, 3)
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        bbox = (tuple(float(x) for x in lo), tuple(float(x) for x in hi))
+    by_dir = tuple(float(area[visible[:, k]].sum()) for k in range(len(AXIS_NAMES)))
+    return Accessibility(visible, setups, un_area, centroid, bbox, by_dir)  # type: ignore[arg-type]
+
+
+def minimal_setups(visible: np.ndarray, area: np.ndarray) -> tuple[str, ...]:
+    """The smallest set of directions covering every triangle seen from at least one (ties: preference order)."""
+    bits = (visible.astype(np.int64) << np.arange(visible.shape[1])).sum(axis=1)
+    masks = np.unique(bits[(bits != 0) & (area > 0)])
+    if len(masks) == 0:
+        return ()
+    for size in range(1, visible.shape[1] + 1):
+        for combo in itertools.combinations(range(visible.shape[1]), size):
+            chosen = sum(1 << k for k in combo)
+            if np.all(masks & chosen):
+                return tuple(AXIS_NAMES[k] for k in combo)
+    raise AssertionError("unreachable: all directions together cover every reachable triangle")
+
+
+@numba.njit(**JIT_PARALLEL)
+def _visible_kernel(bounds, left, right, start, count, tri9, cen, nrm, inv, axes, facing_cos, offset, nchunk):
+    """(n, k) bool: triangle i faces axis k and the ray from its centroid (offset along its normal) escapes."""
+    n = cen.shape[0]
+    k = axes.shape[0]
+    out = np.zeros((n, k), dtype=np.bool_)
+    for c in numba.prange(nchunk):
+        stack = np.empty(STACK_DEPTH, dtype=np.int64)
+        for i in range(c * n // nchunk, (c + 1) * n // nchunk):
+            if nrm[i, 0] == 0.0 and nrm[i, 1] == 0.0 and nrm[i, 2] == 0.0:
+                continue
+            ox = cen[i, 0] + offset * nrm[i, 0]
+            oy = cen[i, 1] + offset * nrm[i, 1]
+            oz = cen[i, 2] + offset * nrm[i, 2]
+            for a in range(k):
+                dot = nrm[i, 0] * axes[a, 0] + nrm[i, 1] * axes[a, 1] + nrm[i, 2] * axes[a, 2]
+                if dot < -facing_cos:
+                    continue
+                t, _ = trace(
+                    bounds, left, right, start, count, tri9,
+                    ox, oy, oz, axes[a, 0], axes[a, 1], axes[a, 2],
+                    0.0, np.inf, inv[i], CULL_NONE, True, stack,
+                )
+                out[i, a] = t == np.inf
+    return out

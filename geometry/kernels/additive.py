@@ -1,0 +1,134 @@
+"""Additive build orientation: overhang area and a support-volume estimate per candidate direction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
+from geometry.kernels._config import JIT_PARALLEL, ktol, n_chunks
+from geometry.kernels._validate import as_directions, as_triangles
+from geometry.kernels.access import AXIS_VECTORS
+from geometry.kernels.bvh import BVH, CULL_NONE, STACK_DEPTH, trace
+
+#: a downward face steeper than this from the vertical needs support [deg]
+OVERHANG_DEG = 45.0
+
+
+@dataclass(frozen=True)
+class BuildOrientation:
+    #: build direction: unit vector pointing up from the plate
+    orientation: tuple[float, float, float]
+    build_height_mm: float
+    #: downward faces more than ``OVERHANG_DEG`` from vertical, not on the plate [mm2]
+    overhang_area_mm2: float
+    #: sum over overhanging faces of projected area x drop to the plate or the part below [mm3]
+    support_volume_mm3: float
+
+
+@dataclass(frozen=True)
+class AdditiveOrientations:
+    candidates: tuple[BuildOrientation, ...]
+    #: least support volume; ties (within 1e-9 relative): lower build height
+    best: BuildOrientation
+
+
+def additive_orientation(
+    triangles: np.ndarray,
+    bvh: BVH | None = None,
+    directions: np.ndarray | None = None,
+    overhang_deg: float = OVERHANG_DEG,
+) -> AdditiveOrientations:
+    """Overhang and support for each candidate build direction.
+
+    triangles : (n, 3, 3) float64 [mm], outward-wound; bvh : built on the same triangles (built if None);
+    directions : (k, 3) build directions (default: the six axis directions).
+    Support under an overhanging face drops along -up from its centroid to the
+    first surface below (the part or the plate).
+    """
+    tri = as_triangles(triangles)
+    dirs = as_directions(AXIS_VECTORS if directions is None else directions)
+    tree = bvh_for(tri, bvh)
+    cen, nrm, area = centroid_normal_area_kernel(tri)
+    diag = diagonal(tri)
+    cos_limit = float(np.cos(np.radians(overhang_deg)))
+    over, support, height = _support_kernel(
+        tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
+        tri, cen, nrm, area, inverse_order(tree), dirs, cos_limit, ktol.plate_rel * diag,
+        ktol.ray_start_rel * diag, n_chunks(len(tri)),
+    )
+    candidates = tuple(
+        BuildOrientation(
+            orientation=(float(d[0]), float(d[1]), float(d[2])),
+            build_height_mm=float(h),
+            overhang_area_mm2=float(o),
+            support_volume_mm3=float(s),
+        )
+        for d, o, s, h in zip(dirs, over, support, height, strict=True)
+    )
+    scale = max(max(c.support_volume_mm3 for c in candidates), 1e-300)
+    best = min(candidates, key=lambda c: (round(c.support_volume_mm3 / scale, 9), c.build_height_mm))
+    return AdditiveOrientations(candidates, best)
+
+
+@numba.njit(**JIT_PARALLEL)
+def _support_kernel(bounds, left, right, start, count, tri9, tri, cen, nrm, area, inv, dirs, cos_limit,
+                    plate_tol, tmin, nchunk):
+    """Per direction (k,): overhang area [mm2], support volume [mm3], build height [mm]."""
+    n = cen.shape[0]
+    k = dirs.shape[0]
+    over = np.zeros((k, nchunk))
+    support = np.zeros((k, nchunk))
+    lo_h = np.zeros((k, nchunk))
+    hi_h = np.zeros((k, nchunk))
+    for c in numba.prange(nchunk):
+        for a in range(k):
+            ux = dirs[a, 0]
+            uy = dirs[a, 1]
+            uz = dirs[a, 2]
+            lo = np.inf
+            hi = -np.inf
+            for i in range(c * n // nchunk, (c + 1) * n // nchunk):
+                for j in range(3):
+                    h = tri[i, j, 0] * ux + tri[i, j, 1] * uy + tri[i, j, 2] * uz
+                    lo = min(lo, h)
+                    hi = max(hi, h)
+            lo_h[a, c] = lo
+            hi_h[a, c] = hi
+    plate = np.empty(k)
+    for a in range(k):
+        plate[a] = lo_h[a].min()
+    for c in numba.prange(nchunk):
+        stack = np.empty(STACK_DEPTH, dtype=np.int64)
+        for a in range(k):
+            ux = dirs[a, 0]
+            uy = dirs[a, 1]
+            uz = dirs[a, 2]
+            o_sum = 0.0
+            s_sum = 0.0
+            for i in range(c * n // nchunk, (c + 1) * n // nchunk):
+                dot = nrm[i, 0] * ux + nrm[i, 1] * uy + nrm[i, 2] * uz
+                if dot >= -cos_limit or area[i] == 0.0:
+                    continue
+                low = np.inf
+                for j in range(3):
+                    low = min(low, tri[i, j, 0] * ux + tri[i, j, 1] * uy + tri[i, j, 2] * uz)
+                if low - plate[a] <= plate_tol:
+                    continue
+                o_sum += area[i]
+                drop, _ = trace(
+                    bounds, left, right, start, count, tri9,
+                    cen[i, 0], cen[i, 1], cen[i, 2], -ux, -uy, -uz,
+                    tmin, np.inf, inv[i], CULL_NONE, False, stack,
+                )
+                if drop == np.inf:
+                    drop = cen[i, 0] * ux + cen[i, 1] * uy + cen[i, 2] * uz - plate[a]
+                s_sum += area[i] * (-dot) * drop
+            over[a, c] = o_sum
+            support[a, c] = s_sum
+    height = np.empty(k)
+    for a in range(k):
+        height[a] = hi_h[a].max() - plate[a]
+    return over.sum(axis=1), support.sum(axis=1), height

@@ -1,0 +1,105 @@
+"""Wall thickness: per triangle, the distance along the inward normal to the opposite wall."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
+from geometry.kernels._config import JIT_PARALLEL, ktol, n_chunks
+from geometry.kernels._validate import as_triangles
+from geometry.kernels.bvh import BVH, CULL_ENTERING, STACK_DEPTH, trace
+
+#: default threshold under which a wall counts as thin [mm]
+THIN_WALL_MM = 1.0
+
+
+@dataclass(frozen=True, eq=False)
+class WallThickness:
+    """per_triangle_mm : (n,) float64 [mm], inf where no opposite wall was found (open mesh, degenerate face).
+
+    Statistics are area-weighted over the triangles with a finite thickness; None when there are none.
+    """
+
+    per_triangle_mm: np.ndarray
+    min_mm: float | None
+    p05_mm: float | None
+    p50_mm: float | None
+    #: area of the triangles thinner than ``threshold_mm`` [mm2]
+    thin_area_mm2: float
+    threshold_mm: float
+    #: area of the triangles with a finite thickness [mm2]
+    measured_area_mm2: float
+    #: centroid of the thinnest triangle [mm]
+    thinnest_at_mm: tuple[float, float, float] | None
+
+
+def wall_thickness(triangles: np.ndarray, bvh: BVH | None = None, threshold_mm: float = THIN_WALL_MM) -> WallThickness:
+    """Wall thickness of a closed, outward-wound mesh.
+
+    triangles : (n, 3, 3) float64 [mm]; bvh : a BVH built on the same triangles (built if None);
+    threshold_mm : walls thinner than this add to ``thin_area_mm2``.
+    From each triangle's centroid a ray goes along the inward normal; the first
+    triangle it leaves the solid through (outward normal along the ray) is the
+    opposite wall. Its own face is skipped, and faces the ray enters are
+    ignored, so neighbours never count as the opposite wall.
+    """
+    tri = as_triangles(triangles)
+    tree = bvh_for(tri, bvh)
+    cen, nrm, area = centroid_normal_area_kernel(tri)
+    tmin = ktol.ray_start_rel * diagonal(tri)
+    dist = _thickness_kernel(
+        tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
+        cen, nrm, inverse_order(tree), tmin, n_chunks(len(tri)),
+    )
+    ok = np.isfinite(dist) & (area > 0)
+    measured = float(area[ok].sum())
+    thin = float(area[ok & (dist < threshold_mm)].sum())
+    if not ok.any():
+        return WallThickness(dist, None, None, None, thin, float(threshold_mm), measured, None)
+    p05, p50 = weighted_percentiles(dist[ok], area[ok], (0.05, 0.5))
+    i_min = int(np.flatnonzero(ok)[np.argmin(dist[ok])])
+    return WallThickness(
+        per_triangle_mm=dist,
+        min_mm=float(dist[i_min]),
+        p05_mm=p05,
+        p50_mm=p50,
+        thin_area_mm2=thin,
+        threshold_mm=float(threshold_mm),
+        measured_area_mm2=measured,
+        thinnest_at_mm=(float(cen[i_min, 0]), float(cen[i_min, 1]), float(cen[i_min, 2])),
+    )
+
+
+def weighted_percentiles(values: np.ndarray, weights: np.ndarray, qs: tuple[float, ...]) -> tuple[float, ...]:
+    """Lower weighted quantiles: the smallest value whose cumulative weight reaches q of the total."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    total = cum[-1]
+    out = []
+    for q in qs:
+        k = int(np.searchsorted(cum, q * total, side="left"))
+        out.append(float(values[order[min(k, len(order) - 1)]]))
+    return tuple(out)
+
+
+@numba.njit(**JIT_PARALLEL)
+def _thickness_kernel(bounds, left, right, start, count, tri9, cen, nrm, inv, tmin, nchunk):
+    """Distance [mm] from each centroid along -normal to the first exit face: (n,) float64, inf if none."""
+    n = cen.shape[0]
+    out = np.empty(n)
+    for c in numba.prange(nchunk):
+        stack = np.empty(STACK_DEPTH, dtype=np.int64)
+        for i in range(c * n // nchunk, (c + 1) * n // nchunk):
+            if nrm[i, 0] == 0.0 and nrm[i, 1] == 0.0 and nrm[i, 2] == 0.0:
+                out[i] = np.inf
+                continue
+            t, _ = trace(
+                bounds, left, right, start, count, tri9,
+                cen[i, 0], cen[i, 1], cen[i, 2], -nrm[i, 0], -nrm[i, 1], -nrm[i, 2],
+                tmin, np.inf, inv[i], CULL_ENTERING, False, stack,
+            )
+            out[i] = t
+    return out

@@ -1,0 +1,29 @@
+"""Compile (or load from cache) every kernel ahead of the first request."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def warm_up() -> None:
+    """Run every kernel once on a tiny closed mesh (a tetrahedron)."""
+    from geometry.kernels.access import accessibility
+    from geometry.kernels.additive import additive_orientation
+    from geometry.kernels.bvh import build_bvh, raycast
+    from geometry.kernels.health import mesh_health
+    from geometry.kernels.mass import mass_properties
+    from geometry.kernels.obb import oriented_bounding_box
+    from geometry.kernels.thickness import wall_thickness
+
+    vertices = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
+    faces = np.array([[0, 2, 1], [0, 1, 3], [0, 3, 2], [1, 2, 3]], dtype=np.int64)
+    tri = vertices[faces]
+    mass_properties(tri)
+    mass_properties(tri.astype(np.float32))
+    mesh_health(vertices, faces)
+    oriented_bounding_box(vertices)
+    bvh = build_bvh(tri)
+    raycast(bvh, np.array([[0.2, 0.2, 5.0]]), np.array([[0.0, 0.0, -1.0]]))
+    wall_thickness(tri, bvh)
+    accessibility(tri, bvh)
+    additive_orientation(tri, bvh)
