@@ -100,3 +100,7 @@ class ParseTimeoutError(CorruptFileError):
 
 class ParserCrashedError(CorruptFileError):
     code = "parser_crashed"
+
+
+class ParseMemoryError(CorruptFileError):
+    code = "parse_memory_limit"
