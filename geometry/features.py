@@ -58,6 +58,10 @@ class MeshInfo:
     degenerate_faces: int = 0
     #: True when the mesh is a tessellation of an exact B-rep
     from_brep: bool = False
+    #: edges used by more than two faces
+    nonmanifold_edges: int = 0
+    #: edges whose two faces traverse it the same way (a flipped neighbour)
+    inconsistent_edges: int = 0
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,11 @@ class PartFeatures:
     sharp_internal_corners: int | None = None
     #: the distinct solids of the file and how often each occurs (B-rep only)
     distinct_solids: list[SolidSummary] | None = None
+    #: mesh area whose wall is thinner than ``thin_wall_threshold_mm`` [mm2]
+    thin_wall_area_mm2: float | None = None
+    thin_wall_threshold_mm: float | None = None
+    #: area-weighted centroid of ``unreachable_area_mm2`` (where the undercut is) [mm]
+    unreachable_centroid_mm: tuple[float, float, float] | None = None
 
     @property
     def max_extent_mm(self) -> float:
