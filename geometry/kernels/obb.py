@@ -45,6 +45,8 @@ def oriented_bounding_box(points: np.ndarray, hull: ConvexHull | None = None) ->
     ``hull`` : the convex hull of ``points`` if already computed (``convex_hull_volume``).
     """
     pts = as_points(points, min_count=4)
+    if hull is not None and len(hull.points) > HULL_SAMPLE_POINTS:
+        hull = None  # a huge hull (a smooth part): search the directions of a sampled one
     if hull is None:
         hull = convex_hull_volume(_sample(pts) if len(pts) > HULL_SAMPLE_POINTS else pts)
     normals = _candidate_normals(hull)
