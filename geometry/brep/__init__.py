@@ -1,5 +1,12 @@
-"""Exact analysis of a STEP part's B-rep (OCP): the only place that looks inside shapes."""
+"""Exact analysis of a STEP part's B-rep (OCP): the only place that looks inside shapes.
+
+One module per concept: ``topology`` (one indexing pass), ``faces`` (mass
+properties, box, face statistics), ``holes``, ``pockets`` (pockets and internal
+radii), ``turning``, ``sheet`` (sheet metal and flat pattern), ``solids``
+(multi-solid files).
+"""
 
 from geometry.brep.analyze import brep_features
+from geometry.brep.solids import split_solids
 
-__all__ = ["brep_features"]
+__all__ = ["brep_features", "split_solids"]

@@ -1,78 +1,104 @@
-"""``brep_features``: PartFeatures field values measured on the exact B-rep."""
+"""``brep_features``: PartFeatures field values measured on the exact B-rep.
+
+Indexes the shape once (``Topology``) and runs each recogniser on it. A
+recogniser that fails on a strange shape leaves its field unmeasured with the
+reason; it never takes the other fields down with it.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
-from geometry.features import FaceStats, SurfaceKind
+from geometry.brep.faces import bounding_box, face_stats, mass_props
+from geometry.brep.holes import find_holes, hole_axis_groups
+from geometry.brep.pockets import find_pockets, internal_corners
+from geometry.brep.sheet import find_sheet_metal
+from geometry.brep.solids import distinct_solids, summaries
+from geometry.brep.topology import Topology
+from geometry.brep.turning import find_turning
+from geometry.findings import Finding, Location, Severity
+
+log = logging.getLogger(__name__)
 
 
 def brep_features(shape: Any) -> dict[str, Any]:
-    """Exact volume, area, centroid, bounding box and face statistics of ``shape`` (a healed compound)."""
-    from OCP.Bnd import Bnd_Box
-    from OCP.BRepBndLib import BRepBndLib
-    from OCP.BRepGProp import BRepGProp
-    from OCP.GProp import GProp_GProps
-
-    vprops = GProp_GProps()
-    BRepGProp.VolumeProperties_s(shape, vprops)
-    sprops = GProp_GProps()
-    BRepGProp.SurfaceProperties_s(shape, sprops)
-    c = vprops.CentreOfMass()
-    box = Bnd_Box()
-    BRepBndLib.AddOptimal_s(shape, box, False, False)
-    xmin, ymin, zmin, xmax, ymax, zmax = box.Get()
-    reason = "B-rep feature recognition for this field is not implemented yet"
-    return {
-        "volume_mm3": abs(float(vprops.Mass())),
-        "area_mm2": float(sprops.Mass()),
-        "centroid_mm": (float(c.X()), float(c.Y()), float(c.Z())),
-        "bbox_mm": (float(xmax - xmin), float(ymax - ymin), float(zmax - zmin)),
-        "faces": face_stats(shape),
-        "unmeasured": {
-            name: reason
-            for name in ("holes", "pockets", "min_internal_radius_mm", "turning", "sheet_metal")
-        },
+    """Exact PartFeatures fields of ``shape`` (a healed compound of closed solids), plus ``unmeasured``."""
+    topo = Topology.of(shape)
+    props = mass_props(shape)
+    lo, hi = bounding_box(topo)
+    out: dict[str, Any] = {
+        "volume_mm3": props.volume_mm3,
+        "area_mm2": props.area_mm2,
+        "centroid_mm": props.centroid_mm,
+        "bbox_mm": tuple(float(x) for x in hi - lo),
+        "faces": face_stats(topo),
     }
+    unmeasured: dict[str, str] = {}
+    findings: list[Finding] = []
 
+    def attempt(fields: tuple[str, ...], fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except Exception as err:  # noqa: BLE001 - a recogniser's failure must not lose the part
+            log.warning("B-rep %s analysis failed: %r", fields[0], err)
+            for name in fields:
+                unmeasured[name] = f"B-rep analysis failed on this shape ({type(err).__name__})"
+            return None
 
-def face_stats(shape: Any) -> FaceStats:
-    from OCP.BRepAdaptor import BRepAdaptor_Surface
-    from OCP.BRepGProp import BRepGProp
-    from OCP.GeomAbs import (
-        GeomAbs_BSplineSurface,
-        GeomAbs_BezierSurface,
-        GeomAbs_Cone,
-        GeomAbs_Cylinder,
-        GeomAbs_Plane,
-        GeomAbs_Sphere,
-        GeomAbs_Torus,
+    holes = attempt(("holes", "hole_axes"), lambda: find_holes(topo))
+    if holes is not None:
+        out["holes"] = holes
+        out["hole_axes"] = hole_axis_groups(holes)
+    hole_faces = {i for h in holes or [] for i in h.face_ids}
+    corners = attempt(
+        ("min_internal_radius_mm", "sharp_internal_corners"), lambda: internal_corners(topo, hole_faces)
     )
-    from OCP.GProp import GProp_GProps
-    from OCP.TopAbs import TopAbs_FACE
-    from OCP.TopExp import TopExp_Explorer
-    from OCP.TopoDS import TopoDS
-
-    kinds = {
-        GeomAbs_Plane: SurfaceKind.PLANE,
-        GeomAbs_Cylinder: SurfaceKind.CYLINDER,
-        GeomAbs_Cone: SurfaceKind.CONE,
-        GeomAbs_Sphere: SurfaceKind.SPHERE,
-        GeomAbs_Torus: SurfaceKind.TORUS,
-        GeomAbs_BSplineSurface: SurfaceKind.BSPLINE,
-        GeomAbs_BezierSurface: SurfaceKind.BSPLINE,
-    }
-    counts = {k.value: 0 for k in SurfaceKind}
-    areas = {k.value: 0.0 for k in SurfaceKind}
-    total = 0
-    exp = TopExp_Explorer(shape, TopAbs_FACE)
-    while exp.More():
-        face = TopoDS.Face_s(exp.Current())
-        exp.Next()
-        kind = kinds.get(BRepAdaptor_Surface(face).GetType(), SurfaceKind.OTHER).value
-        props = GProp_GProps()
-        BRepGProp.SurfaceProperties_s(face, props)
-        counts[kind] += 1
-        areas[kind] += float(props.Mass())
-        total += 1
-    return FaceStats(total=total, count_by_kind=counts, area_mm2_by_kind=areas)
+    if corners is not None:
+        out["sharp_internal_corners"] = corners.sharp_corners
+        if corners.min_internal_radius_mm is None:
+            unmeasured["min_internal_radius_mm"] = "no internal corner: no concave wall fillet or corner"
+        else:
+            out["min_internal_radius_mm"] = corners.min_internal_radius_mm
+        if corners.sharp_corners:
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    "sharp_internal_corner",
+                    f"{corners.sharp_corners} sharp internal corner(s) between pocket walls: a milling cutter "
+                    "leaves a radius there; add a corner radius, or ask for EDM",
+                    Location(point_mm=corners.sharp_points_mm[0]),
+                    process="milling",
+                )
+            )
+    pockets = attempt(("pockets",), lambda: find_pockets(topo, hole_faces))
+    if pockets is not None:
+        out["pockets"] = pockets
+    groups = attempt(("distinct_solids",), lambda: distinct_solids(shape))
+    if groups is not None:
+        out["distinct_solids"] = summaries(groups)
+    if groups is not None and len(groups) == 1:
+        single = topo if groups[0][1] == 1 else Topology.of(groups[0][0])
+        turning = attempt(("turning",), lambda: find_turning(single, find_holes(single)))
+        if turning is not None:
+            value, reason = turning
+            if value is not None:
+                out["turning"] = value
+            else:
+                unmeasured["turning"] = f"not a turned part: {reason}"
+        sheet = attempt(("sheet_metal",), lambda: find_sheet_metal(single))
+        if sheet is not None:
+            value, reason = sheet
+            if value is not None:
+                out["sheet_metal"] = value
+            else:
+                unmeasured["sheet_metal"] = f"not a sheet part: {reason}"
+    elif groups is not None:
+        reason = f"{len(groups)} distinct solids: quote each one (geometry.split_solids)"
+        unmeasured.setdefault("turning", reason)
+        unmeasured.setdefault("sheet_metal", reason)
+    if findings:
+        out["findings"] = findings
+    out["unmeasured"] = unmeasured
+    return out

@@ -1,0 +1,76 @@
+"""Exact mass properties, bounding box and face statistics of a B-rep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from geometry.brep.topology import Topology
+from geometry.features import FaceStats, SurfaceKind
+
+
+@dataclass(frozen=True)
+class MassProps:
+    volume_mm3: float
+    area_mm2: float
+    centroid_mm: tuple[float, float, float]
+    #: principal moments of inertia about the centroid, ascending [mm^5] (unit density)
+    principal_moments: tuple[float, float, float]
+
+
+def mass_props(shape: Any) -> MassProps:
+    """Volume, area, centroid and principal moments (OCP GProp, exact on the B-rep)."""
+    from OCP.BRepGProp import BRepGProp
+    from OCP.GProp import GProp_GProps
+
+    vprops = GProp_GProps()
+    BRepGProp.VolumeProperties_s(shape, vprops)
+    sprops = GProp_GProps()
+    BRepGProp.SurfaceProperties_s(shape, sprops)
+    c = vprops.CentreOfMass()
+    m = vprops.MatrixOfInertia()
+    inertia = np.array([[m.Value(i, j) for j in (1, 2, 3)] for i in (1, 2, 3)])
+    moments = np.sort(np.abs(np.linalg.eigvalsh(0.5 * (inertia + inertia.T))))
+    return MassProps(
+        volume_mm3=abs(float(vprops.Mass())),
+        area_mm2=float(sprops.Mass()),
+        centroid_mm=(float(c.X()), float(c.Y()), float(c.Z())),
+        principal_moments=(float(moments[0]), float(moments[1]), float(moments[2])),
+    )
+
+
+def bounding_box(topo: Topology) -> tuple[np.ndarray, np.ndarray]:
+    """(min, max) corners [mm]: exact on analytic faces; on B-spline faces from their triangulation.
+
+    OCCT's optimal box costs up to a second on large B-spline faces; their
+    triangulation (made on load) is within the chordal deflection of the surface.
+    """
+    from OCP.Bnd import Bnd_Box
+    from OCP.BRepBndLib import BRepBndLib
+
+    box = Bnd_Box()
+    for info, face in zip(topo.faces, topo.face_shapes, strict=True):
+        if info.kind in (SurfaceKind.BSPLINE, SurfaceKind.OTHER):
+            part = Bnd_Box()
+            BRepBndLib.Add_s(face, part, True)
+            if not part.IsVoid():
+                gap = part.GetGap()
+                xmin, ymin, zmin, xmax, ymax, zmax = part.Get()
+                box.Update(xmin + gap, ymin + gap, zmin + gap, xmax - gap, ymax - gap, zmax - gap)
+        else:
+            BRepBndLib.AddOptimal_s(face, box, False, False)
+    if box.IsVoid():
+        return np.zeros(3), np.zeros(3)
+    xmin, ymin, zmin, xmax, ymax, zmax = box.Get()
+    return np.array([xmin, ymin, zmin]), np.array([xmax, ymax, zmax])
+
+
+def face_stats(topo: Topology) -> FaceStats:
+    counts = {k.value: 0 for k in SurfaceKind}
+    areas = {k.value: 0.0 for k in SurfaceKind}
+    for f in topo.faces:
+        counts[f.kind.value] += 1
+        areas[f.kind.value] += f.area_mm2
+    return FaceStats(total=len(topo.faces), count_by_kind=counts, area_mm2_by_kind=areas)

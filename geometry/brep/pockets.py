@@ -1,0 +1,164 @@
+"""Pockets, internal corner radii and sharp internal corners.
+
+- A pocket floor is a plane whose outer boundary is concave all round (walls
+  rise from every edge); the pocket's depth is how far its walls rise above the
+  floor, its opening the floor's extent, its corner radius the smallest concave
+  cylinder among its walls. Flat hole bottoms and counterbore steps are holes,
+  not pockets.
+- ``min_internal_radius_mm`` is the smallest radius of a concave cylinder that
+  is not a hole (a wall corner fillet): the largest end mill that can finish
+  the part. A concave straight edge between two planar walls that ends on a
+  floor (or on the inner loop of a face: an enclosed cut-out) is a sharp
+  internal corner, which a rotating tool cannot make; its radius counts as 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from geometry.brep.tolerances import btol
+from geometry.brep.topology import Topology, as_tuple, planar_extent
+from geometry.features import Pocket, SurfaceKind
+
+
+@dataclass(frozen=True)
+class CornerFindings:
+    min_internal_radius_mm: float | None
+    sharp_corners: int
+    #: a point on each sharp corner edge [mm]
+    sharp_points_mm: list[tuple[float, float, float]]
+
+
+def internal_corners(topo: Topology, hole_faces: set[int]) -> CornerFindings:
+    radii = [
+        f.radius_mm for f in topo.faces
+        if f.kind is SurfaceKind.CYLINDER and f.concave and f.index not in hole_faces
+    ]
+    sharp_points = _sharp_corner_points(topo)
+    if sharp_points:
+        return CornerFindings(0.0, len(sharp_points), sharp_points)
+    return CornerFindings(min(radii) if radii else None, 0, [])
+
+
+def _sharp_corner_points(topo: Topology) -> list[tuple[float, float, float]]:
+    from OCP.BRep import BRep_Tool
+    from OCP.TopExp import TopExp
+
+    points = []
+    for e, pair in enumerate(topo.edge_faces):
+        if len(pair) != 2:
+            continue
+        a, b = pair
+        fa, fb = topo.faces[a], topo.faces[b]
+        if fa.kind is not SurfaceKind.PLANE or fb.kind is not SurfaceKind.PLANE:
+            continue
+        edge = topo.edge_shapes[e]
+        v0, v1 = TopExp.FirstVertex_s(edge), TopExp.LastVertex_s(edge)
+        if v0.IsNull() or v1.IsNull():
+            continue
+        p0, p1 = (np.array(BRep_Tool.Pnt_s(v).Coord()) for v in (v0, v1))
+        length = float(np.linalg.norm(p1 - p0))
+        if length < btol.length_mm:
+            continue
+        direction = (p1 - p0) / length
+        if topo.convexity(e, a, b) >= 0:
+            continue
+        end_ids = _vertex_ids_at(topo, (p0, p1), fa.vertices & fb.vertices)
+        if _ends_on_floor_or_cutout(topo, a, b, direction, end_ids):
+            points.append(as_tuple(0.5 * (p0 + p1), 4))
+    return points
+
+
+def _vertex_ids_at(topo: Topology, points: tuple[np.ndarray, ...], candidates: frozenset[int]) -> list[int]:
+    ids = []
+    for p in points:
+        for v in candidates:
+            if np.linalg.norm(topo.vertex_points[v] - p) < btol.length_mm:
+                ids.append(v)
+                break
+    return ids
+
+
+def _ends_on_floor_or_cutout(topo: Topology, a: int, b: int, direction: np.ndarray, end_ids: list[int]) -> bool:
+    for v in end_ids:
+        for f in topo.faces:
+            if f.index in (a, b) or v not in f.vertices or f.kind is not SurfaceKind.PLANE:
+                continue
+            assert f.normal is not None
+            if abs(float(f.normal @ direction)) < 1 - 1e-3:
+                continue
+            if v in f.inner_vertices:
+                return True  # corner of an enclosed cut-out
+            if _concave_to(topo, f.index, a) and _concave_to(topo, f.index, b):
+                return True  # corner of a blind pocket: floor concave to both walls
+    return False
+
+
+def _concave_to(topo: Topology, f: int, g: int) -> bool:
+    edges = topo.edge_between(f, g)
+    return bool(edges) and all(topo.convexity(e, f, g) < 0 for e in edges)
+
+
+def find_pockets(topo: Topology, hole_faces: set[int]) -> list[Pocket]:
+    pockets = []
+    for floor in topo.faces:
+        if floor.kind is not SurfaceKind.PLANE or floor.index in hole_faces:
+            continue
+        walls = _outer_walls(topo, floor.index)
+        if not walls or all(w in hole_faces for w in walls):
+            continue
+        if not all(topo.convexity(e, floor.index, w) < 0 for w, e in _outer_edges(topo, floor.index)):
+            continue
+        pockets.append(_pocket(topo, floor.index, walls, hole_faces))
+    return pockets
+
+
+def _outer_edges(topo: Topology, face_id: int) -> list[tuple[int, int]]:
+    """(neighbour face, edge) for each edge of the face's outer wire that has a neighbour."""
+    from OCP.BRepTools import BRepTools
+    from OCP.TopAbs import TopAbs_EDGE
+    from OCP.TopExp import TopExp_Explorer
+
+    outer = BRepTools.OuterWire_s(topo.face_shapes[face_id])
+    if outer.IsNull():
+        return []
+    out = []
+    exp = TopExp_Explorer(outer, TopAbs_EDGE)
+    while exp.More():
+        current = exp.Current()
+        exp.Next()
+        for e in topo.face_edges[face_id]:
+            if topo.edge_shapes[e].IsSame(current):
+                out.extend((g, e) for g in topo.edge_faces[e] if g != face_id)
+                break
+    return out
+
+
+def _outer_walls(topo: Topology, face_id: int) -> set[int]:
+    return {g for g, _ in _outer_edges(topo, face_id)}
+
+
+def _pocket(topo: Topology, floor_id: int, walls: set[int], hole_faces: set[int]) -> Pocket:
+    floor = topo.faces[floor_id]
+    assert floor.normal is not None and floor.origin is not None
+    n = floor.normal
+    base = float(floor.origin @ n)
+    wall_points = np.concatenate([topo.face_points(w) for w in walls] or [np.empty((0, 3))])
+    depth = float((wall_points @ n).max() - base) if len(wall_points) else 0.0
+    floor_pts = topo.face_points(floor_id)
+    opening = planar_extent(topo, floor_id, floor_pts, n)
+    width = min(opening) if min(opening) > 0 else max(opening)
+    radii = [
+        topo.faces[w].radius_mm for w in walls
+        if topo.faces[w].kind is SurfaceKind.CYLINDER and topo.faces[w].concave and w not in hole_faces
+    ]
+    return Pocket(
+        depth_mm=round(depth, 6),
+        opening_mm=(round(opening[0], 6), round(opening[1], 6)),
+        depth_to_width=round(depth / width, 6) if width > 0 else 0.0,
+        axis=as_tuple(n),
+        corner_radius_mm=min(radii) if radii else None,
+        face_ids=tuple(sorted({floor_id, *walls})),
+    )

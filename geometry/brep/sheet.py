@@ -1,0 +1,185 @@
+"""Sheet metal: constant thickness, bends and the flat pattern.
+
+A part is sheet of thickness ``t`` when its faces pair up as offset twins at
+``t`` (antiparallel planes ``t`` apart; coaxial cylinders of radii ``r`` and
+``r + t``) and every other face is an edge face (all its vertices lie on twin
+faces: the cut edges, hole walls and bend sides), and ``t`` is thin next to the
+part (``btol.sheet_max_thickness_ratio``). A flat plate of constant thickness is
+a laser-cut candidate with zero bends.
+
+Bends are the coaxial cylinder twins: ``inner_radius_mm`` = ``r``, the angle
+the inner cylinder sweeps, the length along its axis. The flat pattern
+unfolds with the K-factor ``k``: each bend contributes its bend allowance
+``angle * (r + k t)``; flat faces keep their size. Implemented for parts
+whose bends are all parallel (L, U, Z, hat and channel sections, any flat
+part); other parts give a reason instead.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from geometry.brep.tolerances import btol
+from geometry.brep.topology import FaceInfo, Topology, as_tuple, canonical, planar_extent, same_line
+from geometry.features import Bend, SheetMetal, SurfaceKind
+
+
+def find_sheet_metal(topo: Topology, k_factor: float = btol.k_factor) -> tuple[SheetMetal | None, str | None]:
+    """``(SheetMetal, None)`` for a sheet part, else ``(None, reason)``."""
+    faces = topo.faces
+    total = sum(f.area_mm2 for f in faces)
+    if total <= 0 or not faces:
+        return None, "no faces"
+    planes = [f for f in faces if f.kind is SurfaceKind.PLANE]
+    cylinders = [f for f in faces if f.kind is SurfaceKind.CYLINDER and f.concave is not None]
+    extents = np.sort(np.ptp(topo.vertex_points, axis=0))[::-1] if len(topo.vertex_points) else np.zeros(3)
+    best: tuple[float, float, set[int], list[tuple[FaceInfo, FaceInfo]]] | None = None
+    for t in _candidate_thicknesses(planes, cylinders):
+        if t > btol.sheet_max_thickness_ratio * extents[1]:
+            continue
+        twins, bend_pairs = _twins_at(t, planes, cylinders)
+        if not twins:
+            continue
+        twin_vertices = frozenset().union(*(faces[i].vertices for i in twins))
+        edge_faces = {f.index for f in faces if f.index not in twins and f.vertices and f.vertices <= twin_vertices}
+        share = sum(faces[i].area_mm2 for i in twins | edge_faces) / total
+        if share < btol.sheet_min_twin_share:
+            continue
+        twin_area = sum(faces[i].area_mm2 for i in twins)
+        if best is None or twin_area > best[1]:
+            best = (t, twin_area, twins, bend_pairs)
+    if best is None:
+        return None, "faces do not pair up as offset twins at one thin thickness"
+    t, _, twins, bend_pairs = best
+    bends, reason = _bends(bend_pairs, t)
+    if reason:
+        return None, reason
+    return _flat_pattern(topo, t, twins, bends, k_factor)
+
+
+def _candidate_thicknesses(planes: list[FaceInfo], cylinders: list[FaceInfo]) -> list[float]:
+    values: list[float] = []
+    if len(planes) >= 2:
+        normals = np.array([f.normal for f in planes])
+        offsets = np.array([float(f.normal @ f.origin) for f in planes])  # type: ignore[operator]
+        anti = normals @ normals.T < -1 + btol.parallel
+        dist = offsets[:, None] + offsets[None, :]
+        values.extend(dist[anti & (dist > btol.length_mm)].tolist())
+    for a in cylinders:
+        for b in cylinders:
+            if a.concave and not b.concave and same_line(a.axis, a.origin, b.axis, b.origin):  # type: ignore[arg-type]
+                if b.radius_mm - a.radius_mm > btol.length_mm:
+                    values.append(b.radius_mm - a.radius_mm)
+    if not values:
+        return []
+    rounded = np.unique(np.round(np.array(values) / btol.length_mm) * btol.length_mm)
+    return sorted(float(v) for v in rounded)
+
+
+def _twins_at(t: float, planes: list[FaceInfo], cylinders: list[FaceInfo]) -> tuple[set[int], list[tuple[FaceInfo, FaceInfo]]]:
+    twins: set[int] = set()
+    tol = 2 * btol.length_mm
+    for i, a in enumerate(planes):
+        for b in planes[i + 1:]:
+            if float(a.normal @ b.normal) < -1 + btol.parallel:  # type: ignore[operator]
+                d = float(a.normal @ a.origin) + float(b.normal @ b.origin)  # type: ignore[operator]
+                if abs(d - t) < tol:
+                    twins.update((a.index, b.index))
+    pairs = []
+    for a in cylinders:
+        if not a.concave:
+            continue
+        for b in cylinders:
+            if (
+                not b.concave
+                and abs(b.radius_mm - a.radius_mm - t) < tol
+                and same_line(a.axis, a.origin, b.axis, b.origin)  # type: ignore[arg-type]
+            ):
+                twins.update((a.index, b.index))
+                pairs.append((a, b))
+    return twins, pairs
+
+
+def _bends(pairs: list[tuple[FaceInfo, FaceInfo]], t: float) -> tuple[list[Bend], str | None]:
+    """One bend per inner cylinder axis line and radius."""
+    groups: list[list[FaceInfo]] = []
+    for inner, _ in pairs:
+        for g in groups:
+            if g[0].index == inner.index:
+                break
+            if abs(g[0].radius_mm - inner.radius_mm) < btol.length_mm and same_line(
+                g[0].axis, g[0].origin, inner.axis, inner.origin  # type: ignore[arg-type]
+            ):
+                if all(f.index != inner.index for f in g):
+                    g.append(inner)
+                break
+        else:
+            groups.append([inner])
+    bends = []
+    for g in groups:
+        main = max(g, key=lambda f: f.area_mm2)
+        angle = main.u_span
+        if angle >= 2 * math.pi - 1e-3:
+            return [], "a closed tube, not a bent sheet"
+        r = main.radius_mm
+        length = sum(f.area_mm2 for f in g) / (r * angle) if r > 0 and angle > 0 else 0.0
+        bends.append(
+            Bend(
+                angle_deg=round(math.degrees(angle), 4),
+                inner_radius_mm=round(r, 6),
+                length_mm=round(length, 6),
+                axis=as_tuple(canonical(main.axis)),  # type: ignore[arg-type]
+            )
+        )
+    return bends, None
+
+
+def _flat_pattern(
+    topo: Topology, t: float, twins: set[int], bends: list[Bend], k: float
+) -> tuple[SheetMetal | None, str | None]:
+    faces = topo.faces
+    twin_planes = [faces[i] for i in sorted(twins) if faces[i].kind is SurfaceKind.PLANE]
+    allowances = [math.radians(b.angle_deg) * (b.inner_radius_mm + k * t) for b in bends]
+    flat_area = sum(f.area_mm2 for f in twin_planes) / 2 + sum(
+        ba * b.length_mm for ba, b in zip(allowances, bends, strict=True)
+    )
+    edge_faces = [f for f in faces if f.index not in twins]
+    # an edge face is t wide: its area / t is the length of the contour it cuts; a bend's two side
+    # faces are annular sectors whose area / t is angle (r + t/2), so move that to the neutral fibre
+    cut_length = sum(f.area_mm2 for f in edge_faces) / t - sum(
+        2 * math.radians(b.angle_deg) * (0.5 - k) * t for b in bends
+    )
+    pierces = int(round(sum(f.inner_wires for f in twin_planes) / 2))
+    if not bends:
+        largest = max(twin_planes, key=lambda f: f.area_mm2) if twin_planes else None
+        if largest is None:
+            return None, "no flat face to unfold"
+        flat_bbox = planar_extent(topo, largest.index, topo.face_points(largest.index), largest.normal)  # type: ignore[arg-type]
+    else:
+        axis = np.array(bends[0].axis)
+        if any(abs(float(np.array(b.axis) @ axis)) < 1 - 1e-6 for b in bends):
+            return None, "bends along several directions: the flat pattern of such parts is not unfolded yet"
+        along = float(np.ptp(topo.vertex_points @ axis))
+        legs = 0.0
+        for f in twin_planes:
+            across = np.cross(f.normal, axis)  # type: ignore[arg-type]
+            norm = float(np.linalg.norm(across))
+            if norm < 1e-9:
+                continue
+            legs += float(np.ptp(topo.face_points(f.index) @ (across / norm)))
+        developed = legs / 2 + sum(allowances)
+        flat_bbox = (max(along, developed), min(along, developed))
+    return (
+        SheetMetal(
+            thickness_mm=round(t, 6),
+            bends=bends,
+            flat_bbox_mm=(round(flat_bbox[0], 6), round(flat_bbox[1], 6)),
+            flat_area_mm2=round(flat_area, 6),
+            cut_length_mm=round(cut_length, 6),
+            pierces=pierces,
+            k_factor=k,
+        ),
+        None,
+    )

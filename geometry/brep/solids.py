@@ -1,0 +1,113 @@
+"""Multi-solid files: one ``Part`` per distinct solid, identical solids counted.
+
+Two solids are the same part when their volume, area, principal moments of
+inertia and face counts by surface type agree (to ``_REL_TOL``): these do not
+change under a rigid motion. (A mirror image also agrees: left- and
+right-hand versions of a part are counted together.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from geometry.brep.faces import MassProps, mass_props
+from geometry.features import SolidSummary
+from geometry.part import Part
+
+#: relative tolerance on volume and area for two solids to be the same part (10x on the moments)
+_REL_TOL = 1e-5
+
+
+@dataclass
+class _Group:
+    solid: Any
+    props: MassProps
+    face_kinds: tuple[int, ...]
+    count: int = 1
+
+    def same(self, props: MassProps, face_kinds: tuple[int, ...]) -> bool:
+        if face_kinds != self.face_kinds:
+            return False
+        a = np.array([self.props.volume_mm3, self.props.area_mm2, *self.props.principal_moments])
+        b = np.array([props.volume_mm3, props.area_mm2, *props.principal_moments])
+        scale = np.maximum(np.abs(a), 1e-12)
+        return bool(np.all(np.abs(a - b) <= scale * np.array([1, 1, 10, 10, 10]) * _REL_TOL))
+
+
+def distinct_solids(shape: Any) -> list[tuple[Any, int, MassProps]]:
+    """(solid, count, mass properties) for each distinct solid of ``shape``, in file order."""
+    from OCP.TopAbs import TopAbs_SOLID
+    from OCP.TopExp import TopExp_Explorer
+
+    groups: list[_Group] = []
+    exp = TopExp_Explorer(shape, TopAbs_SOLID)
+    while exp.More():
+        solid = exp.Current()
+        exp.Next()
+        props = mass_props(solid)
+        kinds = _face_kinds(solid)
+        for g in groups:
+            if g.same(props, kinds):
+                g.count += 1
+                break
+        else:
+            groups.append(_Group(solid, props, kinds))
+    return [(g.solid, g.count, g.props) for g in groups]
+
+
+def summaries(groups: list[tuple[Any, int, MassProps]]) -> list[SolidSummary]:
+    from OCP.Bnd import Bnd_Box
+    from OCP.BRepBndLib import BRepBndLib
+
+    out = []
+    for i, (solid, count, props) in enumerate(groups):
+        box = Bnd_Box()
+        BRepBndLib.Add_s(solid, box, True)
+        xmin, ymin, zmin, xmax, ymax, zmax = box.Get()
+        out.append(
+            SolidSummary(
+                index=i,
+                count=count,
+                volume_mm3=round(props.volume_mm3, 6),
+                area_mm2=round(props.area_mm2, 6),
+                bbox_mm=(round(xmax - xmin, 4), round(ymax - ymin, 4), round(zmax - zmin, 4)),
+                faces=sum(_face_kinds(solid)),
+            )
+        )
+    return out
+
+
+def split_solids(part: Part) -> list[tuple[Part, int]]:
+    """One ``Part`` per distinct solid of ``part`` with how many times it occurs.
+
+    A mesh part or a single-solid part comes back as ``[(part, 1)]``. Each
+    returned part keeps the file's ``source`` and carries its own B-rep and
+    tessellation, so ``geometry.extract`` measures that solid alone.
+    """
+    if part.brep is None or part.solids <= 1:
+        return [(part, 1)]
+    from geometry.loaders.step import tessellate
+
+    out = []
+    for solid, count, _ in distinct_solids(part.brep):
+        vertices, faces = tessellate(solid)
+        out.append((Part(part.source, vertices, faces, brep=solid, solids=1), count))
+    return out
+
+
+def _face_kinds(solid: Any) -> tuple[int, ...]:
+    from OCP.BRepAdaptor import BRepAdaptor_Surface
+    from OCP.TopAbs import TopAbs_FACE
+    from OCP.TopExp import TopExp_Explorer
+    from OCP.TopoDS import TopoDS
+
+    counts: dict[int, int] = {}
+    exp = TopExp_Explorer(solid, TopAbs_FACE)
+    while exp.More():
+        kind = int(BRepAdaptor_Surface(TopoDS.Face_s(exp.Current()), False).GetType())
+        counts[kind] = counts.get(kind, 0) + 1
+        exp.Next()
+    return tuple(counts.get(k, 0) for k in range(12))

@@ -1,0 +1,386 @@
+"""One pass over a shape's faces, edges and vertices into plain numbers the recognisers share.
+
+``Topology.of(shape)`` indexes faces (stable ids: the order of
+``TopExp.MapShapes``), reads each face's surface type and parameters (plane
+normal, cylinder/cone/torus/sphere axis and radii, outward-normal sense), its
+area and parametric bounds, the vertices it touches and the faces next to it.
+Edge convexity is computed on demand and cached.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from geometry.brep.tolerances import btol
+from geometry.features import SurfaceKind
+
+
+@dataclass
+class FaceInfo:
+    index: int
+    kind: SurfaceKind
+    area_mm2: float
+    #: outward normal of a plane; else None
+    normal: np.ndarray | None = None
+    #: a point of the plane, or the location of the axis of a surface of revolution [mm]
+    origin: np.ndarray | None = None
+    #: unit axis of a cylinder, cone, torus or sphere (sign as the surface's own frame)
+    axis: np.ndarray | None = None
+    #: cylinder radius, cone reference radius, torus major radius, sphere radius [mm]
+    radius_mm: float = 0.0
+    #: torus minor radius [mm]
+    minor_radius_mm: float = 0.0
+    #: cone half-angle [rad]
+    semi_angle_rad: float = 0.0
+    #: material outside the curved surface (a hole wall, an inner fillet); None for planes
+    concave: bool | None = None
+    #: parametric bounds (umin, umax, vmin, vmax)
+    uv: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    #: vertex ids of the face
+    vertices: frozenset[int] = frozenset()
+    #: number of inner wires (holes in the face)
+    inner_wires: int = 0
+    #: vertex ids on the face's inner wires
+    inner_vertices: frozenset[int] = frozenset()
+
+    @property
+    def u_span(self) -> float:
+        return self.uv[1] - self.uv[0]
+
+    def axial_range(self, ref_point: np.ndarray, direction: np.ndarray) -> tuple[float, float]:
+        """Extent of a cylinder or cone along ``direction`` measured from ``ref_point`` [mm]."""
+        assert self.axis is not None and self.origin is not None
+        sign = 1.0 if float(self.axis @ direction) > 0 else -1.0
+        base = float((self.origin - ref_point) @ direction)
+        scale = math.cos(self.semi_angle_rad) if self.kind is SurfaceKind.CONE else 1.0
+        a, b = base + sign * self.uv[2] * scale, base + sign * self.uv[3] * scale
+        return (a, b) if a <= b else (b, a)
+
+    def radius_at_v(self, v: float) -> float:
+        """Radius of a cone at parameter ``v`` (a cylinder's radius otherwise) [mm]."""
+        if self.kind is SurfaceKind.CONE:
+            return self.radius_mm + v * math.sin(self.semi_angle_rad)
+        return self.radius_mm
+
+
+@dataclass
+class Topology:
+    """Indexed faces, edges and vertices of one shape."""
+
+    shape: Any
+    faces: list[FaceInfo]
+    face_shapes: list[Any]
+    #: vertex coordinates (n, 3) [mm]; ids are rows
+    vertex_points: np.ndarray
+    #: edge id -> face ids on either side
+    edge_faces: list[tuple[int, ...]]
+    edge_shapes: list[Any]
+    #: face id -> edge ids
+    face_edges: list[list[int]]
+    _convexity: dict[tuple[int, int, int], int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, shape: Any) -> "Topology":
+        from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_VERTEX
+        from OCP.TopExp import TopExp
+        from OCP.TopoDS import TopoDS
+        from OCP.TopTools import TopTools_IndexedDataMapOfShapeListOfShape, TopTools_IndexedMapOfShape
+
+        face_map = TopTools_IndexedMapOfShape()
+        TopExp.MapShapes_s(shape, TopAbs_FACE, face_map)
+        vertex_map = TopTools_IndexedMapOfShape()
+        TopExp.MapShapes_s(shape, TopAbs_VERTEX, vertex_map)
+        edge_face_map = TopTools_IndexedDataMapOfShapeListOfShape()
+        TopExp.MapShapesAndAncestors_s(shape, TopAbs_EDGE, TopAbs_FACE, edge_face_map)
+
+        from OCP.BRep import BRep_Tool
+
+        points = np.empty((vertex_map.Extent(), 3))
+        for i in range(vertex_map.Extent()):
+            p = BRep_Tool.Pnt_s(TopoDS.Vertex_s(vertex_map.FindKey(i + 1)))
+            points[i] = (p.X(), p.Y(), p.Z())
+
+        face_shapes = [TopoDS.Face_s(face_map.FindKey(i + 1)) for i in range(face_map.Extent())]
+        edge_faces: list[tuple[int, ...]] = []
+        edge_shapes: list[Any] = []
+        face_edges: list[list[int]] = [[] for _ in face_shapes]
+        for e in range(edge_face_map.Extent()):
+            ids = []
+            for f in edge_face_map.FindFromIndex(e + 1):
+                fid = face_map.FindIndex(f) - 1
+                if fid >= 0 and fid not in ids:
+                    ids.append(fid)
+            edge_faces.append(tuple(ids))
+            edge_shapes.append(TopoDS.Edge_s(edge_face_map.FindKey(e + 1)))
+            for fid in ids:
+                face_edges[fid].append(e)
+        faces = [_face_info(i, f, vertex_map) for i, f in enumerate(face_shapes)]
+        return cls(shape, faces, face_shapes, points, edge_faces, edge_shapes, face_edges)
+
+    def neighbours(self, face_id: int) -> set[int]:
+        out: set[int] = set()
+        for e in self.face_edges[face_id]:
+            out.update(self.edge_faces[e])
+        out.discard(face_id)
+        return out
+
+    def edge_between(self, a: int, b: int) -> list[int]:
+        return [e for e in self.face_edges[a] if b in self.edge_faces[e]]
+
+    def face_points(self, face_id: int) -> np.ndarray:
+        ids = sorted(self.faces[face_id].vertices)
+        return self.vertex_points[ids] if ids else np.empty((0, 3))
+
+    def convexity(self, edge_id: int, a: int, b: int) -> int:
+        """+1 convex, -1 concave, 0 smooth (tangent) or unknown, for the edge between faces ``a`` and ``b``."""
+        key = (edge_id, a, b)
+        if key not in self._convexity:
+            self._convexity[key] = _edge_convexity(self.edge_shapes[edge_id], self.face_shapes[a], self.face_shapes[b])
+        return self._convexity[key]
+
+
+def _face_info(index: int, face: Any, vertex_map: Any) -> FaceInfo:
+    from OCP.BRepAdaptor import BRepAdaptor_Surface
+    from OCP.BRepGProp import BRepGProp
+    from OCP.BRepTools import BRepTools
+    from OCP.GeomAbs import (
+        GeomAbs_BezierSurface,
+        GeomAbs_BSplineSurface,
+        GeomAbs_Cone,
+        GeomAbs_Cylinder,
+        GeomAbs_Plane,
+        GeomAbs_Sphere,
+        GeomAbs_Torus,
+    )
+    from OCP.GProp import GProp_GProps
+    from OCP.TopAbs import TopAbs_REVERSED, TopAbs_VERTEX, TopAbs_WIRE
+    from OCP.TopExp import TopExp_Explorer
+
+    adaptor = BRepAdaptor_Surface(face, False)
+    stype = adaptor.GetType()
+    props = GProp_GProps()
+    BRepGProp.SurfaceProperties_s(face, props)
+    try:
+        uv = tuple(float(x) for x in BRepTools.UVBounds_s(face))
+    except Exception:  # noqa: BLE001
+        uv = (0.0, 0.0, 0.0, 0.0)
+    reversed_ = face.Orientation() == TopAbs_REVERSED
+    vertices: set[int] = set()
+    exp = TopExp_Explorer(face, TopAbs_VERTEX)
+    while exp.More():
+        vertices.add(vertex_map.FindIndex(exp.Current()) - 1)
+        exp.Next()
+    outer = BRepTools.OuterWire_s(face)
+    inner_wires, inner_vertices = 0, set()
+    wexp = TopExp_Explorer(face, TopAbs_WIRE)
+    while wexp.More():
+        wire = wexp.Current()
+        wexp.Next()
+        if outer.IsNull() or wire.IsSame(outer):
+            continue
+        inner_wires += 1
+        vexp = TopExp_Explorer(wire, TopAbs_VERTEX)
+        while vexp.More():
+            inner_vertices.add(vertex_map.FindIndex(vexp.Current()) - 1)
+            vexp.Next()
+    info = FaceInfo(
+        index=index, kind=SurfaceKind.OTHER, area_mm2=float(props.Mass()), uv=uv,  # type: ignore[arg-type]
+        vertices=frozenset(vertices), inner_wires=inner_wires, inner_vertices=frozenset(inner_vertices),
+    )
+    if stype == GeomAbs_Plane:
+        pln = adaptor.Plane()
+        ax = pln.Axis()
+        n = _vec(ax.Direction())
+        info.kind, info.normal, info.origin = SurfaceKind.PLANE, (-n if reversed_ else n), _pnt(ax.Location())
+    elif stype in (GeomAbs_Cylinder, GeomAbs_Cone, GeomAbs_Torus, GeomAbs_Sphere):
+        if stype == GeomAbs_Cylinder:
+            surf = adaptor.Cylinder()
+            info.kind, info.radius_mm = SurfaceKind.CYLINDER, float(surf.Radius())
+        elif stype == GeomAbs_Cone:
+            surf = adaptor.Cone()
+            info.kind, info.radius_mm = SurfaceKind.CONE, float(surf.RefRadius())
+            info.semi_angle_rad = float(surf.SemiAngle())
+        elif stype == GeomAbs_Torus:
+            surf = adaptor.Torus()
+            info.kind, info.radius_mm = SurfaceKind.TORUS, float(surf.MajorRadius())
+            info.minor_radius_mm = float(surf.MinorRadius())
+        else:
+            surf = adaptor.Sphere()
+            info.kind, info.radius_mm = SurfaceKind.SPHERE, float(surf.Radius())
+        pos = surf.Position()
+        info.axis, info.origin = _vec(pos.Direction()), _pnt(pos.Location())
+        info.concave = _is_concave(adaptor, info, reversed_)
+    elif stype in (GeomAbs_BSplineSurface, GeomAbs_BezierSurface):
+        info.kind = SurfaceKind.BSPLINE
+    return info
+
+
+def _is_concave(adaptor: Any, info: FaceInfo, reversed_: bool) -> bool:
+    """True when the outward normal at mid-face points towards the axis (or the tube's core, for a torus)."""
+    from OCP.gp import gp_Pnt, gp_Vec
+
+    u = 0.5 * (info.uv[0] + info.uv[1])
+    v = 0.5 * (info.uv[2] + info.uv[3])
+    p, du, dv = gp_Pnt(), gp_Vec(), gp_Vec()
+    adaptor.D1(u, v, p, du, dv)
+    normal = np.cross(_vec(du), _vec(dv))
+    if reversed_:
+        normal = -normal
+    point = _pnt(p)
+    assert info.axis is not None and info.origin is not None
+    rel = point - info.origin
+    if info.kind is SurfaceKind.SPHERE:
+        return bool(normal @ rel < 0)
+    radial = rel - (rel @ info.axis) * info.axis
+    if info.kind is SurfaceKind.TORUS:
+        norm = float(np.linalg.norm(radial))
+        core = info.origin + (radial / norm * info.radius_mm if norm > 0 else 0.0)
+        return bool(normal @ (point - core) < 0)
+    return bool(normal @ radial < 0)
+
+
+def _edge_convexity(edge: Any, fa: Any, fb: Any) -> int:
+    from OCP.BRepAdaptor import BRepAdaptor_Curve, BRepAdaptor_Curve2d
+    from OCP.BRepGProp import BRepGProp_Face
+    from OCP.gp import gp_Pnt, gp_Vec
+    from OCP.TopAbs import TopAbs_EDGE, TopAbs_REVERSED
+    from OCP.TopExp import TopExp_Explorer
+
+    # the edge as oriented inside face a (its wire orientation composed with the face's)
+    oriented = None
+    exp = TopExp_Explorer(fa, TopAbs_EDGE)
+    while exp.More():
+        if exp.Current().IsSame(edge):
+            oriented = exp.Current()
+            break
+        exp.Next()
+    if oriented is None:
+        return 0
+    try:
+        curve = BRepAdaptor_Curve(edge)
+        t = 0.5 * (curve.FirstParameter() + curve.LastParameter())
+        p, tangent = gp_Pnt(), gp_Vec()
+        curve.D1(t, p, tangent)
+        tan = _vec(tangent)
+        if oriented.Orientation() == TopAbs_REVERSED:
+            tan = -tan
+        normals = []
+        for face in (fa, fb):
+            c2d = BRepAdaptor_Curve2d(edge, face)
+            f0, f1 = c2d.FirstParameter(), c2d.LastParameter()
+            uv = c2d.Value(t if f0 <= t <= f1 else 0.5 * (f0 + f1))
+            gp, nv = gp_Pnt(), gp_Vec()
+            BRepGProp_Face(face).Normal(uv.X(), uv.Y(), gp, nv)
+            normals.append(_vec(nv))
+    except Exception:  # noqa: BLE001 - a degenerate edge: unknown
+        return 0
+    na, nb = normals
+    la, lb, lt = np.linalg.norm(na), np.linalg.norm(nb), np.linalg.norm(tan)
+    if la == 0 or lb == 0 or lt == 0:
+        return 0
+    s = float(np.cross(na / la, nb / lb) @ (tan / lt))
+    if abs(s) < 1e-6:
+        return 0
+    return 1 if s > 0 else -1
+
+
+def _vec(v: Any) -> np.ndarray:
+    return np.array((v.X(), v.Y(), v.Z()), dtype=float)
+
+
+def _pnt(p: Any) -> np.ndarray:
+    return np.array((p.X(), p.Y(), p.Z()), dtype=float)
+
+
+def same_line(axis_a: np.ndarray, origin_a: np.ndarray, axis_b: np.ndarray, origin_b: np.ndarray) -> bool:
+    """Two axes are the same line (either sense)."""
+    if abs(float(axis_a @ axis_b)) < 1 - btol.parallel:
+        return False
+    rel = origin_b - origin_a
+    off = rel - (rel @ axis_a) * axis_a
+    return float(np.linalg.norm(off)) < btol.length_mm
+
+
+def canonical(direction: np.ndarray) -> np.ndarray:
+    """``direction`` or its opposite, whichever has its first clearly non-zero component positive."""
+    for c in direction:
+        if abs(c) > 1e-9:
+            return direction if c > 0 else -direction
+    return direction
+
+
+def as_tuple(v: np.ndarray, digits: int = 6) -> tuple[float, float, float]:
+    return (round(float(v[0]), digits) + 0.0, round(float(v[1]), digits) + 0.0, round(float(v[2]), digits) + 0.0)
+
+
+def planar_extent(topo: Topology, face_id: int, points: np.ndarray, normal: np.ndarray) -> tuple[float, float]:
+    """Sides of the smallest-area rectangle around a planar face [mm], larger first."""
+    pts = _boundary_samples(topo, face_id, points)
+    if len(pts) < 3:
+        return (0.0, 0.0)
+    return min_area_rectangle(pts, normal)
+
+
+def min_area_rectangle(points: np.ndarray, normal: np.ndarray) -> tuple[float, float]:
+    """Sides [mm], larger first, of the smallest rectangle around ``points`` (n, 3) projected on the plane."""
+    helper = np.array([1.0, 0.0, 0.0]) if abs(normal[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    e1 = np.cross(normal, helper)
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(normal, e1)
+    xy = np.column_stack([points @ e1, points @ e2])
+    hull = _hull_2d(xy)
+    if len(hull) < 3:
+        span = float(np.ptp(xy, axis=0).max())
+        return (span, 0.0)
+    edges = np.roll(hull, -1, axis=0) - hull
+    lengths = np.linalg.norm(edges, axis=1)
+    dirs = edges[lengths > 0] / lengths[lengths > 0, None]
+    best = (np.inf, 0.0, 0.0)
+    for d in dirs:
+        a = hull @ d
+        b = hull @ np.array([-d[1], d[0]])
+        w, h = float(np.ptp(a)), float(np.ptp(b))
+        if w * h < best[0] - 1e-9:
+            best = (w * h, w, h)
+    return (max(best[1], best[2]), min(best[1], best[2]))
+
+
+def _hull_2d(xy: np.ndarray) -> np.ndarray:
+    """Convex hull (monotone chain) of (n, 2) points, counter-clockwise, no repeated point."""
+    pts = np.unique(np.round(xy, 9), axis=0)
+    if len(pts) < 3:
+        return pts
+
+    def half(seq: np.ndarray) -> list:
+        out: list = []
+        for p in seq:
+            while len(out) >= 2 and _cross2(out[-1] - out[-2], p - out[-2]) <= 0:
+                out.pop()
+            out.append(p)
+        return out
+
+    lower, upper = half(pts), half(pts[::-1])
+    return np.array(lower[:-1] + upper[:-1])
+
+
+def _boundary_samples(topo: Topology, face_id: int, points: np.ndarray) -> np.ndarray:
+    from OCP.BRepAdaptor import BRepAdaptor_Curve
+
+    samples = [points]
+    for e in topo.face_edges[face_id]:
+        try:
+            curve = BRepAdaptor_Curve(topo.edge_shapes[e])
+            t0, t1 = curve.FirstParameter(), curve.LastParameter()
+            ts = np.linspace(t0, t1, 9)
+            samples.append(np.array([curve.Value(float(t)).Coord() for t in ts]))
+        except Exception:  # noqa: BLE001
+            continue
+    return np.concatenate(samples)
+
+
+def _cross2(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a[0] * b[1] - a[1] * b[0])
