@@ -1,9 +1,17 @@
-"""Mesh files (STL, 3MF, OBJ, PLY) through trimesh, returned as plain arrays."""
+"""Mesh files (STL, 3MF, OBJ, PLY) through trimesh, returned as plain arrays.
+
+Vertices closer than ``tol.merge_mm`` are merged by position (normals and
+texture coordinates do not keep two copies of a point apart), so that shared
+edges are shared. Files that
+hold no triangles get a clear error: empty, a point cloud, or a wireframe.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
+import re
+from typing import Any
 
 import numpy as np
 
@@ -20,43 +28,125 @@ _TRIMESH_TYPES = {
     FileFormat.PLY: "ply",
 }
 
+#: formats whose files declare their length unit
+_UNIT_FORMATS = (FileFormat.THREE_MF,)
+
+_OBJ_LINE = re.compile(rb"^\s*l\s", re.MULTILINE)
+_PLY_EDGES = re.compile(rb"^element\s+edge\s+([1-9][0-9]*)", re.MULTILINE)
+
 
 def read_mesh(data: bytes, fmt: FileFormat, filename: str) -> tuple[np.ndarray, np.ndarray, LengthUnit | None]:
-    """Vertices (n, 3) float64 in the file's unit, faces (m, 3) int64, and the unit the file declares.
+    """Vertices (n, 3) float64 in the file's unit, merged; faces (m, 3) int64; the unit the file declares.
 
     Only 3MF declares a unit; STL, OBJ and PLY carry none (None).
+    Raises ``EmptyFileError`` (no geometry), ``GeometryError`` (points or lines
+    but no triangles) or ``CorruptFileError`` (unreadable).
     """
     import trimesh  # heavy import, only when a mesh is loaded
 
     try:
-        loaded = trimesh.load(
-            io.BytesIO(data), file_type=_TRIMESH_TYPES[fmt], force="mesh", process=True
-        )
+        loaded = trimesh.load(io.BytesIO(data), file_type=_TRIMESH_TYPES[fmt], process=False)
+        mesh = _as_trimesh(loaded, trimesh)
+    except (GeometryError, EmptyFileError):
+        raise
     except Exception as err:  # trimesh raises many types for broken input
         raise CorruptFileError(
             f"{filename}: cannot read this {fmt.value.upper()} file ({type(err).__name__}: {err}); "
             "export it again from your CAD program",
             file=filename,
         ) from err
-    if not isinstance(loaded, trimesh.Trimesh):
-        raise GeometryError(
-            f"{filename}: the file holds no triangles (a point cloud or wireframe?): export a solid body",
-            file=filename,
-        )
-    faces = np.asarray(loaded.faces, dtype=np.int64)
-    vertices = np.asarray(loaded.vertices, dtype=np.float64)
-    if len(faces) == 0 or len(vertices) < 3:
-        raise EmptyFileError(
-            f"{filename}: the file holds no triangles: export the part as a closed solid mesh",
-            file=filename,
-        )
+    if mesh is None or len(mesh.faces) == 0:
+        _raise_no_triangles(data, fmt, filename, loaded)
+    assert mesh is not None
+    vertices = np.asarray(mesh.vertices, dtype=np.float64)
     if not np.all(np.isfinite(vertices)):
-        raise CorruptFileError(f"{filename}: the file has non-finite vertex coordinates", file=filename)
-    unit = None
-    declared = loaded.units or loaded.metadata.get("units")
-    if fmt is FileFormat.THREE_MF and declared:
-        try:
-            unit = LengthUnit.parse(str(declared))
-        except ValueError:
-            log.warning("3MF file %s declares an unknown unit %r", filename, declared)
-    return vertices, faces, unit
+        raise CorruptFileError(
+            f"{filename}: the file has non-finite vertex coordinates (nan or inf): export it again", file=filename
+        )
+    vertices, faces = merge_vertices(vertices, np.asarray(mesh.faces, dtype=np.int64))
+    if len(faces) == 0:
+        raise GeometryError(
+            f"{filename}: every triangle collapses to a line or a point: export the part as a closed solid mesh",
+            file=filename,
+        )
+    return vertices, faces, _declared_unit(loaded, fmt, filename)
+
+
+def merge_vertices(vertices: np.ndarray, faces: np.ndarray, merge: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Weld vertices closer than ``merge`` (default ``tol.merge_mm``, in the file's unit), drop unused
+    vertices and triangles with a repeated vertex.
+
+    vertices : (n, 3) float64; faces : (m, 3) int64. Two passes on grids offset
+    by half a cell, so two points on either side of a grid line still weld.
+    """
+    from geometry.tolerances import tol
+
+    step = tol.merge_mm if merge is None else merge
+    for shift in (0.0, 0.5):
+        keys = np.floor(vertices / step + shift).astype(np.int64)
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        vertices = vertices[first]
+        faces = inverse.reshape(-1)[faces]
+    keep = (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
+    faces = faces[keep]
+    used = np.zeros(len(vertices), dtype=bool)
+    used[faces.ravel()] = True
+    remap = np.cumsum(used) - 1
+    return np.ascontiguousarray(vertices[used]), np.ascontiguousarray(remap[faces], dtype=np.int64)
+
+
+def _as_trimesh(loaded: Any, trimesh: Any) -> Any:
+    """One ``Trimesh`` from whatever trimesh loaded (a scene is flattened), or None if it holds no triangles."""
+    if isinstance(loaded, trimesh.Trimesh):
+        return loaded
+    if isinstance(loaded, trimesh.Scene):
+        meshes = [g for g in loaded.geometry.values() if isinstance(g, trimesh.Trimesh) and len(g.faces)]
+        if not meshes:
+            return None
+        return loaded.to_mesh()
+    return None
+
+
+def _raise_no_triangles(data: bytes, fmt: FileFormat, filename: str, loaded: Any) -> None:
+    n_points = _count_points(loaded)
+    head = data[:1_000_000]
+    lines = (fmt is FileFormat.OBJ and _OBJ_LINE.search(head) is not None) or (
+        fmt is FileFormat.PLY and _PLY_EDGES.search(head) is not None
+    )
+    if lines:
+        raise GeometryError(
+            f"{filename}: the file holds only lines (a wireframe), no triangles: export the part as a solid mesh",
+            file=filename,
+        )
+    if n_points:
+        raise GeometryError(
+            f"{filename}: the file holds {n_points} points but no triangles (a point cloud): "
+            "export the part as a solid mesh",
+            file=filename,
+            points=n_points,
+        )
+    raise EmptyFileError(
+        f"{filename}: the file holds no triangles: export the part as a closed solid mesh", file=filename
+    )
+
+
+def _count_points(loaded: Any) -> int:
+    try:
+        if hasattr(loaded, "geometry") and isinstance(loaded.geometry, dict):
+            return sum(len(getattr(g, "vertices", ())) for g in loaded.geometry.values())
+        return len(getattr(loaded, "vertices", ()))
+    except Exception:  # noqa: BLE001 - only used to word the error
+        return 0
+
+
+def _declared_unit(loaded: Any, fmt: FileFormat, filename: str) -> LengthUnit | None:
+    if fmt not in _UNIT_FORMATS:
+        return None
+    declared = getattr(loaded, "units", None) or getattr(loaded, "metadata", {}).get("units")
+    if not declared:
+        return None
+    try:
+        return LengthUnit.parse(str(declared))
+    except ValueError:
+        log.warning("3MF file %s declares an unknown unit %r", filename, declared)
+        return None
