@@ -2,32 +2,61 @@
 
 ``quote`` prices measured features; ``quote_file`` is the service function the
 CLI and the HTTP API call (load, measure, price).
+
+Eligibility, per workshop, with a reason (and a stable code) per failed rule:
+``too_far``, ``material_not_stocked``, ``finish_not_offered``,
+``tolerance_not_offered``, ``process_not_offered``, ``process_not_estimated``,
+``outside_envelope``, ``sheet_too_large``, ``sheet_too_thick``,
+``brake_too_short``, ``brake_tonnage``, ``diameter_too_large``,
+``dfm_error`` (a DFM error under this workshop's thresholds).
+
+A workshop gets one offer per process it can make the part with (the cheapest
+of its machines for that process). The same features, request and versions
+(rate-card hashes, data files, feature schema, cost models) give the same prices.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import inspect
+import math
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from geometry import extract, load, load_bytes
 from geometry.errors import InvalidRequestError, NotManufacturableError
 from geometry.features import FEATURES_SCHEMA, PartFeatures
 from geometry.findings import Finding
+from quoting.data_files import read_data
 from quoting.geo import great_circle_km
-from quoting.materials import get_material
-from quoting.pricing import PricingContext, price_line
+from quoting.materials import Material, get_material
+from quoting.pricing import PricingContext, price_line, shipping_zone
 from quoting.process_kinds import Process
 from quoting.processes import ProcessEstimate, process_models
-from quoting.quote import Ineligible, Offer, OperationSummary, PartSummary, Quote, QuoteRequest
-from quoting.ratecard import RateCard
+from quoting.quote import (
+    Component,
+    Ineligible,
+    Offer,
+    OperationSummary,
+    PartSummary,
+    ProcessChoice,
+    Quote,
+    QuoteRequest,
+)
+from quoting.ratecard import TIERS, Machine, RateCard
 from quoting.workshops import load_workshops
 
 MAX_QUANTITY = 1_000_000
+SORT_KEYS: tuple[str, ...] = ("price", "lead_time", "distance", "co2")
+_DATA_FILES = ("pricing.toml", "materials.toml", "processes.toml")
 
 
 def microfab_version() -> str:
@@ -37,21 +66,61 @@ def microfab_version() -> str:
         return "0+unknown"
 
 
+@cache
+def data_version() -> str:
+    """sha256 of the data files that enter a price (pricing, materials, processes)."""
+    h = hashlib.sha256()
+    folder = resources.files("quoting").joinpath("data")
+    for name in _DATA_FILES:
+        entry = folder.joinpath(name)
+        if entry.is_file():
+            h.update(name.encode() + b"\0" + entry.read_bytes())
+    return h.hexdigest()
+
+
 def validate_request(request: QuoteRequest) -> None:
+    """Raise an ``InvalidRequestError`` (or unknown material/process) naming the bad field."""
     if not request.quantities:
         raise InvalidRequestError("give at least one quantity, e.g. --qty 1,10,100", field="quantities")
     for q in request.quantities:
-        if not isinstance(q, int) or q < 1 or q > MAX_QUANTITY:
+        if isinstance(q, bool) or not isinstance(q, int) or q < 1 or q > MAX_QUANTITY:
             raise InvalidRequestError(
                 f"quantity {q!r} is not a whole number between 1 and {MAX_QUANTITY}", field="quantities"
             )
     if request.ship_to is not None:
-        lat, lon = request.ship_to
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise InvalidRequestError(f"ship_to {request.ship_to!r} is not a latitude,longitude pair", field="ship_to")
+        try:
+            lat, lon = (float(x) for x in request.ship_to)
+        except (TypeError, ValueError):
+            raise InvalidRequestError(f"ship_to {request.ship_to!r} is not a latitude,longitude pair",
+                                      field="ship_to") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180) or math.isnan(lat) or math.isnan(lon):
+            raise InvalidRequestError(f"ship_to {request.ship_to!r} is not a latitude,longitude pair",
+                                      field="ship_to")
     get_material(request.material)
     if request.process is not None:
         Process.parse(request.process)
+    if request.tier not in TIERS:
+        raise InvalidRequestError(f"tier {request.tier!r} is unknown: use {', '.join(TIERS)}", field="tier")
+    if request.sort_by not in SORT_KEYS:
+        raise InvalidRequestError(f"sort_by {request.sort_by!r} is unknown: use {', '.join(SORT_KEYS)}",
+                                  field="sort_by")
+    for name in ("finish", "tolerance"):
+        value = getattr(request, name)
+        if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > 64):
+            raise InvalidRequestError(f"{name} {value!r} is not a key such as "
+                                      f"{'anodize_clear' if name == 'finish' else 'iso2768-f'}", field=name)
+    if request.need_by is not None and not isinstance(request.need_by, dt.date):
+        raise InvalidRequestError(f"need_by {request.need_by!r} is not a date (YYYY-MM-DD)", field="need_by")
+
+
+@dataclass
+class _Reasons:
+    codes: list[str]
+    messages: list[str]
+
+    def add(self, code: str, message: str) -> None:
+        self.codes.append(code)
+        self.messages.append(message)
 
 
 def quote(
@@ -59,91 +128,249 @@ def quote(
     request: QuoteRequest,
     workshops: Sequence[RateCard] | None = None,
     now: dt.datetime | None = None,
+    *,
+    cost_models: Mapping[str, object] | None = None,
 ) -> Quote:
-    """Offers from every workshop able to make the part, and the reasons of the others."""
+    """Offers from every workshop able to make the part, and the reasons of the others.
+
+    ``cost_models`` maps a workshop id to a learned model with
+    ``predict(features, context, rule_total_eur) -> (total_eur, low_eur, high_eur, level)``;
+    its offers get a ``calibration`` breakdown line and the model's interval.
+    """
     validate_request(request)
     now = now or dt.datetime.now(dt.UTC)
     cards = tuple(workshops) if workshops is not None else load_workshops()
     material = get_material(request.material)
-    wanted = Process.parse(request.process) if request.process else None
-    models = process_models()
-    part_mass_kg = (features.volume_mm3 or 0.0) * material.density_kg_mm3
-
-    offers: list[Offer] = []
-    ineligible: list[Ineligible] = []
-    dfm: dict[tuple[str, str], Finding] = {(f.code, f.message): f for f in features.findings}
-    for card in cards:
-        reasons: list[str] = []
-        distance = (
-            great_circle_km(card.location.lat, card.location.lon, *request.ship_to) if request.ship_to else None
-        )
-        if distance is not None and card.commercial.max_distance_km and distance > card.commercial.max_distance_km:
-            ineligible.append(Ineligible(card.id, card.name, [
-                f"too far: {distance:.0f} km, the workshop ships up to {card.commercial.max_distance_km:.0f} km"]))
-            continue
-        if material.key not in card.materials:
-            ineligible.append(Ineligible(card.id, card.name, [f"material not stocked: {material.name}"]))
-            continue
-        processes = [wanted] if wanted else list(card.processes)
-        made = False
-        for process in processes:
-            if process not in card.processes:
-                reasons.append(f"process not offered: {process.value}")
-                continue
-            model = models.get(process)
-            if model is None:
-                reasons.append(f"{process.value}: microfab cannot estimate this process yet")
-                continue
-            rates = card.processes[process]
-            if not _fits(features.bbox_mm, rates.envelope_mm):
-                reasons.append(
-                    f"{process.value}: part {_dims(features.bbox_mm)} mm is outside the machine envelope "
-                    f"{_dims(rates.envelope_mm)} mm"
-                )
-                continue
-            try:
-                estimate = model.estimate(features, material, rates.machine_class)
-            except NotManufacturableError as err:
-                reasons.append(f"{process.value}: {err.message}")
-                for f in model.check(features, material, rates.machine_class):
-                    dfm.setdefault((f.code, f.message), f)
-                continue
-            for f in estimate.findings:
-                dfm.setdefault((f.code, f.message), f)
-            offers.append(_offer(card, estimate, material, part_mass_kg, distance, request, now.date()))
-            made = True
-        if not made:
-            ineligible.append(Ineligible(card.id, card.name, reasons))
-
-    offers.sort(key=lambda o: (o.lines[0].total_eur, o.workshop_id))
+    cost_models = cost_models or {}
+    offers, ineligible, dfm = _quote_offers(features, request, cards, material, now.date(), cost_models)
+    offers = sort_offers(offers, request.sort_by)
     offers = _flag_best(offers)
     validity = min((c.commercial.validity_days for c in cards), default=30)
     cards_hash = hashlib.sha256("".join(sorted(c.version_hash for c in cards)).encode()).hexdigest()
+    used_models = sorted({f"{o.workshop_id}:{o.model_version}" for o in offers if o.calibrated})
     return Quote(
         id=uuid.uuid4().hex,
         created_at=now,
         valid_until=now + dt.timedelta(days=validity),
         request=request,
-        part=PartSummary(
-            filename=features.source.filename,
-            sha256=features.source.sha256,
-            format=features.source.format.value,
-            units=features.source.units,
-            units_source=features.source.units_source,
-            bbox_mm=features.bbox_mm,
-            volume_mm3=features.volume_mm3,
-            area_mm2=features.area_mm2,
-        ),
+        part=part_summary(features),
         offers=offers,
         ineligible=ineligible,
-        dfm=list(dfm.values()),
+        dfm=dfm,
         versions={
             "microfab": microfab_version(),
             "features_schema": FEATURES_SCHEMA,
             "ratecards_sha256": cards_hash,
-            "cost_model": "rule-based",
+            "data_sha256": data_version(),
+            "cost_model": ",".join(used_models) if used_models else "rule-based",
         },
+        process_choice=process_choice(offers, request) if request.process is None else [],
     )
+
+
+def part_summary(features: PartFeatures) -> PartSummary:
+    return PartSummary(
+        filename=features.source.filename,
+        sha256=features.source.sha256,
+        format=features.source.format.value,
+        units=features.source.units,
+        units_source=features.source.units_source,
+        bbox_mm=features.bbox_mm,
+        volume_mm3=features.volume_mm3,
+        area_mm2=features.area_mm2,
+    )
+
+
+def _quote_offers(
+    features: PartFeatures,
+    request: QuoteRequest,
+    cards: Sequence[RateCard],
+    material: Material,
+    today: dt.date,
+    cost_models: Mapping[str, object],
+) -> tuple[list[Offer], list[Ineligible], list[Finding]]:
+    wanted = Process.parse(request.process) if request.process else None
+    models = process_models()
+    part_mass_kg = (features.volume_mm3 or 0.0) * material.density_kg_mm3
+    road_factor = float(read_data("pricing.toml")["road_factor"])
+
+    offers: list[Offer] = []
+    ineligible: list[Ineligible] = []
+    dfm: dict[tuple[str, str], Finding] = {(f.code, f.message): f for f in features.findings}
+    for card in cards:
+        why = _Reasons([], [])
+        distance = (
+            great_circle_km(card.location.lat, card.location.lon, *request.ship_to) if request.ship_to else None
+        )
+        road = distance * road_factor if distance is not None else None
+        if distance is not None and card.commercial.max_distance_km and distance > card.commercial.max_distance_km:
+            why.add("too_far", f"too far: {distance:.0f} km, the workshop ships up to "
+                               f"{card.commercial.max_distance_km:.0f} km")
+        elif card.shipping.mode == "zone" and shipping_zone(card, road) is None:
+            why.add("too_far", f"too far: {road:.0f} km by road, beyond the workshop's last shipping zone "
+                               f"({card.shipping.zones[-1].max_km:.0f} km)")
+        if material.key not in card.materials:
+            why.add("material_not_stocked", f"material not stocked: {material.name}")
+        if request.finish and request.finish not in card.finishes:
+            offered = ", ".join(sorted(card.finishes)) or "none"
+            why.add("finish_not_offered", f"finish not offered: {request.finish} (offers: {offered})")
+        if request.tolerance and card.tolerances is not None and request.tolerance not in card.tolerances:
+            why.add("tolerance_not_offered", f"tolerance not offered: {request.tolerance} "
+                                             f"(holds: {', '.join(card.tolerances)})")
+        if why.codes:
+            ineligible.append(Ineligible(card.id, card.name, why.messages, why.codes))
+            continue
+        processes = [wanted] if wanted else list(card.processes)
+        made = False
+        for process in processes:
+            if process not in card.processes:
+                why.add("process_not_offered", f"process not offered: {process.value}")
+                continue
+            model = models.get(process)
+            if model is None:
+                why.add("process_not_estimated", f"{process.value}: microfab cannot estimate this process yet")
+                continue
+            best: tuple[Offer, list[Finding]] | None = None
+            machine_why = _Reasons([], [])
+            for machine in card.processes[process].machines:
+                fails = machine_limits(process, machine, features, material)
+                if fails:
+                    for code, msg in fails:
+                        machine_why.add(code, f"{process.value} ({_machine_label(machine)}): {msg}")
+                    continue
+                overrides = card.dfm.get(process, {})
+                try:
+                    estimate = _call_model(model.estimate, features, material, machine.machine_class, overrides)
+                except NotManufacturableError as err:
+                    findings = _call_model(model.check, features, material, machine.machine_class, overrides)
+                    for f in findings:
+                        dfm.setdefault((f.code, f.message), f)
+                    machine_why.add("dfm_error", f"{process.value} ({_machine_label(machine)}): {err.message}")
+                    continue
+                ctx = PricingContext(
+                    card=card, estimate=estimate, material=material, part_mass_kg=part_mass_kg,
+                    distance_km=distance, today=today, machine=machine, features=features,
+                    finish=request.finish, tolerance=request.tolerance, tier=request.tier,
+                    need_by=request.need_by, cost_model=cost_models.get(card.id),
+                )
+                offer = _offer(ctx, request)
+                if best is None or offer.lines[0].total_eur < best[0].lines[0].total_eur:
+                    best = (offer, list(estimate.findings))
+            if best is None:
+                # one reason per distinct cause
+                seen: set[str] = set()
+                for code, msg in zip(machine_why.codes, machine_why.messages, strict=True):
+                    if msg not in seen:
+                        seen.add(msg)
+                        why.add(code, msg)
+                continue
+            for f in best[1]:
+                dfm.setdefault((f.code, f.message), f)
+            offers.append(best[0])
+            made = True
+        if not made:
+            ineligible.append(Ineligible(card.id, card.name, why.messages, why.codes))
+    return offers, ineligible, list(dfm.values())
+
+
+@cache
+def _accepts_overrides(fn: Callable[..., Any]) -> bool:
+    try:
+        return "overrides" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _call_model(fn: Callable[..., Any], features: PartFeatures, material: Material, machine_class: str,
+                overrides: Mapping[str, Any]) -> Any:
+    """Call a process model's check/estimate, passing the card's DFM overrides where it accepts them."""
+    underlying = getattr(fn, "__func__", fn)
+    if overrides and _accepts_overrides(underlying):
+        return fn(features, material, machine_class, overrides=dict(overrides))
+    return fn(features, material, machine_class)
+
+
+def machine_limits(process: Process, machine: Machine, features: PartFeatures,
+                   material: Material) -> list[tuple[str, str]]:
+    """The machine limits the part breaks, as (code, message); empty when it fits."""
+    fails: list[tuple[str, str]] = []
+    sheet = features.sheet_metal
+    if process is Process.SHEET_METAL:
+        if sheet is not None:
+            if machine.max_thickness_mm is not None and sheet.thickness_mm > machine.max_thickness_mm:
+                fails.append(("sheet_too_thick", f"sheet {sheet.thickness_mm:.1f} mm is thicker than the "
+                                                 f"{machine.max_thickness_mm:.1f} mm the machine cuts"))
+            if machine.max_sheet_mm is not None and not _fits(sheet.flat_bbox_mm, machine.max_sheet_mm):
+                fails.append(("sheet_too_large", f"flat pattern {_dims(sheet.flat_bbox_mm)} mm is larger than the "
+                                                 f"{_dims(machine.max_sheet_mm)} mm sheet"))
+            if sheet.bends:
+                longest = max(b.length_mm for b in sheet.bends)
+                if machine.brake_length_mm is not None and longest > machine.brake_length_mm:
+                    fails.append(("brake_too_short", f"bend {longest:.0f} mm is longer than the "
+                                                     f"{machine.brake_length_mm:.0f} mm press brake"))
+                if machine.brake_tonnage_t is not None:
+                    need_t = bending_tonnage_t(sheet.thickness_mm, longest, material)
+                    if need_t > machine.brake_tonnage_t:
+                        fails.append(("brake_tonnage", f"bending {sheet.thickness_mm:.1f} mm over {longest:.0f} mm "
+                                                       f"needs about {need_t:.0f} t, the press brake has "
+                                                       f"{machine.brake_tonnage_t:.0f} t"))
+        elif machine.max_sheet_mm is not None and not _fits(sorted(features.bbox_mm)[1:], machine.max_sheet_mm):
+            fails.append(("sheet_too_large", f"part {_dims(features.bbox_mm)} mm is larger than the "
+                                             f"{_dims(machine.max_sheet_mm)} mm sheet"))
+        return fails
+    if process is Process.CNC_TURNING and features.turning is not None:
+        t = features.turning
+        if machine.max_diameter_mm is not None and t.max_diameter_mm > machine.max_diameter_mm:
+            fails.append(("diameter_too_large", f"diameter {t.max_diameter_mm:.1f} mm is over the lathe's "
+                                                f"{machine.max_diameter_mm:.0f} mm"))
+        if machine.max_length_mm is not None and t.length_mm > machine.max_length_mm:
+            fails.append(("outside_envelope", f"length {t.length_mm:.1f} mm is over the lathe's "
+                                              f"{machine.max_length_mm:.0f} mm"))
+    box = machine.build_volume_mm or machine.envelope_mm
+    if box is not None and not _fits(features.bbox_mm, box):
+        what = "build volume" if machine.build_volume_mm else "machine envelope"
+        fails.append(("outside_envelope", f"part {_dims(features.bbox_mm)} mm is outside the {what} "
+                                          f"{_dims(box)} mm"))
+    return fails
+
+
+def bending_tonnage_t(thickness_mm: float, length_mm: float, material: Material) -> float:
+    """Air-bending force [t] over a die opening of ``die_opening_factor`` x thickness (pricing.toml [bending])."""
+    b = read_data("pricing.toml")["bending"]
+    uts = float(material.get("tensile_strength_mpa") or b["tensile_strength_mpa"].get(material.family,
+                                                                                     b["default_tensile_mpa"]))
+    v_mm = float(b["die_opening_factor"]) * thickness_mm
+    t_per_m = float(b["force_coefficient"]) * uts * thickness_mm ** 2 / (1000.0 * v_mm)
+    return t_per_m * length_mm / 1000.0
+
+
+def sort_offers(offers: Sequence[Offer], sort_by: str = "price") -> list[Offer]:
+    """Offers best first by ``sort_by`` (at the first quantity), ties broken by price then workshop id."""
+    keys: dict[str, Callable[[Offer], float]] = {
+        "price": lambda o: o.lines[0].total_eur,
+        "lead_time": lambda o: o.lines[0].lead_time_days,
+        "distance": lambda o: o.distance_km if o.distance_km is not None else math.inf,
+        "co2": lambda o: o.lines[0].co2_kg,
+    }
+    key = keys[sort_by]
+    return sorted(offers, key=lambda o: (key(o), o.lines[0].total_eur, o.workshop_id, o.process))
+
+
+def process_choice(offers: Sequence[Offer], request: QuoteRequest) -> list[ProcessChoice]:
+    """Per quantity: the lowest total of each process over the workshops, and the cheapest process."""
+    out: list[ProcessChoice] = []
+    for i, q in enumerate(request.quantities):
+        by_process: dict[str, tuple[float, str]] = {}
+        for o in offers:
+            line = o.lines[i]
+            cur = by_process.get(o.process)
+            if cur is None or (line.total_eur, o.workshop_id) < cur:
+                by_process[o.process] = (line.total_eur, o.workshop_id)
+        if not by_process:
+            continue
+        process, (total, workshop) = min(by_process.items(), key=lambda kv: (kv[1], kv[0]))
+        out.append(ProcessChoice(q, process, workshop, total, {p: v[0] for p, v in sorted(by_process.items())}))
+    return out
 
 
 def quote_file(
@@ -152,63 +379,94 @@ def quote_file(
     filename: str = "part",
     workshops: Sequence[RateCard] | None = None,
     now: dt.datetime | None = None,
+    *,
+    cost_models: Mapping[str, object] | None = None,
 ) -> tuple[PartFeatures, Quote]:
-    """The service function: load a CAD file (path or bytes), measure it, quote it."""
+    """The service function: load a CAD file (path or bytes), measure it, quote it.
+
+    A file with several distinct solids (``geometry.split_solids``, where available)
+    is quoted solid by solid: each distinct solid at quantity x its count in the
+    file, in ``Quote.components``; the top-level offers are those of the first
+    (largest) distinct solid, and the returned features are the whole file's.
+    """
     validate_request(request)
     if isinstance(source, bytes):
         part = load_bytes(source, filename, units=request.units)
     else:
         part = load(Path(source), units=request.units)
     features = extract(part)
-    return features, quote(features, request, workshops, now)
+    now = now or dt.datetime.now(dt.UTC)
+    cards = tuple(workshops) if workshops is not None else load_workshops()
+    solids = _split(part) if features.solids > 1 else []
+    if len(solids) <= 1 and not (len(solids) == 1 and solids[0][1] > 1):
+        return features, quote(features, request, cards, now, cost_models=cost_models)
+    components: list[Component] = []
+    first: Quote | None = None
+    for index, (sub, count) in enumerate(solids):
+        sub_features = extract(sub)
+        sub_request = replace(request, quantities=tuple(min(q * count, MAX_QUANTITY) for q in request.quantities))
+        sub_quote = quote(sub_features, sub_request, cards, now, cost_models=cost_models)
+        first = first or sub_quote
+        components.append(Component(index, count, sub_quote.part, sub_quote.offers, sub_quote.ineligible,
+                                    sub_quote.dfm))
+    assert first is not None
+    return features, replace(first, part=part_summary(features), request=request, components=components)
 
 
-def _offer(
-    card: RateCard,
-    estimate: ProcessEstimate,
-    material,
-    part_mass_kg: float,
-    distance: float | None,
-    request: QuoteRequest,
-    today: dt.date,
-) -> Offer:
-    ctx = PricingContext(card, estimate, material, part_mass_kg, distance, today)
+def _split(part: Any) -> list[tuple[Any, int]]:
+    import geometry
+
+    fn = getattr(geometry, "split_solids", None)
+    if fn is None:
+        return []
+    return list(fn(part))
+
+
+def _offer(ctx: PricingContext, request: QuoteRequest) -> Offer:
+    estimate: ProcessEstimate = ctx.estimate
+    card, machine = ctx.card, ctx.rates_machine
+    model = ctx.cost_model
     return Offer(
         workshop_id=card.id,
         workshop_name=card.name,
         city=card.location.city,
         process=estimate.process.value,
         machine_class=estimate.machine_class,
-        material=material.key,
+        material=ctx.material.key,
         lines=[price_line(ctx, q) for q in request.quantities],
         operations=[OperationSummary(op.name, round(op.time_min, 2), op.per_batch, op.inputs)
                     for op in estimate.operations],
         stock=estimate.stock.description,
-        distance_km=round(distance, 1) if distance is not None else None,
+        distance_km=round(ctx.distance_km, 1) if ctx.distance_km is not None else None,
         findings=list(estimate.findings),
         assumptions=list(estimate.assumptions),
         ratecard_hash=card.version_hash,
+        calibrated=model is not None,
         demo=card.demo,
+        machine=_machine_label(machine),
+        model_version=str(getattr(model, "version", getattr(model, "model_version", ""))) if model else "",
     )
 
 
 def _flag_best(offers: list[Offer]) -> list[Offer]:
-    from dataclasses import replace
-
     if not offers:
         return offers
-    criteria = {
+    criteria: dict[str, Callable[[Offer], float]] = {
         "price": lambda o: o.lines[0].total_eur,
         "lead_time": lambda o: o.lines[0].lead_time_days,
         "co2": lambda o: o.lines[0].co2_kg,
     }
     if all(o.distance_km is not None for o in offers):
-        criteria["distance"] = lambda o: o.distance_km
+        criteria["distance"] = lambda o: o.distance_km  # type: ignore[assignment, return-value]
     best: dict[int, list[str]] = {}
     for name, key in criteria.items():
-        i = min(range(len(offers)), key=lambda k: (key(offers[k]), k))
+        i = min(range(len(offers)), key=lambda k: (key(offers[k]), offers[k].lines[0].total_eur, k))
         best.setdefault(i, []).append(name)
     return [replace(o, best_for=best.get(i, [])) for i, o in enumerate(offers)]
+
+
+def _machine_label(machine: Machine) -> str:
+    return machine.name or machine.machine_class
 
 
 def _fits(part_mm: Sequence[float], envelope_mm: Sequence[float]) -> bool:
@@ -218,3 +476,4 @@ def _fits(part_mm: Sequence[float], envelope_mm: Sequence[float]) -> bool:
 
 def _dims(d: Sequence[float]) -> str:
     return " x ".join(f"{x:.0f}" for x in d)
+

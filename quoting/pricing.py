@@ -1,18 +1,40 @@
-"""A workshop's price, lead time and CO2 for one process estimate at one quantity."""
+"""A workshop's price, lead time and CO2 for one process estimate at one quantity.
+
+Price of ``q`` parts (floats throughout, rounded once at the end):
+
+- material  = stock mass x q x EUR/kg (card price or table price, plus markup) + surcharge per order line
+- setup     = batch minutes (programming, setups) / 60 x setup rate, once per batch
+- machining = part minutes x quantity factor x q / 60 x machine rate; the quantity factor is the
+  learning curve q^log2(rate) (never below its floor) or the card's explicit breaks
+- finishing = the card's finish price (per m2, per part, minimum per batch) or microfab's default
+- options   = tolerance class (extra machining time) and threads, from ``quoting.options``
+- margin    = cost x margin fraction
+- tier      = (cost + margin) x (tier price factor - 1), when the tier is not standard
+- minimum_order = what lifts the goods to the card's minimum order value
+- shipping  = per km (base + EUR/km + EUR/kg) or by zone
+- calibration = learned model total - rule total (only with a cost model)
+
+Lines are rounded to the cent with ``allocate_cents``: they add up to the total exactly.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
+from geometry.features import PartFeatures
 from quoting.data_files import read_data
-from quoting.leadtime import add_business_days
+from quoting.leadtime import LeadTime, lead_time
 from quoting.materials import Material
-from quoting.money import round_eur
+from quoting.money import allocate_cents, round_eur
 from quoting.processes.base import ProcessEstimate
 from quoting.quote import BreakdownLine, Interval, QuoteLine
-from quoting.ratecard import RateCard
+from quoting.ratecard import Commercial, Machine, RateCard, ShippingZone
+
+DEFAULT_TOLERANCE = "iso2768-m"
 
 
 @dataclass(frozen=True)
@@ -24,6 +46,23 @@ class PricingContext:
     part_mass_kg: float
     distance_km: float | None
     today: dt.date
+    machine: Machine | None = None
+    features: PartFeatures | None = None
+    finish: str | None = None
+    tolerance: str | None = None
+    tier: str = "standard"
+    need_by: dt.date | None = None
+    #: learned cost model of this workshop (``predict(features, context, rule_total_eur)``)
+    cost_model: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rates_machine(self) -> Machine:
+        return self.machine or self.card.processes[self.estimate.process].machines[0]
+
+
+def defaults() -> dict[str, Any]:
+    return read_data("pricing.toml")
 
 
 def learning_factor(quantity: int, learning_rate: float, floor: float) -> float:
@@ -31,74 +70,249 @@ def learning_factor(quantity: int, learning_rate: float, floor: float) -> float:
     return max(floor, quantity ** math.log2(learning_rate))
 
 
+def quantity_factor(quantity: int, commercial: Commercial) -> tuple[float, str]:
+    """Run time per part relative to the first part, and how it was found."""
+    if commercial.quantity_pricing == "breaks":
+        factor = 1.0
+        for b in commercial.quantity_breaks:
+            if quantity >= b.min_quantity:
+                factor = b.run_factor
+        return factor, "quantity break"
+    return learning_factor(quantity, commercial.learning_rate, commercial.learning_floor), "learning curve"
+
+
 def material_price_eur_kg(card: RateCard, material: Material) -> float:
+    """The workshop's price of the material, surcharge included [EUR/kg]."""
     rates = card.materials[material.key]
-    base = rates.price_eur_kg if rates.price_eur_kg is not None else material.price_eur_kg
+    if rates.price_eur_kg is not None:
+        base = rates.price_eur_kg
+    elif rates.price_eur_sheet is not None and rates.sheet_mm is not None:
+        base = rates.price_eur_sheet / (math.prod(rates.sheet_mm) * material.density_kg_mm3)
+    else:
+        base = material.price_eur_kg
     return base * (1.0 + rates.markup_fraction)
+
+
+def shipping_zone(card: RateCard, road_km: float | None) -> ShippingZone | None:
+    """The first zone covering ``road_km`` (the first zone when no destination), or None beyond the last."""
+    zones = card.shipping.zones
+    if road_km is None:
+        return zones[0] if zones else None
+    return next((z for z in zones if road_km <= z.max_km), None)
+
+
+def _shipping(card: RateCard, road_km: float | None, ship_kg: float) -> tuple[float, int, str]:
+    s = card.shipping
+    if s.mode == "zone":
+        zone = shipping_zone(card, road_km)
+        if zone is None:  # the engine makes such workshops ineligible first
+            zone = s.zones[-1]
+        eur = zone.price_eur + s.eur_per_kg * ship_kg
+        where = f"{road_km:.0f} km by road" if road_km is not None else "no destination given"
+        return eur, max(zone.days, s.min_days), f"zone up to {zone.max_km:.0f} km, {where}, {ship_kg:.1f} kg"
+    km = road_km or 0.0
+    eur = s.base_eur + s.eur_per_km * km + s.eur_per_kg * ship_kg
+    days = max(s.min_days, math.ceil(km / 500.0 * s.days_per_500km - 1e-9))
+    detail = f"{km:.0f} km by road, {ship_kg:.1f} kg" if road_km is not None else \
+        f"{ship_kg:.1f} kg, no destination given"
+    return eur, days, detail
+
+
+def _options_module() -> Any:
+    try:
+        from quoting import options  # owned by the process-model engineer (issue 5)
+    except ImportError:
+        return None
+    return options
+
+
+def _finish(ctx: PricingContext, quantity: int) -> tuple[float, int, str]:
+    """Finishing price of the batch [EUR], business days it adds, and the detail."""
+    if not ctx.finish:
+        return 0.0, 0, "none requested"
+    rates = ctx.card.finishes.get(ctx.finish)
+    area_mm2 = (ctx.features.area_mm2 if ctx.features is not None else None) or 0.0
+    if rates is not None and rates.price_eur_m2 is not None:
+        area_m2 = area_mm2 / 1e6
+        raw = (area_m2 * rates.price_eur_m2 + rates.price_eur_part) * quantity
+        eur = max(raw, rates.min_batch_eur)
+        return eur, rates.days, (f"{ctx.finish}: {quantity} x {area_m2:.4f} m2 at {rates.price_eur_m2:.0f} EUR/m2"
+                                 f" + {rates.price_eur_part:.2f} EUR/part, min {rates.min_batch_eur:.0f} EUR/batch")
+    days = rates.days if rates is not None else 0
+    options = _options_module()
+    fn = getattr(options, "finish_cost", None) if options is not None else None
+    if fn is None or ctx.features is None:
+        return 0.0, days, f"{ctx.finish}: not priced yet (no price in the rate card, no default finish cost)"
+    result = fn(ctx.finish, ctx.features, ctx.material, quantity)
+    eur = float(getattr(result, "cost_eur", getattr(result, "price_eur", result)))
+    days = int(getattr(result, "days", days) or days)
+    eur = max(eur, rates.min_batch_eur if rates is not None else 0.0)
+    return eur, days, f"{ctx.finish}: microfab default finish cost for {quantity} part(s)"
+
+
+def tolerance_factor(tolerance: str | None) -> tuple[float, str]:
+    """Machining time factor of a tolerance class (1.0 for the standard class or when not priced yet)."""
+    cls = tolerance or DEFAULT_TOLERANCE
+    options = _options_module()
+    fn = getattr(options, "tolerance_time_factor", None) if options is not None else None
+    if fn is None:
+        if tolerance and tolerance != DEFAULT_TOLERANCE:
+            return 1.0, f"tolerance {cls}: not priced yet"
+        return 1.0, f"tolerance {cls}"
+    return float(fn(cls)), f"tolerance {cls}"
+
+
+def _threads(ctx: PricingContext, quantity: int) -> tuple[float, str]:
+    options = _options_module()
+    fn = getattr(options, "thread_cost", None) if options is not None else None
+    if fn is None or ctx.features is None:
+        return 0.0, ""
+    result = fn(ctx.features, ctx.material, quantity)
+    eur = float(getattr(result, "cost_eur", result))
+    return eur, f"threads {eur:.2f} EUR" if eur else ""
+
+
+def _estimate_for(estimate: ProcessEstimate, quantity: int) -> ProcessEstimate:
+    """The estimate for a batch of ``quantity`` where the process model knows batch effects (nesting, packing)."""
+    for name in ("for_quantity", "batch"):
+        fn = getattr(estimate, name, None)
+        if callable(fn):
+            try:
+                out = fn(quantity)
+            except TypeError:
+                continue
+            if isinstance(out, ProcessEstimate):
+                return out
+    return estimate
 
 
 def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
     """Price, lead time and CO2 of ``quantity`` parts; the breakdown adds up to the total to the cent."""
-    defaults = read_data("pricing.toml")
-    card, est = ctx.card, ctx.estimate
-    rates = card.processes[est.process]
+    d = defaults()
+    card = ctx.card
+    est = _estimate_for(ctx.estimate, quantity)
+    machine = ctx.rates_machine
+    process_rates = card.processes[est.process]
     commercial = card.commercial
-    factor = learning_factor(quantity, commercial.learning_rate, commercial.learning_floor)
-    run_min = est.part_time_min * factor * quantity
-    setup_eur = est.batch_time_min / 60.0 * rates.setup_rate_eur_h
-    machining_eur = run_min / 60.0 * rates.rate_eur_h
+    tier = card.tiers[ctx.tier]
+
+    # --- cost lines [EUR, floats]
+    qfactor, qhow = quantity_factor(quantity, commercial)
+    run_min = est.part_time_min * qfactor * quantity
+    tol_factor, tol_detail = tolerance_factor(ctx.tolerance)
+    tol_extra_min = run_min * (tol_factor - 1.0)
+    setup_eur = est.batch_time_min / 60.0 * machine.setup_rate_eur_h
+    machining_eur = run_min / 60.0 * machine.rate_eur_h
     eur_kg = material_price_eur_kg(card, ctx.material)
-    material_eur = est.stock.mass_kg * eur_kg * quantity
-    cost = setup_eur + machining_eur + material_eur
+    mat_rates = card.materials[ctx.material.key]
+    material_eur = est.stock.mass_kg * eur_kg * quantity + mat_rates.surcharge_eur
+    finishing_eur, finishing_days, finish_detail = _finish(ctx, quantity)
+    thread_eur, thread_detail = _threads(ctx, quantity)
+    options_eur = tol_extra_min / 60.0 * machine.rate_eur_h + thread_eur
+    cost = material_eur + setup_eur + machining_eur + finishing_eur + options_eur
     margin_eur = cost * commercial.margin_fraction
-    ship_kg = ctx.part_mass_kg * quantity + float(defaults["packaging_kg"])
-    road_km = (ctx.distance_km or 0.0) * float(defaults["road_factor"])
-    shipping_eur = card.shipping.base_eur + card.shipping.eur_per_km * road_km + card.shipping.eur_per_kg * ship_kg
+    tier_eur = (cost + margin_eur) * (tier.price_factor - 1.0)
+    goods = cost + margin_eur + tier_eur
+    min_order_eur = max(0.0, commercial.min_order_eur - goods)
 
-    lines = [
-        BreakdownLine("material", round_eur(material_eur),
-                      f"{quantity} x {est.stock.mass_kg:.3f} kg stock at {eur_kg:.2f} EUR/kg"),
-        BreakdownLine("setup", round_eur(setup_eur),
-                      f"{est.batch_time_min:.0f} min once per batch at {rates.setup_rate_eur_h:.0f} EUR/h"),
-        BreakdownLine("machining", round_eur(machining_eur),
-                      f"{quantity} x {est.part_time_min * factor:.1f} min at {rates.rate_eur_h:.0f} EUR/h"
-                      f" (quantity factor {factor:.2f})"),
-        BreakdownLine("margin", round_eur(margin_eur), f"{commercial.margin_fraction:.0%} of cost"),
-        BreakdownLine("shipping", round_eur(shipping_eur),
-                      f"{road_km:.0f} km by road, {ship_kg:.1f} kg" if ctx.distance_km is not None
-                      else f"{ship_kg:.1f} kg, no destination given"),
+    ship_kg = ctx.part_mass_kg * quantity + float(d["packaging_kg"])
+    road = ctx.distance_km * float(d["road_factor"]) if ctx.distance_km is not None else None
+    shipping_eur, shipping_days, ship_detail = _shipping(card, road, ship_kg)
+
+    surcharge = f" + {mat_rates.surcharge_eur:.2f} EUR per order" if mat_rates.surcharge_eur else ""
+    items: list[tuple[str, float, str]] = [
+        ("material", material_eur,
+         f"{quantity} x {est.stock.mass_kg:.3f} kg stock at {eur_kg:.2f} EUR/kg{surcharge}"),
+        ("setup", setup_eur, f"{est.batch_time_min:.0f} min once per batch at {machine.setup_rate_eur_h:.0f} EUR/h"),
+        ("machining", machining_eur,
+         f"{quantity} x {est.part_time_min * qfactor:.1f} min at {machine.rate_eur_h:.0f} EUR/h"
+         f" ({qhow} factor {qfactor:.2f})"),
+        ("finishing", finishing_eur, finish_detail),
+        ("options", options_eur, "; ".join(x for x in (
+            f"{tol_detail}: x{tol_factor:.2f} machining time" if tol_factor != 1.0 else tol_detail,
+            thread_detail) if x)),
+        ("margin", margin_eur, f"{commercial.margin_fraction:.0%} of cost"),
     ]
-    subtotal = sum(line.amount_eur for line in lines)
-    if subtotal < commercial.min_order_eur:
-        lines.append(BreakdownLine("minimum_order", round_eur(commercial.min_order_eur - subtotal),
-                                   f"minimum order {commercial.min_order_eur:.2f} EUR"))
-    total = round_eur(sum(line.amount_eur for line in lines))
-    band = float(defaults["uncalibrated_interval_fraction"])
-    interval = Interval(round_eur(total * (1 - band)), round_eur(total * (1 + band)), level=0.8,
-                        method=f"rule-based, uncalibrated: +/-{band:.0%}")
+    if ctx.tier != "standard" or tier.price_factor != 1.0:
+        items.append(("tier", tier_eur, f"{ctx.tier}: price x{tier.price_factor:.2f}"))
+    if min_order_eur > 0:
+        items.append(("minimum_order", min_order_eur, f"minimum order {commercial.min_order_eur:.2f} EUR"))
+    items.append(("shipping", shipping_eur, ship_detail))
 
-    machine_h = (est.batch_time_min + run_min) / 60.0
-    queue_days = math.ceil(card.capacity.backlog_h / rates.capacity_h_day)
-    production_days = max(1, math.ceil(machine_h / rates.capacity_h_day))
-    shipping_days = max(1, math.ceil(road_km / 500.0 * card.shipping.days_per_500km))
-    make_days = queue_days + production_days + 1  # +1: inspection and packing
-    workdays, country = card.calendar.workdays, card.location.country
-    ship_date = add_business_days(ctx.today, make_days, workdays, country)
-    delivery_date = add_business_days(ship_date, shipping_days, ("mon", "tue", "wed", "thu", "fri"), country)
+    rule_total = sum(a for _, a, _ in items)
+    band = float(d["uncalibrated_interval_fraction"])
+    low, high, level = rule_total * (1 - band), rule_total * (1 + band), float(d["uncalibrated_interval_level"])
+    method = f"rule-based, uncalibrated: +/-{band:.0%}"
+    machine_h = (est.batch_time_min + run_min + tol_extra_min) / 60.0
+    if ctx.cost_model is not None:
+        context = _model_context(ctx, est, quantity, machine_h, items)
+        total, low, high, level = ctx.cost_model.predict(ctx.features, context, rule_total)
+        items.append(("calibration", float(total) - rule_total, "learned from this workshop's past prices"))
+        method = f"calibrated on this workshop's past prices ({getattr(ctx.cost_model, 'version', 'model')})"
 
-    co2 = (
-        est.stock.mass_kg * quantity * ctx.material.co2_kg_per_kg
-        + rates.power_kw * machine_h * float(defaults["grid_kg_co2_per_kwh"])
-        + ship_kg / 1000.0 * road_km * float(defaults["transport_kg_co2_per_tkm"])
+    amounts, total_eur = allocate_cents([a for _, a, _ in items])
+    lines = [BreakdownLine(name, amt, detail) for (name, _, detail), amt in zip(items, amounts, strict=True)]
+    interval = Interval(round_eur(min(low, total_eur)), round_eur(max(high, total_eur)), level=float(level),
+                        method=method)
+
+    # --- lead time
+    lt: LeadTime = lead_time(
+        backlog_h=card.backlog_h(est.process),
+        machine_h=machine_h,
+        capacity_h_day=process_rates.capacity_h_day,
+        finishing_days=finishing_days,
+        inspection_days=int(d["inspection_days"]),
+        shipping_days=shipping_days,
+        day_factor=tier.day_factor,
+        today=ctx.today,
+        workdays=card.calendar.workdays,
+        country=card.holidays_country,
+        closed=card.calendar.closed_days,
     )
+
+    # --- CO2 [kg CO2e]
+    co2 = d["co2"]
+    grid = float(co2["grid_kg_co2_per_kwh"].get(card.location.country.upper(), co2["grid_default_kg_co2_per_kwh"]))
+    co2_detail = {
+        "material": est.stock.mass_kg * quantity * ctx.material.co2_kg_per_kg,
+        "machine": machine.power_kw * float(co2["machine_load_factor"]) * machine_h * grid,
+        "transport": ship_kg / 1000.0 * (road or 0.0) * float(co2["transport_kg_co2_per_tkm"]),
+    }
     return QuoteLine(
         quantity=quantity,
-        unit_price_eur=round_eur(total / quantity),
-        total_eur=total,
+        unit_price_eur=round_eur(total_eur / quantity),
+        total_eur=total_eur,
         breakdown=lines,
         interval=interval,
-        lead_time_days=make_days + shipping_days,
-        ship_date=ship_date,
-        delivery_date=delivery_date,
-        co2_kg=round(co2, 3),
+        lead_time_days=lt.total_days,
+        ship_date=lt.ship_date,
+        delivery_date=lt.delivery_date,
+        co2_kg=round(sum(co2_detail.values()), 3),
+        tier=ctx.tier,
+        lead_time_detail={"queue": lt.queue_days, "production": lt.production_days,
+                          "finishing": lt.finishing_days + int(d["inspection_days"]), "shipping": lt.shipping_days},
+        co2_detail={k: round(v, 3) for k, v in co2_detail.items()},
+        machine_h=round(machine_h, 3),
+        meets_need_by=None if ctx.need_by is None else lt.delivery_date <= ctx.need_by,
     )
+
+
+def _model_context(ctx: PricingContext, est: ProcessEstimate, quantity: int, machine_h: float,
+                   items: list[tuple[str, float, str]]) -> Mapping[str, Any]:
+    """What a learned cost model sees besides the features (documented for models/)."""
+    return {
+        "workshop_id": ctx.card.id,
+        "process": est.process.value,
+        "machine_class": est.machine_class,
+        "material": ctx.material.key,
+        "quantity": quantity,
+        "finish": ctx.finish,
+        "tolerance": ctx.tolerance,
+        "tier": ctx.tier,
+        "estimate": est,
+        "batch_time_min": est.batch_time_min,
+        "part_time_min": est.part_time_min,
+        "stock_mass_kg": est.stock.mass_kg,
+        "machine_h": machine_h,
+        "breakdown_eur": {name: amount for name, amount, _ in items},
+    }

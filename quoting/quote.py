@@ -21,6 +21,16 @@ class QuoteRequest:
     ship_to: tuple[float, float] | None = None
     #: length unit of a file that carries none (STL, OBJ, PLY)
     units: str | None = None
+    #: surface finish key (e.g. anodize_clear); None: as machined / as built
+    finish: str | None = None
+    #: tolerance class (e.g. iso2768-m, iso2768-f); None: the workshop's standard (ISO 2768-m)
+    tolerance: str | None = None
+    #: lead-time tier: economy, standard or expedite
+    tier: str = "standard"
+    #: order of the offers: price, lead_time, distance or co2 (best first)
+    sort_by: str = "price"
+    #: delivery wanted by this date: each line says whether it makes it
+    need_by: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,15 @@ class QuoteLine:
     ship_date: dt.date
     delivery_date: dt.date
     co2_kg: float
+    tier: str = "standard"
+    #: business days per stage: queue, production, finishing (incl. inspection), shipping
+    lead_time_detail: dict[str, int] = field(default_factory=dict)
+    #: kg CO2e per source: material (embodied), machine (kWh x grid), transport (t.km x factor)
+    co2_detail: dict[str, float] = field(default_factory=dict)
+    #: machine hours of the batch (setup + run)
+    machine_h: float = 0.0
+    #: whether the delivery date is on or before the request's need_by (None: no need_by)
+    meets_need_by: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,10 @@ class Offer:
     demo: bool = False
     #: criteria (price, lead_time, distance, co2) on which this offer is the best
     best_for: list[str] = field(default_factory=list)
+    #: the machine that priced the offer (its name in the rate card)
+    machine: str = ""
+    #: version of the learned cost model that calibrated the offer ("" when rule-based)
+    model_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +109,8 @@ class Ineligible:
     workshop_id: str
     workshop_name: str
     reasons: list[str]
+    #: one stable code per reason (too_far, material_not_stocked, outside_envelope, dfm_error, ...)
+    codes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -101,6 +126,31 @@ class PartSummary:
 
 
 @dataclass(frozen=True)
+class ProcessChoice:
+    """For one quantity: the cheapest offer of each process and the cheapest process."""
+
+    quantity: int
+    cheapest_process: str
+    cheapest_workshop: str
+    total_eur: float
+    #: process -> lowest total over the workshops [EUR]
+    by_process: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Component:
+    """One distinct solid of a multi-solid file, quoted on its own."""
+
+    index: int
+    #: how many times this solid appears in the file: it is quoted at quantity x count
+    count: int
+    part: PartSummary
+    offers: list[Offer]
+    ineligible: list[Ineligible]
+    dfm: list[Finding]
+
+
+@dataclass(frozen=True)
 class Quote:
     id: str
     created_at: dt.datetime
@@ -112,6 +162,10 @@ class Quote:
     dfm: list[Finding]
     versions: dict[str, str]
     schema: str = QUOTE_SCHEMA
+    #: when the request names no process: per quantity, the cheapest process
+    process_choice: list[ProcessChoice] = field(default_factory=list)
+    #: multi-solid files: one entry per distinct solid (see quoting.engine.quote_file)
+    components: list[Component] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(self)

@@ -1,19 +1,35 @@
 """Workshop rate cards: TOML documents validated on load, errors naming the bad field.
 
 Pydantic parses and validates the document (the edge); the engine works with
-the frozen ``RateCard`` it builds.
+the frozen ``RateCard`` it builds. A rate card holds, per workshop:
+
+- identity and location (``[location]``);
+- processes, each with its capacity, backlog and machines (``[processes.X]``,
+  ``[[processes.X.machines]]``): machine class, work envelope, hourly and setup
+  rates, power; sheet size and thickness, brake length and tonnage, build volume;
+- materials stocked (``[materials.KEY]``): EUR/kg or EUR/sheet, surcharges;
+- finishes offered and their prices (``[finishes.KEY]``), tolerance classes offered;
+- DFM threshold overrides per process (``[dfm.X]``);
+- commercial terms (``[commercial]``): margin, minimum order, quantity pricing
+  (learning curve or explicit breaks), validity, maximum distance;
+- calendar (workdays, public holidays of the country, closures), shipping
+  (per km or by zone, days by distance) and lead-time tiers.
+
+The older flat form of a process (``machine_class``/``rate_eur_h``/... directly
+under ``[processes.X]``) is still read: it is one machine.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from geometry.errors import RateCardError
 from quoting.materials import materials
@@ -22,6 +38,8 @@ from quoting.process_kinds import Process
 RATECARD_SCHEMA = "microfab.ratecard/1"
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TIERS: tuple[str, ...] = ("economy", "standard", "expedite")
+_MACHINE_KEYS = {"machine_class", "name", "rate_eur_h", "setup_rate_eur_h", "envelope_mm", "power_kw"}
 
 
 class _Model(BaseModel):
@@ -36,28 +54,77 @@ class Location(_Model):
     lon: float = Field(ge=-180, le=180)
 
 
+class QuantityBreak(_Model):
+    """From ``min_quantity`` parts on, run time per part is multiplied by ``run_factor``."""
+
+    min_quantity: int = Field(ge=1)
+    run_factor: float = Field(gt=0, le=1)
+
+
 class Commercial(_Model):
     margin_fraction: float = Field(ge=0, le=5)
     min_order_eur: float = Field(default=0.0, ge=0)
-    learning_rate: float = Field(default=0.95, gt=0, le=1)
+    #: quantity pricing: "learning_curve" (run time per part x q^log2(learning_rate)) or "breaks"
+    quantity_pricing: Literal["learning_curve", "breaks"] = "learning_curve"
+    #: run time per part falls by (1 - learning_rate) per doubling of quantity (>= 0.5: total time still grows)
+    learning_rate: float = Field(default=0.95, ge=0.5, le=1)
     learning_floor: float = Field(default=0.6, gt=0, le=1)
+    quantity_breaks: tuple[QuantityBreak, ...] = ()
     validity_days: int = Field(default=30, ge=1, le=365)
     max_distance_km: float | None = Field(default=None, gt=0)
 
+    @model_validator(mode="after")
+    def _breaks(self) -> "Commercial":
+        b = self.quantity_breaks
+        if self.quantity_pricing == "breaks" and not b:
+            raise ValueError("quantity_pricing = 'breaks' needs quantity_breaks, e.g. [{min_quantity = 10, "
+                             "run_factor = 0.9}]")
+        for prev, nxt in zip(b, b[1:], strict=False):
+            if nxt.min_quantity <= prev.min_quantity or nxt.run_factor > prev.run_factor:
+                raise ValueError("quantity_breaks must have increasing min_quantity and non-increasing run_factor")
+        return self
+
+
+class ShippingZone(_Model):
+    max_km: float = Field(gt=0)
+    price_eur: float = Field(ge=0)
+    days: int = Field(ge=0, le=60)
+
 
 class Shipping(_Model):
+    #: "per_km": base + EUR/km + EUR/kg, days from days_per_500km; "zone": the first zone whose max_km covers it
+    mode: Literal["per_km", "zone"] = "per_km"
     base_eur: float = Field(default=0.0, ge=0)
     eur_per_km: float = Field(default=0.0, ge=0)
     eur_per_kg: float = Field(default=0.0, ge=0)
     days_per_500km: float = Field(default=1.0, ge=0)
+    min_days: int = Field(default=1, ge=0, le=30)
+    zones: tuple[ShippingZone, ...] = ()
+
+    @model_validator(mode="after")
+    def _zones(self) -> "Shipping":
+        if self.mode == "zone" and not self.zones:
+            raise ValueError("mode = 'zone' needs zones, e.g. [{max_km = 300, price_eur = 18, days = 1}]")
+        z = self.zones
+        for prev, nxt in zip(z, z[1:], strict=False):
+            if nxt.max_km <= prev.max_km or nxt.price_eur < prev.price_eur or nxt.days < prev.days:
+                raise ValueError("shipping zones must be sorted by max_km, with non-decreasing price_eur and days")
+        return self
 
 
 class Capacity(_Model):
+    #: default backlog for processes that give none [h]
     backlog_h: float = Field(default=0.0, ge=0)
 
 
 class Calendar(_Model):
     workdays: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+    #: country whose public holidays close the workshop (ISO alpha-2); default: the location's country
+    holidays_country: str | None = Field(default=None, min_length=2, max_length=2)
+    #: subdivision for regional holidays (``holidays`` package code, e.g. "57" Moselle, "67" Bas-Rhin)
+    holidays_subdivision: str | None = None
+    #: extra closed days (summer closure...)
+    closed_days: tuple[dt.date, ...] = ()
 
     @field_validator("workdays")
     @classmethod
@@ -67,25 +134,102 @@ class Calendar(_Model):
         return v
 
 
-class ProcessRates(_Model):
-    machine_class: str
+class Tier(_Model):
+    #: multiplies the price (before shipping)
+    price_factor: float = Field(gt=0, le=10)
+    #: multiplies the queue, production and finishing days
+    day_factor: float = Field(gt=0, le=10)
+
+
+class Machine(_Model):
+    machine_class: str = Field(min_length=1)
+    name: str = ""
     rate_eur_h: float = Field(gt=0)
     setup_rate_eur_h: float = Field(gt=0)
-    envelope_mm: tuple[float, float, float]
-    capacity_h_day: float = Field(gt=0)
+    #: work envelope (mill travel, lathe length/diameter box, printer build volume) [mm]
+    envelope_mm: tuple[float, float, float] | None = None
     power_kw: float = Field(default=5.0, ge=0)
+    # sheet metal
+    max_sheet_mm: tuple[float, float] | None = None
+    max_thickness_mm: float | None = Field(default=None, gt=0)
+    brake_length_mm: float | None = Field(default=None, gt=0)
+    brake_tonnage_t: float | None = Field(default=None, gt=0)
+    # lathes
+    max_diameter_mm: float | None = Field(default=None, gt=0)
+    max_length_mm: float | None = Field(default=None, gt=0)
+    # printers
+    build_volume_mm: tuple[float, float, float] | None = None
 
-    @field_validator("envelope_mm")
+    @field_validator("envelope_mm", "build_volume_mm", "max_sheet_mm")
     @classmethod
-    def _positive(cls, v: tuple[float, float, float]) -> tuple[float, float, float]:
-        if any(x <= 0 for x in v):
-            raise ValueError("every envelope extent must be positive")
+    def _positive(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if v is not None and any(x <= 0 for x in v):
+            raise ValueError("every extent must be positive")
         return v
 
 
+class ProcessRates(_Model):
+    #: machine hours per day this workshop gives the process
+    capacity_h_day: float = Field(gt=0)
+    #: hours of work already queued for the process; None: the card's [capacity] backlog_h
+    backlog_h: float | None = Field(default=None, ge=0)
+    machines: tuple[Machine, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_form(cls, data: Any) -> Any:
+        """Read the older flat form (one machine's fields directly under the process)."""
+        if isinstance(data, dict) and "machines" not in data and "machine_class" in data:
+            data = dict(data)
+            machine = {k: data.pop(k) for k in list(data) if k in _MACHINE_KEYS}
+            data["machines"] = [machine]
+        return data
+
+    # the first machine, for callers written against the flat form
+    @property
+    def machine_class(self) -> str:
+        return self.machines[0].machine_class
+
+    @property
+    def rate_eur_h(self) -> float:
+        return self.machines[0].rate_eur_h
+
+    @property
+    def envelope_mm(self) -> tuple[float, float, float] | None:
+        return self.machines[0].envelope_mm
+
+
 class MaterialRates(_Model):
+    #: the workshop's stock price [EUR/kg]; default: the materials table
     price_eur_kg: float | None = Field(default=None, gt=0)
+    #: or a price per sheet of size sheet_mm = [length, width, thickness]: turned into EUR/kg
+    price_eur_sheet: float | None = Field(default=None, gt=0)
+    sheet_mm: tuple[float, float, float] | None = None
+    #: surcharge on the stock price (handling, certificates, scrap) as a fraction
     markup_fraction: float = Field(default=0.0, ge=0, le=5)
+    #: fixed surcharge per order line (cut-to-size, material certificate 3.1) [EUR]
+    surcharge_eur: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _sheet(self) -> "MaterialRates":
+        if self.price_eur_sheet is not None and self.sheet_mm is None:
+            raise ValueError("price_eur_sheet needs sheet_mm = [length, width, thickness]")
+        if self.price_eur_sheet is not None and self.price_eur_kg is not None:
+            raise ValueError("give price_eur_kg or price_eur_sheet, not both")
+        if self.sheet_mm is not None and any(x <= 0 for x in self.sheet_mm):
+            raise ValueError("every sheet_mm extent must be positive")
+        return self
+
+
+class FinishRates(_Model):
+    #: price per square metre of finished area [EUR/m2]; None: microfab's default finish cost
+    price_eur_m2: float | None = Field(default=None, ge=0)
+    #: price per part [EUR]
+    price_eur_part: float = Field(default=0.0, ge=0)
+    #: minimum per batch (a tank or booth run) [EUR]
+    min_batch_eur: float = Field(default=0.0, ge=0)
+    #: business days the finish adds (often subcontracted)
+    days: int = Field(default=2, ge=0, le=60)
 
 
 class _RateCardDoc(_Model):
@@ -98,14 +242,23 @@ class _RateCardDoc(_Model):
     shipping: Shipping = Shipping()
     capacity: Capacity = Capacity()
     calendar: Calendar = Calendar()
+    tiers: dict[str, Tier] | None = None
     processes: dict[str, ProcessRates] = Field(min_length=1)
     materials: dict[str, MaterialRates] = Field(min_length=1)
+    finishes: dict[str, FinishRates] = {}
+    #: tolerance classes this workshop holds (e.g. iso2768-m); None: any
+    tolerances: tuple[str, ...] | None = None
+    #: DFM threshold overrides per process, passed to the process models
+    dfm: dict[str, dict[str, float | int | bool | str]] = {}
 
-    @field_validator("processes")
+    @field_validator("processes", "dfm")
     @classmethod
-    def _known_processes(cls, v: dict[str, ProcessRates]) -> dict[str, ProcessRates]:
+    def _known_processes(cls, v: dict[str, Any]) -> dict[str, Any]:
         for key in v:
-            Process.parse(key)
+            try:
+                Process.parse(key)
+            except ValueError as err:
+                raise ValueError(str(err)) from None
         return v
 
     @field_validator("materials")
@@ -114,8 +267,49 @@ class _RateCardDoc(_Model):
         table = materials()
         unknown = [k for k in v if k not in table]
         if unknown:
-            raise ValueError(f"unknown material(s) {', '.join(unknown)}: use keys of the materials table")
+            raise ValueError(f"unknown material(s) {', '.join(unknown)}: use keys of the materials table "
+                             "(`microfab materials`)")
         return v
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers(cls, v: dict[str, Tier] | None) -> dict[str, Tier] | None:
+        if v is None:
+            return v
+        unknown = [k for k in v if k not in TIERS]
+        if unknown:
+            raise ValueError(f"unknown tier(s) {', '.join(unknown)}: use {', '.join(TIERS)}")
+        _check_tier_order(v)
+        return v
+
+
+def _check_tier_order(tiers: dict[str, Tier]) -> None:
+    present = [tiers[k] for k in TIERS if k in tiers]
+    for slow, fast in zip(present, present[1:], strict=False):
+        if fast.day_factor > slow.day_factor or fast.price_factor < slow.price_factor:
+            raise ValueError("tiers economy -> standard -> expedite must be ever faster (day_factor not rising) "
+                             "and never cheaper (price_factor not falling)")
+
+
+def _check_holidays(doc: _RateCardDoc, source: str) -> None:
+    import holidays
+
+    country = doc.calendar.holidays_country or doc.location.country
+    sub = doc.calendar.holidays_subdivision
+    try:
+        holidays.country_holidays(country.upper(), subdiv=sub, years=2025)
+    except NotImplementedError as err:
+        if sub is None:
+            return  # a country the holidays package does not know: weekends only
+        raise RateCardError(f"{source}: field calendar.holidays_subdivision: {err}", field="calendar",
+                            source=source) from None
+
+
+def default_tiers() -> dict[str, Tier]:
+    """The lead-time tiers of ``quoting/data/pricing.toml`` (used when a card gives none)."""
+    from quoting.data_files import read_data
+
+    return {k: Tier(**v) for k, v in read_data("pricing.toml")["tiers"].items()}
 
 
 @dataclass(frozen=True)
@@ -134,6 +328,21 @@ class RateCard:
     materials: dict[str, MaterialRates]
     #: sha256 of the canonical JSON of the document: quotes record which version priced them
     version_hash: str
+    tiers: dict[str, Tier] = field(default_factory=dict)
+    finishes: dict[str, FinishRates] = field(default_factory=dict)
+    tolerances: tuple[str, ...] | None = None
+    dfm: dict[Process, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def holidays_country(self) -> str:
+        """Country (and subdivision, "FR/67") whose public holidays close the workshop."""
+        country = self.calendar.holidays_country or self.location.country
+        sub = self.calendar.holidays_subdivision
+        return f"{country}/{sub}" if sub else country
+
+    def backlog_h(self, process: Process) -> float:
+        rates = self.processes[process]
+        return rates.backlog_h if rates.backlog_h is not None else self.capacity.backlog_h
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "rate card") -> "RateCard":
@@ -143,12 +352,21 @@ class RateCard:
             first = err.errors()[0]
             loc = ".".join(str(p) for p in first["loc"]) or "(document)"
             got = first.get("input")
-            shown = "" if isinstance(got, dict) else f" (got {got!r})"
+            shown = "" if isinstance(got, dict) or first["type"] == "missing" else f" (got {got!r})"
+            msg = first["msg"].removeprefix("Value error, ")
             extra = f"; and {err.error_count() - 1} more error(s)" if err.error_count() > 1 else ""
             raise RateCardError(
-                f"{source}: field {loc}: {first['msg']}{shown}{extra}", field=loc, source=source
+                f"{source}: field {loc}: {msg}{shown}{extra}", field=loc, source=source
             ) from err
+        _check_holidays(doc, source)
         canonical = json.dumps(doc.model_dump(mode="json", by_alias=True), sort_keys=True)
+        tiers = dict(doc.tiers) if doc.tiers is not None else {}
+        merged = default_tiers() | tiers
+        try:
+            _check_tier_order(merged)
+        except ValueError as err:
+            raise RateCardError(f"{source}: field tiers: {err} (with the default tiers of pricing.toml)",
+                                field="tiers", source=source) from None
         return cls(
             id=doc.id,
             name=doc.name,
@@ -161,6 +379,10 @@ class RateCard:
             processes={Process.parse(k): v for k, v in doc.processes.items()},
             materials=dict(doc.materials),
             version_hash=hashlib.sha256(canonical.encode()).hexdigest(),
+            tiers=merged,
+            finishes=dict(doc.finishes),
+            tolerances=doc.tolerances,
+            dfm={Process.parse(k): dict(v) for k, v in doc.dfm.items()},
         )
 
     @classmethod
@@ -186,16 +408,22 @@ class RateCard:
         return cls.from_toml(text, p.name)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "schema": RATECARD_SCHEMA,
             "id": self.id,
             "name": self.name,
             "demo": self.demo,
             "location": self.location.model_dump(),
-            "commercial": self.commercial.model_dump(),
-            "shipping": self.shipping.model_dump(),
+            "commercial": self.commercial.model_dump(mode="json"),
+            "shipping": self.shipping.model_dump(mode="json"),
             "capacity": self.capacity.model_dump(),
-            "calendar": self.calendar.model_dump(mode="json"),
-            "processes": {p.value: r.model_dump(mode="json") for p, r in self.processes.items()},
-            "materials": {k: r.model_dump(exclude_none=True) for k, r in self.materials.items()},
+            "calendar": self.calendar.model_dump(mode="json", exclude_none=True),
+            "tiers": {k: t.model_dump() for k, t in self.tiers.items()},
+            "processes": {p.value: r.model_dump(mode="json", exclude_none=True) for p, r in self.processes.items()},
+            "materials": {k: r.model_dump(mode="json", exclude_none=True) for k, r in self.materials.items()},
+            "finishes": {k: f.model_dump(mode="json", exclude_none=True) for k, f in self.finishes.items()},
+            "dfm": {p.value: d for p, d in self.dfm.items()},
         }
+        if self.tolerances is not None:
+            out["tolerances"] = list(self.tolerances)
+        return out
