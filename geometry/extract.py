@@ -7,7 +7,7 @@ from geometry.findings import Finding, Severity
 from geometry.mesh_analysis import mesh_features
 from geometry.part import Part
 from geometry.tolerances import tol
-from geometry.units import UnitsSource
+from geometry.units import LengthUnit, UnitsSource
 
 
 def extract(part: Part) -> PartFeatures:
@@ -39,23 +39,20 @@ def unit_findings(features: PartFeatures) -> list[Finding]:
         UnitsSource.REQUEST.value: "as requested",
         UnitsSource.DEFAULT.value: "by default: the file carries no unit",
     }.get(src.units_source, "")
-    if extent < tol.plausible_min_extent_mm:
-        likely = "in" if extent * 25.4 >= tol.plausible_min_extent_mm else "m"
+    small = extent < tol.plausible_min_extent_mm
+    if small or extent > tol.plausible_max_extent_mm:
+        likely = likely_unit(extent, src.units)
+        size = f"only {extent:.3g} mm" if small else f"{extent / 1000:.3g} m"
+        if likely is not None:
+            unit, extent_then = likely
+            advice = f"if it was drawn in {unit.value}, send units={unit.value} (it would be {extent_then:.3g} mm across)"
+        else:
+            advice = "check the unit it was exported in and scale it, or send the right units"
         return [
             Finding(
                 Severity.WARNING,
-                "units_implausible_small",
-                f"the part is only {extent:.3g} mm across when read in {src.units} ({said}): "
-                f"if it was drawn in {likely}, send units={likely}",
-            )
-        ]
-    if extent > tol.plausible_max_extent_mm:
-        return [
-            Finding(
-                Severity.WARNING,
-                "units_implausible_large",
-                f"the part is {extent / 1000:.3g} m across when read in {src.units} ({said}): "
-                "if it was drawn in smaller units, send the right units",
+                "units_implausible_small" if small else "units_implausible_large",
+                f"the part is {size} across when read in {src.units} ({said}): {advice}",
             )
         ]
     if src.units_source == UnitsSource.DEFAULT.value:
@@ -68,3 +65,27 @@ def unit_findings(features: PartFeatures) -> list[Finding]:
             )
         ]
     return []
+
+
+#: the size a part most likely has [mm]; the likely unit brings the part closest to it (in ratio)
+_TYPICAL_EXTENT_MM = 100.0
+
+
+def likely_unit(extent_mm: float, read_unit: str) -> "tuple[LengthUnit, float] | None":
+    """The unit (other than ``read_unit``) that gives a plausible size closest to a typical part, and that size [mm]."""
+    import math
+
+    try:
+        raw = extent_mm / LengthUnit.parse(read_unit).to_mm
+    except ValueError:
+        return None
+    best = None
+    for unit in LengthUnit:
+        if unit.value == read_unit or raw <= 0:
+            continue
+        size = raw * unit.to_mm
+        if tol.plausible_min_extent_mm <= size <= tol.plausible_max_extent_mm:
+            score = abs(math.log(size / _TYPICAL_EXTENT_MM))
+            if best is None or score < best[0]:
+                best = (score, unit, size)
+    return None if best is None else (best[1], best[2])
