@@ -3,6 +3,7 @@
 Nothing here knows about prices, workshops or HTTP.
 """
 
+from geometry.brep import split_solids
 from geometry.errors import MicrofabError
 from geometry.extract import extract
 from geometry.features import FEATURES_SCHEMA, FileFormat, PartFeatures
@@ -23,4 +24,5 @@ __all__ = [
     "extract",
     "load",
     "load_bytes",
+    "split_solids",
 ]
