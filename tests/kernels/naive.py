@@ -1,0 +1,166 @@
+"""Slow, obviously correct numpy twins of the kernels (stumpy's ``tests/naive.py``)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+
+def mass_properties(tri: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """(volume, area, centroid, inertia about the centroid) by signed tetrahedra from the origin."""
+    a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
+    area = 0.5 * np.linalg.norm(np.cross(b - a, c - a), axis=1).sum()
+    det = np.einsum("ij,ij->i", a, np.cross(b, c))  # 6 x signed tetra volume
+    volume = det.sum() / 6
+    centroid = (det[:, None] * (a + b + c)).sum(axis=0) / 24 / volume
+    # second moment of the tetra (0, a, b, c): det/120 * (sum v v^T + (sum v)(sum v)^T)
+    s = a + b + c
+    second = np.zeros((3, 3))
+    for i in range(len(tri)):
+        m = np.outer(a[i], a[i]) + np.outer(b[i], b[i]) + np.outer(c[i], c[i]) + np.outer(s[i], s[i])
+        second += det[i] / 120 * m
+    inertia_origin = np.trace(second) * np.eye(3) - second
+    shift = volume * (centroid @ centroid * np.eye(3) - np.outer(centroid, centroid))
+    return float(volume), float(area), centroid, inertia_origin - shift
+
+
+def ray_triangle(o: np.ndarray, d: np.ndarray, tri: np.ndarray) -> np.ndarray:
+    """Distance along ``d`` (unit) from ``o`` to every triangle (m,), inf where missed (Cramer's rule)."""
+    out = np.full(len(tri), np.inf)
+    for i, (p0, p1, p2) in enumerate(tri):
+        m = np.column_stack([p1 - p0, p2 - p0, -d])
+        if abs(np.linalg.det(m)) < 1e-14:
+            continue
+        u, v, t = np.linalg.solve(m, o - p0)
+        if u >= 0 and v >= 0 and u + v <= 1 and t > 0:
+            out[i] = t
+    return out
+
+
+def raycast(tri: np.ndarray, origins: np.ndarray, directions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    d = directions / np.linalg.norm(directions, axis=1)[:, None]
+    dist = np.full(len(origins), np.inf)
+    hit = np.full(len(origins), -1)
+    for r in range(len(origins)):
+        t = ray_triangle(origins[r], d[r], tri)
+        if np.isfinite(t).any():
+            hit[r] = int(np.argmin(t))
+            dist[r] = t[hit[r]]
+    return dist, hit
+
+
+def normals(tri: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centroids, unit normals, areas."""
+    cr = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    area = 0.5 * np.linalg.norm(cr, axis=1)
+    return tri.mean(axis=1), cr / np.linalg.norm(cr, axis=1)[:, None], area
+
+
+def wall_thickness(tri: np.ndarray) -> np.ndarray:
+    """Per triangle: distance along -normal to the nearest face the ray leaves the solid through."""
+    cen, nrm, _ = normals(tri)
+    out = np.full(len(tri), np.inf)
+    for i in range(len(tri)):
+        t = ray_triangle(cen[i], -nrm[i], tri)
+        t[i] = np.inf
+        t[nrm @ -nrm[i] <= 0] = np.inf  # only faces whose outward normal is along the ray
+        out[i] = t.min()
+    return out
+
+
+AXES = np.array([[0, 0, 1], [0, 0, -1], [1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0]], dtype=float)
+NAMES = ("+Z", "-Z", "+X", "-X", "+Y", "-Y")
+
+
+def visible(tri: np.ndarray, offset: float) -> np.ndarray:
+    """(n, 6): faces the axis (or is parallel to it) and the ray from just outside the centroid escapes."""
+    cen, nrm, _ = normals(tri)
+    out = np.zeros((len(tri), 6), dtype=bool)
+    for i in range(len(tri)):
+        for k, axis in enumerate(AXES):
+            if nrm[i] @ axis < -1e-6:
+                continue
+            t = ray_triangle(cen[i] + offset * nrm[i], axis, tri)
+            t[i] = np.inf
+            out[i, k] = not np.isfinite(t).any()
+    return out
+
+
+def minimal_setups(vis: np.ndarray) -> tuple[str, ...]:
+    need = vis[vis.any(axis=1)]
+    for size in range(1, 7):
+        for combo in itertools.combinations(range(6), size):
+            if need[:, list(combo)].any(axis=1).all():
+                return tuple(NAMES[k] for k in combo)
+    return ()
+
+
+def support(tri: np.ndarray, up: np.ndarray, cos_limit: float, plate_tol: float) -> tuple[float, float, float]:
+    """(overhang area, support volume, build height) for build direction ``up``."""
+    cen, nrm, area = normals(tri)
+    heights = tri @ up
+    plate = heights.min()
+    over = vol = 0.0
+    for i in range(len(tri)):
+        dot = nrm[i] @ up
+        if dot >= -cos_limit or heights[i].min() - plate <= plate_tol:
+            continue
+        over += area[i]
+        t = ray_triangle(cen[i], -up, tri)
+        t[i] = np.inf
+        drop = t.min() if np.isfinite(t).any() else cen[i] @ up - plate
+        vol += area[i] * -dot * drop
+    return over, vol, heights.max() - plate
+
+
+def health(faces: np.ndarray) -> tuple[int, int, int, int]:
+    """(open edges, non-manifold edges, inconsistent edges, bodies) with dicts and a flood fill."""
+    uses: dict[tuple[int, int], list[bool]] = {}
+    for f in faces:
+        for k in range(3):
+            a, b = int(f[k]), int(f[(k + 1) % 3])
+            uses.setdefault((min(a, b), max(a, b)), []).append(a < b)
+    open_ = sum(1 for u in uses.values() if len(u) == 1)
+    nonman = sum(1 for u in uses.values() if len(u) > 2)
+    incons = sum(1 for u in uses.values() if len(u) == 2 and u[0] == u[1])
+    adj: dict[int, set[int]] = {}
+    for f in faces:
+        for a in f:
+            adj.setdefault(int(a), set()).update(int(x) for x in f)
+    seen: set[int] = set()
+    bodies = 0
+    for start in adj:
+        if start in seen:
+            continue
+        bodies += 1
+        todo = [start]
+        while todo:
+            x = todo.pop()
+            if x in seen:
+                continue
+            seen.add(x)
+            todo.extend(adj[x] - seen)
+    return open_, nonman, incons, bodies
+
+
+def obb_volume(points: np.ndarray) -> float:
+    """Least box volume over boxes flush with a hull face, one side on an outline edge (scipy hulls, loops)."""
+    from scipy.spatial import ConvexHull
+
+    hull = ConvexHull(points, qhull_options="Qt")
+    best = np.inf
+    for eq in hull.equations:
+        n = eq[:3] / np.linalg.norm(eq[:3])
+        u = np.cross(n, [1.0, 0, 0] if abs(n[0]) < 0.9 else [0, 1.0, 0])
+        u /= np.linalg.norm(u)
+        v = np.cross(n, u)
+        p2 = np.column_stack([points @ u, points @ v])
+        h2 = p2[ConvexHull(p2).vertices]
+        height = np.ptp(points @ n)
+        for i in range(len(h2)):
+            e = h2[(i + 1) % len(h2)] - h2[i]
+            e /= np.linalg.norm(e)
+            w = np.ptp(h2 @ e) * np.ptp(h2 @ np.array([-e[1], e[0]]))
+            best = min(best, w * height)
+    return float(best)

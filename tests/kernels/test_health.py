@@ -1,0 +1,58 @@
+"""mesh_health against a dict-and-flood-fill twin."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import trimesh
+
+from geometry.errors import InputError
+from geometry.kernels import mesh_health
+from tests.kernels import naive
+from tests.kernels.shapes import box_mesh, hollow_box, l_block
+
+
+def _meshes():
+    v, f = box_mesh((1.0, 1.0, 1.0))
+    hv, hf = hollow_box()
+    lv, lf = l_block()
+    flipped = f.copy()
+    flipped[0] = flipped[0, ::-1]
+    s = trimesh.creation.icosphere(2)
+    fan = np.array([[0, 1, 2], [0, 2, 3], [0, 3, 1], [0, 1, 4]])
+    return {
+        "box": (v, f, True, 1),
+        "hollow": (hv, hf, True, 2),
+        "l_block": (lv, lf, True, 1),
+        "open": (v, f[:-1], False, 1),
+        "flipped_face": (v, flipped, False, 1),
+        "two_boxes": (np.concatenate([v, v + 5]), np.concatenate([f, f + 8]), True, 2),
+        "sphere": (s.vertices, s.faces, True, 1),
+        "nonmanifold": (np.random.default_rng(0).normal(size=(5, 3)), fan, False, 1),
+    }
+
+
+@pytest.mark.parametrize("name", list(_meshes()))
+def test_matches_twin(name) -> None:
+    v, f, watertight, bodies = _meshes()[name]
+    got = mesh_health(v, f)
+    open_, nonman, incons, nbodies = naive.health(f)
+    assert (got.open_edges, got.nonmanifold_edges, got.inconsistent_edges, got.bodies) == (open_, nonman, incons, nbodies)
+    assert got.watertight is watertight
+    assert got.bodies == bodies
+    assert got.triangles == len(f)
+
+
+def test_degenerate_faces_are_counted() -> None:
+    v, f = box_mesh((1.0, 1.0, 1.0))
+    v = np.concatenate([v, [[0.0, 0.0, 0.0]]])
+    f = np.concatenate([f, [[0, 1, 1], [0, 8, 8], [0, 1, 0]]])
+    assert mesh_health(v, f).degenerate_faces == 3
+
+
+def test_bad_indices_are_an_input_error() -> None:
+    v, f = box_mesh((1.0, 1.0, 1.0))
+    with pytest.raises(InputError, match="out of range"):
+        mesh_health(v, f + 1)
+    with pytest.raises(InputError, match="integer"):
+        mesh_health(v, f.astype(float))

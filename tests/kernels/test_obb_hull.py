@@ -1,0 +1,86 @@
+"""oriented_bounding_box and convex_hull_volume."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import trimesh
+from hypothesis import given
+
+from geometry.errors import GeometryError
+from geometry.kernels import convex_hull_volume, oriented_bounding_box
+from geometry.kernels.obb import hull_2d, min_area_rect
+from tests.kernels import naive
+from tests.kernels.shapes import box_mesh, hypothesis_settings, l_block, t_slot
+from tests.strategies import box_dims, rigid_motions
+
+
+@given(dims=box_dims, motion=rigid_motions())
+@hypothesis_settings()
+def test_rotated_box_gives_its_own_extents(dims, motion) -> None:
+    rot, shift = motion
+    v, _ = box_mesh(dims)
+    box = oriented_bounding_box(v @ rot.T + shift)
+    assert box.extents_mm == pytest.approx(sorted(dims, reverse=True), rel=1e-7)
+    assert box.volume_mm3 == pytest.approx(np.prod(dims), rel=1e-7)
+    r = np.array(box.rotation)
+    np.testing.assert_allclose(r @ r.T, np.eye(3), atol=1e-9)
+    assert box.center_mm == pytest.approx(tuple(shift), abs=1e-6 * max(dims) + 1e-9)
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        pytest.param(lambda: l_block()[0], id="l_block"),
+        pytest.param(lambda: t_slot()[0], id="t_slot"),
+        pytest.param(lambda: trimesh.creation.cylinder(3.0, 10.0, sections=10).vertices, id="prism"),
+        pytest.param(lambda: np.random.default_rng(3).normal(size=(60, 3)) * [5, 2, 1], id="cloud"),
+    ],
+)
+def test_matches_brute_force_flush_search(points) -> None:
+    p = np.ascontiguousarray(points(), dtype=np.float64)
+    box = oriented_bounding_box(p)
+    assert box.volume_mm3 == pytest.approx(naive.obb_volume(p), rel=1e-9)
+    # the box holds every point
+    local = p @ np.array(box.rotation).T - np.array(box.center_mm) @ np.array(box.rotation).T
+    assert np.all(np.abs(local) <= np.array(box.extents_mm) / 2 + 1e-9)
+
+
+def test_never_worse_than_the_axis_aligned_box() -> None:
+    p = trimesh.creation.icosphere(3).vertices * [3.0, 1.0, 0.5]
+    box = oriented_bounding_box(p)
+    assert box.volume_mm3 <= np.prod(np.ptp(p, axis=0)) * (1 + 1e-12)
+
+
+def test_big_point_sets_search_a_sample_but_contain_every_point() -> None:
+    p = trimesh.creation.icosphere(6).vertices * [4.0, 2.0, 1.0]  # 40962 points
+    box = oriented_bounding_box(p)
+    assert box.extents_mm == pytest.approx((8.0, 4.0, 2.0), rel=1e-3)
+    local = (p - np.array(box.center_mm)) @ np.array(box.rotation).T
+    assert np.all(np.abs(local) <= np.array(box.extents_mm) / 2 + 1e-9)
+
+
+def test_2d_hull_and_rectangle() -> None:
+    square = np.array([[0, 0], [2, 0], [2, 2], [0, 2], [1, 1], [1, 0], [0, 1]], dtype=np.float64)
+    ring = hull_2d(square)
+    assert sorted(ring.tolist()) == [0, 1, 2, 3]
+    area, _, _ = min_area_rect(square, ring)
+    assert area == pytest.approx(4.0)
+
+
+def test_convex_hull_of_box_and_sphere() -> None:
+    v, _ = box_mesh((2.0, 3.0, 4.0))
+    hull = convex_hull_volume(np.concatenate([v, v * 0.5]))
+    assert hull.volume_mm3 == pytest.approx(24.0)
+    assert hull.area_mm2 == pytest.approx(52.0)
+    assert len(hull.points) == 8
+    s = trimesh.creation.icosphere(4)
+    assert convex_hull_volume(s.vertices).volume_mm3 == pytest.approx(s.volume, rel=1e-9)
+
+
+def test_flat_points_are_a_geometry_error() -> None:
+    flat = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [0.5, 0.2, 0]], dtype=np.float64)
+    with pytest.raises(GeometryError, match="flat"):
+        convex_hull_volume(flat)
+    with pytest.raises(GeometryError, match="at least 4 points"):
+        oriented_bounding_box(flat[:3])
