@@ -340,8 +340,8 @@ def bending_tonnage_t(thickness_mm: float, length_mm: float, material: Material)
     uts = float(material.get("tensile_strength_mpa") or b["tensile_strength_mpa"].get(material.family,
                                                                                      b["default_tensile_mpa"]))
     v_mm = float(b["die_opening_factor"]) * thickness_mm
-    t_per_m = float(b["force_coefficient"]) * uts * thickness_mm ** 2 / (1000.0 * v_mm)
-    return t_per_m * length_mm / 1000.0
+    kn_per_m = float(b["force_coefficient"]) * uts * thickness_mm ** 2 / v_mm
+    return kn_per_m / 9.80665 * length_mm / 1000.0
 
 
 def sort_offers(offers: Sequence[Offer], sort_by: str = "price") -> list[Offer]:

@@ -70,15 +70,20 @@ def learning_factor(quantity: int, learning_rate: float, floor: float) -> float:
     return max(floor, quantity ** math.log2(learning_rate))
 
 
-def quantity_factor(quantity: int, commercial: Commercial) -> tuple[float, str]:
-    """Run time per part relative to the first part, and how it was found."""
+def quantity_factor(quantity: int, commercial: Commercial) -> tuple[float, float, str]:
+    """(time factor, price factor, how) for the run of ``quantity`` parts, relative to the first part.
+
+    A learning curve shortens the run time per part (so the machine hours and the
+    lead time use it too); explicit breaks are a price discount on the run, the
+    machine hours stay those of the first part (so a break never shortens a lead time).
+    """
     if commercial.quantity_pricing == "breaks":
         factor = 1.0
         for b in commercial.quantity_breaks:
             if quantity >= b.min_quantity:
                 factor = b.run_factor
-        return factor, "quantity break"
-    return learning_factor(quantity, commercial.learning_rate, commercial.learning_floor), "learning curve"
+        return 1.0, factor, "quantity break"
+    return learning_factor(quantity, commercial.learning_rate, commercial.learning_floor), 1.0, "learning curve"
 
 
 def material_price_eur_kg(card: RateCard, material: Material) -> float:
@@ -197,18 +202,19 @@ def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
     tier = card.tiers[ctx.tier]
 
     # --- cost lines [EUR, floats]
-    qfactor, qhow = quantity_factor(quantity, commercial)
-    run_min = est.part_time_min * qfactor * quantity
+    time_factor, price_factor, qhow = quantity_factor(quantity, commercial)
+    qfactor = time_factor * price_factor
+    run_min = est.part_time_min * time_factor * quantity
     tol_factor, tol_detail = tolerance_factor(ctx.tolerance)
     tol_extra_min = run_min * (tol_factor - 1.0)
     setup_eur = est.batch_time_min / 60.0 * machine.setup_rate_eur_h
-    machining_eur = run_min / 60.0 * machine.rate_eur_h
+    machining_eur = run_min * price_factor / 60.0 * machine.rate_eur_h
     eur_kg = material_price_eur_kg(card, ctx.material)
     mat_rates = card.materials[ctx.material.key]
     material_eur = est.stock.mass_kg * eur_kg * quantity + mat_rates.surcharge_eur
     finishing_eur, finishing_days, finish_detail = _finish(ctx, quantity)
     thread_eur, thread_detail = _threads(ctx, quantity)
-    options_eur = tol_extra_min / 60.0 * machine.rate_eur_h + thread_eur
+    options_eur = tol_extra_min * price_factor / 60.0 * machine.rate_eur_h + thread_eur
     cost = material_eur + setup_eur + machining_eur + finishing_eur + options_eur
     margin_eur = cost * commercial.margin_fraction
     tier_eur = (cost + margin_eur) * (tier.price_factor - 1.0)

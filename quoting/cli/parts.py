@@ -22,6 +22,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--ship-to", help="buyer location as LAT,LON")
     q.add_argument("--units", help="unit of a file that carries none (mm, cm, m, in); default mm")
     q.add_argument("--workshops", help="folder or file of rate cards (default: the demo workshops)")
+    q.add_argument("--finish", help="surface finish key (anodize_clear, bead_blast, powder_coat, ...)")
+    q.add_argument("--tolerance", help="tolerance class (iso2768-c, iso2768-m, iso2768-f, it7); default iso2768-m")
+    q.add_argument("--tier", default="standard", choices=("economy", "standard", "expedite"),
+                   help="lead-time tier (default standard)")
+    q.add_argument("--sort", dest="sort_by", default="price", choices=("price", "lead_time", "distance", "co2"),
+                   help="order of the offers (default price)")
+    q.add_argument("--need-by", help="delivery wanted by this date (YYYY-MM-DD)")
     q.add_argument("--json", action="store_true", help="print the Quote as JSON (schema microfab.quote/1)")
     q.set_defaults(func=quote_cmd)
 
@@ -48,6 +55,19 @@ def _ship_to(text: str | None) -> tuple[float, float] | None:
     except ValueError:
         raise InvalidRequestError(f"--ship-to {text!r}: give LAT,LON, e.g. 48.85,2.35") from None
     return lat, lon
+
+
+def _need_by(text: str | None):  # -> datetime.date | None
+    import datetime as dt
+
+    from geometry.errors import InvalidRequestError
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidRequestError(f"--need-by {text!r}: give a date as YYYY-MM-DD, e.g. 2026-03-31") from None
 
 
 def features_cmd(args: argparse.Namespace) -> int:
@@ -103,6 +123,11 @@ def quote_cmd(args: argparse.Namespace) -> int:
         process=args.process,
         ship_to=_ship_to(args.ship_to),
         units=args.units,
+        finish=args.finish,
+        tolerance=args.tolerance,
+        tier=args.tier,
+        sort_by=args.sort_by,
+        need_by=_need_by(args.need_by),
     )
     workshops = load_workshops(args.workshops)
     _, q = quote_file(args.file, request, workshops=workshops)
@@ -126,6 +151,17 @@ def quote_cmd(args: argparse.Namespace) -> int:
                      "CO2 kg", "km", "best"), rows))
     else:
         print("no workshop can make this part")
+    if q.process_choice:
+        print("\ncheapest process per quantity:")
+        for c in q.process_choice:
+            others = ", ".join(f"{p} {t:,.2f}" for p, t in c.by_process.items())
+            print(f"  {c.quantity:>6} pc: {c.cheapest_process} at {c.cheapest_workshop}, {c.total_eur:,.2f} EUR"
+                  f" ({others})")
+    for comp in q.components:
+        best = comp.offers[0] if comp.offers else None
+        print(f"solid {comp.index} (x{comp.count}): {fmt_dims(comp.part.bbox_mm)} mm, "
+              + (f"best {best.workshop_id} {best.lines[0].total_eur:,.2f} EUR for {best.lines[0].quantity} pc"
+                 if best else "no workshop can make it"))
     if q.ineligible:
         print("\nnot eligible:")
         for item in q.ineligible:

@@ -1,0 +1,273 @@
+"""The engine: eligibility reasons per rule, offers, sorting, best flags, process choice, reproducibility."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from geometry.errors import InvalidRequestError, UnknownMaterialError, UnknownProcessError
+from quoting.engine import quote
+from quoting.process_kinds import Process
+from quoting.quote import Quote, QuoteRequest
+from quoting.workshops import demo_workshops
+from tests.quoting.helpers import NOW, PARIS, StubModel, card, features, sheet, stub_models
+from geometry.features import Turning
+
+
+@pytest.fixture
+def stubs(monkeypatch):
+    models = stub_models()
+    monkeypatch.setattr("quoting.engine.process_models", lambda: models)
+    return models
+
+
+def _q(feat=None, cards=None, **req):
+    req.setdefault("material", "al6061")
+    return quote(feat or features(), QuoteRequest(**req), cards or [card()], NOW)
+
+
+def _reasons(result: Quote) -> dict[str, list[str]]:
+    return {i.workshop_id: i.codes for i in result.ineligible}
+
+
+# --- eligibility: one test per rule, each with its reason
+
+
+def test_eligible_part_gets_an_offer(stubs) -> None:
+    result = _q(process="cnc_milling")
+    assert [o.workshop_id for o in result.offers] == ["test-shop"] and not result.ineligible
+    offer = result.offers[0]
+    assert offer.machine == "VMC" and offer.demo and offer.ratecard_hash == card().version_hash
+
+
+def test_too_far(stubs) -> None:
+    result = _q(ship_to=(64.13, -21.9))  # Reykjavik
+    (item,) = result.ineligible
+    assert item.codes == ["too_far"] and "the workshop ships up to 1000 km" in item.reasons[0]
+
+
+def test_too_far_beyond_last_zone(stubs) -> None:
+    c = card(**{"commercial.max_distance_km": 5000,
+                "shipping": {"mode": "zone", "zones": [{"max_km": 100, "price_eur": 10, "days": 1}]}})
+    result = _q(ship_to=PARIS, cards=[c])
+    assert _reasons(result) == {"test-shop": ["too_far"]}
+    assert "beyond the workshop's last shipping zone" in result.ineligible[0].reasons[0]
+
+
+def test_material_not_stocked(stubs) -> None:
+    result = _q(material="ti6al4v")
+    assert _reasons(result) == {"test-shop": ["material_not_stocked"]}
+    assert "material not stocked: Titanium" in result.ineligible[0].reasons[0]
+
+
+def test_finish_and_tolerance_not_offered(stubs) -> None:
+    result = _q(finish="powder_coat", tolerance="it6")
+    assert _reasons(result) == {"test-shop": ["finish_not_offered", "tolerance_not_offered"]}
+    assert "(offers: anodize_clear)" in result.ineligible[0].reasons[0]
+
+
+def test_process_not_offered(stubs) -> None:
+    result = _q(process="printing_sls")
+    assert _reasons(result) == {"test-shop": ["process_not_offered"]}
+
+
+def test_process_not_estimated(monkeypatch) -> None:
+    monkeypatch.setattr("quoting.engine.process_models", lambda: {})
+    result = _q(process="cnc_milling")
+    assert _reasons(result) == {"test-shop": ["process_not_estimated"]}
+
+
+def test_outside_envelope(stubs) -> None:
+    result = _q(features(bbox_mm=(900.0, 100.0, 50.0)), process="cnc_milling")
+    assert _reasons(result) == {"test-shop": ["outside_envelope"]}
+    assert "outside the machine envelope 500 x 400 x 300 mm" in result.ineligible[0].reasons[0]
+
+
+def test_sheet_too_thick_too_large_brake_short_and_weak(stubs) -> None:
+    cases = {
+        "sheet_too_thick": sheet(thickness_mm=8.0, bend_length_mm=100.0),
+        "sheet_too_large": sheet(flat_bbox_mm=(3000.0, 500.0), bend_length_mm=100.0),
+        "brake_too_short": sheet(bend_length_mm=1200.0),
+        "brake_tonnage": sheet(thickness_mm=6.0, bend_length_mm=900.0),
+    }
+    for code, sm in cases.items():
+        result = _q(features(sheet=sm), material="s235", process="sheet_metal")
+        assert _reasons(result) == {"test-shop": [code]}, code
+    ok = _q(features(sheet=sheet()), material="s235", process="sheet_metal")
+    assert ok.offers and ok.offers[0].process == "sheet_metal"
+
+
+def test_lathe_limits(stubs) -> None:
+    big = Turning(axis=(0.0, 0.0, 1.0), max_diameter_mm=250.0, length_mm=100.0)
+    result = _q(features(bbox_mm=(150.0, 150.0, 100.0), turning=big), process="cnc_turning")
+    assert _reasons(result) == {"test-shop": ["diameter_too_large"]}
+
+
+def test_dfm_error_under_the_workshop_thresholds(monkeypatch) -> None:
+    models = {Process.CNC_MILLING: StubModel(Process.CNC_MILLING)}
+    monkeypatch.setattr("quoting.engine.process_models", lambda: models)
+    strict = card(**{"dfm": {"cnc_milling": {"max_extent_mm": 50.0}}})
+    result = _q(cards=[strict, card(id="lenient-shop")], process="cnc_milling")
+    assert _reasons(result) == {"test-shop": ["dfm_error"]}
+    assert [o.workshop_id for o in result.offers] == ["lenient-shop"]
+    assert {"max_extent_mm": 50.0} in models[Process.CNC_MILLING].seen_overrides
+    assert any(f.code == "too_long" for f in result.dfm)
+
+
+def test_cheapest_machine_of_a_process_is_used(stubs) -> None:
+    two = card(**{"processes.cnc_milling.machines": [
+        {"machine_class": "5axis", "name": "five", "rate_eur_h": 120, "setup_rate_eur_h": 80,
+         "envelope_mm": [500, 400, 300]},
+        {"machine_class": "3axis", "name": "three", "rate_eur_h": 70, "setup_rate_eur_h": 50,
+         "envelope_mm": [300, 200, 100]}]})
+    assert _q(cards=[two], process="cnc_milling").offers[0].machine == "three"
+    big = features(bbox_mm=(400.0, 100.0, 50.0))
+    assert _q(big, cards=[two], process="cnc_milling").offers[0].machine == "five"
+
+
+# --- offers, sorting, flags, process choice
+
+
+def _shops():
+    return [
+        card(id="cheap-far", **{"location.lat": 43.3, "location.lon": 5.37,
+                                "processes.cnc_milling.machines": [
+                                    {"machine_class": "3axis", "rate_eur_h": 40, "setup_rate_eur_h": 30,
+                                     "envelope_mm": [500, 400, 300], "power_kw": 30}],
+                                "processes.cnc_milling.backlog_h": 200}),
+        card(id="near-fast", **{"location.lat": 48.9, "location.lon": 2.4,
+                                "processes.cnc_milling.backlog_h": 0}),
+    ]
+
+
+def test_sorting_and_best_flags(stubs) -> None:
+    by_price = _q(cards=_shops(), ship_to=PARIS, process="cnc_milling")
+    assert [o.workshop_id for o in by_price.offers] == ["cheap-far", "near-fast"]
+    flags = {o.workshop_id: set(o.best_for) for o in by_price.offers}
+    assert "price" in flags["cheap-far"] and {"lead_time", "distance"} <= flags["near-fast"]
+    for key in ("lead_time", "distance"):
+        result = _q(cards=_shops(), ship_to=PARIS, process="cnc_milling", sort_by=key)
+        assert result.offers[0].workshop_id == "near-fast", key
+    co2 = _q(cards=_shops(), ship_to=PARIS, process="cnc_milling", sort_by="co2")
+    assert [o.lines[0].co2_kg for o in co2.offers] == sorted(o.lines[0].co2_kg for o in co2.offers)
+
+
+def test_process_choice_per_quantity(stubs) -> None:
+    both = card(**{"processes.sheet_metal.machines": [
+        {"machine_class": "fiber_laser_brake", "rate_eur_h": 200, "setup_rate_eur_h": 10,
+         "max_sheet_mm": [2500, 1250], "max_thickness_mm": 6, "brake_length_mm": 1000}]})
+    result = _q(features(sheet=sheet()), cards=[both], material="s235", quantities=(1, 100))
+    assert {o.process for o in result.offers} == {"cnc_milling", "sheet_metal", "cnc_turning"}
+    assert [c.quantity for c in result.process_choice] == [1, 100]
+    for choice in result.process_choice:
+        assert choice.total_eur == min(choice.by_process.values())
+        assert choice.by_process[choice.cheapest_process] == choice.total_eur
+    # low setup wins at 1 pc, low rate at 100 pc
+    assert result.process_choice[0].cheapest_process == "sheet_metal"
+    assert result.process_choice[1].cheapest_process != "sheet_metal"
+    assert not _q(process="cnc_milling").process_choice
+
+
+def test_need_by_and_tier_on_each_line(stubs) -> None:
+    result = _q(process="cnc_milling", need_by=dt.date(2026, 3, 4), tier="expedite", quantities=(1, 10))
+    for line in result.offers[0].lines:
+        assert line.tier == "expedite" and line.meets_need_by is (line.delivery_date <= dt.date(2026, 3, 4))
+    assert any(b.item == "tier" for b in result.offers[0].lines[0].breakdown)
+
+
+def test_lead_time_skips_weekends_and_public_holidays(stubs) -> None:
+    # Thursday 30 April 2026: 1 May (Friday) is a French public holiday, then a weekend
+    c = card(**{"processes.cnc_milling.backlog_h": 0})
+    r = quote(features(), QuoteRequest("al6061", process="cnc_milling"), [c],
+              dt.datetime(2026, 4, 30, 9, tzinfo=dt.UTC))
+    line = r.offers[0].lines[0]
+    assert line.lead_time_detail["queue"] == 0
+    # production 1 + inspection 1 business days: Mon 4 May, Tue 5 May; shipping 1 day: Wed 6 May
+    assert line.ship_date == dt.date(2026, 5, 5) and line.delivery_date == dt.date(2026, 5, 6)
+
+
+# --- reproducibility and the record
+
+
+def test_same_input_same_versions_same_prices(stubs) -> None:
+    a = _q(cards=_shops(), ship_to=PARIS, quantities=(1, 7, 250), finish="anodize_clear")
+    b = quote(features(), QuoteRequest("al6061", (1, 7, 250), ship_to=PARIS, finish="anodize_clear"), _shops(),
+              NOW + dt.timedelta(hours=3))
+    assert a.versions == b.versions and a.id != b.id
+    strip = [(o.workshop_id, o.process, [(ln.total_eur, ln.breakdown, ln.interval, ln.co2_kg) for ln in o.lines])
+             for o in a.offers]
+    assert strip == [(o.workshop_id, o.process, [(ln.total_eur, ln.breakdown, ln.interval, ln.co2_kg)
+                                                 for ln in o.lines]) for o in b.offers]
+    assert set(a.versions) >= {"features_schema", "ratecards_sha256", "data_sha256", "cost_model", "microfab"}
+    assert a.valid_until - a.created_at == dt.timedelta(days=20)
+
+
+def test_quote_json_round_trip(stubs) -> None:
+    q = _q(cards=_shops(), ship_to=PARIS, need_by=dt.date(2026, 4, 1), quantities=(1, 10))
+    again = Quote.from_dict(q.to_dict())
+    assert again == q
+
+
+def test_a_rate_card_change_changes_the_version(stubs) -> None:
+    a = _q(process="cnc_milling")
+    b = _q(cards=[card(**{"commercial.margin_fraction": 0.25})], process="cnc_milling")
+    assert a.versions["ratecards_sha256"] != b.versions["ratecards_sha256"]
+    assert b.offers[0].lines[0].total_eur > a.offers[0].lines[0].total_eur
+
+
+class _Model:
+    version = "test-model-1"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def predict(self, features, context, rule_total_eur):
+        self.calls.append((context["workshop_id"], context["quantity"], rule_total_eur))
+        return rule_total_eur * 1.1 + 0.004, rule_total_eur, rule_total_eur * 1.3, 0.8
+
+
+def test_cost_model_adds_a_calibration_line(stubs) -> None:
+    model = _Model()
+    shops = _shops()
+    r = quote(features(), QuoteRequest("al6061", (1, 10), process="cnc_milling"), shops, NOW,
+              cost_models={"near-fast": model})
+    by_id = {o.workshop_id: o for o in r.offers}
+    cal, plain = by_id["near-fast"], by_id["cheap-far"]
+    assert cal.calibrated and cal.model_version == "test-model-1" and not plain.calibrated
+    for line, (_, qty, rule_total) in zip(cal.lines, model.calls, strict=True):
+        items = {b.item: b.amount_eur for b in line.breakdown}
+        assert "calibration" in items and line.quantity == qty
+        assert round(sum(items.values()), 2) == line.total_eur == round(rule_total * 1.1 + 0.004, 2)
+        assert line.interval.level == 0.8 and line.interval.method.startswith("calibrated")
+    assert "near-fast:test-model-1" in r.versions["cost_model"]
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "error", "message"),
+    [
+        ({"quantities": ()}, InvalidRequestError, "at least one quantity"),
+        ({"quantities": (0,)}, InvalidRequestError, "not a whole number"),
+        ({"quantities": (True,)}, InvalidRequestError, "not a whole number"),
+        ({"ship_to": (100.0, 0.0)}, InvalidRequestError, "latitude,longitude"),
+        ({"tier": "ludicrous"}, InvalidRequestError, "use economy, standard, expedite"),
+        ({"sort_by": "vibes"}, InvalidRequestError, "use price, lead_time, distance, co2"),
+        ({"finish": ""}, InvalidRequestError, "finish"),
+        ({"need_by": "tomorrow"}, InvalidRequestError, "YYYY-MM-DD"),
+        ({"material": "unobtainium"}, UnknownMaterialError, "unknown material"),
+        ({"process": "welding"}, UnknownProcessError, "unknown process"),
+    ],
+)
+def test_bad_requests_say_what_is_wrong(stubs, request_kwargs, error, message) -> None:
+    kwargs = {"material": "al6061"} | request_kwargs
+    with pytest.raises(error, match=message):
+        quote(features(), QuoteRequest(**kwargs), [card()], NOW)
+
+
+def test_demo_workshops_quote_with_the_stub_models(stubs) -> None:
+    r = quote(features(), QuoteRequest("al6061", (1, 50), ship_to=PARIS), demo_workshops(), NOW)
+    assert len(r.offers) >= 6
+    ids = {o.workshop_id for o in r.offers} | {i.workshop_id for i in r.ineligible}
+    assert ids == {c.id for c in demo_workshops()}
+    assert all(dataclasses.asdict(o)["lines"] for o in r.offers)
