@@ -1,118 +1,130 @@
-"""The FastAPI application: routes map HTTP to the quoting service functions."""
+"""The FastAPI application: routes map HTTP to the quoting service functions.
+
+``create_app(settings)`` builds the app; its lifespan migrates the database,
+seeds the demo workshops, starts the parse workers and the webhook dispatcher.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import logging
+import time
 from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from fastapi import FastAPI
 
 from api import problems
-from api.db import PartRow, QuoteRow, WorkshopRow, init_db, make_engine
+from api.db import init_db, make_engine
+from api.metrics import Metrics
+from api.routes import ops, parts, workshops
+from api.service import Service
 from api.settings import Settings, get_settings
-from geometry.errors import FileTooLargeError, InvalidRequestError
-from quoting.engine import microfab_version, quote_file
-from quoting.quote import QuoteRequest
-from quoting.ratecard import RateCard
+from api.webhooks import Dispatcher
+from api.workers import ParsePool
+from geometry.errors import FileTooLargeError
+from quoting.engine import microfab_version
 
-CHUNK = 1024 * 1024
+log = logging.getLogger(__name__)
+#: room for the multipart envelope and the form fields around the file
+MULTIPART_SLACK_BYTES = 1024 * 1024
+
+DESCRIPTION = """Instant, explainable quotes for CAD parts from local workshops.
+
+Upload a part (`POST /v1/parts`), quote it (`POST /v1/quotes` or `POST /v1/parts/{id}/quotes`), read the
+stored quote (`GET /v1/quotes/{id}`). Workshop owners keep their rate card (`/v1/workshops/{id}/rate-card`)
+and calibrate it on their past prices. Authenticate with `Authorization: Bearer mfk_...` (an API key made by
+`microfab keys create`). Every error is RFC 9457 `application/problem+json` with a stable `code`.
+"""
 
 
-def get_sessions(request: Request) -> sessionmaker[Session]:
-    return request.app.state.sessions
+class _Edge:
+    """ASGI middleware: the upload limit while the body streams in, and request metrics."""
+
+    def __init__(self, app, settings: Settings, metrics: Metrics) -> None:  # noqa: ANN001
+        self.app = app
+        self.limit = settings.max_upload_bytes + MULTIPART_SLACK_BYTES
+        self.metrics = metrics
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = {"code": 500}
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                body = problems.problem_bytes(413, FileTooLargeError.code, "FileTooLargeError",
+                                              f"the request is over the {self.limit / 1e6:.0f} MB upload limit",
+                                              scope.get("path", ""))
+                await _send_bytes(send, 413, body)
+                self._observe(scope, 413, start)
+                return
+        seen = 0
+
+        async def limited_receive():  # noqa: ANN202
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise FileTooLargeError(f"the request is over the {self.limit / 1e6:.0f} MB upload limit",
+                                            size_limit_bytes=self.limit)
+            return message
+
+        async def send_status(message) -> None:  # noqa: ANN001
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_status)
+        finally:
+            self._observe(scope, status["code"], start)
+
+    def _observe(self, scope, status: int, start: float) -> None:  # noqa: ANN001
+        route = scope.get("route")
+        path = getattr(route, "path", None) or "unmatched"
+        self.metrics.inc("microfab_http_requests_total", method=scope.get("method", ""), route=path,
+                         status=str(status))
+        self.metrics.observe(path, time.perf_counter() - start)
 
 
-Sessions = Annotated[sessionmaker[Session], Depends(get_sessions)]
+async def _send_bytes(send, status: int, body: bytes) -> None:  # noqa: ANN001
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", problems.PROBLEM_JSON.encode()),
+                            (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         engine = make_engine(settings.database_url)
-        app.state.sessions = init_db(engine, settings.seed_demo)
+        sessions = init_db(engine, settings.seed_demo)
         settings.blob_dir.mkdir(parents=True, exist_ok=True)
-        yield
-        engine.dispose()
+        pool = ParsePool(settings.parse_workers, settings.parse_timeout_s, settings.parse_memory_mb,
+                         settings.max_upload_bytes, settings.parser_test_hooks)
+        await pool.start()
+        hooks = Dispatcher(sessions, metrics, settings.webhook_attempts, settings.webhook_backoff_s,
+                           settings.webhook_timeout_s)
+        service = Service(settings, sessions, pool, metrics, hooks)
+        service.interrupt_stale_jobs()
+        app.state.service = service
+        try:
+            yield
+        finally:
+            await service.close()
+            await hooks.close()
+            await pool.close()
+            engine.dispose()
 
-    app = FastAPI(title="microfab", version=microfab_version(), lifespan=lifespan,
-                  description="Instant, explainable quotes for CAD parts from local workshops.")
+    app = FastAPI(title="microfab", version=microfab_version(), lifespan=lifespan, description=DESCRIPTION)
     app.state.settings = settings
     problems.install(app)
-
-    @app.get("/healthz", operation_id="healthz", tags=["ops"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": microfab_version()}
-
-    @app.post("/v1/quotes", operation_id="create_quote", tags=["quotes"], status_code=201)
-    async def create_quote(
-        db: Sessions,
-        file: Annotated[UploadFile, File(description="STEP, STL, 3MF, OBJ or PLY file")],
-        material: Annotated[str, Form(description="material key, see GET /v1/materials")],
-        quantities: Annotated[str, Form(description="comma-separated quantities")] = "1",
-        process: Annotated[str | None, Form()] = None,
-        ship_to: Annotated[str | None, Form(description="LAT,LON of the buyer")] = None,
-        units: Annotated[str | None, Form(description="unit of a file that carries none: mm, cm, m, in")] = None,
-    ) -> dict[str, Any]:
-        data = await _read_limited(file, settings.max_upload_bytes)
-        request = QuoteRequest(material=material, quantities=_parse_quantities(quantities), process=process or None,
-                               ship_to=_parse_ship_to(ship_to), units=units or None)
-        with db() as session:
-            cards = [RateCard.from_dict(row.ratecard, row.id) for row in session.scalars(select(WorkshopRow))]
-        filename = Path(file.filename or "part").name
-        features, q = await run_in_threadpool(quote_file, data, request, filename, cards)
-        blob = settings.blob_dir / features.source.sha256
-        if not blob.exists():
-            tmp = blob.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(blob)
-        body = q.to_dict()
-        with db.begin() as session:
-            if session.get(PartRow, features.source.sha256) is None:
-                session.add(PartRow(sha256=features.source.sha256, filename=filename,
-                                    format=features.source.format.value, units=features.source.units,
-                                    features=features.to_dict()))
-            session.add(QuoteRow(id=q.id, part_sha256=features.source.sha256, quote=body, offers=len(q.offers)))
-        return body
-
+    app.include_router(ops.router)
+    app.include_router(parts.router)
+    app.include_router(workshops.router)
+    app.add_middleware(_Edge, settings=settings, metrics=metrics)
     return app
-
-
-async def _read_limited(file: UploadFile, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    digest = hashlib.sha256()
-    while chunk := await file.read(CHUNK):
-        size += len(chunk)
-        if size > limit:
-            raise FileTooLargeError(f"the upload is over the {limit / 1e6:.0f} MB limit", size_limit_bytes=limit)
-        digest.update(chunk)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _parse_quantities(text: str) -> tuple[int, ...]:
-    try:
-        qty = tuple(int(x) for x in text.split(",") if x.strip())
-    except ValueError:
-        raise InvalidRequestError(f"quantities {text!r}: give whole numbers separated by commas",
-                                  field="quantities") from None
-    if not qty:
-        raise InvalidRequestError("give at least one quantity", field="quantities")
-    return qty
-
-
-def _parse_ship_to(text: str | None) -> tuple[float, float] | None:
-    if not text:
-        return None
-    try:
-        lat, lon = (float(x) for x in text.split(","))
-    except ValueError:
-        raise InvalidRequestError(f"ship_to {text!r}: give LAT,LON", field="ship_to") from None
-    return lat, lon

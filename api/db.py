@@ -1,4 +1,4 @@
-"""Storage: SQLAlchemy models for workshops, parts and quotes (SQLite by default)."""
+"""Storage: SQLAlchemy 2 models (SQLite by default, PostgreSQL in production), migrated by Alembic."""
 
 from __future__ import annotations
 
@@ -6,17 +6,24 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, create_engine, event, select
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 class Base(DeclarativeBase):
     pass
 
 
-def _now() -> dt.datetime:
+def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def aware(t: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 class WorkshopRow(Base):
@@ -24,9 +31,23 @@ class WorkshopRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     demo: Mapped[bool] = mapped_column(default=False)
+    #: the current rate card (a copy of ratecard_versions[ratecard_version])
     ratecard: Mapped[dict[str, Any]] = mapped_column(JSON)
     ratecard_sha256: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    ratecard_version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+
+class RateCardVersionRow(Base):
+    """Every rate card a workshop ever had: quotes point at the version that priced them."""
+
+    __tablename__ = "ratecard_versions"
+    workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ratecard: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
 
 class PartRow(Base):
@@ -35,44 +56,138 @@ class PartRow(Base):
     filename: Mapped[str] = mapped_column(String(255))
     format: Mapped[str] = mapped_column(String(16))
     units: Mapped[str] = mapped_column(String(8))
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
     features: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
 
 class QuoteRow(Base):
     __tablename__ = "quotes"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    part_sha256: Mapped[str] = mapped_column(ForeignKey("parts.sha256"))
+    part_sha256: Mapped[str] = mapped_column(ForeignKey("parts.sha256"), index=True)
     quote: Mapped[dict[str, Any]] = mapped_column(JSON)
     offers: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    #: {workshop id: rate card version} of the cards that priced this quote
+    ratecard_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    valid_until: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+
+class ApiKeyRow(Base):
+    """An API key: only its sha256 is stored; the key itself is shown once, at creation."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    workshop_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class IdempotencyRow(Base):
+    __tablename__ = "idempotency_keys"
+    #: the API key id, or "anonymous"
+    owner: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    quote_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+
+class JobRow(Base):
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    #: queued, running, succeeded, failed
+    status: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str] = mapped_column(String(32))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WebhookRow(Base):
+    __tablename__ = "webhooks"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(32), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+
+class WebhookDeliveryRow(Base):
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[str] = mapped_column(String(32))
+    #: pending, delivered, failed
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
 
 def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # noqa: ANN001
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
     return engine
 
 
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (creates it on an empty database)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from sqlalchemy import inspect
+
+    tables = set(inspect(engine).get_table_names())
+    if "workshops" in tables and "alembic_version" not in tables:
+        raise RuntimeError(f"the database {engine.url!r} predates migrations: delete it (a dev SQLite file in ./var "
+                           "is safe to delete) or point MICROFAB_DATABASE_URL at a new one")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def seed_demo_workshops(factory: sessionmaker[Session]) -> None:
+    from quoting.workshops import demo_workshops
+
+    with factory.begin() as session:
+        existing = set(session.scalars(select(WorkshopRow.id)))
+        for card in demo_workshops():
+            if card.id in existing:
+                continue
+            doc = card.to_dict()
+            session.add(WorkshopRow(id=card.id, name=card.name, demo=True, ratecard=doc,
+                                    ratecard_sha256=card.version_hash, ratecard_version=1))
+            session.flush()
+            session.add(RateCardVersionRow(workshop_id=card.id, version=1, ratecard=doc, sha256=card.version_hash))
+
+
 def init_db(engine: Engine, seed_demo: bool) -> sessionmaker[Session]:
-    """Create the tables and, on an empty database, seed the demo workshops."""
-    Base.metadata.create_all(engine)
+    """Migrate the schema and, when asked, seed the demo workshops that are missing."""
+    migrate(engine)
     factory = sessionmaker(engine, expire_on_commit=False)
     if seed_demo:
-        from quoting.workshops import demo_workshops
-
-        with factory.begin() as session:
-            existing = set(session.scalars(select(WorkshopRow.id)))
-            for card in demo_workshops():
-                if card.id not in existing:
-                    session.add(WorkshopRow(id=card.id, name=card.name, demo=True, ratecard=card.to_dict(),
-                                            ratecard_sha256=card.version_hash))
+        seed_demo_workshops(factory)
     return factory

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geometry.errors import MicrofabError
@@ -21,6 +23,14 @@ def problem(status: int, code: str, title: str, detail: str, instance: str = "",
     if instance:
         body["instance"] = instance
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def problem_bytes(status: int, code: str, title: str, detail: str, instance: str = "") -> bytes:
+    body = {"type": f"https://microfab.dev/problems/{code}", "title": title, "status": status, "detail": detail,
+            "code": code}
+    if instance:
+        body["instance"] = instance
+    return json.dumps(body).encode()
 
 
 def install(app: FastAPI) -> None:
@@ -38,9 +48,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, err: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
-            err.status_code, "http_error")
+        cause = err.__cause__
+        if isinstance(cause, MicrofabError):  # e.g. the upload limit hit while FastAPI parsed the form
+            return await _microfab(request, cause)
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden",
+                400: "bad_request", 413: "file_too_large"}.get(err.status_code, "http_error")
         return problem(err.status_code, code, str(err.detail), str(err.detail), request.url.path)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, err: SQLAlchemyError) -> JSONResponse:
+        log.exception("database error on %s", request.url.path)
+        return problem(503, "database_unavailable", "Database unavailable",
+                       "the database could not answer: try again shortly", request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, err: Exception) -> JSONResponse:

@@ -17,16 +17,37 @@ class Settings(BaseSettings):
     blob_dir: Path = Path("var/blobs")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    #: upload limit, enforced while the body streams in
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     #: seed the demo workshops into an empty database
     seed_demo: bool = True
-    #: allow quoting without an API key
-    allow_anonymous: bool = True
+    #: allow quoting (POST /v1/parts, /v1/quotes) without an API key; `make serve` turns it on
+    allow_anonymous: bool = False
+
+    #: worker processes that parse uploads (0: parse in a thread of the server, no isolation; tests only)
+    parse_workers: int = Field(default=2, ge=0, le=64)
+    #: wall-clock limit of one parse in a worker [s]; past it the worker is killed (422 parse_timeout)
+    parse_timeout_s: float = Field(default=60.0, gt=0)
+    #: address-space limit of a parse worker [MiB] (0: none); past it the parse fails (422)
+    parse_memory_mb: int = Field(default=6144, ge=0)
+    #: uploads bigger than this are parsed as a job (202 + job URL) [bytes]
+    async_threshold_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    #: a parse still running after this long answers 202 + job URL and goes on as a job [s]
+    sync_wait_s: float = Field(default=10.0, gt=0)
+    #: test-only parser hooks (files starting with MICROFAB-TEST-HANG / -CRASH); never in production
+    parser_test_hooks: bool = False
+
+    #: webhook deliveries: attempts and first back-off delay [s] (doubles each retry)
+    webhook_attempts: int = Field(default=5, ge=1, le=20)
+    webhook_backoff_s: float = Field(default=1.0, gt=0)
+    webhook_timeout_s: float = Field(default=5.0, gt=0)
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> "Settings":
         if self.environment == "production" and self.database_url.startswith("sqlite"):
             raise ValueError("production needs MICROFAB_DATABASE_URL to point at PostgreSQL, not SQLite")
+        if self.environment == "production" and self.parser_test_hooks:
+            raise ValueError("MICROFAB_PARSER_TEST_HOOKS must not be set in production")
         return self
 
 

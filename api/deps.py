@@ -1,0 +1,66 @@
+"""FastAPI dependencies: the service and who is calling."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth import ANONYMOUS, ForbiddenError, Principal, Role, UnauthorizedError, authenticate
+from api.service import Service
+
+_bearer = HTTPBearer(auto_error=False, description="an API key: `Authorization: Bearer mfk_...`")
+_cache: dict[str, tuple[float, Principal]] = {}
+CACHE_S = 10.0
+
+
+def get_service(request: Request) -> Service:
+    return request.app.state.service
+
+
+Svc = Annotated[Service, Depends(get_service)]
+
+
+def principal(svc: Svc, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    if creds is None:
+        return ANONYMOUS
+    key = creds.credentials
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < CACHE_S:
+        return hit[1]
+    who = authenticate(svc.sessions, key)
+    if len(_cache) > 10_000:
+        _cache.clear()
+    _cache[key] = (now, who)
+    return who
+
+
+def forget_cached_keys() -> None:
+    _cache.clear()
+
+
+def quoter(svc: Svc, who: Annotated[Principal, Depends(principal)]) -> Principal:
+    """Anyone with a key; anonymous callers only when the server allows anonymous quoting."""
+    if who.anonymous and not svc.settings.allow_anonymous:
+        raise UnauthorizedError("this server needs an API key to quote: send `Authorization: Bearer mfk_...`")
+    return who
+
+
+def keyed(who: Annotated[Principal, Depends(principal)]) -> Principal:
+    if who.anonymous:
+        raise UnauthorizedError("send an API key: `Authorization: Bearer mfk_...`")
+    return who
+
+
+def admin(who: Annotated[Principal, Depends(keyed)]) -> Principal:
+    if who.role is not Role.ADMIN:
+        raise ForbiddenError("only an admin key may do this")
+    return who
+
+
+Quoter = Annotated[Principal, Depends(quoter)]
+Keyed = Annotated[Principal, Depends(keyed)]
+Admin = Annotated[Principal, Depends(admin)]

@@ -1,0 +1,105 @@
+"""The code that runs inside a parse worker process: load, measure, export the preview mesh.
+
+Hostile files are parsed here, never in the server process: a hang is killed by
+the parent after its time limit, a crash (segfault in the CAD kernel) only ends
+this process, and an address-space limit keeps one file from eating the host.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import time
+from typing import Any
+
+import geometry  # noqa: F401  (preloaded by the fork server)
+import geometry.loaders.step  # noqa: F401
+from geometry import extract, load_bytes
+from geometry.errors import CorruptFileError, MicrofabError, ParseMemoryError
+from geometry.export import part_glb
+
+HANG = b"MICROFAB-TEST-HANG"
+CRASH = b"MICROFAB-TEST-CRASH"
+MEMORY = b"MICROFAB-TEST-MEMORY"
+
+
+def _cube_stl() -> bytes:
+    """A closed 10 mm cube as ASCII STL, to warm the loaders and kernels at start."""
+    import itertools
+
+    corners = list(itertools.product((0.0, 10.0), repeat=3))
+    quads = [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)]
+    lines = ["solid cube"]
+    for a, b, c, d in quads:
+        for tri in ((a, b, c), (a, c, d)):
+            lines.append("facet normal 0 0 0\nouter loop")
+            lines += [f"vertex {corners[i][0]} {corners[i][1]} {corners[i][2]}" for i in tri]
+            lines.append("endloop\nendfacet")
+    lines.append("endsolid cube")
+    return "\n".join(lines).encode()
+
+
+def warm() -> None:
+    """Parse a small STL and STEP once so that no request pays for JIT and kernel start-up."""
+    from importlib import resources
+
+    step = resources.files("api").joinpath("static", "warm.step").read_bytes()
+    for data, name in ((_cube_stl(), "warm.stl"), (step, "warm.step")):
+        try:
+            part = load_bytes(data, name)
+            extract(part)
+            part_glb(part)
+        except MicrofabError:
+            pass
+
+
+def parse(data: bytes, filename: str, units: str | None, max_bytes: int, test_hooks: bool) -> dict[str, Any]:
+    if test_hooks:
+        if data.startswith(HANG):
+            time.sleep(10_000)
+        if data.startswith(CRASH):
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if data.startswith(MEMORY):
+            _ = bytearray(64 * 1024**3)
+    part = load_bytes(data, filename, units=units, max_bytes=max_bytes)
+    features = extract(part)
+    try:
+        glb = part_glb(part)
+    except Exception:  # the preview is a convenience: a part without one still quotes
+        glb = b""
+    return {"features": features.to_dict(), "glb": glb}
+
+
+def main(conn, memory_mb: int) -> None:  # noqa: ANN001  (a multiprocessing Connection)
+    """Serve parse requests on ``conn`` until it closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    warm()  # after the fork: numba's OpenMP threads must not exist in the fork server
+    conn.send(("ready",))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            result = parse(**job)
+            conn.send(("ok", result))
+        except MicrofabError as err:
+            conn.send(("error", type(err).__name__, err.code, err.http_status, err.message, _plain(err.fields)))
+        except MemoryError:
+            err = ParseMemoryError(f"{job.get('filename')}: parsing needed more than the {memory_mb} MiB memory "
+                                   "limit: simplify or split the file")
+            conn.send(("error", type(err).__name__, err.code, err.http_status, err.message, {}))
+        except Exception as exc:  # a parser bug on this input: a clear 422, never a 500
+            err = CorruptFileError(f"{job.get('filename')}: the CAD kernel could not read this file "
+                                   f"({type(exc).__name__}): re-export it from your CAD tool")
+            conn.send(("error", type(err).__name__, err.code, err.http_status, err.message, {}))
+
+
+def _plain(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if isinstance(v, str | int | float | bool) or v is None}

@@ -1,0 +1,107 @@
+"""Operations (health, readiness, metrics) and webhooks."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy import select, text
+
+from api.auth import Role
+from api.db import WebhookDeliveryRow, WebhookRow, aware
+from api.deps import Keyed, Svc
+from api.schemas import DeliveryView, Health, WebhookCreate, WebhookView, problems
+from geometry.errors import NotFoundError
+from quoting.engine import microfab_version
+
+router = APIRouter()
+
+
+@router.get("/healthz", tags=["ops"], operation_id="healthz", response_model=Health)
+async def healthz() -> Any:
+    """The process answers (liveness)."""
+    return {"status": "ok", "version": microfab_version(), "checks": {}}
+
+
+@router.get("/readyz", tags=["ops"], operation_id="readyz", response_model=Health, responses=problems(503))
+def readyz(svc: Svc) -> Any:
+    """The database answers and the parse workers are up (readiness)."""
+    checks: dict[str, str] = {}
+    try:
+        with svc.sessions() as session:
+            session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as err:  # any database failure means not ready
+        checks["database"] = f"failing: {type(err).__name__}"
+    checks["parse_workers"] = "ok" if svc.pool.alive() else "failing: no worker"
+    ok = all(v == "ok" for v in checks.values())
+    body = {"status": "ok" if ok else "unavailable", "version": microfab_version(), "checks": checks}
+    if ok:
+        return body
+    return JSONResponse({"type": "https://microfab.dev/problems/not_ready", "title": "Not ready", "status": 503,
+                         "detail": "; ".join(f"{k}: {v}" for k, v in checks.items()), "code": "not_ready",
+                         **body}, status_code=503, media_type="application/problem+json")
+
+
+@router.get("/metrics", tags=["ops"], operation_id="metrics", response_class=PlainTextResponse,
+            responses={200: {"content": {"text/plain; version=0.0.4": {}}, "description": "Prometheus text"}})
+def metrics(svc: Svc) -> Any:
+    """Prometheus metrics (text exposition format 0.0.4)."""
+    gauges = {"microfab_parse_workers": float(len(svc.pool._all) if svc.pool.size else 0),
+              "microfab_parse_timeouts_total": float(svc.pool.timeouts),
+              "microfab_parse_crashes_total": float(svc.pool.crashes),
+              "microfab_jobs_in_flight": float(len(svc._jobs))}
+    return Response(svc.metrics.render(gauges), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def _hook_view(row: WebhookRow, secret: str | None = None) -> dict[str, Any]:
+    return {"id": row.id, "url": row.url, "created_at": aware(row.created_at).isoformat(), "secret": secret}
+
+
+@router.post("/v1/webhooks", tags=["webhooks"], operation_id="create_webhook", status_code=201,
+             response_model=WebhookView, responses=problems(401, 422))
+def create_webhook(svc: Svc, who: Keyed, body: WebhookCreate) -> Any:
+    """Be told (POST, HMAC-signed) when this key's async jobs finish. The secret is shown once."""
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    row = WebhookRow(id=secrets.token_hex(8), owner=who.owner, url=body.url, secret=secret)
+    with svc.sessions.begin() as session:
+        session.add(row)
+    return _hook_view(row, secret)
+
+
+@router.get("/v1/webhooks", tags=["webhooks"], operation_id="list_webhooks", response_model=list[WebhookView],
+            responses=problems(401))
+def list_webhooks(svc: Svc, who: Keyed) -> Any:
+    with svc.sessions() as session:
+        return [_hook_view(r) for r in session.scalars(select(WebhookRow).where(WebhookRow.owner == who.owner))]
+
+
+def _own_hook(svc, who, hook_id: str) -> WebhookRow:  # noqa: ANN001
+    with svc.sessions() as session:
+        row = session.get(WebhookRow, hook_id)
+    if row is None or (row.owner != who.owner and who.role is not Role.ADMIN):
+        raise NotFoundError(f"no webhook {hook_id!r}", webhook=hook_id)
+    return row
+
+
+@router.delete("/v1/webhooks/{hook_id}", tags=["webhooks"], operation_id="delete_webhook", status_code=204,
+               responses=problems(401, 404))
+def delete_webhook(svc: Svc, who: Keyed, hook_id: str) -> Response:
+    row = _own_hook(svc, who, hook_id)
+    with svc.sessions.begin() as session:
+        session.delete(session.get(WebhookRow, row.id))
+    return Response(status_code=204)
+
+
+@router.get("/v1/webhooks/{hook_id}/deliveries", tags=["webhooks"], operation_id="list_webhook_deliveries",
+            response_model=list[DeliveryView], responses=problems(401, 404))
+def list_deliveries(svc: Svc, who: Keyed, hook_id: str) -> Any:
+    """The deliveries of a webhook: status (pending, delivered, failed), attempts, last error."""
+    _own_hook(svc, who, hook_id)
+    with svc.sessions() as session:
+        rows = session.scalars(select(WebhookDeliveryRow).where(WebhookDeliveryRow.webhook_id == hook_id)
+                               .order_by(WebhookDeliveryRow.created_at))
+        return [{"id": r.id, "job_id": r.job_id, "status": r.status, "attempts": r.attempts,
+                 "last_error": r.last_error} for r in rows]

@@ -1,0 +1,218 @@
+"""Parts (upload, features, preview mesh), quotes and jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Header, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from api.auth import Principal, Role
+from api.db import PartRow, aware
+from api.deps import Quoter, Svc
+from api.schemas import JobView, PartView, QuoteCreate, QuoteView, problems
+from api.service import JobAccepted, Service, part_id_for, parse_quote_request, quote_view, request_fingerprint
+from geometry.errors import FileTooLargeError, InvalidRequestError, NotFoundError
+
+router = APIRouter()
+CHUNK = 1024 * 1024
+IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255,
+                                       description="repeat a request safely: the same key and request "
+                                                   "return the first answer")]
+
+
+async def read_upload(file: UploadFile, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await file.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise FileTooLargeError(f"the upload is over the {limit / 1e6:.0f} MB limit: simplify or compress "
+                                    "the model", size_limit_bytes=limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _filename(file: UploadFile) -> str:
+    name = Path((file.filename or "part").replace("\\", "/")).name or "part"
+    return name[:255]
+
+
+def _check_units(units: str | None) -> str | None:
+    if not units:
+        return None
+    from geometry.units import LengthUnit
+
+    LengthUnit.parse(units)
+    return units.strip().lower()
+
+
+def part_view(row: PartRow) -> dict[str, Any]:
+    return {"id": row.sha256, "sha256": row.features.get("source", {}).get("sha256", row.sha256),
+            "filename": row.filename, "format": row.format, "units": row.units, "size_bytes": row.size_bytes,
+            "created_at": aware(row.created_at).isoformat(), "features": row.features,
+            "findings": row.features.get("findings", []),
+            "links": {"self": f"/v1/parts/{row.sha256}", "mesh": f"/v1/parts/{row.sha256}/mesh",
+                      "quotes": f"/v1/parts/{row.sha256}/quotes"}}
+
+
+def accepted(svc: Service, job_id: str) -> JSONResponse:
+    body = svc.job_view(job_id)
+    return JSONResponse(body, status_code=202, headers={"Location": body["url"]})
+
+
+async def parse_or_job(svc: Service, who: Principal, data: bytes, filename: str, units: str | None,
+                       kind: str, then) -> tuple[PartRow, bool]:  # noqa: ANN001
+    """Parse now, or (big file, slow parse) go on as a job finished by ``then((row, created))``."""
+    task = asyncio.ensure_future(svc.parse_and_store(data, filename, units))
+    if len(data) <= svc.settings.async_threshold_bytes:
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), svc.settings.sync_wait_s)
+        except TimeoutError:
+            pass
+    job_id = svc.new_job(kind, who)
+    svc.run_job(job_id, task, then)
+    raise JobAccepted(job_id)
+
+
+@router.post("/v1/parts", tags=["parts"], operation_id="create_part", status_code=201, response_model=PartView,
+             responses={200: {"model": PartView, "description": "the same file was uploaded before"},
+                        202: {"model": JobView, "description": "a large or slow file: parsing goes on as a job"},
+                        **problems(401, 413, 415, 422)})
+async def create_part(
+    svc: Svc, who: Quoter,
+    file: Annotated[UploadFile, File(description="STEP, STL, 3MF, OBJ or PLY file (format read from content)")],
+    units: Annotated[str | None, Form(max_length=16, description="unit of a file that carries none: mm, cm, m, in")]
+    = None,
+) -> Any:
+    """Upload a CAD file: measured features and DFM findings; the id is the file's sha256 (deduplicated)."""
+    units = _check_units(units)
+    data = await read_upload(file, svc.settings.max_upload_bytes)
+    try:
+        row, created = await parse_or_job(svc, who, data, _filename(file), units, "parse",
+                                          lambda rc: {"part_id": rc[0].sha256, "url": f"/v1/parts/{rc[0].sha256}"})
+    except JobAccepted as job:
+        return accepted(svc, job.job_id)
+    return JSONResponse(part_view(row), status_code=201 if created else 200,
+                        headers={"Location": f"/v1/parts/{row.sha256}"})
+
+
+@router.get("/v1/parts/{part_id}", tags=["parts"], operation_id="get_part", response_model=PartView,
+            responses=problems(401, 404))
+def get_part(svc: Svc, who: Quoter, part_id: str) -> Any:
+    """A stored part: features and findings."""
+    return JSONResponse(part_view(svc.get_part(part_id)))
+
+
+@router.get("/v1/parts/{part_id}/mesh", tags=["parts"], operation_id="get_part_mesh",
+            responses={200: {"content": {"model/gltf-binary": {}}, "description": "binary glTF (GLB), millimetres"},
+                       **problems(401, 404, 422)}, response_class=Response)
+async def get_part_mesh(svc: Svc, who: Quoter, part_id: str) -> Any:
+    """The part's triangle mesh as binary glTF (GLB) for a 3D preview."""
+    row = svc.get_part(part_id)
+    glb = svc.blob_path(row.sha256, ".glb")
+    if not glb.exists():
+        sha = row.features.get("source", {}).get("sha256", row.sha256)
+        blob = svc.blob_path(sha)
+        if not blob.exists():
+            raise NotFoundError(f"the file of part {part_id} is no longer stored: upload it again", part_id=part_id)
+        parsed = await svc.pool.parse(blob.read_bytes(), row.filename, None if sha == row.sha256 else row.units)
+        if not parsed.glb:
+            raise NotFoundError(f"no preview mesh for part {part_id}", part_id=part_id)
+        svc.write_blob(row.sha256, parsed.glb, ".glb")
+    return FileResponse(glb, media_type="model/gltf-binary", filename=f"{Path(row.filename).stem}.glb")
+
+
+# ---- quotes --------------------------------------------------------------------------------------------
+
+def _create_quote(svc: Service, who: Principal, part_id: str, fields: dict[str, Any], idem: str | None) -> Any:
+    request = parse_quote_request(**fields)
+    body, replayed = svc.create_quote(part_id, request, who, idem, request_fingerprint(part_id, fields))
+    return JSONResponse(body, status_code=200 if replayed else 201,
+                        headers={"Location": f"/v1/quotes/{body['id']}", "Idempotent-Replayed": str(replayed).lower()})
+
+
+@router.post("/v1/quotes", tags=["quotes"], operation_id="create_quote", status_code=201, response_model=QuoteView,
+             responses={200: {"model": QuoteView, "description": "replayed: the same Idempotency-Key and request"},
+                        202: {"model": JobView, "description": "a large or slow file: the quote follows as a job"},
+                        **problems(401, 404, 409, 413, 415, 422)})
+async def create_quote(
+    svc: Svc, who: Quoter, idempotency_key: IdemKey = None,
+    file: Annotated[UploadFile | None, File(description="a CAD file (or give part_id)")] = None,
+    part_id: Annotated[str | None, Form(max_length=64, description="a stored part (POST /v1/parts)")] = None,
+    material: Annotated[str, Form(max_length=64, description="material key, see GET /v1/materials")] = "",
+    quantities: Annotated[str, Form(max_length=200, description="comma-separated quantities, e.g. 1,10,100")] = "1",
+    process: Annotated[str | None, Form(max_length=64, description="process key; all when absent")] = None,
+    finish: Annotated[str | None, Form(max_length=64, description="surface finish key, e.g. anodize_clear")] = None,
+    tolerance: Annotated[str | None, Form(max_length=64, description="tolerance class, e.g. iso2768-f")] = None,
+    tier: Annotated[str | None, Form(max_length=32, description="economy, standard or expedite")] = None,
+    sort_by: Annotated[str | None, Form(max_length=32, description="price, lead_time, distance or co2")] = None,
+    ship_to: Annotated[str | None, Form(max_length=64, description="LAT,LON of the buyer")] = None,
+    need_by: Annotated[str | None, Form(max_length=32, description="wanted delivery date, YYYY-MM-DD")] = None,
+    units: Annotated[str | None, Form(max_length=16, description="unit of a file that carries none")] = None,
+) -> Any:
+    """Quote a file or a stored part: offers from every workshop able to make it, stored and immutable."""
+    if not material:
+        raise InvalidRequestError("give a material, see GET /v1/materials", field="material")
+    if (file is None) == (not part_id):
+        raise InvalidRequestError("give either a file or a part_id", field="file")
+    units = _check_units(units)
+    fields = {"material": material, "quantities": quantities, "process": process, "finish": finish,
+              "tolerance": tolerance, "tier": tier, "sort_by": sort_by, "ship_to": ship_to, "need_by": need_by,
+              "units": units}
+    parse_quote_request(**fields)  # a bad request fails before any parsing
+    if part_id:
+        return await run_in_threadpool(_create_quote, svc, who, part_id, fields, idempotency_key)
+    assert file is not None
+    data = await read_upload(file, svc.settings.max_upload_bytes)
+    pid = part_id_for(hashlib.sha256(data).hexdigest(), units)
+    if idempotency_key:
+        replay = await run_in_threadpool(svc._replay, who.owner, idempotency_key, request_fingerprint(pid, fields))
+        if replay is not None:
+            return JSONResponse(replay, headers={"Location": f"/v1/quotes/{replay['id']}",
+                                                 "Idempotent-Replayed": "true"})
+
+    def then(rc: tuple[PartRow, bool]) -> dict[str, Any]:
+        body, _ = svc.create_quote(rc[0].sha256, parse_quote_request(**fields), who, idempotency_key,
+                                   request_fingerprint(pid, fields))
+        return {"quote_id": body["id"], "part_id": rc[0].sha256, "url": f"/v1/quotes/{body['id']}"}
+
+    try:
+        row, _ = await parse_or_job(svc, who, data, _filename(file), units, "quote", then)
+    except JobAccepted as job:
+        return accepted(svc, job.job_id)
+    return await run_in_threadpool(_create_quote, svc, who, row.sha256, fields, idempotency_key)
+
+
+@router.post("/v1/parts/{part_id}/quotes", tags=["quotes"], operation_id="quote_part", status_code=201,
+             response_model=QuoteView,
+             responses={200: {"model": QuoteView, "description": "replayed: the same Idempotency-Key and request"},
+                        **problems(401, 404, 409, 422)})
+def quote_part(svc: Svc, who: Quoter, part_id: str, body: QuoteCreate, idempotency_key: IdemKey = None) -> Any:
+    """Re-quote a stored part (JSON): new quantities, material, finish... without uploading it again."""
+    fields = body.model_dump(mode="json")
+    return _create_quote(svc, who, part_id, fields, idempotency_key)
+
+
+@router.get("/v1/quotes/{quote_id}", tags=["quotes"], operation_id="get_quote", response_model=QuoteView,
+            responses=problems(401, 404))
+def get_quote(svc: Svc, who: Quoter, quote_id: str) -> Any:
+    """A stored quote; ``status`` turns ``expired`` after ``valid_until`` (the workshops' validity)."""
+    row = svc.get_quote(quote_id)
+    if row.key_id and row.key_id != who.key_id and who.role is not Role.ADMIN:
+        raise NotFoundError(f"no quote {quote_id!r}", quote_id=quote_id)
+    return JSONResponse(quote_view(row))
+
+
+@router.get("/v1/jobs/{job_id}", tags=["jobs"], operation_id="get_job", response_model=JobView,
+            responses=problems(401, 404))
+def get_job(svc: Svc, who: Quoter, job_id: str) -> Any:
+    """An async job (parse, quote, calibration): its status, then its result or its error."""
+    row = svc.get_job(job_id)
+    if row.owner not in ("anonymous", who.owner) and who.role is not Role.ADMIN:
+        raise NotFoundError(f"no job {job_id!r}", job_id=job_id)
+    return JSONResponse(svc.job_view(job_id))

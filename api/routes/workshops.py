@@ -1,0 +1,203 @@
+"""Catalog (materials, processes, workshops) and the owners' side: rate cards and calibrations."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, File, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from api.auth import ForbiddenError, Principal
+from api.db import RateCardVersionRow, WorkshopRow, aware, now_utc
+from api.deps import Admin, Keyed, Svc
+from api.routes.parts import accepted, read_upload
+from api.schemas import (
+    JobView,
+    MaterialView,
+    ProcessView,
+    RateCardView,
+    WorkshopCreate,
+    WorkshopView,
+    problems,
+)
+from geometry.errors import InvalidRequestError, MicrofabError, NotFoundError
+from quoting.materials import materials
+from quoting.process_kinds import Process
+from quoting.ratecard import RateCard
+
+router = APIRouter()
+
+
+class NotImplementedYetError(MicrofabError):
+    code = "not_implemented"
+    http_status = 501
+
+
+class ConflictError(MicrofabError):
+    code = "conflict"
+    http_status = 409
+
+
+@router.get("/v1/materials", tags=["catalog"], operation_id="list_materials", response_model=list[MaterialView])
+def list_materials() -> Any:
+    """The materials table (keys for `material`)."""
+    return [{"key": m.key, "name": m.name, "family": m.family, "density_kg_m3": m.density_kg_m3,
+             "price_eur_kg": m.price_eur_kg, "co2_kg_per_kg": m.co2_kg_per_kg, "processes": list(m.processes)}
+            for m in materials().values()]
+
+
+@router.get("/v1/processes", tags=["catalog"], operation_id="list_processes", response_model=list[ProcessView])
+def list_processes() -> Any:
+    """The manufacturing processes (keys for `process`) and whether microfab estimates them today."""
+    from quoting.processes import process_models
+
+    models = process_models()
+    return [{"key": p.value, "estimated": p in models} for p in Process]
+
+
+def workshop_view(row: WorkshopRow) -> dict[str, Any]:
+    card = row.ratecard
+    loc = card.get("location", {})
+    return {"id": row.id, "name": row.name, "demo": row.demo, "city": loc.get("city", ""),
+            "country": loc.get("country", ""), "lat": loc.get("lat", 0.0), "lon": loc.get("lon", 0.0),
+            "processes": sorted(card.get("processes", {})), "materials": sorted(card.get("materials", {})),
+            "validity_days": card.get("commercial", {}).get("validity_days", 30),
+            "ratecard_version": row.ratecard_version}
+
+
+@router.get("/v1/workshops", tags=["workshops"], operation_id="list_workshops", response_model=list[WorkshopView])
+def list_workshops(svc: Svc) -> Any:
+    """Every workshop, public view (no rates)."""
+    with svc.sessions() as session:
+        return [workshop_view(w) for w in session.scalars(select(WorkshopRow).order_by(WorkshopRow.id))]
+
+
+@router.get("/v1/workshops/{workshop_id}", tags=["workshops"], operation_id="get_workshop",
+            response_model=WorkshopView, responses=problems(404))
+def get_workshop(svc: Svc, workshop_id: str) -> Any:
+    return workshop_view(_workshop(svc, workshop_id))
+
+
+def _workshop(svc, workshop_id: str) -> WorkshopRow:  # noqa: ANN001
+    with svc.sessions() as session:
+        row = session.get(WorkshopRow, workshop_id)
+    if row is None:
+        raise NotFoundError(f"no workshop {workshop_id!r}: see GET /v1/workshops", workshop=workshop_id)
+    return row
+
+
+def _may_manage(who: Principal, workshop_id: str) -> None:
+    if not who.can_manage(workshop_id):
+        raise ForbiddenError(f"this key may not manage workshop {workshop_id!r}: an owner key manages its own "
+                             "workshop only", workshop=workshop_id)
+
+
+def _card_view(workshop_id: str, v: RateCardVersionRow) -> dict[str, Any]:
+    return {"workshop_id": workshop_id, "version": v.version, "sha256": v.sha256,
+            "updated_at": aware(v.created_at).isoformat(), "ratecard": v.ratecard}
+
+
+@router.post("/v1/workshops", tags=["workshops"], operation_id="create_workshop", status_code=201,
+             response_model=RateCardView, responses=problems(401, 403, 409, 422))
+def create_workshop(svc: Svc, who: Admin, body: WorkshopCreate) -> Any:
+    """Add a workshop with its first rate card (admin)."""
+    card = RateCard.from_dict(body.ratecard, "ratecard")
+    doc = card.to_dict()
+    with svc.sessions.begin() as session:
+        if session.get(WorkshopRow, card.id) is not None:
+            raise ConflictError(f"workshop {card.id!r} exists: PUT its rate card instead", workshop=card.id)
+        session.add(WorkshopRow(id=card.id, name=card.name, demo=card.demo, ratecard=doc,
+                                ratecard_sha256=card.version_hash, ratecard_version=1))
+        session.flush()
+        v = RateCardVersionRow(workshop_id=card.id, version=1, ratecard=doc, sha256=card.version_hash,
+                               created_by=who.key_id, created_at=now_utc())
+        session.add(v)
+    return _card_view(card.id, v)
+
+
+@router.get("/v1/workshops/{workshop_id}/rate-card", tags=["workshops"], operation_id="get_rate_card",
+            response_model=RateCardView, responses=problems(401, 403, 404))
+def get_rate_card(svc: Svc, who: Keyed, workshop_id: str) -> Any:
+    """The workshop's current rate card (its owner or an admin)."""
+    _may_manage(who, workshop_id)
+    row = _workshop(svc, workshop_id)
+    return _version(svc, workshop_id, row.ratecard_version)
+
+
+@router.get("/v1/workshops/{workshop_id}/rate-card/versions/{version}", tags=["workshops"],
+            operation_id="get_rate_card_version", response_model=RateCardView, responses=problems(401, 403, 404))
+def get_rate_card_version(svc: Svc, who: Keyed, workshop_id: str, version: int) -> Any:
+    """An earlier rate card: the one a quote's ``ratecard_versions`` names."""
+    _may_manage(who, workshop_id)
+    return _version(svc, workshop_id, version)
+
+
+def _version(svc, workshop_id: str, version: int) -> dict[str, Any]:  # noqa: ANN001
+    with svc.sessions() as session:
+        v = session.get(RateCardVersionRow, (workshop_id, version))
+    if v is None:
+        raise NotFoundError(f"workshop {workshop_id!r} has no rate card version {version}", workshop=workshop_id)
+    return _card_view(workshop_id, v)
+
+
+@router.put("/v1/workshops/{workshop_id}/rate-card", tags=["workshops"], operation_id="put_rate_card",
+            response_model=RateCardView, responses=problems(401, 403, 404, 422))
+def put_rate_card(svc: Svc, who: Keyed, workshop_id: str,
+                  ratecard: Annotated[dict[str, Any], Body(description="rate card document, microfab.ratecard/1",
+                                                           examples=[{"schema": "microfab.ratecard/1",
+                                                                      "id": "lyon-usinage", "name": "Lyon Usinage"}])],
+                  ) -> Any:
+    """Replace the rate card (validated); a new version: quotes keep the version that priced them."""
+    _may_manage(who, workshop_id)
+    _workshop(svc, workshop_id)
+    doc_in = dict(ratecard)
+    doc_in.setdefault("id", workshop_id)
+    if doc_in.get("id") != workshop_id:
+        raise InvalidRequestError(f"the rate card's id {doc_in.get('id')!r} is not {workshop_id!r}", field="id")
+    card = RateCard.from_dict(doc_in, "ratecard")
+    doc = card.to_dict()
+    with svc.sessions.begin() as session:
+        row = session.get(WorkshopRow, workshop_id, with_for_update=True)
+        if row.ratecard_sha256 == card.version_hash:
+            v = session.get(RateCardVersionRow, (workshop_id, row.ratecard_version))
+            return _card_view(workshop_id, v)
+        version = row.ratecard_version + 1
+        v = RateCardVersionRow(workshop_id=workshop_id, version=version, ratecard=doc, sha256=card.version_hash,
+                               created_by=who.key_id, created_at=now_utc())
+        session.add(v)
+        row.ratecard, row.ratecard_sha256, row.ratecard_version = doc, card.version_hash, version
+        row.name, row.updated_at = card.name, now_utc()
+    return _card_view(workshop_id, v)
+
+
+# ---- calibrations ----------------------------------------------------------------------------------------
+
+def calibration_available() -> bool:
+    return importlib.util.find_spec("quoting.calibration") is not None
+
+
+@router.post("/v1/workshops/{workshop_id}/calibrations", tags=["workshops"], operation_id="create_calibration",
+             status_code=202, response_model=JobView, responses=problems(401, 403, 404, 413, 422, 501))
+async def create_calibration(
+    svc: Svc, who: Keyed, workshop_id: str,
+    history: Annotated[UploadFile, File(description="history CSV: file, process, material, quantity, price_eur, ...")],
+    files: Annotated[UploadFile | None, File(description="zip of the CAD files the CSV names")] = None,
+) -> Any:
+    """Calibrate the workshop's rates on its past prices: a job whose result is the calibration report."""
+    _may_manage(who, workshop_id)
+    _workshop(svc, workshop_id)
+    if not calibration_available():
+        raise NotImplementedYetError("calibration is not available in this build yet (quoting.calibration is "
+                                     "missing): use `microfab calibrate` when it ships", workshop=workshop_id)
+    csv_bytes = await read_upload(history, svc.settings.max_upload_bytes)
+    zip_bytes = await read_upload(files, svc.settings.max_upload_bytes) if files is not None else None
+    from api import calibrations
+
+    job_id = svc.new_job("calibration", who)
+    work = asyncio.ensure_future(run_in_threadpool(calibrations.run, svc, workshop_id, csv_bytes, zip_bytes))
+    svc.run_job(job_id, work, lambda report: report)
+    return accepted(svc, job_id)

@@ -1,0 +1,319 @@
+"""The API's state and the operations the routes share: storing parts, quoting, jobs.
+
+Business rules stay in ``quoting``: this module loads what the engine needs from
+storage, calls ``quoting.engine.quote`` and stores what comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import logging
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.auth import Principal
+from api.db import IdempotencyRow, JobRow, PartRow, QuoteRow, WorkshopRow, aware, now_utc
+from api.metrics import Metrics
+from api.settings import Settings
+from api.webhooks import Dispatcher
+from api.workers import ParsePool
+from geometry.errors import InvalidRequestError, MicrofabError, NotFoundError
+from geometry.features import PartFeatures
+from quoting.engine import quote as engine_quote
+from quoting.quote import QuoteRequest
+from quoting.ratecard import RateCard
+
+log = logging.getLogger(__name__)
+
+
+class IdempotencyConflictError(MicrofabError):
+    code = "idempotency_key_reused"
+    http_status = 409
+
+
+class JobAccepted(Exception):
+    """Not an error: the work goes on as a job; the route answers 202 with its URL."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(job_id)
+        self.job_id = job_id
+
+
+def part_id_for(sha256: str, units: str | None) -> str:
+    """A part's id: the file's sha256, or, when the caller gave a unit, sha256 of "<sha256>:<unit>"."""
+    if not units:
+        return sha256
+    return hashlib.sha256(f"{sha256}:{units.strip().lower()}".encode()).hexdigest()
+
+
+@dataclass
+class Service:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    pool: ParsePool
+    metrics: Metrics
+    webhooks: Dispatcher
+    _features: OrderedDict[str, PartFeatures] = field(default_factory=OrderedDict)
+    _cards: dict[str, tuple[int, RateCard]] = field(default_factory=dict)
+    _jobs: set[asyncio.Task] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # ---- blobs -------------------------------------------------------------------------------------
+    def blob_path(self, sha256: str, suffix: str = "") -> Path:
+        return self.settings.blob_dir / sha256[:2] / f"{sha256}{suffix}"
+
+    def write_blob(self, sha256: str, data: bytes, suffix: str = "") -> None:
+        path = self.blob_path(sha256, suffix)
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+    # ---- parts -------------------------------------------------------------------------------------
+    def get_part(self, part_id: str) -> PartRow:
+        with self.sessions() as session:
+            row = session.get(PartRow, part_id)
+        if row is None:
+            raise NotFoundError(f"no part {part_id!r}: upload the file with POST /v1/parts", part_id=part_id)
+        return row
+
+    def features(self, part_id: str) -> PartFeatures:
+        with self._lock:
+            cached = self._features.get(part_id)
+            if cached is not None:
+                self._features.move_to_end(part_id)
+                return cached
+        row = self.get_part(part_id)
+        features = PartFeatures.from_dict(row.features)
+        with self._lock:
+            self._features[part_id] = features
+            while len(self._features) > 512:
+                self._features.popitem(last=False)
+        return features
+
+    async def parse_and_store(self, data: bytes, filename: str, units: str | None) -> tuple[PartRow, bool]:
+        """Parse an upload (deduplicated by content) and store it; (row, created)."""
+        sha = hashlib.sha256(data).hexdigest()
+        pid = part_id_for(sha, units)
+        with self.sessions() as session:
+            existing = session.get(PartRow, pid)
+        if existing is not None:
+            return existing, False
+        try:
+            parsed = await self.pool.parse(data, filename, units)
+        except MicrofabError as err:
+            self.metrics.inc("microfab_parts_parsed_total", outcome=err.code)
+            raise
+        self.metrics.inc("microfab_parts_parsed_total", outcome="ok")
+        self.write_blob(sha, data)
+        if parsed.glb:
+            self.write_blob(pid, parsed.glb, ".glb")
+        src = parsed.features["source"]
+        row = PartRow(sha256=pid, filename=filename[:255], format=str(src.get("format", "")),
+                      units=str(src.get("units", "mm"))[:8], size_bytes=len(data), features=parsed.features)
+        try:
+            with self.sessions.begin() as session:
+                session.add(row)
+        except IntegrityError:  # the same file, stored meanwhile by another request
+            return self.get_part(pid), False
+        return row, True
+
+    # ---- workshops and quotes ----------------------------------------------------------------------
+    def cards(self) -> tuple[list[RateCard], dict[str, int]]:
+        """The current rate cards (parsed once per version) and their versions."""
+        with self.sessions() as session:
+            rows = session.execute(select(WorkshopRow.id, WorkshopRow.ratecard_version)).all()
+            cards = dict(self._cards)
+            stale = [wid for wid, v in rows if cards.get(wid, (None,))[0] != v]
+            if stale:
+                for w in session.scalars(select(WorkshopRow).where(WorkshopRow.id.in_(stale))):
+                    cards[w.id] = (w.ratecard_version, RateCard.from_dict(w.ratecard, w.id))
+        versions = {wid: v for wid, v in rows}
+        cards = {wid: cards[wid] for wid in versions if wid in cards}
+        self._cards = cards
+        return [cards[wid][1] for wid in sorted(cards)], versions
+
+    def create_quote(self, part_id: str, request: QuoteRequest, principal: Principal,
+                     idempotency_key: str | None, request_hash: str) -> tuple[dict[str, Any], bool]:
+        """Price a stored part and store the quote; (body, replayed)."""
+        if idempotency_key:
+            replay = self._replay(principal.owner, idempotency_key, request_hash)
+            if replay is not None:
+                return replay, True
+        features = self.features(part_id)
+        cards, versions = self.cards()
+        q = engine_quote(features, request, cards)
+        body = q.to_dict()
+        used = {o.workshop_id: versions[o.workshop_id] for o in q.offers if o.workshop_id in versions}
+        row = QuoteRow(id=q.id, part_sha256=part_id, quote=body, offers=len(q.offers), ratecard_versions=used,
+                       valid_until=q.valid_until, key_id=principal.key_id)
+        try:
+            with self.sessions.begin() as session:
+                session.add(row)
+                if idempotency_key:
+                    session.add(IdempotencyRow(owner=principal.owner, key=idempotency_key,
+                                               request_sha256=request_hash, quote_id=q.id))
+        except IntegrityError:
+            if idempotency_key:  # a concurrent request with the same key won the race
+                replay = self._replay(principal.owner, idempotency_key, request_hash)
+                if replay is not None:
+                    return replay, True
+            raise
+        self.metrics.inc("microfab_quotes_total")
+        return quote_view(row), False
+
+    def _replay(self, owner: str, key: str, request_hash: str) -> dict[str, Any] | None:
+        with self.sessions() as session:
+            idem = session.get(IdempotencyRow, (owner, key))
+            if idem is None:
+                return None
+            if idem.request_sha256 != request_hash:
+                raise IdempotencyConflictError(
+                    "this Idempotency-Key was used with a different request: use a new key for a new request",
+                    idempotency_key=key)
+            row = session.get(QuoteRow, idem.quote_id)
+        return quote_view(row) if row is not None else None
+
+    def get_quote(self, quote_id: str) -> QuoteRow:
+        with self.sessions() as session:
+            row = session.get(QuoteRow, quote_id)
+        if row is None:
+            raise NotFoundError(f"no quote {quote_id!r}", quote_id=quote_id)
+        return row
+
+    # ---- jobs --------------------------------------------------------------------------------------
+    def new_job(self, kind: str, principal: Principal) -> str:
+        job_id = secrets.token_hex(12)
+        with self.sessions.begin() as session:
+            session.add(JobRow(id=job_id, kind=kind, status="running", owner=principal.owner))
+        return job_id
+
+    def run_job(self, job_id: str, work: asyncio.Future | asyncio.Task, on_result) -> None:  # noqa: ANN001
+        """Finish job ``job_id`` when ``work`` completes: ``on_result(result)`` gives the job's result."""
+
+        async def finish() -> None:
+            try:
+                result = on_result(await work)
+                status, error = "succeeded", None
+            except MicrofabError as err:
+                status, result = "failed", None
+                error = {"code": err.code, "status": err.http_status, "detail": err.message}
+            except Exception as err:  # a job must always end; the log has the details
+                log.exception("job %s failed", job_id)
+                status, result = "failed", None
+                error = {"code": "internal_error", "status": 500, "detail": f"the job failed ({type(err).__name__})"}
+            with self.sessions.begin() as session:
+                row = session.get(JobRow, job_id)
+                row.status, row.result, row.error, row.finished_at = status, result, error, now_utc()
+                owner, kind = row.owner, row.kind
+            self.metrics.inc("microfab_jobs_total", kind=kind, status=status)
+            self.webhooks.job_finished(owner, self.job_view(job_id))
+
+        task = asyncio.get_running_loop().create_task(finish())
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+
+    def get_job(self, job_id: str) -> JobRow:
+        with self.sessions() as session:
+            row = session.get(JobRow, job_id)
+        if row is None:
+            raise NotFoundError(f"no job {job_id!r}", job_id=job_id)
+        return row
+
+    def job_view(self, job_id: str) -> dict[str, Any]:
+        row = self.get_job(job_id)
+        return {"id": row.id, "kind": row.kind, "status": row.status, "result": row.result, "error": row.error,
+                "created_at": aware(row.created_at).isoformat(),
+                "finished_at": aware(row.finished_at).isoformat() if row.finished_at else None,
+                "url": f"/v1/jobs/{row.id}"}
+
+    def interrupt_stale_jobs(self) -> None:
+        with self.sessions.begin() as session:
+            session.execute(update(JobRow).where(JobRow.status.in_(("queued", "running"))).values(
+                status="failed", finished_at=now_utc(),
+                error={"code": "job_interrupted", "status": 503, "detail": "the server restarted: submit again"}))
+
+    async def close(self) -> None:
+        for t in list(self._jobs):
+            t.cancel()
+        if self._jobs:
+            await asyncio.gather(*self._jobs, return_exceptions=True)
+
+
+def quote_view(row: QuoteRow) -> dict[str, Any]:
+    """The stored quote as the API shows it: the document, its status and the rate card versions."""
+    expired = aware(row.valid_until) < now_utc()
+    return {**row.quote, "status": "expired" if expired else "valid", "ratecard_versions": row.ratecard_versions}
+
+
+def request_fingerprint(part: str, fields: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps({"part": part, **fields}, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def parse_quote_request(material: str, quantities: list[int] | str, process: str | None = None,
+                        finish: str | None = None, tolerance: str | None = None, tier: str | None = None,
+                        ship_to: list[float] | str | None = None, need_by: dt.date | str | None = None,
+                        units: str | None = None, sort_by: str | None = None) -> QuoteRequest:
+    """A ``QuoteRequest`` from form or JSON values, with errors naming the field."""
+    if isinstance(quantities, str):
+        try:
+            qty = tuple(int(x) for x in quantities.split(",") if x.strip())
+        except ValueError:
+            raise InvalidRequestError(f"quantities {quantities!r}: give whole numbers separated by commas",
+                                      field="quantities") from None
+    else:
+        qty = tuple(quantities)
+    if not qty:
+        raise InvalidRequestError("give at least one quantity", field="quantities")
+    if len(qty) > 20:
+        raise InvalidRequestError("give at most 20 quantities", field="quantities")
+    where: tuple[float, float] | None = None
+    if isinstance(ship_to, str) and ship_to.strip():
+        try:
+            lat, lon = (float(x) for x in ship_to.split(","))
+        except ValueError:
+            raise InvalidRequestError(f"ship_to {ship_to!r}: give LAT,LON", field="ship_to") from None
+        where = (lat, lon)
+    elif isinstance(ship_to, list | tuple):
+        if len(ship_to) != 2:
+            raise InvalidRequestError("ship_to: give [lat, lon]", field="ship_to")
+        where = (float(ship_to[0]), float(ship_to[1]))
+    if where is not None and not all(map(_finite, where)):
+        raise InvalidRequestError("ship_to: latitude and longitude must be finite numbers", field="ship_to")
+    date: dt.date | None = None
+    if isinstance(need_by, str) and need_by.strip():
+        try:
+            date = dt.date.fromisoformat(need_by.strip())
+        except ValueError:
+            raise InvalidRequestError(f"need_by {need_by!r}: give a date YYYY-MM-DD", field="need_by") from None
+    elif isinstance(need_by, dt.date):
+        date = need_by
+    kwargs: dict[str, Any] = {"material": material, "quantities": qty, "process": process or None,
+                              "ship_to": where, "units": units or None, "finish": finish or None,
+                              "tolerance": tolerance or None, "need_by": date}
+    if tier:
+        kwargs["tier"] = tier
+    if sort_by:
+        kwargs["sort_by"] = sort_by
+    from quoting.engine import validate_request
+
+    request = QuoteRequest(**kwargs)
+    validate_request(request)
+    return request
+
+
+def _finite(x: float) -> bool:
+    return x == x and abs(x) != float("inf")

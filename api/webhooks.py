@@ -1,0 +1,110 @@
+"""Webhooks: tell a client when an async job finishes. Signed with HMAC-SHA256, retried with back-off.
+
+Each delivery is a POST of JSON ``{"event": "job.finished", "job": {...}}`` with the headers
+``Microfab-Webhook-Id``, ``Microfab-Delivery-Id`` and ``Microfab-Signature: t=<unix>,v1=<hex>``
+where ``v1 = HMAC_SHA256(secret, f"{t}." + body)``; a receiver recomputes it and rejects
+old timestamps. A 2xx answer ends the delivery; anything else is retried after
+``backoff_s * 2**attempt`` seconds, ``attempts`` times in all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.db import WebhookDeliveryRow, WebhookRow
+from api.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    t = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={t},v1={mac}"
+
+
+def verify(secret: str, body: bytes, header: str, tolerance_s: int = 300) -> bool:
+    """What a receiver does: check the signature and the age of the timestamp."""
+    try:
+        parts = dict(p.split("=", 1) for p in header.split(","))
+        t = int(parts["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs(time.time() - t) > tolerance_s:
+        return False
+    return hmac.compare_digest(sign(secret, body, t), header)
+
+
+class Dispatcher:
+    def __init__(self, sessions: sessionmaker[Session], metrics: Metrics, attempts: int, backoff_s: float,
+                 timeout_s: float) -> None:
+        self.sessions = sessions
+        self.metrics = metrics
+        self.attempts = attempts
+        self.backoff_s = backoff_s
+        self.timeout_s = timeout_s
+        self.tasks: set[asyncio.Task] = set()
+
+    def job_finished(self, owner: str, job: dict[str, Any]) -> None:
+        """Queue a delivery to every webhook of ``owner`` (fire and forget)."""
+        if owner == "anonymous":
+            return
+        with self.sessions() as session:
+            hooks = list(session.scalars(select(WebhookRow).where(WebhookRow.owner == owner)))
+        body = json.dumps({"event": "job.finished", "job": job}, sort_keys=True).encode()
+        for hook in hooks:
+            delivery_id = secrets.token_hex(8)
+            with self.sessions.begin() as session:
+                session.add(WebhookDeliveryRow(id=delivery_id, webhook_id=hook.id, job_id=job["id"],
+                                               status="pending", attempts=0, last_error=""))
+            task = asyncio.get_running_loop().create_task(self._deliver(hook.id, hook.url, hook.secret,
+                                                                        delivery_id, body))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+    async def _deliver(self, hook_id: str, url: str, secret: str, delivery_id: str, body: bytes) -> None:
+        error = ""
+        async with httpx.AsyncClient(timeout=self.timeout_s, follow_redirects=False) as client:
+            for attempt in range(self.attempts):
+                if attempt:
+                    await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
+                headers = {"content-type": "application/json", "microfab-webhook-id": hook_id,
+                           "microfab-delivery-id": delivery_id, "microfab-signature": sign(secret, body),
+                           "user-agent": "microfab-webhooks/1"}
+                try:
+                    r = await client.post(url, content=body, headers=headers)
+                    if 200 <= r.status_code < 300:
+                        self._record(delivery_id, "delivered", attempt + 1, "")
+                        self.metrics.inc("microfab_webhook_deliveries_total", outcome="delivered")
+                        return
+                    error = f"HTTP {r.status_code}"
+                except httpx.HTTPError as err:
+                    error = f"{type(err).__name__}: {err}"
+                self._record(delivery_id, "pending", attempt + 1, error)
+        self._record(delivery_id, "failed", self.attempts, error)
+        self.metrics.inc("microfab_webhook_deliveries_total", outcome="failed")
+        log.warning("webhook %s: delivery %s failed after %d attempts: %s", hook_id, delivery_id, self.attempts,
+                    error)
+
+    def _record(self, delivery_id: str, status: str, attempts: int, error: str) -> None:
+        with self.sessions.begin() as session:
+            row = session.get(WebhookDeliveryRow, delivery_id)
+            if row is not None:
+                row.status, row.attempts, row.last_error = status, attempts, error[:2000]
+
+    async def close(self) -> None:
+        for t in list(self.tasks):
+            t.cancel()
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)

@@ -1,0 +1,173 @@
+"""A pool of parse worker processes with a per-file time limit and memory limit.
+
+Each worker is a process forked from a fork server that has already imported the
+geometry stack, so starting (or replacing) one is cheap. A worker that passes its
+time limit is killed and replaced (``ParseTimeoutError``); one that dies
+(segfault, abort) is replaced (``ParserCrashedError``). The server process never
+parses a file itself (unless ``parse_workers`` is 0, for tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import geometry.errors as gerrors
+from geometry.errors import MicrofabError, ParserCrashedError, ParseTimeoutError
+
+log = logging.getLogger(__name__)
+_ctx_lock = threading.Lock()
+_ctx: Any = None
+
+
+def _context():  # noqa: ANN202
+    global _ctx
+    with _ctx_lock:
+        if _ctx is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["api.parse_worker"])
+            _ctx = ctx
+        return _ctx
+
+
+@dataclass(frozen=True)
+class Parsed:
+    features: dict[str, Any]
+    glb: bytes
+
+
+def _rebuild(kind: str, code: str, status: int, message: str, fields: dict[str, Any]) -> MicrofabError:
+    cls = getattr(gerrors, kind, None)
+    if isinstance(cls, type) and issubclass(cls, MicrofabError):
+        err = cls(message, **fields)
+    else:
+        err = MicrofabError(message, **fields)
+    err.code, err.http_status = code, status
+    return err
+
+
+class _Worker:
+    def __init__(self, memory_mb: int, start_timeout_s: float) -> None:
+        ctx = _context()
+        self.conn, child = ctx.Pipe()
+        from api import parse_worker
+
+        self.proc = ctx.Process(target=parse_worker.main, args=(child, memory_mb), daemon=True,
+                                name="microfab-parse")
+        self.proc.start()
+        child.close()
+        if not self.conn.poll(start_timeout_s):
+            self.kill()
+            raise RuntimeError("a parse worker did not start in time")
+        self.conn.recv()
+
+    def call(self, job: dict[str, Any], timeout_s: float) -> tuple:
+        self.conn.send(job)
+        if not self.conn.poll(timeout_s):
+            raise TimeoutError
+        return self.conn.recv()
+
+    def alive(self) -> bool:
+        return self.proc.is_alive()
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+
+class ParsePool:
+    def __init__(self, workers: int, timeout_s: float, memory_mb: int, max_bytes: int,
+                 test_hooks: bool = False) -> None:
+        self.size = workers
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self.max_bytes = max_bytes
+        self.test_hooks = test_hooks
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._all: set[_Worker] = set()
+        self.crashes = 0
+        self.timeouts = 0
+
+    async def start(self) -> None:
+        self._idle = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        workers = await asyncio.gather(*(loop.run_in_executor(None, self._spawn) for _ in range(self.size)))
+        for w in workers:
+            self._idle.put_nowait(w)
+
+    def _spawn(self) -> _Worker:
+        w = _Worker(self.memory_mb, start_timeout_s=180)
+        self._all.add(w)
+        return w
+
+    def alive(self) -> bool:
+        return self.size == 0 or (self._idle is not None and len(self._all) > 0)
+
+    async def parse(self, data: bytes, filename: str, units: str | None) -> Parsed:
+        job = {"data": data, "filename": filename, "units": units, "max_bytes": self.max_bytes,
+               "test_hooks": self.test_hooks}
+        if self.size == 0:
+            from api import parse_worker
+
+            def inline() -> dict[str, Any]:
+                return parse_worker.parse(**(job | {"test_hooks": False}))
+
+            out = await asyncio.get_running_loop().run_in_executor(None, inline)
+            return Parsed(out["features"], out["glb"])
+        assert self._idle is not None, "the parse pool is not started"
+        worker = await self._idle.get()
+        loop = asyncio.get_running_loop()
+        while not worker.alive():  # died while idle (killed from outside): replace before use
+            await self._replace(worker)
+            worker = await self._idle.get()
+        replace = False
+        try:
+            answer = await loop.run_in_executor(None, worker.call, job, self.timeout_s)
+        except TimeoutError:
+            replace = True
+            self.timeouts += 1
+            raise ParseTimeoutError(
+                f"{filename}: parsing took longer than the {self.timeout_s:g} s limit: simplify or split the file",
+                file=filename, limit_s=self.timeout_s) from None
+        except (EOFError, OSError, BrokenPipeError):
+            replace = True
+            self.crashes += 1
+            raise ParserCrashedError(
+                f"{filename}: the CAD kernel crashed on this file: re-export it (another format or CAD tool)",
+                file=filename) from None
+        finally:
+            if replace or not worker.alive():
+                await self._replace(worker)
+            else:
+                self._idle.put_nowait(worker)
+        if answer[0] == "ok":
+            return Parsed(answer[1]["features"], answer[1]["glb"])
+        raise _rebuild(*answer[1:])
+
+    async def _replace(self, worker: _Worker) -> None:
+        self._all.discard(worker)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, worker.kill)
+        try:
+            fresh = await loop.run_in_executor(None, self._spawn)
+        except Exception:  # a replacement that cannot start: the pool shrinks and /readyz says so
+            log.exception("could not start a replacement parse worker")
+            return
+        assert self._idle is not None
+        self._idle.put_nowait(fresh)
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        for w in list(self._all):
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+            await loop.run_in_executor(None, w.kill)
+        self._all.clear()
