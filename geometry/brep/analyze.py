@@ -52,8 +52,12 @@ def brep_features(shape: Any) -> dict[str, Any]:
         out["holes"] = holes
         out["hole_axes"] = hole_axis_groups(holes)
     hole_faces = {i for h in holes or [] for i in h.face_ids}
+    pockets = attempt(("pockets",), lambda: find_pockets(topo, hole_faces))
+    if pockets is not None:
+        out["pockets"] = pockets
+    floors = {p.face_ids[0] for p in pockets or []}
     corners = attempt(
-        ("min_internal_radius_mm", "sharp_internal_corners"), lambda: internal_corners(topo, hole_faces)
+        ("min_internal_radius_mm", "sharp_internal_corners"), lambda: internal_corners(topo, hole_faces, floors)
     )
     if corners is not None:
         out["sharp_internal_corners"] = corners.sharp_corners
@@ -72,9 +76,6 @@ def brep_features(shape: Any) -> dict[str, Any]:
                     process="milling",
                 )
             )
-    pockets = attempt(("pockets",), lambda: find_pockets(topo, hole_faces))
-    if pockets is not None:
-        out["pockets"] = pockets
     groups = attempt(("distinct_solids",), lambda: distinct_solids(shape))
     if groups is not None:
         out["distinct_solids"] = summaries(groups)

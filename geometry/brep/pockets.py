@@ -31,18 +31,19 @@ class CornerFindings:
     sharp_points_mm: list[tuple[float, float, float]]
 
 
-def internal_corners(topo: Topology, hole_faces: set[int]) -> CornerFindings:
+def internal_corners(topo: Topology, hole_faces: set[int], floors: set[int]) -> CornerFindings:
+    """Smallest wall-fillet radius and sharp wall corners; ``floors`` are the pocket floors' face ids."""
     radii = [
         f.radius_mm for f in topo.faces
         if f.kind is SurfaceKind.CYLINDER and f.concave and f.index not in hole_faces
     ]
-    sharp_points = _sharp_corner_points(topo)
+    sharp_points = _sharp_corner_points(topo, floors)
     if sharp_points:
         return CornerFindings(0.0, len(sharp_points), sharp_points)
     return CornerFindings(min(radii) if radii else None, 0, [])
 
 
-def _sharp_corner_points(topo: Topology) -> list[tuple[float, float, float]]:
+def _sharp_corner_points(topo: Topology, floors: set[int]) -> list[tuple[float, float, float]]:
     from OCP.BRep import BRep_Tool
     from OCP.TopExp import TopExp
 
@@ -66,7 +67,7 @@ def _sharp_corner_points(topo: Topology) -> list[tuple[float, float, float]]:
         if topo.convexity(e, a, b) >= 0:
             continue
         end_ids = _vertex_ids_at(topo, (p0, p1), fa.vertices & fb.vertices)
-        if _ends_on_floor_or_cutout(topo, a, b, direction, end_ids):
+        if _ends_on_floor_or_cutout(topo, a, b, direction, end_ids, floors):
             points.append(as_tuple(0.5 * (p0 + p1), 4))
     return points
 
@@ -81,7 +82,9 @@ def _vertex_ids_at(topo: Topology, points: tuple[np.ndarray, ...], candidates: f
     return ids
 
 
-def _ends_on_floor_or_cutout(topo: Topology, a: int, b: int, direction: np.ndarray, end_ids: list[int]) -> bool:
+def _ends_on_floor_or_cutout(
+    topo: Topology, a: int, b: int, direction: np.ndarray, end_ids: list[int], floors: set[int]
+) -> bool:
     for v in end_ids:
         for f in topo.faces:
             if f.index in (a, b) or v not in f.vertices or f.kind is not SurfaceKind.PLANE:
@@ -91,8 +94,8 @@ def _ends_on_floor_or_cutout(topo: Topology, a: int, b: int, direction: np.ndarr
                 continue
             if v in f.inner_vertices:
                 return True  # corner of an enclosed cut-out
-            if _concave_to(topo, f.index, a) and _concave_to(topo, f.index, b):
-                return True  # corner of a blind pocket: floor concave to both walls
+            if f.index in floors and _concave_to(topo, f.index, a) and _concave_to(topo, f.index, b):
+                return True  # corner of a blind pocket: its floor is concave to both walls
     return False
 
 
@@ -160,5 +163,5 @@ def _pocket(topo: Topology, floor_id: int, walls: set[int], hole_faces: set[int]
         depth_to_width=round(depth / width, 6) if width > 0 else 0.0,
         axis=as_tuple(n),
         corner_radius_mm=min(radii) if radii else None,
-        face_ids=tuple(sorted({floor_id, *walls})),
+        face_ids=(floor_id, *sorted(walls - {floor_id})),  # floor first
     )

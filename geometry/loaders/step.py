@@ -251,7 +251,11 @@ def _compound(solids: list) -> Any:
 
 
 def deflection_mm(shape: Any) -> float:
-    """Chordal deflection for ``shape``: relative to its size, clamped (``tol.tessellation_*``)."""
+    """Chordal deflection for ``shape`` [mm]: relative to its size, clamped (``tol.tessellation_*``).
+
+    Parts larger than ``tol.plausible_max_extent_mm`` are not capped at the
+    largest absolute deflection, so a 30 m model does not become a million triangles.
+    """
     from OCP.Bnd import Bnd_Box
     from OCP.BRepBndLib import BRepBndLib
 
@@ -261,10 +265,10 @@ def deflection_mm(shape: Any) -> float:
         return tol.tessellation_min_deflection_mm
     xmin, ymin, zmin, xmax, ymax, zmax = box.Get()
     diag = float(np.linalg.norm([xmax - xmin, ymax - ymin, zmax - zmin]))
-    return min(
-        max(diag * tol.tessellation_relative_deflection, tol.tessellation_min_deflection_mm),
-        tol.tessellation_max_deflection_mm,
-    )
+    relative = max(diag * tol.tessellation_relative_deflection, tol.tessellation_min_deflection_mm)
+    if diag > tol.plausible_max_extent_mm:
+        return relative  # a building-sized (or wrong-unit) model: keep the triangle count bounded
+    return min(relative, tol.tessellation_max_deflection_mm)
 
 
 def tessellate(shape: Any, deflection: float | None = None) -> tuple[np.ndarray, np.ndarray]:
