@@ -1,7 +1,28 @@
-"""The interface every process family implements, and its records."""
+"""The interface every process family implements, and its records.
+
+A ``ProcessModel`` answers two questions about a part in a material on a machine class:
+``check`` (can this family make it: DFM findings, errors mean no) and ``estimate`` (the
+operations a workshop would run, with minutes, the stock, the findings and the assumptions made
+where a feature was not measured). ``overrides`` are a workshop's DFM threshold overrides, keyed
+by the names of ``quoting/data/dfm.toml`` [thresholds].
+
+Quantity hooks for pricing:
+
+- ``Operation.per_batch``: once per batch (programming, setups).
+- ``Operation.per_build``: once per build of an additive machine (warm-up/cool-down, layers);
+  its ``time_min`` is the time of one *full* build and ``ProcessEstimate.build`` says how many
+  parts share it. ``ProcessEstimate.run_time_min(quantity)`` gives the exact machine minutes for
+  ``quantity`` parts (builds partly filled included), so price per part falls with quantity the
+  way SLS/MJF bureaus price. ``part_time_min`` amortises per-build time over a full build.
+- ``ProcessEstimate.nesting`` (sheet metal): parts per standard sheet and utilisation;
+  ``Stock.mass_kg`` is already the part's share of the sheet (sheet mass / parts per sheet), and
+  ``sheets_for(quantity)`` the whole sheets a batch opens.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,6 +42,8 @@ class Operation:
     per_batch: bool = False
     #: the formula's inputs, for the explanation shown to the buyer
     inputs: dict[str, Any] = field(default_factory=dict)
+    #: True: once per build of an additive machine (time of one full build, see ``BuildPlan``)
+    per_build: bool = False
 
 
 @dataclass(frozen=True)
@@ -29,7 +52,53 @@ class Stock:
 
     description: str
     dims_mm: tuple[float, ...]
+    #: stock (or feedstock) mass charged to one part [kg], scrap share included
     mass_kg: float
+
+
+@dataclass(frozen=True)
+class Nesting:
+    """Identical flat parts packed on one standard sheet (rectangle packing of the flat outline)."""
+
+    sheet_mm: tuple[float, float]
+    parts_per_sheet: int
+    #: net part area x parts / sheet area
+    utilisation: float
+    sheet_mass_kg: float
+    gap_mm: float
+    margin_mm: float
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """Identical parts packed in an additive machine's build volume.
+
+    Parts stand in horizontal slabs of ``parts_per_slab``; a build holds ``parts_per_build``.
+    Time of a build with n parts = ``fixed_min`` + slabs(n) x ``slab_min``: the layers of a slab
+    are shared by every part in it, so the minutes per part fall as a build fills.
+    """
+
+    parts_per_build: int
+    parts_per_slab: int
+    slab_height_mm: float
+    fixed_min: float
+    slab_min: float
+
+    def slabs(self, parts: int) -> int:
+        return math.ceil(parts / self.parts_per_slab)
+
+    def build_time_min(self, parts: int) -> float:
+        """Machine minutes of one build holding ``parts`` parts (1 <= parts <= parts_per_build)."""
+        return self.fixed_min + self.slabs(parts) * self.slab_min
+
+    def builds(self, quantity: int) -> int:
+        return math.ceil(quantity / self.parts_per_build)
+
+    def run_time_min(self, quantity: int) -> float:
+        """Build minutes for ``quantity`` parts: full builds, then one partly filled."""
+        full, rest = divmod(quantity, self.parts_per_build)
+        minutes = full * self.build_time_min(self.parts_per_build)
+        return minutes + (self.build_time_min(rest) if rest else 0.0)
 
 
 @dataclass(frozen=True)
@@ -42,6 +111,10 @@ class ProcessEstimate:
     findings: list[Finding] = field(default_factory=list)
     #: assumptions made where a feature was not measured
     assumptions: list[str] = field(default_factory=list)
+    #: sheet metal: how the flat parts nest on a standard sheet
+    nesting: Nesting | None = None
+    #: SLS/MJF/SLA: how parts pack in the build volume (per-build operations)
+    build: BuildPlan | None = None
 
     @property
     def batch_time_min(self) -> float:
@@ -50,8 +123,28 @@ class ProcessEstimate:
 
     @property
     def part_time_min(self) -> float:
-        """Machine minutes per part."""
-        return sum(op.time_min for op in self.operations if not op.per_batch)
+        """Machine minutes per part; per-build minutes are shared over a full build."""
+        per_part = sum(op.time_min for op in self.operations if not op.per_batch and not op.per_build)
+        per_build = sum(op.time_min for op in self.operations if op.per_build)
+        if per_build and self.build is not None:
+            per_part += per_build / self.build.parts_per_build
+        return per_part
+
+    def run_time_min(self, quantity: int) -> float:
+        """Machine minutes (batch time excluded) for ``quantity`` parts, builds partly filled included."""
+        per_part = sum(op.time_min for op in self.operations if not op.per_batch and not op.per_build)
+        minutes = per_part * quantity
+        if self.build is not None:
+            minutes += self.build.run_time_min(quantity)
+        return minutes
+
+    def builds_for(self, quantity: int) -> int:
+        """Additive builds ``quantity`` parts need (0 when the process has no builds)."""
+        return self.build.builds(quantity) if self.build is not None else 0
+
+    def sheets_for(self, quantity: int) -> int:
+        """Standard sheets ``quantity`` flat parts open (0 when the process uses no sheets)."""
+        return math.ceil(quantity / self.nesting.parts_per_sheet) if self.nesting is not None else 0
 
     @property
     def manufacturable(self) -> bool:
@@ -63,10 +156,22 @@ class ProcessModel(Protocol):
 
     process: Process
 
-    def check(self, features: PartFeatures, material: Material, machine_class: str) -> list[Finding]:
+    def check(
+        self,
+        features: PartFeatures,
+        material: Material,
+        machine_class: str,
+        overrides: Mapping[str, float] | None = None,
+    ) -> list[Finding]:
         """Manufacturability findings for this family (errors mean: cannot make it)."""
         ...
 
-    def estimate(self, features: PartFeatures, material: Material, machine_class: str) -> ProcessEstimate:
+    def estimate(
+        self,
+        features: PartFeatures,
+        material: Material,
+        machine_class: str,
+        overrides: Mapping[str, float] | None = None,
+    ) -> ProcessEstimate:
         """Operations with minutes, stock and findings (raises NotManufacturableError if it cannot)."""
         ...

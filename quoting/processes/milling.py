@@ -1,16 +1,69 @@
-"""CNC milling: stock from the bounding box, roughing from removed volume, finishing from area."""
+"""CNC milling, 3-axis and 3+2 / 5-axis.
+
+Stock: the bounding box plus an allowance, the thickness rounded up to a standard plate and the
+other sides to the saw step. Roughing = removed volume / removal rate (material x machine class);
+finishing = finished area / finishing rate, slowed by the smallest end mill the part needs
+(``min_internal_radius_mm``); drilling and tapping per hole (peck drilling for deep holes,
+helical interpolation for non-standard diameters); setups from ``setups_3axis`` (a 5-axis machine
+reaches five sides per clamping), 5-axis simultaneous finishing for faces no axis direction
+reaches; tool changes; handling and deburring. Every coefficient is in ``processes.toml``.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
-from geometry.errors import NotManufacturableError
 from geometry.features import PartFeatures
 from geometry.findings import Finding, Severity
 from quoting.data_files import read_data
 from quoting.materials import Material
 from quoting.process_kinds import Process
 from quoting.processes.base import Operation, ProcessEstimate, Stock
+from quoting.processes.common import (
+    dims,
+    drill_operation_inputs,
+    finding,
+    fits,
+    is_standard_drill,
+    machine_class_findings,
+    material_findings,
+    nearest_standard_drill,
+    raise_on_errors,
+    tap_time_min,
+    thread_table,
+    thresholds,
+    volume_findings,
+)
+
+PLASTIC_FAMILIES = ("plastic", "resin")
+
+
+def standard_up(value: float, sizes: list[float], step: float) -> float:
+    """The smallest standard size >= value; beyond the list, value rounded up to ``step``."""
+    for s in sorted(float(x) for x in sizes):
+        if s >= value - 1e-9:
+            return s
+    return math.ceil(value / step) * step
+
+
+def milling_stock(bbox_mm: tuple[float, float, float], params: Mapping[str, Any]) -> tuple[float, float, float]:
+    """Stock block [mm], descending: plate thickness from the standard list, sides to the saw step."""
+    allowance = float(params["stock_allowance_mm"])
+    step = float(params["stock_saw_step_mm"])
+    a, b, c = sorted((x + 2 * allowance for x in bbox_mm), reverse=True)
+    thickness = standard_up(c, params["standard_plate_mm"], step)
+    sides = sorted((math.ceil(a / step - 1e-9) * step, math.ceil(b / step - 1e-9) * step), reverse=True)
+    return tuple(sorted((sides[0], sides[1], thickness), reverse=True))  # type: ignore[return-value]
+
+
+def finishing_tool_mm(min_internal_radius_mm: float, params: Mapping[str, Any]) -> float:
+    """The largest standard end mill whose radius fits the smallest internal corner (with clearance)."""
+    mills = sorted(float(x) for x in params["standard_end_mills_mm"])
+    limit = min_internal_radius_mm * float(params["tool_radius_clearance"])
+    fitting = [d for d in mills if d / 2.0 <= limit + 1e-9]
+    return fitting[-1] if fitting else mills[0]
 
 
 class MillingModel:
@@ -19,76 +72,223 @@ class MillingModel:
     def __init__(self) -> None:
         self.params = read_data("processes.toml")["cnc_milling"]
 
-    def check(self, features: PartFeatures, material: Material, machine_class: str) -> list[Finding]:
-        findings: list[Finding] = []
-        if self.process.value not in material.processes:
-            findings.append(Finding(Severity.ERROR, "material_not_millable",
-                                    f"{material.name} is not offered for CNC milling: choose another material",
-                                    process=self.process.value))
-        if features.volume_mm3 is None:
-            findings.append(Finding(Severity.ERROR, "volume_unknown",
-                                    "the part's volume cannot be measured ("
-                                    + features.unmeasured.get("volume_mm3", "mesh not closed")
-                                    + ")", process=self.process.value))
-        if machine_class not in self.params["machine_classes"]:
-            findings.append(Finding(Severity.ERROR, "machine_class_unknown",
-                                    f"unknown milling machine class {machine_class!r}", process=self.process.value))
+    # --- DFM -------------------------------------------------------------------------------
+    def check(
+        self,
+        features: PartFeatures,
+        material: Material,
+        machine_class: str,
+        overrides: Mapping[str, float] | None = None,
+    ) -> list[Finding]:
+        t = thresholds(overrides)
+        pr = self.process
+        machines = self.params["machine_classes"]
+        findings = material_findings(pr, material) + volume_findings(pr, features)
+        findings += machine_class_findings(pr, machine_class, machines)
+        machine = machines.get(machine_class)
+        if machine is not None and not fits(features.bbox_mm, machine["travel_mm"]):
+            findings.append(finding(
+                pr, Severity.ERROR, "cnc_part_too_large",
+                f"the part ({dims(features.bbox_mm)} mm) is larger than the {machine_class} machine's travel "
+                f"({dims(machine['travel_mm'])} mm): split it into parts or ask a workshop with a larger machine",
+            ))
+        r = features.min_internal_radius_mm
+        if r is not None:
+            if r < t["cnc_min_tool_radius_mm"]:
+                findings.append(finding(
+                    pr, Severity.WARNING, "cnc_internal_radius_too_small",
+                    f"internal corners of R{r:.2f} mm are sharper than the smallest end mill "
+                    f"(R{t['cnc_min_tool_radius_mm']:.2f} mm): add fillets of at least "
+                    f"R{t['cnc_min_tool_radius_mm']:.1f} mm (larger mills faster), or accept EDM corners",
+                ))
+            elif r < t["cnc_small_radius_info_mm"]:
+                findings.append(finding(
+                    pr, Severity.INFO, "cnc_small_internal_radius",
+                    f"internal corners of R{r:.2f} mm need a small end mill, which finishes slowly: "
+                    f"R{t['cnc_small_radius_info_mm']:.1f} mm or more is cheaper",
+                ))
+        for hole in features.holes or []:
+            ratio = hole.depth_mm / hole.diameter_mm if hole.diameter_mm > 0 else math.inf
+            if ratio > t["cnc_max_hole_depth_to_diameter"]:
+                findings.append(finding(
+                    pr, Severity.WARNING, "cnc_deep_hole",
+                    f"hole Ø{hole.diameter_mm:.2f} mm is {hole.depth_mm:.1f} mm deep ({ratio:.1f} x Ø, over "
+                    f"{t['cnc_max_hole_depth_to_diameter']:g} x Ø): make it shallower or wider, or expect gun drilling",
+                    hole.face_ids, hole.position_mm,
+                ))
+            if hole.likely_tap is None and not is_standard_drill(hole.diameter_mm, t["cnc_standard_drill_tolerance_mm"]):
+                near = hole.nearest_drill_mm or nearest_standard_drill(hole.diameter_mm)
+                hint = f"use the standard drill Ø{near:g} mm" if near else "use a standard drill size"
+                findings.append(finding(
+                    pr, Severity.INFO, "cnc_nonstandard_hole",
+                    f"hole Ø{hole.diameter_mm:.2f} mm is not a standard drill size: {hint}, "
+                    "otherwise it is milled (slower)",
+                    hole.face_ids, hole.position_mm,
+                ))
+        for pocket in features.pockets or []:
+            if pocket.depth_to_width > t["cnc_max_pocket_depth_to_width"]:
+                findings.append(finding(
+                    pr, Severity.WARNING, "cnc_deep_pocket",
+                    f"a pocket is {pocket.depth_mm:.1f} mm deep for {min(pocket.opening_mm):.1f} mm wide "
+                    f"({pocket.depth_to_width:.1f} x, over {t['cnc_max_pocket_depth_to_width']:g} x): "
+                    "make it shallower or wider, long-reach tools chatter",
+                    pocket.face_ids,
+                ))
+        wall = features.min_wall_thickness_mm
+        if wall is not None:
+            plastic = material.family in PLASTIC_FAMILIES
+            limit = t["cnc_min_wall_plastic_mm"] if plastic else t["cnc_min_wall_metal_mm"]
+            if wall < limit:
+                findings.append(finding(
+                    pr, Severity.WARNING, "cnc_thin_wall",
+                    f"walls down to {wall:.2f} mm are thinner than {limit:g} mm, the least a "
+                    f"{'plastic' if plastic else 'metal'} wall survives milling: thicken them",
+                ))
+        unreachable = features.unreachable_area_mm2
+        if unreachable is not None and unreachable > 0:
+            five = machine is not None and bool(machine.get("five_axis"))
+            if five:
+                findings.append(finding(
+                    pr, Severity.INFO, "cnc_needs_5axis",
+                    f"{unreachable:.0f} mm2 of faces are reachable from no axis direction: finished in "
+                    "5-axis simultaneous (slower)",
+                ))
+            else:
+                findings.append(finding(
+                    pr, Severity.ERROR, "cnc_unreachable_faces",
+                    f"{unreachable:.0f} mm2 of faces (undercuts) are reachable from no axis direction: "
+                    "remove the undercuts or ask a 5-axis workshop",
+                ))
         return findings
 
-    def estimate(self, features: PartFeatures, material: Material, machine_class: str) -> ProcessEstimate:
-        findings = self.check(features, material, machine_class)
-        errors = [f for f in findings if f.severity is Severity.ERROR]
-        if errors:
-            raise NotManufacturableError(errors[0].message, process=self.process.value, code_detail=errors[0].code)
+    # --- estimate --------------------------------------------------------------------------
+    def estimate(
+        self,
+        features: PartFeatures,
+        material: Material,
+        machine_class: str,
+        overrides: Mapping[str, float] | None = None,
+    ) -> ProcessEstimate:
+        findings = self.check(features, material, machine_class, overrides)
+        raise_on_errors(self.process, findings)
         p = self.params
         machine = p["machine_classes"][machine_class]
+        five_axis = bool(machine.get("five_axis"))
         assumptions: list[str] = []
-        allowance = float(p["stock_allowance_mm"])
-        stock_dims = tuple(sorted((x + 2 * allowance for x in features.bbox_mm), reverse=True))
+        unmeasured = features.unmeasured
+
+        stock_dims = milling_stock(features.bbox_mm, p)
         stock_volume = math.prod(stock_dims)
         assert features.volume_mm3 is not None
         removed = max(stock_volume - features.volume_mm3, 0.0)
-        stock_mass = stock_volume * material.density_kg_mm3
-        removal_rate = float(material.removal_rate_mm3_min or 0) * machine["removal_rate_factor"]
-        finishing_rate = float(material.finishing_rate_mm2_min or 0) * machine["finishing_rate_factor"]
+        removal_rate = float(material.removal_rate_mm3_min or 0) * float(machine["removal_rate_factor"])
+        finishing_rate = float(material.finishing_rate_mm2_min or 0) * float(machine["finishing_rate_factor"])
         if removal_rate <= 0 or finishing_rate <= 0:
+            from geometry.errors import NotManufacturableError
+
             raise NotManufacturableError(f"no milling rates for {material.name}", process=self.process.value)
         area = features.area_mm2 or 0.0
-        if features.setups_3axis is not None:
-            setups = max(1, len(features.setups_3axis))
+
+        reference_tool = float(p["finishing_reference_tool_mm"])
+        if features.min_internal_radius_mm is not None:
+            tool = finishing_tool_mm(features.min_internal_radius_mm, p)
         else:
-            setups = int(p["default_setups"])
+            tool = reference_tool
             assumptions.append(
-                f"{setups} setups assumed: {features.unmeasured.get('setups_3axis', 'accessibility not measured')}"
+                f"finishing with a Ø{tool:g} mm end mill assumed: internal radii not measured "
+                f"({unmeasured.get('min_internal_radius_mm', 'no reason given')})"
             )
+        tool_factor = min(1.0, (tool / reference_tool) ** float(p["finishing_tool_exponent"]))
+
+        if features.setups_3axis is not None:
+            setups_3 = max(1, len(features.setups_3axis))
+        else:
+            setups_3 = int(p["default_setups"])
+            assumptions.append(
+                f"{setups_3} setups assumed: {unmeasured.get('setups_3axis', 'accessibility not measured')}"
+            )
+        setups = min(setups_3, 2) if five_axis else setups_3
+        unreachable = features.unreachable_area_mm2
+        if unreachable is None:
+            assumptions.append(
+                "every face assumed reachable from an axis direction: "
+                f"{unmeasured.get('unreachable_area_mm2', 'accessibility not measured')}"
+            )
+
         ops = [
             Operation("programming", float(p["programming_min"]), per_batch=True, inputs={"per": "batch"}),
             Operation(
                 "setup",
                 float(p["setup_first_min"]) + float(p["setup_additional_min"]) * (setups - 1),
                 per_batch=True,
-                inputs={"setups": setups},
+                inputs={"setups": setups, "setups_3axis": setups_3, "five_axis": five_axis},
             ),
             Operation(
                 "roughing",
                 removed / removal_rate,
-                inputs={"removed_volume_mm3": round(removed, 1), "removal_rate_mm3_min": removal_rate},
+                inputs={"stock_mm": stock_dims, "removed_volume_mm3": round(removed, 1),
+                        "removal_rate_mm3_min": removal_rate},
             ),
             Operation(
                 "finishing",
-                area / finishing_rate,
-                inputs={"finished_area_mm2": round(area, 1), "finishing_rate_mm2_min": finishing_rate},
-            ),
-            Operation(
-                "handling_and_deburring",
-                float(p["handling_min"]) * setups + float(p["deburr_min_per_100cm2"]) * area / 10_000.0,
-                inputs={"setups": setups, "area_mm2": round(area, 1)},
+                area / (finishing_rate * tool_factor),
+                inputs={"finished_area_mm2": round(area, 1), "finishing_rate_mm2_min": finishing_rate,
+                        "smallest_tool_mm": tool, "tool_factor": round(tool_factor, 3)},
             ),
         ]
+        if unreachable and five_axis:
+            rate = finishing_rate * float(p["simultaneous_rate_factor"]) * tool_factor
+            ops.append(Operation(
+                "five_axis_finishing", unreachable / rate,
+                inputs={"unreachable_area_mm2": round(unreachable, 1), "rate_mm2_min": round(rate, 1)},
+            ))
+
+        holes = features.holes
+        drills: set[float] = set()
+        taps: set[str] = set()
+        tapped = []
+        if holes is None:
+            assumptions.append(
+                f"no drilling priced: holes not measured ({unmeasured.get('holes', 'no reason given')})"
+            )
+            holes = []
+        threads = thread_table()
+        for i, hole in enumerate(holes):
+            minutes, inputs = drill_operation_inputs(hole, material, removal_rate)
+            ops.append(Operation(f"drill_{i + 1}", minutes, inputs=inputs))
+            drills.add(round(hole.diameter_mm, 2))
+            thread = threads.get(hole.likely_tap or "")
+            if thread is not None:
+                depth = min(hole.depth_mm, float(read_data("finishes.toml")["threads"]["depth_diameters"])
+                            * thread["diameter_mm"])
+                ops.append(Operation(
+                    f"tap_{i + 1}", tap_time_min(thread["diameter_mm"], thread["pitch_mm"], depth, material),
+                    inputs={"thread": hole.likely_tap, "depth_mm": round(depth, 2), "pitch_mm": thread["pitch_mm"]},
+                ))
+                taps.add(str(hole.likely_tap))
+                tapped.append(hole.likely_tap)
+        if tapped:
+            assumptions.append(
+                f"{len(tapped)} hole(s) sized as tap drills are tapped ({', '.join(sorted(set(tapped)))}): "
+                "say so if they are plain holes"
+            )
+
+        tools = 2 + len(drills) + len(taps) + 1  # roughing, finishing, drills, taps, chamfer mill
+        changes = tools + 2 * (setups - 1)
+        ops.append(Operation("tool_changes", changes * float(p["tool_change_min"]),
+                             inputs={"tools": tools, "changes": changes}))
+        ops.append(Operation(
+            "handling", float(p["handling_min_per_setup"]) * setups, inputs={"setups": setups},
+        ))
+        ops.append(Operation(
+            "deburring",
+            float(p["deburr_min_per_100cm2"]) * area / 10_000.0 + float(p["deburr_min_per_hole"]) * len(holes),
+            inputs={"area_mm2": round(area, 1), "holes": len(holes)},
+        ))
         stock = Stock(
-            description=f"{material.name} block {' x '.join(f'{d:.0f}' for d in stock_dims)} mm",
+            description=f"{material.name} plate {' x '.join(f'{d:.0f}' for d in stock_dims)} mm",
             dims_mm=stock_dims,
-            mass_kg=stock_mass,
+            mass_kg=stock_volume * material.density_kg_mm3,
         )
         return ProcessEstimate(
             process=self.process,

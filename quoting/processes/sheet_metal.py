@@ -1,0 +1,277 @@
+"""Sheet metal: fiber-laser cutting, press-brake bending and nesting on standard sheets.
+
+Laser: cut length / speed (material table, interpolated by thickness, x machine class factor),
+plus pierces x pierce time (grows with thickness) and a rapid move per contour. Brake: strokes x
+time per stroke x a handling factor by part size, a tool setup per distinct inner radius. Sheet:
+the flat outline box packed on each standard sheet (``nesting.parts_on_sheet``), the sheet with
+the best utilisation chosen; a part carries its share of that sheet's mass. DXF flat parts come
+here with zero bends. Coefficients: processes.toml [sheet_metal], materials.toml (speeds, K, r).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from geometry.features import PartFeatures, SheetMetal
+from geometry.findings import Finding, Severity
+from quoting.data_files import read_data
+from quoting.materials import Material
+from quoting.process_kinds import Process
+from quoting.processes.base import Nesting, Operation, ProcessEstimate, Stock
+from quoting.processes.common import (
+    dims,
+    finding,
+    fits,
+    machine_class_findings,
+    material_findings,
+    raise_on_errors,
+    thresholds,
+)
+from quoting.processes.nesting import parts_on_sheet
+
+
+def pierce_time_min(thickness_mm: float, params: Mapping[str, Any]) -> float:
+    return (float(params["pierce_base_s"]) + float(params["pierce_s_per_mm"]) * thickness_mm) / 60.0
+
+
+def bend_handling_factor(size_mm: float, params: Mapping[str, Any]) -> float:
+    """Handling factor of a brake stroke by the flat part's largest size (table, steps)."""
+    table = sorted((float(a), float(b)) for a, b in params["bend_handling"])
+    for limit, factor in table:
+        if size_mm <= limit:
+            return factor
+    return table[-1][1]
+
+
+def best_nesting(
+    sheet: SheetMetal, material: Material, params: Mapping[str, Any], bed_mm: tuple[float, float]
+) -> Nesting | None:
+    """The standard sheet (fitting the bed) with the best utilisation, or None if none takes the part."""
+    gap = max(float(params["nest_gap_min_mm"]), sheet.thickness_mm)
+    margin = float(params["nest_margin_mm"])
+    best: Nesting | None = None
+    for w, h in params["standard_sheets_mm"]:
+        size = (float(max(w, h)), float(min(w, h)))
+        if not fits(size, bed_mm):
+            continue
+        n = parts_on_sheet(size, sheet.flat_bbox_mm, gap, margin)
+        if n < 1:
+            continue
+        area = size[0] * size[1]
+        utilisation = n * sheet.flat_area_mm2 / area
+        candidate = Nesting(
+            sheet_mm=size, parts_per_sheet=n, utilisation=utilisation,
+            sheet_mass_kg=area * sheet.thickness_mm * material.density_kg_mm3, gap_mm=gap, margin_mm=margin,
+        )
+        if best is None or utilisation > best.utilisation + 1e-12:
+            best = candidate
+    return best
+
+
+class SheetMetalModel:
+    process = Process.SHEET_METAL
+
+    def __init__(self) -> None:
+        self.params = read_data("processes.toml")["sheet_metal"]
+
+    def check(
+        self,
+        features: PartFeatures,
+        material: Material,
+        machine_class: str,
+        overrides: Mapping[str, float] | None = None,
+    ) -> list[Finding]:
+        t_ = thresholds(overrides)
+        pr = self.process
+        machines = self.params["machine_classes"]
+        findings = material_findings(pr, material) + machine_class_findings(pr, machine_class, machines)
+        sheet = features.sheet_metal
+        if sheet is None:
+            why = features.unmeasured.get("sheet_metal")
+            findings.append(finding(
+                pr, Severity.ERROR, "sheet_not_measured" if why else "sheet_not_sheet",
+                f"the part cannot be unfolded into a flat sheet ({why}): quote it for milling or printing"
+                if why else "the part is not a bent sheet of constant thickness: quote it for milling or printing",
+            ))
+            return findings
+        t = sheet.thickness_mm
+        if material.accepts(pr.value) and material.laser_speed_mm_min(t) is None:
+            limit = material.laser_max_thickness_mm
+            findings.append(finding(
+                pr, Severity.ERROR, "sheet_too_thick",
+                f"{t:.1f} mm {material.name} is thicker than the laser cuts"
+                + (f" ({limit:g} mm at most)" if limit else " (no laser data for this material)")
+                + ": choose a thinner sheet or another process",
+            ))
+        spread = [v for v in (features.wall_thickness_p05_mm, features.wall_thickness_p50_mm) if v is not None]
+        frac = t_["sheet_thickness_variation_fraction"]
+        off = [v for v in spread if abs(v - t) > frac * t]
+        if off:
+            findings.append(finding(
+                pr, Severity.ERROR, "sheet_thickness_not_constant",
+                f"wall thickness varies ({', '.join(f'{v:.2f}' for v in spread)} mm against {t:.2f} mm sheet): "
+                "a sheet part has one thickness: make every wall the same thickness or quote it for milling",
+            ))
+        machine = machines.get(machine_class)
+        if machine is not None:
+            bed = tuple(float(x) for x in machine["bed_mm"])
+            if not fits(sheet.flat_bbox_mm, bed):
+                findings.append(finding(
+                    pr, Severity.ERROR, "sheet_part_too_large",
+                    f"the flat pattern ({dims(sheet.flat_bbox_mm)} mm) is larger than the laser bed "
+                    f"({dims(bed)} mm): split the part",
+                ))
+            brake = float(machine["brake_length_mm"])
+            if sheet.bends and brake <= 0:
+                findings.append(finding(
+                    pr, Severity.ERROR, "sheet_no_brake",
+                    f"the {machine_class} class has no press brake and the part has {len(sheet.bends)} bend(s): "
+                    "ask a workshop with a brake",
+                ))
+            else:
+                for b in sheet.bends:
+                    if b.length_mm > brake:
+                        findings.append(finding(
+                            pr, Severity.ERROR, "sheet_bend_too_long",
+                            f"a bend {b.length_mm:.0f} mm long does not fit the {brake:.0f} mm press brake: "
+                            "shorten or split it",
+                        ))
+                        break
+        min_r = (material.min_bend_radius_t or 0.0) * t
+        flange_min = t_["sheet_min_flange_thickness_factor"] * t
+        for i, b in enumerate(sheet.bends):
+            if b.inner_radius_mm < min_r - 1e-9:
+                findings.append(finding(
+                    pr, Severity.WARNING, "sheet_bend_radius_too_small",
+                    f"bend {i + 1} has an inner radius of {b.inner_radius_mm:.2f} mm, below the {min_r:.2f} mm "
+                    f"{material.name} takes at {t:g} mm without cracking: use R{min_r:.1f} mm or more",
+                ))
+            flange = getattr(b, "flange_length_mm", None)
+            if flange is not None and flange < flange_min:
+                findings.append(finding(
+                    pr, Severity.WARNING, "sheet_flange_too_short",
+                    f"bend {i + 1} has a {flange:.1f} mm flange, shorter than {flange_min:.1f} mm "
+                    f"({t_['sheet_min_flange_thickness_factor']:g} x t) the brake can hold: lengthen it",
+                ))
+        findings += self._holes_near_bends(sheet, features, t_)
+        min_hole = t_["sheet_min_hole_diameter_thickness_factor"] * t
+        for hole in features.holes or []:
+            if hole.diameter_mm < min_hole - 1e-9:
+                findings.append(finding(
+                    pr, Severity.WARNING, "sheet_hole_too_small",
+                    f"hole Ø{hole.diameter_mm:.2f} mm is smaller than the sheet thickness ({t:g} mm): "
+                    f"make it at least Ø{min_hole:.1f} mm or drill it afterwards",
+                    hole.face_ids, hole.position_mm,
+                ))
+        if machine is not None and fits(sheet.flat_bbox_mm, tuple(float(x) for x in machine["bed_mm"])):
+            if best_nesting(sheet, material, self.params, tuple(float(x) for x in machine["bed_mm"])) is None:
+                findings.append(finding(
+                    pr, Severity.ERROR, "sheet_larger_than_stock",
+                    f"the flat pattern ({dims(sheet.flat_bbox_mm)} mm) fits no standard sheet: split the part",
+                ))
+        return findings
+
+    def _holes_near_bends(self, sheet: SheetMetal, features: PartFeatures, t_: Mapping[str, float]) -> list[Finding]:
+        """Holes closer than factor x t + r to a bend line (needs bend line positions and hole centres)."""
+        out: list[Finding] = []
+        t = sheet.thickness_mm
+        for i, b in enumerate(sheet.bends):
+            point = getattr(b, "position_mm", None)
+            if point is None or b.axis is None:
+                continue
+            p0 = np.asarray(point, dtype=float)
+            axis = np.asarray(b.axis, dtype=float)
+            axis = axis / (np.linalg.norm(axis) or 1.0)
+            limit = t_["sheet_hole_to_bend_thickness_factor"] * t + b.inner_radius_mm
+            for hole in features.holes or []:
+                if hole.position_mm is None:
+                    continue
+                rel = np.asarray(hole.position_mm, dtype=float) - p0
+                distance = float(np.linalg.norm(rel - (rel @ axis) * axis)) - hole.diameter_mm / 2.0
+                if distance < limit:
+                    out.append(finding(
+                        self.process, Severity.WARNING, "sheet_hole_near_bend",
+                        f"hole Ø{hole.diameter_mm:.2f} mm is {max(distance, 0):.1f} mm from bend {i + 1}, closer "
+                        f"than {limit:.1f} mm ({t_['sheet_hole_to_bend_thickness_factor']:g}t + r): it will "
+                        "distort when bent: move it away from the bend",
+                        hole.face_ids, hole.position_mm,
+                    ))
+        return out
+
+    def estimate(
+        self,
+        features: PartFeatures,
+        material: Material,
+        machine_class: str,
+        overrides: Mapping[str, float] | None = None,
+    ) -> ProcessEstimate:
+        findings = self.check(features, material, machine_class, overrides)
+        raise_on_errors(self.process, findings)
+        p = self.params
+        machine = p["machine_classes"][machine_class]
+        sheet = features.sheet_metal
+        assert sheet is not None
+        t = sheet.thickness_mm
+        speed = float(material.laser_speed_mm_min(t) or 0.0) * float(machine["laser_speed_factor"])
+        bed = tuple(float(x) for x in machine["bed_mm"])
+        nest = best_nesting(sheet, material, p, bed)  # type: ignore[arg-type]
+        assert nest is not None and speed > 0
+        assumptions: list[str] = []
+        if features.holes is None and features.source.format.value != "dxf":
+            assumptions.append("hole sizes not measured: holes smaller than the thickness are not flagged")
+
+        pierce = pierce_time_min(t, p)
+        ops = [
+            Operation("laser_programming", float(p["laser_programming_min"]), per_batch=True,
+                      inputs={"per": "batch"}),
+            Operation("laser_setup", float(p["laser_setup_min"]), per_batch=True, inputs={"per": "batch"}),
+            Operation("laser_cutting", sheet.cut_length_mm / speed,
+                      inputs={"cut_length_mm": round(sheet.cut_length_mm, 1), "thickness_mm": t,
+                              "speed_mm_min": round(speed, 1)}),
+            Operation("piercing", sheet.pierces * pierce,
+                      inputs={"pierces": sheet.pierces, "pierce_s": round(pierce * 60.0, 2)}),
+            Operation("laser_rapids", sheet.pierces * float(p["rapid_s_per_contour"]) / 60.0,
+                      inputs={"contours": sheet.pierces}),
+            Operation("sheet_handling", float(p["sheet_load_min"]) / nest.parts_per_sheet,
+                      inputs={"sheet_load_min": float(p["sheet_load_min"]), "parts_per_sheet": nest.parts_per_sheet}),
+            Operation("unloading", float(p["unload_min_per_part"]), inputs={}),
+        ]
+        if sheet.bends:
+            size = max(sheet.flat_bbox_mm)
+            factor = bend_handling_factor(size, p)
+            radii = sorted({round(b.inner_radius_mm, 2) for b in sheet.bends})
+            ops.append(Operation("brake_programming", float(p["brake_programming_min"]), per_batch=True,
+                                 inputs={"per": "batch"}))
+            ops.append(Operation(
+                "brake_setup",
+                float(p["brake_setup_first_min"]) + float(p["brake_setup_per_radius_min"]) * (len(radii) - 1),
+                per_batch=True, inputs={"distinct_radii_mm": radii},
+            ))
+            ops.append(Operation(
+                "bending", len(sheet.bends) * float(p["bend_stroke_s"]) * factor / 60.0,
+                inputs={"bends": len(sheet.bends), "stroke_s": float(p["bend_stroke_s"]),
+                        "handling_factor": factor, "flat_size_mm": round(size, 1)},
+            ))
+        ops.append(Operation("deburring", float(p["deburr_min_per_m_cut"]) * sheet.cut_length_mm / 1000.0,
+                             inputs={"cut_length_mm": round(sheet.cut_length_mm, 1)}))
+        stock = Stock(
+            description=(
+                f"{material.name} sheet {t:g} mm, {nest.sheet_mm[0]:.0f} x {nest.sheet_mm[1]:.0f} mm, "
+                f"{nest.parts_per_sheet} parts per sheet ({nest.utilisation:.0%} used)"
+            ),
+            dims_mm=(sheet.flat_bbox_mm[0], sheet.flat_bbox_mm[1], t),
+            mass_kg=nest.sheet_mass_kg / nest.parts_per_sheet,
+        )
+        return ProcessEstimate(
+            process=self.process,
+            machine_class=machine_class,
+            material=material.key,
+            operations=ops,
+            stock=stock,
+            findings=findings,
+            assumptions=assumptions,
+            nesting=nest,
+        )
