@@ -77,6 +77,30 @@ class RateCardError(InputError):
     code = "invalid_rate_card"
 
 
+class OpenContourError(GeometryError):
+    """A 2D drawing's cut contour does not close (names the open contour)."""
+
+    code = "open_contour"
+
+
+class ThicknessRequiredError(InvalidRequestError):
+    """A flat 2D part (DXF) needs the sheet thickness from the request."""
+
+    code = "thickness_required"
+
+
+class UnknownOptionError(InputError):
+    """An unknown finish, tolerance class, thread or DFM threshold key."""
+
+    code = "unknown_option"
+
+
+class OptionNotApplicableError(InputError):
+    """A known option that cannot be applied to this material or part."""
+
+    code = "option_not_applicable"
+
+
 class NotManufacturableError(MicrofabError):
     code = "not_manufacturable"
     http_status = 422
