@@ -191,6 +191,30 @@ def _estimate_for(estimate: ProcessEstimate, quantity: int) -> ProcessEstimate:
     return estimate
 
 
+def run_minutes(est: ProcessEstimate, quantity: int) -> tuple[float, float]:
+    """(machine minutes, priced minutes) of the run of ``quantity`` parts, batch time excluded.
+
+    Without builds both are ``part_time_min x quantity``. With additive builds
+    (``ProcessEstimate.build``) the machine minutes are the exact ones
+    (``run_time_min``: full builds, then one partly filled); the priced minutes
+    charge every part at the best minutes per part reached at any quantity up to
+    ``quantity``, so a larger order never costs more per part even when it opens a
+    partly filled build (and the priced minutes still grow with the quantity).
+    """
+    build = getattr(est, "build", None)
+    run = getattr(est, "run_time_min", None)
+    if build is None or not callable(run):
+        minutes = est.part_time_min * quantity
+        return minutes, minutes
+    machine = float(run(quantity))
+    per_build, per_slab = int(build.parts_per_build), max(1, int(build.parts_per_slab))
+    # minutes per part are lowest at the end of a slab: try those, the full builds, and the quantity itself
+    limit = min(quantity, 2 * per_build + per_slab)
+    candidates = {quantity, (quantity // per_build) * per_build, *range(per_slab, limit + 1, per_slab)} - {0}
+    best = min(float(run(k)) / k for k in candidates)
+    return machine, best * quantity
+
+
 def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
     """Price, lead time and CO2 of ``quantity`` parts; the breakdown adds up to the total to the cent."""
     d = defaults()
@@ -203,18 +227,22 @@ def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
 
     # --- cost lines [EUR, floats]
     time_factor, price_factor, qhow = quantity_factor(quantity, commercial)
+    machine_run_min, priced_run_min = run_minutes(est, quantity)
+    if getattr(est, "build", None) is not None:
+        time_factor, qhow = 1.0, f"{qhow} off: builds of {est.build.parts_per_build} part(s)"
     qfactor = time_factor * price_factor
-    run_min = est.part_time_min * time_factor * quantity
+    run_min = machine_run_min * time_factor
     tol_factor, tol_detail = tolerance_factor(ctx.tolerance)
     tol_extra_min = run_min * (tol_factor - 1.0)
     setup_eur = est.batch_time_min / 60.0 * machine.setup_rate_eur_h
-    machining_eur = run_min * price_factor / 60.0 * machine.rate_eur_h
+    priced_min = priced_run_min * time_factor * price_factor
+    machining_eur = priced_min / 60.0 * machine.rate_eur_h
     eur_kg = material_price_eur_kg(card, ctx.material)
     mat_rates = card.materials[ctx.material.key]
     material_eur = est.stock.mass_kg * eur_kg * quantity + mat_rates.surcharge_eur
     finishing_eur, finishing_days, finish_detail = _finish(ctx, quantity)
     thread_eur, thread_detail = _threads(ctx, quantity)
-    options_eur = tol_extra_min * price_factor / 60.0 * machine.rate_eur_h + thread_eur
+    options_eur = priced_min * (tol_factor - 1.0) / 60.0 * machine.rate_eur_h + thread_eur
     cost = material_eur + setup_eur + machining_eur + finishing_eur + options_eur
     margin_eur = cost * commercial.margin_fraction
     tier_eur = (cost + margin_eur) * (tier.price_factor - 1.0)
@@ -226,12 +254,16 @@ def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
     shipping_eur, shipping_days, ship_detail = _shipping(card, road, ship_kg)
 
     surcharge = f" + {mat_rates.surcharge_eur:.2f} EUR per order" if mat_rates.surcharge_eur else ""
+    nesting = getattr(est, "nesting", None)
+    if nesting is not None:
+        surcharge += (f"; {nesting.parts_per_sheet} per {nesting.sheet_mm[0]:.0f} x {nesting.sheet_mm[1]:.0f} mm "
+                      f"sheet ({nesting.utilisation:.0%} used), {est.sheets_for(quantity)} sheet(s) opened")
     items: list[tuple[str, float, str]] = [
         ("material", material_eur,
          f"{quantity} x {est.stock.mass_kg:.3f} kg stock at {eur_kg:.2f} EUR/kg{surcharge}"),
         ("setup", setup_eur, f"{est.batch_time_min:.0f} min once per batch at {machine.setup_rate_eur_h:.0f} EUR/h"),
         ("machining", machining_eur,
-         f"{quantity} x {est.part_time_min * qfactor:.1f} min at {machine.rate_eur_h:.0f} EUR/h"
+         f"{quantity} x {priced_min / quantity:.1f} min at {machine.rate_eur_h:.0f} EUR/h"
          f" ({qhow} factor {qfactor:.2f})"),
         ("finishing", finishing_eur, finish_detail),
         ("options", options_eur, "; ".join(x for x in (

@@ -261,6 +261,18 @@ class _RateCardDoc(_Model):
                 raise ValueError(str(err)) from None
         return v
 
+    @field_validator("dfm")
+    @classmethod
+    def _known_thresholds(cls, v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        known = dfm_threshold_names()
+        if known is None:
+            return v
+        unknown = sorted({k for table in v.values() for k in table if k not in known})
+        if unknown:
+            raise ValueError(f"unknown DFM threshold(s) {', '.join(unknown)}: use names of quoting/data/dfm.toml "
+                             f"[thresholds], e.g. {', '.join(sorted(known)[:3])}")
+        return v
+
     @field_validator("materials")
     @classmethod
     def _known_materials(cls, v: dict[str, MaterialRates]) -> dict[str, MaterialRates]:
@@ -281,6 +293,16 @@ class _RateCardDoc(_Model):
             raise ValueError(f"unknown tier(s) {', '.join(unknown)}: use {', '.join(TIERS)}")
         _check_tier_order(v)
         return v
+
+
+def dfm_threshold_names() -> frozenset[str] | None:
+    """The DFM threshold names a card may override (``quoting/data/dfm.toml``), None if that file is absent."""
+    from quoting.data_files import read_data
+
+    try:
+        return frozenset(read_data("dfm.toml").get("thresholds", {}))
+    except FileNotFoundError:
+        return None
 
 
 def _check_tier_order(tiers: dict[str, Tier]) -> None:

@@ -161,3 +161,31 @@ def test_quantity_breaks_discount_the_price_but_not_the_lead_time() -> None:
     a, b = (_line(data, 60.0, 60.0, 0.5, None, None, q) for q in (20, 21))
     assert b.total_eur < a.total_eur
     assert b.lead_time_days >= a.lead_time_days and b.machine_h > a.machine_h
+
+
+@SETTINGS
+@given(st.integers(1, 60), st.integers(1, 8), st.floats(5, 300), st.floats(1, 120), st.floats(0, 5),
+       quantities, quantities)
+def test_additive_builds_unit_price_never_rises(per_build, per_slab, fixed, slab, per_part, q1, q2) -> None:
+    import pytest
+
+    from quoting.processes import base
+
+    build_plan = getattr(base, "BuildPlan", None)
+    if build_plan is None:
+        pytest.skip("process models have no BuildPlan yet")
+    per_slab = min(per_slab, per_build)
+    est = ProcessEstimate(
+        Process.CNC_MILLING, "3axis", "al6061",
+        [Operation("prep", 20.0, per_batch=True), Operation("post", per_part),
+         Operation("build", fixed + slab * -(-per_build // per_slab), per_build=True)],
+        Stock("powder", (10.0, 10.0, 10.0), 0.01),
+        build=build_plan(per_build, per_slab, 10.0, fixed, slab),
+    )
+    c = RateCard.from_dict(card_dict(), "prop.toml")
+    ctx = PricingContext(c, est, get_material("al6061"), 0.005, None, TODAY)
+    lo, hi = sorted((q1, q2))
+    a, b = price_line(ctx, lo), price_line(ctx, hi)
+    assert b.total_eur / hi <= a.total_eur / lo + 0.01 / lo
+    assert b.lead_time_days >= a.lead_time_days and b.machine_h >= a.machine_h
+    assert b.total_eur >= a.total_eur
