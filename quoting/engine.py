@@ -8,7 +8,8 @@ Eligibility, per workshop, with a reason (and a stable code) per failed rule:
 ``tolerance_not_offered``, ``process_not_offered``, ``process_not_estimated``,
 ``outside_envelope``, ``sheet_too_large``, ``sheet_too_thick``,
 ``brake_too_short``, ``brake_tonnage``, ``diameter_too_large``,
-``dfm_error`` (a DFM error under this workshop's thresholds).
+``dfm_error`` (a DFM error under this workshop's thresholds), ``process_error``
+(the process model cannot estimate this part, e.g. a feature it needs was not measured).
 
 A workshop gets one offer per process it can make the part with (the cheapest
 of its machines for that process). The same features, request and versions
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from geometry import extract, load, load_bytes
-from geometry.errors import InvalidRequestError, NotManufacturableError
+from geometry.errors import InvalidRequestError, MicrofabError, NotManufacturableError
 from geometry.features import FEATURES_SCHEMA, PartFeatures
 from geometry.findings import Finding
 from quoting.data_files import read_data
@@ -242,10 +243,16 @@ def _quote_offers(
                 try:
                     estimate = _call_model(model.estimate, features, material, machine.machine_class, overrides)
                 except NotManufacturableError as err:
-                    findings = _call_model(model.check, features, material, machine.machine_class, overrides)
+                    try:
+                        findings = _call_model(model.check, features, material, machine.machine_class, overrides)
+                    except MicrofabError:
+                        findings = []
                     for f in findings:
                         dfm.setdefault((f.code, f.message), f)
                     machine_why.add("dfm_error", f"{process.value} ({_machine_label(machine)}): {err.message}")
+                    continue
+                except MicrofabError as err:  # e.g. a feature the process needs was not measured
+                    machine_why.add("process_error", f"{process.value} ({_machine_label(machine)}): {err.message}")
                     continue
                 ctx = PricingContext(
                     card=card, estimate=estimate, material=material, part_mass_kg=part_mass_kg,

@@ -62,8 +62,10 @@ class StubModel:
     def check(self, features: PartFeatures, material: Material, machine_class: str,
               overrides: dict[str, Any] | None = None) -> list[Finding]:
         self.seen_overrides.append(dict(overrides or {}))
-        limit = (overrides or {}).get("max_extent_mm", self.max_extent_mm)
-        if self.fail_code or (limit is not None and max(features.bbox_mm) > limit):
+        # a workshop that sets its smallest tool radius above 5 mm (a real dfm.toml name) cannot make the part
+        strict = (overrides or {}).get("cnc_min_tool_radius_mm", 0.0) > 5.0
+        limit = self.max_extent_mm
+        if self.fail_code or strict or (limit is not None and max(features.bbox_mm) > limit):
             return [Finding(Severity.ERROR, self.fail_code or "too_long", "stub: cannot make it: change the part",
                             process=self.process.value)]
         return [Finding(Severity.INFO, "stub_info", "stub estimate", process=self.process.value)]

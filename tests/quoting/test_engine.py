@@ -108,11 +108,11 @@ def test_lathe_limits(stubs) -> None:
 def test_dfm_error_under_the_workshop_thresholds(monkeypatch) -> None:
     models = {Process.CNC_MILLING: StubModel(Process.CNC_MILLING)}
     monkeypatch.setattr("quoting.engine.process_models", lambda: models)
-    strict = card(**{"dfm": {"cnc_milling": {"max_extent_mm": 50.0}}})
+    strict = card(**{"dfm": {"cnc_milling": {"cnc_min_tool_radius_mm": 6.0}}})
     result = _q(cards=[strict, card(id="lenient-shop")], process="cnc_milling")
     assert _reasons(result) == {"test-shop": ["dfm_error"]}
     assert [o.workshop_id for o in result.offers] == ["lenient-shop"]
-    assert {"max_extent_mm": 50.0} in models[Process.CNC_MILLING].seen_overrides
+    assert {"cnc_min_tool_radius_mm": 6.0} in models[Process.CNC_MILLING].seen_overrides
     assert any(f.code == "too_long" for f in result.dfm)
 
 

@@ -63,6 +63,7 @@ def test_hash_is_stable_and_changes_with_content() -> None:
         ({"location.lat": 123.0}, "location.lat", "less than or equal to 90"),
         ({"surprise": 1}, "surprise", "Extra inputs are not permitted"),
         ({"dfm": {"welding": {"x": 1}}}, "dfm", "unknown process"),
+        ({"dfm": {"cnc_milling": {"max_hole_ratio": 12}}}, "dfm", "unknown DFM threshold(s) max_hole_ratio"),
     ],
 )
 def test_broken_cards_name_the_field(changes, field, message) -> None:
