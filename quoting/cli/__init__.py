@@ -20,6 +20,7 @@ COMMANDS = [
     "quoting.cli.parts",
     "quoting.cli.catalog",
     "quoting.cli.serve",
+    "quoting.cli.keys",
 ]
 
 EXIT_OK = 0
