@@ -1,7 +1,10 @@
 """Numba options for every kernel, in one place.
 
 ``JIT`` is for serial kernels, ``JIT_PARALLEL`` for kernels that split their
-work with ``prange``. Fast-math is limited to flags that keep ``inf`` and
+work with ``prange``. Numba's on-disk cache (``cache=True``) keys a kernel on
+its own source file only: after editing ``bvh.py`` (whose ``trace`` the ray
+kernels call), delete ``geometry/kernels/__pycache__/*.nb?`` or the other
+modules keep running the old tracer. Installed packages are not affected. Fast-math is limited to flags that keep ``inf`` and
 ``nan`` meaningful (misses are ``inf``): no ``nnan``/``ninf``.
 """
 

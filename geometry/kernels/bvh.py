@@ -21,6 +21,12 @@ from geometry.kernels._validate import as_points, as_triangles
 LEAF_SIZE = 4
 #: depth of the per-ray traversal stack (a Morton BVH of 2**63 codes is at most 64 deep, leaves add 2)
 STACK_DEPTH = 96
+#: barycentric slack: a ray through the edge shared by two triangles hits at least one of them
+#: despite rounding (the triangle grows by this fraction of its size)
+BARY_EPS = 1e-9
+#: node boxes grow by this fraction of the scene diagonal, so that a flat box (the leaf of a
+#: face parallel to a ray) still has an inside for a ray running in its plane
+BOX_PAD_REL = 1e-9
 #: cull modes of the tracer
 CULL_NONE = 0
 #: only hits on triangles whose outward normal points along the ray (the ray leaves the solid there)
@@ -74,7 +80,8 @@ def build_bvh(triangles: np.ndarray) -> BVH:
     codes = codes[order]
     left, right, start, count = _topology_kernel(codes, LEAF_SIZE)
     tri9 = _reorder_kernel(tri, order)
-    bounds = _refit_kernel(tri9, left, right, start, count)
+    pad = BOX_PAD_REL * float(np.linalg.norm(hi - lo)) + np.finfo(np.float64).tiny
+    bounds = _refit_kernel(tri9, left, right, start, count, pad)
     return BVH(bounds, left, right, start, count, tri9, order)
 
 
@@ -203,8 +210,8 @@ def _reorder_kernel(tri, order):
 
 
 @numba.njit(**JIT)
-def _refit_kernel(tri9, left, right, start, count):
-    """Node bounds (k, 6) [mm], children before parents (reverse pre-order)."""
+def _refit_kernel(tri9, left, right, start, count, pad):
+    """Node bounds (k, 6) [mm], leaves grown by ``pad`` [mm], children before parents (reverse pre-order)."""
     k = left.shape[0]
     bounds = np.empty((k, 6))
     for node in range(k - 1, -1, -1):
@@ -219,6 +226,9 @@ def _refit_kernel(tri9, left, right, start, count):
                     v2 = v0 + tri9[i, 6 + a]
                     bounds[node, a] = min(bounds[node, a], v0, v1, v2)
                     bounds[node, 3 + a] = max(bounds[node, 3 + a], v0, v1, v2)
+            for a in range(3):
+                bounds[node, a] -= pad
+                bounds[node, 3 + a] += pad
         else:
             le = left[node]
             ri = right[node]
@@ -302,13 +312,13 @@ def trace(bounds, left, right, start, count, tri9, ox, oy, oz, dx, dy, dz, tmin,
                 sy = oy - tri9[i, 1]
                 sz = oz - tri9[i, 2]
                 u = (sx * px + sy * py + sz * pz) * inv_det
-                if u < 0.0 or u > 1.0:
+                if u < -BARY_EPS or u > 1.0 + BARY_EPS:
                     continue
                 qx = sy * e1z - sz * e1y
                 qy = sz * e1x - sx * e1z
                 qz = sx * e1y - sy * e1x
                 v = (dx * qx + dy * qy + dz * qz) * inv_det
-                if v < 0.0 or u + v > 1.0:
+                if v < -BARY_EPS or u + v > 1.0 + BARY_EPS:
                     continue
                 t = (e2x * qx + e2y * qy + e2z * qz) * inv_det
                 if t > tmin and t < best:

@@ -26,15 +26,19 @@ def mass_properties(tri: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarr
 
 
 def ray_triangle(o: np.ndarray, d: np.ndarray, tri: np.ndarray) -> np.ndarray:
-    """Distance along ``d`` (unit) from ``o`` to every triangle (m,), inf where missed (Cramer's rule)."""
+    """Distance along ``d`` (unit) from ``o`` to every triangle (m,), inf where missed.
+
+    Solves o + t d = p0 + u (p1 - p0) + v (p2 - p0) for every triangle at once (Cramer's rule by LAPACK).
+    """
+    m = np.stack([tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0], np.broadcast_to(-d, (len(tri), 3))], axis=2)
+    ok = np.abs(np.linalg.det(m)) > 1e-14
     out = np.full(len(tri), np.inf)
-    for i, (p0, p1, p2) in enumerate(tri):
-        m = np.column_stack([p1 - p0, p2 - p0, -d])
-        if abs(np.linalg.det(m)) < 1e-14:
-            continue
-        u, v, t = np.linalg.solve(m, o - p0)
-        if u >= 0 and v >= 0 and u + v <= 1 and t > 0:
-            out[i] = t
+    if ok.any():
+        uvt = np.linalg.solve(m[ok], (o - tri[ok, 0])[:, :, None])[:, :, 0]
+        u, v, t = uvt.T
+        hit = (u >= -1e-9) & (v >= -1e-9) & (u + v <= 1 + 1e-9) & (t > 0)
+        idx = np.flatnonzero(ok)[hit]
+        out[idx] = t[hit]
     return out
 
 
