@@ -17,9 +17,9 @@ from geometry.kernels.thickness import WallThickness, wall_thickness
 from geometry.kernels.warm import warm_up
 
 __all__ = [
-    "BVH",
     "Accessibility",
     "AdditiveOrientations",
+    "BVH",
     "BuildOrientation",
     "ConvexHull",
     "MassProperties",

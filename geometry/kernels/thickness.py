@@ -74,13 +74,17 @@ def wall_thickness(triangles: np.ndarray, bvh: BVH | None = None, threshold_mm: 
 
 
 def weighted_percentiles(values: np.ndarray, weights: np.ndarray, qs: tuple[float, ...]) -> tuple[float, ...]:
-    """Lower weighted quantiles: the smallest value whose cumulative weight reaches q of the total."""
+    """Lower weighted quantiles: the smallest value whose cumulative weight reaches q of the total.
+
+    "Reaches" allows a relative slack of 1e-9, so a quantile that falls exactly
+    on a step (half the area 6 mm, half 9 mm) does not flip with rounding.
+    """
     order = np.argsort(values, kind="stable")
     cum = np.cumsum(weights[order])
     total = cum[-1]
     out = []
     for q in qs:
-        k = int(np.searchsorted(cum, q * total, side="left"))
+        k = int(np.searchsorted(cum, q * total * (1 - 1e-9), side="left"))
         out.append(float(values[order[min(k, len(order) - 1)]]))
     return tuple(out)
 
