@@ -42,14 +42,18 @@ from quoting.materials import Material, get_material
 from quoting.pricing import PricingContext, price_line, shipping_zone
 from quoting.process_kinds import Process
 from quoting.processes import ProcessEstimate, process_models
+from quoting.money import round_eur
 from quoting.quote import (
+    BreakdownLine,
     Component,
     Ineligible,
+    Interval,
     Offer,
     OperationSummary,
     PartSummary,
     ProcessChoice,
     Quote,
+    QuoteLine,
     QuoteRequest,
 )
 from quoting.ratecard import TIERS, Machine, RateCard
@@ -391,10 +395,13 @@ def quote_file(
 ) -> tuple[PartFeatures, Quote]:
     """The service function: load a CAD file (path or bytes), measure it, quote it.
 
-    A file with several distinct solids (``geometry.split_solids``, where available)
-    is quoted solid by solid: each distinct solid at quantity x its count in the
-    file, in ``Quote.components``; the top-level offers are those of the first
-    (largest) distinct solid, and the returned features are the whole file's.
+    A file with several solids (``geometry.split_solids``) is quoted as a kit:
+    each distinct solid is quoted on its own at quantity x its count in the file
+    (``Quote.components``), and the top-level offers are kit offers, one per
+    workshop that can make every solid, whose lines (one per requested number
+    of kits) add up the cheapest offer of that workshop for each solid. Each
+    solid is its own order line, so minimum order and shipping count once per
+    solid (a conservative price). The returned features are the whole file's.
     """
     validate_request(request)
     if isinstance(source, bytes):
@@ -405,19 +412,108 @@ def quote_file(
     now = now or dt.datetime.now(dt.UTC)
     cards = tuple(workshops) if workshops is not None else load_workshops()
     solids = _split(part) if features.solids > 1 else []
-    if len(solids) <= 1 and not (len(solids) == 1 and solids[0][1] > 1):
+    if not solids or (len(solids) == 1 and solids[0][1] == 1):
         return features, quote(features, request, cards, now, cost_models=cost_models)
     components: list[Component] = []
-    first: Quote | None = None
+    sub_quotes: list[Quote] = []
     for index, (sub, count) in enumerate(solids):
-        sub_features = extract(sub)
         sub_request = replace(request, quantities=tuple(min(q * count, MAX_QUANTITY) for q in request.quantities))
-        sub_quote = quote(sub_features, sub_request, cards, now, cost_models=cost_models)
-        first = first or sub_quote
+        sub_quote = quote(extract(sub), sub_request, cards, now, cost_models=cost_models)
+        sub_quotes.append(sub_quote)
         components.append(Component(index, count, sub_quote.part, sub_quote.offers, sub_quote.ineligible,
                                     sub_quote.dfm))
-    assert first is not None
-    return features, replace(first, part=part_summary(features), request=request, components=components)
+    offers, ineligible = _kit_offers(components, cards, request)
+    first = sub_quotes[0]
+    dfm: dict[tuple[str, str], Finding] = {}
+    for sq in sub_quotes:
+        for f in sq.dfm:
+            dfm.setdefault((f.code, f.message), f)
+    offers = _flag_best(sort_offers(offers, request.sort_by))
+    return features, replace(
+        first, part=part_summary(features), request=request, components=components, offers=offers,
+        ineligible=ineligible, dfm=list(dfm.values()),
+        process_choice=process_choice(offers, request) if request.process is None else [],
+    )
+
+
+def _kit_offers(components: Sequence[Component], cards: Sequence[RateCard],
+                request: QuoteRequest) -> tuple[list[Offer], list[Ineligible]]:
+    """One offer per workshop able to make every solid: per kit quantity, the sum of its cheapest offers."""
+    offers: list[Offer] = []
+    ineligible: list[Ineligible] = []
+    for card in cards:
+        chosen: list[Offer] = []
+        why = _Reasons([], [])
+        for comp in components:
+            mine = [o for o in comp.offers if o.workshop_id == card.id]
+            if mine:
+                chosen.append(min(mine, key=lambda o: (o.lines[0].total_eur, o.process)))
+                continue
+            for item in comp.ineligible:
+                if item.workshop_id == card.id:
+                    for code, msg in zip(item.codes or ["not_eligible"] * len(item.reasons), item.reasons,
+                                         strict=True):
+                        why.add(code, f"solid {comp.index}: {msg}")
+        if why.codes or len(chosen) != len(components):
+            ineligible.append(Ineligible(card.id, card.name, why.messages, why.codes))
+            continue
+        lines = [_sum_lines([o.lines[i] for o in chosen], q) for i, q in enumerate(request.quantities)]
+        head = chosen[0]
+        offers.append(replace(
+            head,
+            process="+".join(dict.fromkeys(o.process for o in chosen)),
+            machine_class="+".join(dict.fromkeys(o.machine_class for o in chosen)),
+            machine="+".join(dict.fromkeys(o.machine for o in chosen)),
+            lines=lines,
+            operations=[op for o in chosen for op in o.operations],
+            stock="; ".join(f"solid {c.index} x{c.count}: {o.stock}" for c, o in zip(components, chosen,
+                                                                                     strict=True)),
+            findings=[f for o in chosen for f in o.findings],
+            assumptions=list(dict.fromkeys(a for o in chosen for a in o.assumptions)),
+            calibrated=all(o.calibrated for o in chosen),
+            best_for=[],
+        ))
+    return offers, ineligible
+
+
+def _sum_lines(lines: Sequence[QuoteLine], kits: int) -> QuoteLine:
+    """One kit line from the component lines: money and CO2 add up, dates and days take the latest."""
+    items: dict[str, int] = {}
+    details: dict[str, list[str]] = {}
+    for line in lines:
+        for b in line.breakdown:
+            items[b.item] = items.get(b.item, 0) + round(b.amount_eur * 100)
+            if b.detail:
+                details.setdefault(b.item, []).append(b.detail)
+    total_cents = sum(items.values())
+    breakdown = [BreakdownLine(k, v / 100, " | ".join(details.get(k, []))) for k, v in items.items()]
+    co2: dict[str, float] = {}
+    days: dict[str, int] = {}
+    for line in lines:
+        for k, v in line.co2_detail.items():
+            co2[k] = round(co2.get(k, 0.0) + v, 3)
+        for k, d in line.lead_time_detail.items():
+            days[k] = max(days.get(k, 0), d)
+    needs = [line.meets_need_by for line in lines]
+    return QuoteLine(
+        quantity=kits,
+        unit_price_eur=round_eur(total_cents / 100 / kits),
+        total_eur=total_cents / 100,
+        breakdown=breakdown,
+        interval=Interval(round_eur(sum(line.interval.low_eur for line in lines)),
+                          round_eur(sum(line.interval.high_eur for line in lines)),
+                          level=min(line.interval.level for line in lines),
+                          method="sum of the solids' intervals: " + lines[0].interval.method),
+        lead_time_days=max(line.lead_time_days for line in lines),
+        ship_date=max(line.ship_date for line in lines),
+        delivery_date=max(line.delivery_date for line in lines),
+        co2_kg=round(sum(line.co2_kg for line in lines), 3),
+        tier=lines[0].tier,
+        lead_time_detail=days,
+        co2_detail=co2,
+        machine_h=round(sum(line.machine_h for line in lines), 3),
+        meets_need_by=None if needs[0] is None else all(bool(n) for n in needs),
+    )
 
 
 def _split(part: Any) -> list[tuple[Any, int]]:
