@@ -1,0 +1,80 @@
+"""mesh_features: the dict contract extract() relies on, on closed and broken meshes."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from geometry.features import Additive, MeshInfo, PartFeatures
+from geometry.mesh_analysis import mesh_features
+from tests.kernels.shapes import box_mesh, hollow_box, l_block, t_slot
+
+_FIELDS = {f.name for f in dataclasses.fields(PartFeatures)}
+
+
+def test_box_fills_every_mesh_field() -> None:
+    v, f = box_mesh((10.0, 20.0, 30.0), (5.0, 5.0, 5.0))
+    out = mesh_features(v, f)
+    assert set(out) - {"unmeasured"} <= _FIELDS
+    assert out["unmeasured"] == {}
+    assert out["volume_mm3"] == pytest.approx(6000.0)
+    assert out["area_mm2"] == pytest.approx(2200.0)
+    assert out["centroid_mm"] == pytest.approx((5.0, 5.0, 5.0))
+    assert out["bbox_mm"] == pytest.approx((10.0, 20.0, 30.0))
+    assert out["obb_mm"] == pytest.approx((30.0, 20.0, 10.0))
+    assert out["convex_hull_volume_mm3"] == pytest.approx(6000.0)
+    assert out["min_wall_thickness_mm"] == pytest.approx(10.0)
+    assert out["setups_3axis"] == ["+Z", "-Z"]
+    assert out["unreachable_area_mm2"] == 0.0
+    assert isinstance(out["mesh"], MeshInfo) and out["mesh"].watertight and out["mesh"].bodies == 1
+    assert isinstance(out["additive"], Additive)
+    assert out["additive"].support_volume_mm3 == 0.0
+    assert out["additive"].build_height_mm == pytest.approx(10.0)
+
+
+def test_hollow_box_wall_and_cavity() -> None:
+    out = mesh_features(*hollow_box(30.0, 2.0))
+    assert out["volume_mm3"] == pytest.approx(30.0**3 - 26.0**3)
+    assert out["min_wall_thickness_mm"] == pytest.approx(2.0)
+    assert out["wall_thickness_p50_mm"] == pytest.approx(2.0)
+    assert out["unreachable_area_mm2"] == pytest.approx(6 * 26.0**2)
+    assert out["mesh"].bodies == 2
+
+
+def test_t_slot_reports_where_the_undercut_is() -> None:
+    out = mesh_features(*t_slot())
+    assert out["unreachable_area_mm2"] == pytest.approx(1300.0)
+    assert out["unreachable_centroid_mm"] == pytest.approx((17.5, 12.5, 10.0))
+
+
+def test_l_block_two_setups() -> None:
+    assert mesh_features(*l_block())["setups_3axis"] == ["+Z", "-Z"]
+
+
+def test_inside_out_mesh_is_turned_around() -> None:
+    v, f = box_mesh((1.0, 2.0, 3.0))
+    out = mesh_features(v, f[:, ::-1])
+    assert out["volume_mm3"] == pytest.approx(6.0)
+    assert out["min_wall_thickness_mm"] == pytest.approx(1.0)
+
+
+def test_open_mesh_has_no_volume_and_says_why() -> None:
+    v, f = box_mesh((1.0, 2.0, 3.0))
+    out = mesh_features(v, f[:-1])
+    for name in ("volume_mm3", "centroid_mm", "min_wall_thickness_mm", "setups_3axis", "additive"):
+        assert name not in out
+        assert "3 open edges" in out["unmeasured"][name]
+    removed = v[f[-1]]
+    missing = 0.5 * np.linalg.norm(np.cross(removed[1] - removed[0], removed[2] - removed[0]))
+    assert out["area_mm2"] == pytest.approx(22.0 - missing)
+    assert out["mesh"].open_edges == 3 and not out["mesh"].watertight
+
+
+def test_flat_mesh_has_no_hull() -> None:
+    v = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], dtype=np.float64)
+    f = np.array([[0, 1, 2], [0, 2, 1]])  # a closed, two-sided triangle
+    out = mesh_features(v, f)
+    assert "flat" in out["unmeasured"]["convex_hull_volume_mm3"]
+    assert "encloses no volume" in out["unmeasured"]["volume_mm3"]
