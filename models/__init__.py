@@ -1,7 +1,43 @@
 """Learned cost models: featurize, fit, predict with intervals, save/load, evaluate.
 
-Not built yet: offers carry the rule-based price and an uncalibrated band
-(see quoting/data/pricing.toml) until a workshop is calibrated.
+- ``CostSample``: a priced line (``PartFeatures``, the engine's context dict, rule total).
+- ``CostVectorizer``: samples to a fixed-order matrix with ``get_feature_names_out``.
+- ``CostRatioRegressor``: log(price / rule price) by rate calibration + gradient
+  boosting, blended with a marketplace prior, conformal intervals.
+- ``RateCardCalibrator``: the rates, markup and margin a workshop's prices imply.
+- ``WorkshopCostModel`` / ``load_cost_models``: what the quote engine calls,
+  ``predict(features, context, rule_total_eur) -> Prediction``.
+- ``mape``, ``median_ape``, ``coverage``: evaluation.
 """
 
-__all__: list[str] = []
+from models.cost_model import (
+    MODEL_FORMAT,
+    Prediction,
+    WorkshopCostModel,
+    load_cost_model,
+    load_cost_models,
+)
+from models.evaluate import coverage, mape, median_ape
+from models.ratefit import ImpliedCard, ImpliedRates, RateCardCalibrator
+from models.regressor import CostRatioRegressor
+from models.samples import CostSample, normalize_context
+from models.vectorize import NUMERIC_FEATURES, CostVectorizer
+
+__all__ = [
+    "CostRatioRegressor",
+    "CostSample",
+    "CostVectorizer",
+    "ImpliedCard",
+    "ImpliedRates",
+    "MODEL_FORMAT",
+    "NUMERIC_FEATURES",
+    "Prediction",
+    "RateCardCalibrator",
+    "WorkshopCostModel",
+    "coverage",
+    "load_cost_model",
+    "load_cost_models",
+    "mape",
+    "median_ape",
+    "normalize_context",
+]

@@ -1,0 +1,105 @@
+"""Benchmark: held-out price error against history size, on SYNTHETIC demo shops.
+
+For each demo shop of ``quoting.demo_history.SHOPS`` (each priced against a
+demo rate card with a behaviour the card does not describe) a pool of jobs is
+generated; the last ``--test`` jobs are held out, and models are fitted on the
+first 20, 50, 100 and 200. Reported per shop and history size, over
+``--repeats`` draws:
+
+- rule: MAPE of the rule-based price (the card alone);
+- prior: MAPE of the marketplace prior fitted on the *other* shops' histories
+  (what a new workshop gets before uploading anything);
+- calibrated: MAPE and median APE of the workshop model (blended with that prior);
+- coverage of its 80 % intervals on the held-out jobs.
+
+Features of the demo parts are cached in ``var/cache/demo-features`` (first run
+builds them with cadquery). Run: ``.venv/bin/python benchmarks/bench_calibration.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.demo_parts import build_step  # noqa: E402
+from models import CostRatioRegressor, coverage, mape, median_ape  # noqa: E402
+from quoting.calibration import find_card  # noqa: E402
+from quoting.demo_history import SHOPS, demo_features, demo_history, demo_jobs, demo_specs  # noqa: E402
+
+SIZES = (20, 50, 100, 200)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--parts", type=int, default=60, help="distinct demo parts (default 60)")
+    ap.add_argument("--test", type=int, default=200, help="held-out jobs per shop (default 200)")
+    ap.add_argument("--repeats", type=int, default=3, help="independent draws of the histories (default 3)")
+    ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="history sizes (default 20,50,100,200)")
+    ap.add_argument("--cache", default=str(ROOT / "var" / "cache" / "demo-features"), help="feature cache folder")
+    ap.add_argument("--json", help="also write the figures to this JSON file")
+    args = ap.parse_args(argv)
+    sizes = tuple(int(x) for x in args.sizes.split(","))
+    t0 = time.perf_counter()
+    specs = demo_specs(args.parts, seed=0)
+    features = demo_features(specs, build_step, args.cache)
+    t_features = time.perf_counter() - t0
+
+    results: dict[str, dict[int, dict[str, list[float]]]] = {}
+    for rep in range(args.repeats):
+        data = {}
+        for name, shop in SHOPS.items():
+            card = find_card(shop.workshop_id)
+            seed = 1000 * rep + sum(map(ord, name))
+            jobs = demo_jobs(shop, card, specs, max(sizes) + args.test, seed=seed)
+            data[name] = demo_history(shop, card, jobs, features, seed=seed)
+        for name in SHOPS:
+            samples, prices = data[name]
+            y = np.asarray(prices)
+            test = slice(max(sizes), max(sizes) + args.test)
+            held, y_test = samples[test], y[test]
+            rule = np.array([s.rule_total_eur for s in held])
+            # the marketplace prior: every other shop's full training history
+            other_x = [s for o in SHOPS if o != name for s in data[o][0][: max(sizes)]]
+            other_y = [p for o in SHOPS if o != name for p in data[o][1][: max(sizes)]]
+            prior = CostRatioRegressor(random_state=rep).fit(other_x, other_y)
+            prior_pred = prior.predict(held)
+            for n in sizes:
+                m = CostRatioRegressor(random_state=rep).fit(samples[:n], y[:n], prior=prior)
+                pred = m.predict(held)
+                lo, hi = m.predict_interval(held)
+                row = results.setdefault(name, {}).setdefault(n, {})
+                row.setdefault("rule_mape", []).append(mape(y_test, rule))
+                row.setdefault("prior_mape", []).append(mape(y_test, prior_pred))
+                row.setdefault("calibrated_mape", []).append(mape(y_test, pred))
+                row.setdefault("calibrated_median_ape", []).append(median_ape(y_test, pred))
+                row.setdefault("coverage_80", []).append(coverage(y_test, lo, hi))
+    elapsed = time.perf_counter() - t0
+
+    summary = {name: {n: {k: float(np.mean(v)) for k, v in row.items()} for n, row in by_n.items()}
+               for name, by_n in results.items()}
+    mean = {n: {k: float(np.mean([summary[s][n][k] for s in summary])) for k in summary[next(iter(summary))][n]}
+            for n in sizes}
+    print(f"SYNTHETIC demo shops, {args.parts} parts, {args.test} held-out jobs per shop, {args.repeats} repeats; "
+          f"features {t_features:.1f} s, total {elapsed:.1f} s")
+    print(f"{'shop':<14}{'jobs':>6}{'rule MAPE':>11}{'prior MAPE':>12}{'calib MAPE':>12}{'calib MdAPE':>13}"
+          f"{'cover 80%':>11}")
+    for name, by_n in list(summary.items()) + [("mean", mean)]:
+        for n in sizes:
+            r = by_n[n]
+            print(f"{name:<14}{n:>6}{r['rule_mape']:>11.1%}{r['prior_mape']:>12.1%}{r['calibrated_mape']:>12.1%}"
+                  f"{r['calibrated_median_ape']:>13.1%}{r['coverage_80']:>11.0%}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"shops": summary, "mean": mean, "seconds": elapsed}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

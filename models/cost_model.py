@@ -1,0 +1,180 @@
+"""The per-workshop cost model the quote engine calls, and its save/load.
+
+Engine interface::
+
+    models = load_cost_models(model_dir)            # {workshop_id: WorkshopCostModel}
+    p = models[card.id].predict(features, context, rule_total_eur)
+    p.total_eur, p.low_eur, p.high_eur, p.level, p.method
+
+``context`` is the plain dict described in ``models.samples`` (process,
+material, quantity, batch_time_min, part_time_min, ... and the rule breakdown
+of the line); ``quoting.calibration.cost_context`` builds it from a
+``ProcessEstimate``, a ``RateCard`` and a ``QuoteLine``.
+
+Files are skops archives (``<model_dir>/<workshop_id>.skops``) holding the
+fitted ``CostRatioRegressor`` and a metadata dict: format, library versions,
+feature names, training-data sha256, history size and the cross-validated
+figures. Loading refuses, with a ``ModelError`` that says to re-run
+``microfab calibrate``, a file whose format, scikit-learn version, feature
+names or training hash do not match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from geometry.errors import ModelError
+from geometry.features import PartFeatures
+from models.regressor import CostRatioRegressor
+from models.samples import CostSample
+from models.vectorize import NUMERIC_FEATURES
+
+MODEL_FORMAT = "microfab.costmodel/1"
+MODEL_SUFFIX = ".skops"
+#: modules whose types a model file may contain
+_TRUSTED_MODULES = ("models.", "sklearn.", "numpy.", "scipy.", "builtins.")
+
+
+class Prediction(NamedTuple):
+    """A calibrated price of one line with its interval [EUR]; unpacks as ``total, low, high, level``."""
+
+    total_eur: float
+    low_eur: float
+    high_eur: float
+    #: nominal coverage of [low, high] (0.8 = 80 %)
+    level: float
+
+
+def library_versions() -> dict[str, str]:
+    out = {}
+    for lib in ("scikit-learn", "skops", "numpy", "scipy"):
+        try:
+            out[lib] = version(lib)
+        except PackageNotFoundError:
+            out[lib] = "unknown"
+    return out
+
+
+@dataclass(frozen=True)
+class WorkshopCostModel:
+    """A fitted model of one workshop's prices, with the metadata stored beside it."""
+
+    workshop_id: str
+    estimator: CostRatioRegressor
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, workshop_id: str, estimator: CostRatioRegressor, report: Mapping[str, Any] | None = None
+              ) -> "WorkshopCostModel":
+        """Wrap a fitted estimator with its metadata (versions, feature names, training hash)."""
+        meta = {
+            "format": MODEL_FORMAT,
+            "workshop_id": workshop_id,
+            "versions": library_versions(),
+            "feature_names": [str(n) for n in estimator.get_feature_names_out()],
+            "numeric_features": list(NUMERIC_FEATURES),
+            "training_sha256": estimator.training_sha256_,
+            "n_jobs": int(estimator.n_samples_),
+            "prior": estimator.prior_ is not None,
+            "level": float(estimator.level),
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "report": dict(report or {}),
+        }
+        return cls(workshop_id, estimator, meta)
+
+    def predict(self, features: PartFeatures, context: Mapping[str, Any], rule_total_eur: float) -> Prediction:
+        """The calibrated total of one line and its interval, from the rule total and the engine's context."""
+        sample = [CostSample(features, dict(context), float(rule_total_eur))]
+        total = float(self.estimator.predict(sample)[0])
+        low, high = self.estimator.predict_interval(sample)
+        return Prediction(
+            total_eur=total,
+            low_eur=float(min(low[0], total)),
+            high_eur=float(max(high[0], total)),
+            level=float(self.estimator.level),
+        )
+
+    @property
+    def version(self) -> str:
+        """Short description for offers: history size, prior, date, training hash."""
+        n = self.meta.get("n_jobs", self.estimator.n_samples_)
+        how = " + marketplace prior" if self.estimator.prior_ is not None else ""
+        when = str(self.meta.get("created_at", ""))[:10]
+        return f"{n} jobs{how}, {when}, data {self.estimator.training_sha256_[:8]}"
+
+    def save(self, model_dir: str | os.PathLike[str]) -> Path:
+        """Write ``<model_dir>/<workshop_id>.skops``; returns the path."""
+        import skops.io as sio
+
+        folder = Path(model_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.workshop_id}{MODEL_SUFFIX}"
+        tmp = path.with_suffix(".tmp")
+        sio.dump({"meta": dict(self.meta), "estimator": self.estimator}, tmp)
+        tmp.replace(path)
+        return path
+
+
+def load_cost_model(path: str | os.PathLike[str], training_sha256: str | None = None) -> WorkshopCostModel:
+    """Load one saved model, refusing a mismatched one (versions, features, training hash, format)."""
+    import skops.io as sio
+
+    p = Path(path)
+    again = "re-run `microfab calibrate` for this workshop"
+    try:
+        untrusted = sio.get_untrusted_types(file=p)
+    except Exception as err:
+        raise ModelError(f"{p}: not a readable cost model ({type(err).__name__}): {again}", file=str(p)) from err
+    bad = [t for t in untrusted if not t.startswith(_TRUSTED_MODULES)]
+    if bad:
+        raise ModelError(f"{p}: the model file contains unexpected types ({', '.join(bad[:3])}): refusing to load "
+                         f"it; {again}", file=str(p))
+    try:
+        doc = sio.load(p, trusted=untrusted)
+    except Exception as err:
+        raise ModelError(f"{p}: cannot read the cost model ({type(err).__name__}: {err}): {again}",
+                         file=str(p)) from err
+    if not isinstance(doc, dict) or not isinstance(doc.get("meta"), dict):
+        raise ModelError(f"{p}: not a microfab cost model: {again}", file=str(p))
+    meta, est = doc["meta"], doc.get("estimator")
+    if meta.get("format") != MODEL_FORMAT or not isinstance(est, CostRatioRegressor):
+        raise ModelError(f"{p}: model format {meta.get('format')!r}, expected {MODEL_FORMAT!r}: {again}",
+                         file=str(p))
+    saved = meta.get("versions", {}).get("scikit-learn", "?")
+    now = library_versions()["scikit-learn"]
+    if saved.split(".")[:2] != now.split(".")[:2]:
+        raise ModelError(f"{p}: model trained with scikit-learn {saved}, this is {now}: {again}", file=str(p))
+    if list(meta.get("numeric_features", [])) != list(NUMERIC_FEATURES) or \
+            list(meta.get("feature_names", [])) != [str(n) for n in est.get_feature_names_out()]:
+        raise ModelError(f"{p}: the model's feature names differ from this microfab's: {again}", file=str(p))
+    if meta.get("training_sha256") != est.training_sha256_:
+        raise ModelError(f"{p}: the training-data hash in the metadata does not match the model: {again}",
+                         file=str(p))
+    if training_sha256 is not None and training_sha256 != est.training_sha256_:
+        raise ModelError(f"{p}: the model was trained on other data (sha256 {est.training_sha256_[:12]}..., "
+                         f"expected {training_sha256[:12]}...): {again}", file=str(p))
+    return WorkshopCostModel(str(meta.get("workshop_id", p.stem)), est, meta)
+
+
+def load_cost_models(model_dir: str | os.PathLike[str] | None) -> dict[str, WorkshopCostModel]:
+    """Every ``*.skops`` model in ``model_dir`` by workshop id ({} when the folder does not exist)."""
+    if model_dir is None:
+        return {}
+    folder = Path(model_dir)
+    if not folder.is_dir():
+        return {}
+    out = {}
+    for path in sorted(folder.glob(f"*{MODEL_SUFFIX}")):
+        if path.stem.startswith("_"):  # _marketplace-prior.skops and other non-workshop models
+            continue
+        model = load_cost_model(path)
+        out[model.workshop_id] = model
+    return out
+
+

@@ -1,0 +1,180 @@
+"""Rate-card calibration: the hourly rates, material markup and margin a workshop's prices imply.
+
+The rule price of a line is ``(1 + margin) * (setup_h * setup_rate + run_h * rate
++ (1 + markup) * material_base_eur) + shipping``. ``RateCardCalibrator`` fits
+the coefficients of that linear form to real prices by robust regression
+(``scipy.optimize.least_squares`` with a soft-L1 loss on relative residuals,
+coefficients bounded at zero), one setup and one run coefficient per
+``process/machine_class``. A uniform factor on every cost cannot be told apart
+from the margin, so the implied rates are reported at the card's margin, and the
+implied margin at the card's rates (median of price over rule cost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import least_squares
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
+
+from geometry.errors import ModelError
+from models.samples import CostSample, check_samples
+
+
+@dataclass(frozen=True)
+class ImpliedRates:
+    """What one process/machine class's prices imply, next to what the card says."""
+
+    process: str
+    machine_class: str
+    n_jobs: int
+    rate_eur_h: float
+    card_rate_eur_h: float
+    setup_rate_eur_h: float
+    card_setup_rate_eur_h: float
+
+
+@dataclass(frozen=True)
+class ImpliedCard:
+    """The rate card a workshop's past prices imply."""
+
+    processes: list[ImpliedRates]
+    material_markup_fraction: float
+    card_material_markup_fraction: float
+    margin_fraction: float
+    card_margin_fraction: float
+    n_jobs: int
+
+    def sentences(self) -> list[str]:
+        """Plain-language differences, e.g. 'your prices imply 92 EUR/h for 3axis cnc_milling; ...'."""
+        out = []
+        for p in self.processes:
+            what = f"{p.machine_class} {p.process}".strip()
+            out.append(f"your prices imply {p.rate_eur_h:.0f} EUR/h for {what}; your card says "
+                       f"{p.card_rate_eur_h:.0f} EUR/h")
+            out.append(f"your prices imply {p.setup_rate_eur_h:.0f} EUR/h for setups on {what}; your card says "
+                       f"{p.card_setup_rate_eur_h:.0f} EUR/h")
+        out.append(f"your prices imply a material markup of {self.material_markup_fraction:.0%}; your card says "
+                   f"{self.card_material_markup_fraction:.0%}")
+        out.append(f"at your card's rates, your prices imply a margin of {self.margin_fraction:.0%}; your card says "
+                   f"{self.card_margin_fraction:.0%}")
+        return out
+
+
+def _key(s: CostSample) -> str:
+    return f"{s.text('process')}/{s.text('machine_class')}"
+
+
+def _drivers(s: CostSample) -> tuple[float, float, float]:
+    """(setup hours, run hours of the line, material at base price [EUR])."""
+    qty = max(s.num("quantity"), 1.0)
+    run_min = s.num("run_time_min") or s.num("part_time_min") * qty
+    if s.num("material_base_eur_kg") > 0:
+        material = s.num("stock_mass_kg") * qty * s.num("material_base_eur_kg")
+    else:  # the card's material line, markup taken out where the context gives it
+        material = s.num("material_eur") / (1.0 + s.num("markup_fraction"))
+    return s.num("batch_time_min") / 60.0, run_min / 60.0, material
+
+
+class RateCardCalibrator(RegressorMixin, BaseEstimator):
+    """Fit effective rates to prices; ``predict`` gives the price the implied card would quote.
+
+    Parameters
+    ----------
+    f_scale : float
+        Relative residual beyond which the loss grows linearly (soft L1): prices
+        off by more than this are treated as outliers.
+    """
+
+    def __init__(self, f_scale: float = 0.05) -> None:
+        self.f_scale = f_scale
+
+    def _design(self, X: Sequence[CostSample]) -> np.ndarray:
+        """Columns: (setup h, run h) per process/machine class, material at base price, minimum-order top-up."""
+        n_keys = len(self.keys_)
+        A = np.zeros((len(X), 2 * n_keys + 2))
+        for i, s in enumerate(X):
+            setup_h, run_h, material = _drivers(s)
+            if _key(s) in self.keys_:
+                k = self.keys_.index(_key(s))
+                A[i, 2 * k] = setup_h
+                A[i, 2 * k + 1] = run_h
+            else:  # a process/machine class not in the history: the mean of the known ones
+                A[i, 0:2 * n_keys:2] = setup_h / n_keys
+                A[i, 1:2 * n_keys:2] = run_h / n_keys
+            A[i, -2] = material
+            A[i, -1] = s.num("minimum_order_eur")
+        return A
+
+    def fit(self, X: Sequence[CostSample], y: Sequence[float]) -> "RateCardCalibrator":
+        check_samples(X)
+        prices = np.asarray(y, dtype=np.float64)
+        if len(X) < 3:
+            raise ModelError(f"rate calibration needs at least 3 priced jobs, got {len(X)}")
+        self.keys_ = sorted({_key(s) for s in X})
+        A = self._design(X)
+        shipping = np.array([s.num("shipping_eur") for s in X])
+        net = np.maximum(prices - shipping, 0.01 * prices)
+        # start from the card: (1 + margin) x card rates, (1 + margin)(1 + markup) on material
+        x0 = np.zeros(A.shape[1])
+        for k, key in enumerate(self.keys_):
+            rows = [s for s in X if _key(s) == key]
+            m = np.mean([1 + s.num("margin_fraction") for s in rows])
+            x0[2 * k] = m * max(np.mean([s.num("setup_rate_eur_h") for s in rows]), 1.0)
+            x0[2 * k + 1] = m * max(np.mean([s.num("rate_eur_h") for s in rows]), 1.0)
+        x0[-2] = np.mean([(1 + s.num("margin_fraction")) * (1 + s.num("markup_fraction")) for s in X])
+        x0[-1] = 1.0
+        used = A.any(axis=0)
+        scale = 1.0 / prices
+
+        def residuals(beta: np.ndarray) -> np.ndarray:
+            return (A @ beta - net) * scale
+
+        x0 = np.where(used, x0, 0.0)
+        lower = np.zeros_like(x0)
+        upper = np.where(used, np.inf, 1e-12)
+        res = least_squares(residuals, x0, bounds=(lower, upper), loss="soft_l1", f_scale=self.f_scale)
+        self.coef_ = res.x
+        self.n_samples_ = len(X)
+        self.implied_ = self._implied(X, prices, net)
+        return self
+
+    def predict(self, X: Sequence[CostSample]) -> np.ndarray:
+        check_is_fitted(self, "coef_")
+        check_samples(X)
+        shipping = np.array([s.num("shipping_eur") for s in X])
+        return self._design(X) @ self.coef_ + shipping
+
+    @staticmethod
+    def _card_markup(X: Sequence[CostSample]) -> float:
+        return float(np.median([s.num("markup_fraction") for s in X]))
+
+    def _implied(self, X: Sequence[CostSample], prices: np.ndarray, net: np.ndarray) -> ImpliedCard:
+        margin = float(np.median([s.num("margin_fraction") for s in X]))
+        procs = []
+        for k, key in enumerate(self.keys_):
+            rows = [s for s in X if _key(s) == key]
+            process, machine_class = key.split("/", 1)
+            procs.append(ImpliedRates(
+                process=process,
+                machine_class=machine_class,
+                n_jobs=len(rows),
+                rate_eur_h=float(self.coef_[2 * k + 1] / (1 + margin)),
+                card_rate_eur_h=float(np.mean([s.num("rate_eur_h") for s in rows])),
+                setup_rate_eur_h=float(self.coef_[2 * k] / (1 + margin)),
+                card_setup_rate_eur_h=float(np.mean([s.num("setup_rate_eur_h") for s in rows])),
+            ))
+        cost = np.array([s.num("setup_eur") + s.num("machining_eur") + s.num("material_eur") for s in X])
+        ok = cost > 0
+        implied_margin = float(np.median(net[ok] / cost[ok]) - 1.0) if ok.any() else float("nan")
+        return ImpliedCard(
+            processes=procs,
+            material_markup_fraction=float(self.coef_[-2] / (1 + margin) - 1.0),
+            card_material_markup_fraction=self._card_markup(X),
+            margin_fraction=implied_margin,
+            card_margin_fraction=margin,
+            n_jobs=len(X),
+        )

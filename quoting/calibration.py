@@ -1,0 +1,439 @@
+"""Calibrate a workshop's cost model on its real past prices.
+
+Reads a history CSV (format in the README, "## Calibration"), loads each CAD
+file, computes its features and the rule-based price with the workshop's rate
+card (the same ``quoting.pricing.price_line`` the quote engine runs), fits a
+``models.CostRatioRegressor``, cross-validates it and stores it where
+``microfab quote`` finds it (``<model dir>/<workshop id>.skops``).
+
+History CSV columns: ``file`` (path relative to the files folder, or the
+sha256 of a stored part), ``process``, ``material``, ``quantity``,
+``price_eur`` (total of the line); optional ``lead_time_days``, ``date``,
+``finish``, ``tolerance``. Lines starting with ``#`` are comments.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from geometry.errors import InputError, MicrofabError
+from geometry.features import PartFeatures
+from models import (
+    CostRatioRegressor,
+    CostSample,
+    ImpliedCard,
+    RateCardCalibrator,
+    WorkshopCostModel,
+    coverage,
+    mape,
+    median_ape,
+)
+from models.cost_model import load_cost_model
+from quoting.materials import get_material
+from quoting.process_kinds import Process
+from quoting.ratecard import RateCard
+
+REQUIRED_COLUMNS = ("file", "process", "material", "quantity", "price_eur")
+OPTIONAL_COLUMNS = ("lead_time_days", "date", "finish", "tolerance")
+#: file name of the marketplace-wide prior inside the model folder
+PRIOR_FILE = "_marketplace-prior.skops"
+PRIOR_ID = "_marketplace-prior"
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+#: today's date used for rule prices of past jobs (lead time does not enter the price)
+_PRICING_DAY = dt.date(2025, 1, 6)
+
+
+class HistoryError(InputError):
+    """A price history cannot be used (missing columns, no usable row)."""
+
+    code = "invalid_history"
+
+
+def default_model_dir() -> Path:
+    """``$MICROFAB_MODEL_DIR`` or ``var/models``."""
+    return Path(os.environ.get("MICROFAB_MODEL_DIR", "var/models"))
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    line: int
+    file: str
+    process: str
+    material: str
+    quantity: int
+    price_eur: float
+    lead_time_days: float | None = None
+    date: str | None = None
+    finish: str | None = None
+    tolerance: str | None = None
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A history row that was left out, and why."""
+
+    line: int
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line} ({self.file or 'no file'}): {self.message}"
+
+
+def read_history(path: str | os.PathLike[str]) -> tuple[list[HistoryRow], list[RowProblem]]:
+    """The good rows of a history CSV and a problem for each bad one (raises when a column is missing)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as err:
+        raise HistoryError(f"{p}: cannot read the history ({err.strerror}): give the path of a CSV file",
+                           file=str(p)) from err
+    numbered = [(i + 1, line) for i, line in enumerate(text.splitlines())
+                if line.strip() and not line.lstrip().startswith("#")]
+    if not numbered:
+        raise HistoryError(f"{p}: the history is empty: give a CSV with a header line "
+                           f"{','.join(REQUIRED_COLUMNS)} and one line per past job", file=str(p))
+    reader = csv.reader([line for _, line in numbered])
+    header = [h.strip().lower() for h in next(reader)]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise HistoryError(f"{p}: missing column(s) {', '.join(missing)} (found: {', '.join(header)}); the "
+                           f"header must name {', '.join(REQUIRED_COLUMNS)}", file=str(p), missing=missing)
+    rows: list[HistoryRow] = []
+    problems: list[RowProblem] = []
+    for (line_no, _), values in zip(numbered[1:], reader, strict=True):
+        rec = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
+        file = rec["file"]
+        try:
+            rows.append(_row(line_no, rec))
+        except (InputError, ValueError) as err:
+            problems.append(RowProblem(line_no, file, getattr(err, "message", str(err))))
+    return rows, problems
+
+
+def _row(line: int, rec: dict[str, str]) -> HistoryRow:
+    if not rec["file"]:
+        raise ValueError("no file: give a path relative to --files, or the sha256 of a stored part")
+    process = Process.parse(rec["process"]).value
+    material = get_material(rec["material"]).key
+    try:
+        quantity = int(rec["quantity"])
+    except ValueError:
+        raise ValueError(f"quantity {rec['quantity']!r} is not a whole number") from None
+    if quantity < 1:
+        raise ValueError(f"quantity {quantity} must be at least 1")
+    try:
+        price = float(rec["price_eur"])
+    except ValueError:
+        raise ValueError(f"price_eur {rec['price_eur']!r} is not a number of EUR") from None
+    if not np.isfinite(price) or price <= 0:
+        raise ValueError(f"price_eur {rec['price_eur']!r} must be a positive number of EUR")
+    lead = rec.get("lead_time_days") or None
+    return HistoryRow(
+        line=line,
+        file=rec["file"],
+        process=process,
+        material=material,
+        quantity=quantity,
+        price_eur=price,
+        lead_time_days=float(lead) if lead else None,
+        date=rec.get("date") or None,
+        finish=rec.get("finish") or None,
+        tolerance=rec.get("tolerance") or None,
+    )
+
+
+# --- features and rule prices -------------------------------------------------------------------------------------
+
+class FeatureCache:
+    """PartFeatures of CAD files as JSON in a folder, keyed by the file's sha256."""
+
+    def __init__(self, folder: str | os.PathLike[str] | None) -> None:
+        self.folder = Path(folder) if folder is not None else None
+        self._memory: dict[str, PartFeatures] = {}
+
+    def get(self, sha256: str, compute: Callable[[], PartFeatures]) -> PartFeatures:
+        if sha256 in self._memory:
+            return self._memory[sha256]
+        path = self.folder / f"{sha256}.json" if self.folder is not None else None
+        if path is not None and path.is_file():
+            try:
+                features = PartFeatures.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            except (ValueError, KeyError, TypeError):
+                features = None
+            if features is not None:
+                self._memory[sha256] = features
+                return features
+        features = compute()
+        self._memory[sha256] = features
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(features.to_dict()), encoding="utf-8")
+        return features
+
+
+def file_features(path: Path, cache: FeatureCache | None = None) -> PartFeatures:
+    """Measure a CAD file (through the cache when given)."""
+    from geometry import extract, load
+
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    compute = lambda: extract(load(path))  # noqa: E731
+    return cache.get(sha, compute) if cache is not None else compute()
+
+
+class _Recorder:
+    """Stands in for a cost model inside ``price_line`` to capture the context the engine passes."""
+
+    version = "recording"
+
+    def __init__(self) -> None:
+        self.context: Mapping[str, Any] | None = None
+        self.rule_total_eur = 0.0
+
+    def predict(self, features: PartFeatures, context: Mapping[str, Any], rule_total_eur: float
+                ) -> tuple[float, float, float, float]:
+        self.context, self.rule_total_eur = dict(context), float(rule_total_eur)
+        return rule_total_eur, rule_total_eur, rule_total_eur, 0.8
+
+
+def rule_sample(features: PartFeatures, card: RateCard, process: str, material: str, quantity: int,
+                finish: str | None = None, tolerance: str | None = None) -> CostSample:
+    """The rule-based price of a line at ``card`` and the context the quote engine gives a cost model."""
+    from geometry.errors import NotManufacturableError
+    from quoting.pricing import PricingContext, price_line
+    from quoting.processes import process_models
+
+    proc = Process.parse(process)
+    mat = get_material(material)
+    if proc not in card.processes:
+        raise NotManufacturableError(f"{card.id} does not offer {proc.value}: fix the row or the rate card")
+    if mat.key not in card.materials:
+        raise NotManufacturableError(f"{card.id} does not stock {mat.key}: fix the row or add it to the rate card")
+    model = process_models().get(proc)
+    if model is None:
+        raise NotManufacturableError(f"microfab cannot estimate {proc.value} yet")
+    rates = card.processes[proc]
+    machine = rates.machines[0]
+    estimate = model.estimate(features, mat, machine.machine_class)
+    part_mass_kg = (features.volume_mm3 or 0.0) * mat.density_kg_mm3
+    names = {f.name for f in dataclasses.fields(PricingContext)}
+    recorder = _Recorder()
+    extra: dict[str, Any] = {}
+    optional = {"machine": machine, "features": features, "finish": finish, "tolerance": tolerance,
+                "cost_model": recorder}
+    for key, value in optional.items():
+        if key in names and (value is not None or key in ("features",)):
+            extra[key] = value
+    ctx = PricingContext(card, estimate, mat, part_mass_kg, None, _PRICING_DAY, **extra)
+    line = price_line(ctx, quantity)
+    if recorder.context is not None:
+        return CostSample(features, recorder.context, recorder.rule_total_eur)
+    # an engine without cost-model support: build the same context from the line
+    breakdown = {b.item: b.amount_eur for b in line.breakdown}
+    context = {
+        "workshop_id": card.id, "process": proc.value, "machine_class": estimate.machine_class,
+        "material": mat.key, "quantity": quantity, "batch_time_min": estimate.batch_time_min,
+        "part_time_min": estimate.part_time_min, "stock_mass_kg": estimate.stock.mass_kg,
+        "breakdown_eur": breakdown,
+    }
+    return CostSample(features, context, float(line.total_eur))
+
+
+def build_samples(
+    rows: Sequence[HistoryRow],
+    card: RateCard,
+    files_dir: str | os.PathLike[str] | None = None,
+    lookup: Callable[[str], PartFeatures | Path] | None = None,
+    cache: FeatureCache | None = None,
+) -> tuple[list[CostSample], list[float], list[HistoryRow], list[RowProblem]]:
+    """Samples, prices and rows for the rows that load and price; a problem for each that does not."""
+    folder = Path(files_dir) if files_dir is not None else Path(".")
+    samples: list[CostSample] = []
+    prices: list[float] = []
+    used: list[HistoryRow] = []
+    problems: list[RowProblem] = []
+    for row in rows:
+        try:
+            if _SHA256.match(row.file.lower()) and lookup is not None:
+                found = lookup(row.file.lower())
+                features = found if isinstance(found, PartFeatures) else file_features(Path(found), cache)
+            else:
+                path = folder / row.file
+                if not path.is_file():
+                    raise InputError(f"file not found: {path} (paths are relative to --files)")
+                features = file_features(path, cache)
+            sample = rule_sample(features, card, row.process, row.material, row.quantity, row.finish, row.tolerance)
+        except MicrofabError as err:
+            problems.append(RowProblem(row.line, row.file, err.message))
+            continue
+        except OSError as err:
+            problems.append(RowProblem(row.line, row.file, f"cannot read the file ({err.strerror})"))
+            continue
+        samples.append(sample)
+        prices.append(row.price_eur)
+        used.append(row)
+    return samples, prices, used, problems
+
+
+# --- fitting and reporting ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Held-out errors of k-fold cross-validation (fractions: 0.1 = 10 %)."""
+
+    folds: int
+    rule_mape: float
+    rule_median_ape: float
+    calibrated_mape: float
+    calibrated_median_ape: float
+    coverage: float
+    level: float
+
+
+def cross_validate(samples: Sequence[CostSample], prices: Sequence[float], folds: int = 5,
+                   prior: CostRatioRegressor | None = None, params: Mapping[str, Any] | None = None,
+                   seed: int = 0) -> CrossValidation:
+    """Fit on k-1 folds, predict the held-out fold (price and interval), for every fold."""
+    from sklearn.model_selection import KFold
+
+    y = np.asarray(prices, dtype=np.float64)
+    n = len(samples)
+    k = max(2, min(folds, n // 5))
+    pred, low, high = np.zeros(n), np.zeros(n), np.zeros(n)
+    est = CostRatioRegressor(**dict(params or {}))
+    for train, test in KFold(n_splits=k, shuffle=True, random_state=seed).split(np.arange(n)):
+        m = CostRatioRegressor(**est.get_params()).fit([samples[i] for i in train], y[train], prior=prior)
+        held = [samples[i] for i in test]
+        pred[test] = m.predict(held)
+        lo, hi = m.predict_interval(held)
+        low[test], high[test] = lo, hi
+    rule = np.array([s.rule_total_eur for s in samples])
+    return CrossValidation(
+        folds=k,
+        rule_mape=mape(y, rule),
+        rule_median_ape=median_ape(y, rule),
+        calibrated_mape=mape(y, pred),
+        calibrated_median_ape=median_ape(y, pred),
+        coverage=coverage(y, low, high),
+        level=est.level,
+    )
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    workshop_id: str
+    history: str
+    rows: int
+    used: int
+    problems: list[RowProblem]
+    cv: CrossValidation
+    implied: ImpliedCard
+    model: WorkshopCostModel
+    model_path: Path | None = None
+    prior_used: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "workshop_id": self.workshop_id,
+            "history": self.history,
+            "rows": self.rows,
+            "used": self.used,
+            "problems": [dataclasses.asdict(p) for p in self.problems],
+            "cross_validation": dataclasses.asdict(self.cv),
+            "implied_card": dataclasses.asdict(self.implied),
+            "implied_card_text": self.implied.sentences(),
+            "model_path": str(self.model_path) if self.model_path is not None else None,
+            "prior_used": self.prior_used,
+            "training_sha256": self.model.estimator.training_sha256_,
+            "notes": list(self.notes),
+        }
+
+
+def load_prior(model_dir: str | os.PathLike[str]) -> CostRatioRegressor | None:
+    """The marketplace prior stored in ``model_dir`` (``_marketplace-prior.skops``), if any."""
+    path = Path(model_dir) / PRIOR_FILE
+    return load_cost_model(path).estimator if path.is_file() else None
+
+
+def fit_prior(samples: Sequence[CostSample], prices: Sequence[float], model_dir: str | os.PathLike[str] | None = None,
+              **params: Any) -> CostRatioRegressor:
+    """Fit the marketplace-wide prior on every workshop's samples; store it in ``model_dir`` when given."""
+    est = CostRatioRegressor(**params).fit(list(samples), list(prices))
+    if model_dir is not None:
+        WorkshopCostModel.build(PRIOR_ID, est).save(model_dir)
+    return est
+
+
+def find_card(workshop_id: str, workshops: Sequence[RateCard] | None = None) -> RateCard:
+    from geometry.errors import NotFoundError
+    from quoting.workshops import load_workshops
+
+    cards = tuple(workshops) if workshops is not None else load_workshops()
+    for card in cards:
+        if card.id == workshop_id:
+            return card
+    known = ", ".join(c.id for c in cards)
+    raise NotFoundError(f"no workshop {workshop_id!r}: use one of {known} (or --workshops FOLDER)",
+                        workshop_id=workshop_id)
+
+
+def calibrate(
+    workshop_id: str,
+    history: str | os.PathLike[str],
+    files_dir: str | os.PathLike[str] | None = None,
+    workshops: Sequence[RateCard] | None = None,
+    model_dir: str | os.PathLike[str] | None = None,
+    lookup: Callable[[str], PartFeatures | Path] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    save: bool = True,
+    use_prior: bool = True,
+    params: Mapping[str, Any] | None = None,
+) -> CalibrationResult:
+    """Read, price, fit, cross-validate and (``save``) store a workshop's cost model."""
+    card = find_card(workshop_id, workshops)
+    rows, bad_rows = read_history(history)
+    files = Path(files_dir) if files_dir is not None else Path(history).resolve().parent
+    samples, prices, used, more = build_samples(rows, card, files, lookup, FeatureCache(cache_dir))
+    problems = sorted(bad_rows + more, key=lambda p: p.line)
+    if len(samples) < 5:
+        shown = "; ".join(str(p) for p in problems[:5])
+        raise HistoryError(f"{history}: only {len(samples)} usable job(s), a cost model needs at least 5"
+                           + (f"; bad rows: {shown}" if shown else ""), bad_rows=[str(p) for p in problems])
+    folder = Path(model_dir) if model_dir is not None else default_model_dir()
+    prior = load_prior(folder) if use_prior else None
+    cv = cross_validate(samples, prices, prior=prior, params=params)
+    est = CostRatioRegressor(**dict(params or {})).fit(samples, prices, prior=prior)
+    implied = RateCardCalibrator().fit(samples, prices).implied_
+    report = {"cross_validation": dataclasses.asdict(cv), "history_rows": len(rows) + len(bad_rows)}
+    model = WorkshopCostModel.build(workshop_id, est, report)
+    path = model.save(folder) if save else None
+    notes = []
+    if len(samples) < 30:
+        notes.append(f"only {len(samples)} jobs: intervals and the implied rates are rough; more history helps")
+    return CalibrationResult(
+        workshop_id=workshop_id,
+        history=str(history),
+        rows=len(rows) + len(bad_rows),
+        used=len(samples),
+        problems=problems,
+        cv=cv,
+        implied=implied,
+        model=model,
+        model_path=path,
+        prior_used=prior is not None,
+        notes=notes,
+    )
