@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            settings.webhook_timeout_s)
         service = Service(settings, sessions, pool, metrics, hooks)
         service.interrupt_stale_jobs()
+        service.reload_cost_models()
         app.state.service = service
         try:
             yield

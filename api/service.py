@@ -68,6 +68,17 @@ class Service:
     _cards: dict[str, tuple[int, RateCard]] = field(default_factory=dict)
     _jobs: set[asyncio.Task] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    cost_models: dict[str, Any] = field(default_factory=dict)
+
+    def reload_cost_models(self) -> None:
+        """The calibrated cost models in ``model_dir`` (a model that cannot be used is left out, logged)."""
+        try:
+            from models import load_cost_models
+
+            self.cost_models = load_cost_models(self.settings.model_dir)
+        except MicrofabError as err:
+            log.warning("calibrated cost models not loaded: %s", err.message)
+            self.cost_models = {}
 
     # ---- blobs -------------------------------------------------------------------------------------
     def blob_path(self, sha256: str, suffix: str = "") -> Path:
@@ -155,7 +166,7 @@ class Service:
                 return replay, True
         features = self.features(part_id)
         cards, versions = self.cards()
-        q = engine_quote(features, request, cards)
+        q = engine_quote(features, request, cards, cost_models=self.cost_models)
         body = q.to_dict()
         used = {o.workshop_id: versions[o.workshop_id] for o in q.offers if o.workshop_id in versions}
         row = QuoteRow(id=q.id, part_sha256=part_id, quote=body, offers=len(q.offers), ratecard_versions=used,

@@ -15,6 +15,8 @@ class Settings(BaseSettings):
     environment: str = Field(default="development", pattern="^(development|test|production)$")
     database_url: str = "sqlite:///var/microfab.db"
     blob_dir: Path = Path("var/blobs")
+    #: calibrated cost models (<workshop id>.skops), shared with `microfab calibrate` / `microfab quote`
+    model_dir: Path = Path("var/models")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     #: upload limit, enforced while the body streams in

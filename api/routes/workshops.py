@@ -7,7 +7,6 @@ import importlib.util
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, UploadFile
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
@@ -198,6 +197,6 @@ async def create_calibration(
     from api import calibrations
 
     job_id = svc.new_job("calibration", who)
-    work = asyncio.ensure_future(run_in_threadpool(calibrations.run, svc, workshop_id, csv_bytes, zip_bytes))
+    work = asyncio.ensure_future(calibrations.run(svc, workshop_id, csv_bytes, zip_bytes))
     svc.run_job(job_id, work, lambda report: report)
     return accepted(svc, job_id)

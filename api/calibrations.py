@@ -1,0 +1,92 @@
+"""Calibration jobs: a workshop's history CSV and a zip of its CAD files -> ``quoting.calibration`` -> a report.
+
+The CAD files are hostile input like any upload: they are parsed in the worker
+pool (time and memory limits), and their features are handed to
+``quoting.calibration.calibrate`` through its feature cache, so the calibration
+itself never parses a file in the server process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from fastapi.concurrency import run_in_threadpool
+
+from geometry.errors import InvalidRequestError, MicrofabError
+
+log = logging.getLogger(__name__)
+MAX_MEMBERS = 5000
+
+
+def extract_zip(data: bytes, dest: Path, max_total_bytes: int) -> list[Path]:
+    """Extract a zip safely: no absolute paths or '..', a member count and a total size limit."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise InvalidRequestError("files: not a zip archive: zip the CAD files the history names",
+                                  field="files") from None
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) > MAX_MEMBERS:
+        raise InvalidRequestError(f"files: the zip has {len(members)} files, at most {MAX_MEMBERS}", field="files")
+    total = 0
+    out: list[Path] = []
+    for m in members:
+        name = PurePosixPath(m.filename.replace("\\", "/"))
+        if name.is_absolute() or ".." in name.parts or not name.parts:
+            raise InvalidRequestError(f"files: unsafe path in the zip: {m.filename!r}", field="files")
+        target = dest.joinpath(*name.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(m) as src, target.open("wb") as dst:
+            while chunk := src.read(1024 * 1024):
+                total += len(chunk)
+                if total > max_total_bytes:
+                    raise InvalidRequestError(f"files: the zip expands to over {max_total_bytes / 1e6:.0f} MB",
+                                              field="files")
+                dst.write(chunk)
+        out.append(target)
+    return out
+
+
+async def run(svc, workshop_id: str, csv_bytes: bytes, zip_bytes: bytes | None) -> dict[str, Any]:  # noqa: ANN001
+    from quoting import calibration
+
+    with tempfile.TemporaryDirectory(prefix="microfab-calibration-") as tmp:
+        root = Path(tmp)
+        files_dir, cache_dir = root / "files", root / "features"
+        files_dir.mkdir()
+        cache_dir.mkdir()
+        history = root / "history.csv"
+        history.write_bytes(csv_bytes)
+        notes: list[str] = []
+        if zip_bytes is not None:
+            paths = await run_in_threadpool(extract_zip, zip_bytes, files_dir, svc.settings.max_upload_bytes * 5)
+            for path in paths:
+                data = path.read_bytes()
+                try:
+                    parsed = await svc.pool.parse(data, path.name, None)
+                except MicrofabError as err:
+                    path.unlink()  # never parsed in this process: the row will be reported as unusable
+                    notes.append(f"{path.relative_to(files_dir)}: {err.message}")
+                    continue
+                sha = hashlib.sha256(data).hexdigest()
+                (cache_dir / f"{sha}.json").write_text(json.dumps(parsed.features), encoding="utf-8")
+        cards, _ = svc.cards()
+
+        def lookup(sha: str):  # noqa: ANN202  (history rows that name a stored part by sha256)
+            return svc.features(sha)
+
+        result = await run_in_threadpool(
+            calibration.calibrate, workshop_id, history, files_dir, cards, svc.settings.model_dir, lookup,
+            cache_dir, True)
+        report = result.to_dict()
+        report["history"] = "history.csv"
+        report["notes"] = list(report.get("notes", [])) + notes
+        svc.reload_cost_models()
+        return report
