@@ -56,7 +56,7 @@ from quoting.quote import (
     QuoteLine,
     QuoteRequest,
 )
-from quoting.ratecard import TIERS, Machine, RateCard
+from quoting.ratecard import TIERS, Machine, RateCard, canonical_tolerance, finish_keys, tolerance_aliases
 from quoting.workshops import load_workshops
 
 MAX_QUANTITY = 1_000_000
@@ -113,7 +113,11 @@ def validate_request(request: QuoteRequest) -> None:
         value = getattr(request, name)
         if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > 64):
             raise InvalidRequestError(f"{name} {value!r} is not a key such as "
-                                      f"{'anodize_clear' if name == 'finish' else 'iso2768-f'}", field=name)
+                                      f"{'anodising' if name == 'finish' else 'iso2768-f'}", field=name)
+    if request.tolerance is not None and canonical_tolerance(request.tolerance) is None:
+        known = ", ".join(sorted(set((tolerance_aliases() or {}).values())))
+        raise InvalidRequestError(f"tolerance {request.tolerance!r} is unknown: use {known} "
+                                  "(or f, m, c, iso2768-f, ...)", field="tolerance")
     if request.need_by is not None and not isinstance(request.need_by, dt.date):
         raise InvalidRequestError(f"need_by {request.need_by!r} is not a date (YYYY-MM-DD)", field="need_by")
 
@@ -147,6 +151,9 @@ def quote(
     cards = tuple(workshops) if workshops is not None else load_workshops()
     material = get_material(request.material)
     cost_models = cost_models or {}
+    if request.tolerance is not None:
+        request = replace(request, tolerance=canonical_tolerance(request.tolerance))
+    _check_finish(request, cards)
     offers, ineligible, dfm = _quote_offers(features, request, cards, material, now.date(), cost_models)
     offers = sort_offers(offers, request.sort_by)
     offers = _flag_best(offers)
@@ -171,6 +178,16 @@ def quote(
         },
         process_choice=process_choice(offers, request) if request.process is None else [],
     )
+
+
+def _check_finish(request: QuoteRequest, cards: Sequence[RateCard]) -> None:
+    """A finish neither microfab nor any workshop knows is a typo: say which finishes exist."""
+    if request.finish is None:
+        return
+    known = set(finish_keys() or ()) | {k for c in cards for k in c.finishes}
+    if request.finish not in known:
+        raise InvalidRequestError(f"finish {request.finish!r} is unknown: use one of {', '.join(sorted(known))}",
+                                  field="finish")
 
 
 def part_summary(features: PartFeatures) -> PartSummary:

@@ -157,14 +157,22 @@ def _finish(ctx: PricingContext, quantity: int) -> tuple[float, int, str]:
 
 def tolerance_factor(tolerance: str | None) -> tuple[float, str]:
     """Machining time factor of a tolerance class (1.0 for the standard class or when not priced yet)."""
-    cls = tolerance or DEFAULT_TOLERANCE
+    from quoting.ratecard import canonical_tolerance
+
+    cls = tolerance or canonical_tolerance(DEFAULT_TOLERANCE) or DEFAULT_TOLERANCE
     options = _options_module()
     fn = getattr(options, "tolerance_time_factor", None) if options is not None else None
     if fn is None:
-        if tolerance and tolerance != DEFAULT_TOLERANCE:
+        if tolerance and tolerance != cls_default():
             return 1.0, f"tolerance {cls}: not priced yet"
         return 1.0, f"tolerance {cls}"
     return float(fn(cls)), f"tolerance {cls}"
+
+
+def cls_default() -> str:
+    from quoting.ratecard import canonical_tolerance
+
+    return canonical_tolerance(DEFAULT_TOLERANCE) or DEFAULT_TOLERANCE
 
 
 def _threads(ctx: PricingContext, quantity: int) -> tuple[float, str]:

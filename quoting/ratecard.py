@@ -273,6 +273,30 @@ class _RateCardDoc(_Model):
                              f"[thresholds], e.g. {', '.join(sorted(known)[:3])}")
         return v
 
+    @field_validator("tolerances")
+    @classmethod
+    def _known_tolerances(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if v is None:
+            return v
+        keys = [canonical_tolerance(name) for name in v]
+        unknown = [name for name, key in zip(v, keys, strict=True) if key is None]
+        if unknown:
+            known = ", ".join(sorted(set((tolerance_aliases() or {}).values())))
+            raise ValueError(f"unknown tolerance class(es) {', '.join(unknown)}: use {known}")
+        return tuple(dict.fromkeys(k for k in keys if k is not None))
+
+    @field_validator("finishes")
+    @classmethod
+    def _known_finishes(cls, v: dict[str, FinishRates]) -> dict[str, FinishRates]:
+        known = finish_keys()
+        if known is None:
+            return v
+        unknown = [k for k, f in v.items() if k not in known and f.price_eur_m2 is None]
+        if unknown:
+            raise ValueError(f"finish(es) {', '.join(unknown)} are not in microfab's finishes table: give their "
+                             f"price_eur_m2, or use {', '.join(sorted(known))}")
+        return v
+
     @field_validator("materials")
     @classmethod
     def _known_materials(cls, v: dict[str, MaterialRates]) -> dict[str, MaterialRates]:
@@ -293,6 +317,41 @@ class _RateCardDoc(_Model):
             raise ValueError(f"unknown tier(s) {', '.join(unknown)}: use {', '.join(TIERS)}")
         _check_tier_order(v)
         return v
+
+
+def _options_table(section: str) -> dict[str, Any] | None:
+    from quoting.data_files import read_data
+
+    try:
+        return dict(read_data("finishes.toml").get(section, {}))
+    except FileNotFoundError:
+        return None
+
+
+def tolerance_aliases() -> dict[str, str] | None:
+    """Every name of a tolerance class (key and aliases, lower case) -> its key in ``finishes.toml``."""
+    table = _options_table("tolerances")
+    if table is None:
+        return None
+    out: dict[str, str] = {}
+    for key, row in table.items():
+        for name in (key, *row.get("aliases", ())):
+            out[str(name).strip().lower()] = key
+    return out
+
+
+def canonical_tolerance(name: str) -> str | None:
+    """The ``finishes.toml`` key of a tolerance class name or alias; the name itself when there is no table."""
+    aliases = tolerance_aliases()
+    if aliases is None:
+        return name
+    return aliases.get(name.strip().lower())
+
+
+def finish_keys() -> frozenset[str] | None:
+    """The finishes microfab knows (``finishes.toml``), None when that table is absent."""
+    table = _options_table("finishes")
+    return None if table is None else frozenset(table)
 
 
 def dfm_threshold_names() -> frozenset[str] | None:

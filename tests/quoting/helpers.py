@@ -117,7 +117,7 @@ BASE_CARD: dict[str, Any] = {
              "envelope_mm": [200, 200, 400], "max_diameter_mm": 200, "max_length_mm": 400}]},
     },
     "materials": {"al6061": {"markup_fraction": 0.1}, "s235": {"price_eur_kg": 1.5}},
-    "finishes": {"anodize_clear": {"price_eur_m2": 30.0, "price_eur_part": 1.0, "min_batch_eur": 80.0, "days": 3}},
+    "finishes": {"anodising": {"price_eur_m2": 30.0, "price_eur_part": 1.0, "min_batch_eur": 80.0, "days": 3}},
     "tolerances": ["iso2768-m", "iso2768-f"],
 }
 

@@ -70,14 +70,15 @@ def test_multi_solid_file_is_quoted_as_a_kit() -> None:
 def test_cli_quote_with_options(tmp_path, plate_step, capsys) -> None:
     path = tmp_path / "plate.step"
     path.write_bytes(plate_step)
-    code = main(["quote", str(path), "--material", "al6061", "--qty", "1,20", "--finish", "anodize_clear",
+    code = main(["quote", str(path), "--material", "al6061", "--qty", "1,20", "--finish", "anodising",
                  "--tier", "expedite", "--sort", "lead_time", "--ship-to", "45.76,4.84", "--json"])
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["schema"] == "microfab.quote/1" and data["request"]["tier"] == "expedite"
     days = [o["lines"][0]["lead_time_days"] for o in data["offers"]]
     assert days == sorted(days)
-    assert all(any(b["item"] == "finishing" and b["amount_eur"] > 0 for b in o["lines"][0]["breakdown"])
+    assert all(any(b["item"] == "finishing" and (b["amount_eur"] > 0 or "not priced yet" in b["detail"])
+                   for b in o["lines"][0]["breakdown"])
                for o in data["offers"])
     assert {"finish_not_offered"} <= {c for i in data["ineligible"] for c in i["codes"]}
     assert main(["quote", str(path), "--material", "al6061", "--need-by", "soon"]) == 2

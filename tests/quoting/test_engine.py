@@ -63,9 +63,15 @@ def test_material_not_stocked(stubs) -> None:
 
 
 def test_finish_and_tolerance_not_offered(stubs) -> None:
-    result = _q(finish="powder_coat", tolerance="it6")
+    result = _q(finish="powder_coating", tolerance="precision_0_01")
     assert _reasons(result) == {"test-shop": ["finish_not_offered", "tolerance_not_offered"]}
-    assert "(offers: anodize_clear)" in result.ineligible[0].reasons[0]
+    assert "(offers: anodising)" in result.ineligible[0].reasons[0]
+
+
+def test_tolerance_aliases_are_accepted(stubs) -> None:
+    for name in ("f", "iso2768-f", "ISO2768F"):
+        result = _q(tolerance=name, process="cnc_milling")
+        assert result.offers and result.request.tolerance == "iso2768_f"
 
 
 def test_process_not_offered(stubs) -> None:
@@ -192,8 +198,8 @@ def test_lead_time_skips_weekends_and_public_holidays(stubs) -> None:
 
 
 def test_same_input_same_versions_same_prices(stubs) -> None:
-    a = _q(cards=_shops(), ship_to=PARIS, quantities=(1, 7, 250), finish="anodize_clear")
-    b = quote(features(), QuoteRequest("al6061", (1, 7, 250), ship_to=PARIS, finish="anodize_clear"), _shops(),
+    a = _q(cards=_shops(), ship_to=PARIS, quantities=(1, 7, 250), finish="anodising")
+    b = quote(features(), QuoteRequest("al6061", (1, 7, 250), ship_to=PARIS, finish="anodising"), _shops(),
               NOW + dt.timedelta(hours=3))
     assert a.versions == b.versions and a.id != b.id
     strip = [(o.workshop_id, o.process, [(ln.total_eur, ln.breakdown, ln.interval, ln.co2_kg) for ln in o.lines])
@@ -254,6 +260,8 @@ def test_cost_model_adds_a_calibration_line(stubs) -> None:
         ({"tier": "ludicrous"}, InvalidRequestError, "use economy, standard, expedite"),
         ({"sort_by": "vibes"}, InvalidRequestError, "use price, lead_time, distance, co2"),
         ({"finish": ""}, InvalidRequestError, "finish"),
+        ({"finish": "gold_leaf"}, InvalidRequestError, "finish 'gold_leaf' is unknown: use one of anodising"),
+        ({"tolerance": "it6"}, InvalidRequestError, "tolerance 'it6' is unknown: use iso2768_c"),
         ({"need_by": "tomorrow"}, InvalidRequestError, "YYYY-MM-DD"),
         ({"material": "unobtainium"}, UnknownMaterialError, "unknown material"),
         ({"process": "welding"}, UnknownProcessError, "unknown process"),

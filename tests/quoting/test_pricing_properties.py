@@ -48,7 +48,7 @@ def scenarios(draw):
     batch_min = draw(st.floats(0, 600))
     part_min = draw(st.floats(0.01, 600))
     mass = draw(st.floats(0.001, 50))
-    finish = draw(st.sampled_from([None, "anodize_clear"]))
+    finish = draw(st.sampled_from([None, "anodising"]))
     ship_to = draw(st.sampled_from([None, 10.0, 350.0, 900.0]))
     return data, batch_min, part_min, mass, finish, ship_to
 
@@ -140,7 +140,7 @@ def test_hand_computed_line() -> None:
 def test_finish_is_priced_from_the_card_with_its_minimum_and_days() -> None:
     data = card_dict()
     plain = _line(data, 60.0, 30.0, 1.0, None, None, 2)
-    anod = _line(data, 60.0, 30.0, 1.0, "anodize_clear", None, 2)
+    anod = _line(data, 60.0, 30.0, 1.0, "anodising", None, 2)
     fin = {b.item: b.amount_eur for b in anod.breakdown}["finishing"]
     assert fin == 80.0  # 2 x (0.025 m2 x 30 + 1) = 3.5 EUR, lifted to the 80 EUR batch minimum
     assert anod.lead_time_detail["finishing"] == plain.lead_time_detail["finishing"] + 3

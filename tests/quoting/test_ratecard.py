@@ -60,6 +60,8 @@ def test_hash_is_stable_and_changes_with_content() -> None:
         ({"materials.s235": {"price_eur_sheet": 100.0}}, "materials.s235", "needs sheet_mm"),
         ({"calendar.workdays": []}, "calendar.workdays", "at least one workday"),
         ({"calendar.holidays_subdivision": "XX"}, "calendar", "subdivision"),
+        ({"tolerances": ["iso2768-m", "it42"]}, "tolerances", "unknown tolerance class(es) it42"),
+        ({"finishes.gold_leaf": {"days": 2}}, "finishes", "gold_leaf are not in microfab's finishes table"),
         ({"location.lat": 123.0}, "location.lat", "less than or equal to 90"),
         ({"surprise": 1}, "surprise", "Extra inputs are not permitted"),
         ({"dfm": {"welding": {"x": 1}}}, "dfm", "unknown process"),
