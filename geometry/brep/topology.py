@@ -42,6 +42,8 @@ class FaceInfo:
     uv: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     #: vertex ids of the face
     vertices: frozenset[int] = frozenset()
+    #: centre of the face's area [mm]
+    centroid: np.ndarray | None = None
     #: number of inner wires (holes in the face)
     inner_wires: int = 0
     #: vertex ids on the face's inner wires
@@ -190,6 +192,7 @@ def _face_info(index: int, face: Any, vertex_map: Any) -> FaceInfo:
     info = FaceInfo(
         index=index, kind=SurfaceKind.OTHER, area_mm2=float(props.Mass()), uv=uv,  # type: ignore[arg-type]
         vertices=frozenset(vertices), inner_wires=inner_wires, inner_vertices=frozenset(inner_vertices),
+        centroid=_pnt(props.CentreOfMass()),
     )
     if stype == GeomAbs_Plane:
         pln = adaptor.Plane()

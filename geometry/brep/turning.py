@@ -5,7 +5,7 @@ revolution (cylinders, cones, tori, spheres centred on it). The part is a
 turning candidate when its outer envelope is round about that axis (no vertex
 further from the axis than its largest convex coaxial surface) and the faces
 that belong to a lathe profile (coaxial surfaces of revolution, planes
-perpendicular to the axis) carry most of the area. Everything else is a
+perpendicular to the axis, centred on it: discs and rings) carry most of the area. Everything else is a
 secondary feature a lathe alone cannot make: cross holes, flats, holes on a
 bolt circle, off-axis features.
 """
@@ -69,8 +69,13 @@ def find_turning(topo: Topology, holes: list[Hole]) -> tuple[Turning | None, str
 
 
 def _on_axis(f: FaceInfo, direction: np.ndarray, point: np.ndarray) -> bool:
-    if f.kind is SurfaceKind.PLANE:
-        return abs(float(f.normal @ direction)) > 1 - btol.parallel  # type: ignore[operator]
+    if f.kind is SurfaceKind.PLANE:  # a disc or ring centred on the axis
+        if abs(float(f.normal @ direction)) < 1 - btol.parallel:  # type: ignore[operator]
+            return False
+        rel = f.centroid - point  # type: ignore[operator]
+        # an off-centre hole moves a ring's centroid a little; a face beside the axis is far off
+        allowed = btol.length_mm * 10 + 0.1 * float(np.sqrt(f.area_mm2 / np.pi))
+        return float(np.linalg.norm(rel - (rel @ direction) * direction)) < allowed
     if f.kind in (SurfaceKind.CYLINDER, SurfaceKind.CONE, SurfaceKind.TORUS):
         return same_line(direction, point, f.axis, f.origin)  # type: ignore[arg-type]
     if f.kind is SurfaceKind.SPHERE:

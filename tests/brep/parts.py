@@ -144,3 +144,25 @@ def identical_and_odd_solids() -> cq.Compound:
     ]
     other = cq.Workplane("XY").box(10, 10, 10).val().translate(cq.Vector(-100, 0, 0))
     return cq.Compound.makeCompound([*copies, other])
+
+
+def inch_step_bytes(shape: cq.Workplane) -> bytes:
+    """A STEP file in inches: ``shape``'s numbers are written as inches.
+
+    The writer of this OCCT version always writes millimetres, so its length
+    unit is replaced by the conversion-based INCH unit real inch files carry.
+    """
+    from tests.cadparts import step_bytes
+
+    text = step_bytes(shape).decode()
+    mm_unit = "( LENGTH_UNIT() NAMED_UNIT(*) SI_UNIT(.MILLI.,.METRE.) )"
+    assert text.count(mm_unit) == 1, "unexpected STEP unit entity"
+    text = text.replace(mm_unit, "( CONVERSION_BASED_UNIT('INCH',#990001) LENGTH_UNIT() NAMED_UNIT(#990002) )")
+    extra = (
+        "#990001 = LENGTH_MEASURE_WITH_UNIT(LENGTH_MEASURE(25.4),#990003);\n"
+        "#990002 = DIMENSIONAL_EXPONENTS(1.,0.,0.,0.,0.,0.,0.);\n"
+        f"#990003 = {mm_unit};\n"
+    )
+    end = text.rindex("ENDSEC;")  # the DATA section is the file's last section
+    text = text[:end] + extra + text[end:]
+    return text.encode()
