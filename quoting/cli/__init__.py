@@ -21,6 +21,7 @@ COMMANDS = [
     "quoting.cli.catalog",
     "quoting.cli.serve",
     "quoting.cli.keys",
+    "quoting.cli.calibrate",
 ]
 
 EXIT_OK = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from quoting.cli.output import fmt_dims, fmt_num, print_json, table
 
@@ -11,6 +12,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("features", help="measure a CAD file (PartFeatures, schema microfab.features/1)")
     p.add_argument("file", help="STEP, STL, 3MF, OBJ or PLY file")
     p.add_argument("--units", help="unit of a file that carries none (mm, cm, m, in); default mm")
+    p.add_argument("--thickness", type=float, help="sheet thickness [mm] of a flat 2D DXF part (required for DXF)")
     p.add_argument("--json", action="store_true", help="print the PartFeatures as JSON")
     p.set_defaults(func=features_cmd)
 
@@ -21,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--qty", default="1", help="quantities, comma-separated (default 1)")
     q.add_argument("--ship-to", help="buyer location as LAT,LON")
     q.add_argument("--units", help="unit of a file that carries none (mm, cm, m, in); default mm")
+    q.add_argument("--thickness", type=float, help="sheet thickness [mm] of a flat 2D DXF part (required for DXF)")
     q.add_argument("--workshops", help="folder or file of rate cards (default: the demo workshops)")
     q.add_argument("--finish", help="surface finish key (anodize_clear, bead_blast, powder_coat, ...)")
     q.add_argument("--tolerance", help="tolerance class (iso2768-c, iso2768-m, iso2768-f, it7); default iso2768-m")
@@ -30,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="order of the offers (default price)")
     q.add_argument("--need-by", help="delivery wanted by this date (YYYY-MM-DD)")
     q.add_argument("--json", action="store_true", help="print the Quote as JSON (schema microfab.quote/1)")
+    q.add_argument("--model-dir", help="calibrated cost models (default $MICROFAB_MODEL_DIR or var/models; "
+                                       "see `microfab calibrate`)")
     q.set_defaults(func=quote_cmd)
 
 
@@ -75,7 +80,7 @@ def features_cmd(args: argparse.Namespace) -> int:
     from geometry.units import LengthUnit
 
     units = LengthUnit.parse(args.units) if args.units else None
-    features = extract(load(args.file, units=units))
+    features = extract(load(args.file, units=units, thickness_mm=args.thickness))
     if args.json:
         print_json(features.to_dict())
         return 0
@@ -112,6 +117,29 @@ def features_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cost_models(model_dir: str | None) -> dict:
+    """Calibrated models by workshop id; a model that cannot be used is skipped with a warning."""
+    import os
+    import sys
+
+    folder = Path(model_dir or os.environ.get("MICROFAB_MODEL_DIR") or "var/models")
+    paths = [p for p in sorted(folder.glob("*.skops")) if not p.stem.startswith("_")] if folder.is_dir() else []
+    if not paths:
+        return {}
+    from geometry.errors import ModelError
+    from models import load_cost_model
+
+    out = {}
+    for path in paths:
+        try:
+            model = load_cost_model(path)
+        except ModelError as err:
+            print(f"microfab: warning: {err.message}; quoting that workshop rule-based", file=sys.stderr)
+            continue
+        out[model.workshop_id] = model
+    return out
+
+
 def quote_cmd(args: argparse.Namespace) -> int:
     from quoting.engine import quote_file
     from quoting.quote import QuoteRequest
@@ -123,6 +151,7 @@ def quote_cmd(args: argparse.Namespace) -> int:
         process=args.process,
         ship_to=_ship_to(args.ship_to),
         units=args.units,
+        thickness_mm=args.thickness,
         finish=args.finish,
         tolerance=args.tolerance,
         tier=args.tier,
@@ -130,7 +159,7 @@ def quote_cmd(args: argparse.Namespace) -> int:
         need_by=_need_by(args.need_by),
     )
     workshops = load_workshops(args.workshops)
-    _, q = quote_file(args.file, request, workshops=workshops)
+    _, q = quote_file(args.file, request, workshops=workshops, cost_models=_cost_models(args.model_dir))
     if args.json:
         print_json(q.to_dict())
         return 0
