@@ -25,7 +25,13 @@ def extract(part: Part) -> PartFeatures:
     else:
         for name in ("faces", "holes", "pockets", "min_internal_radius_mm", "turning", "sheet_metal"):
             unmeasured.setdefault(name, "needs the exact B-rep of a STEP file; meshes are not analysed for this")
-    solids = part.solids if part.brep is not None else values["mesh"].bodies
+    # loaders that measure fields themselves (a DXF FlatPart: sheet_metal, holes) override the rest
+    measured = getattr(part, "measured", None) or {}
+    values.update(measured)
+    for name in measured:
+        unmeasured.pop(name, None)
+    unmeasured.update(getattr(part, "not_measured", None) or {})
+    solids = part.solids if part.brep is not None or measured else values["mesh"].bodies
     features = PartFeatures(source=part.source, solids=solids, unmeasured=unmeasured, **values)
     return features.with_updates(findings=list(features.findings) + unit_findings(features))
 

@@ -422,9 +422,9 @@ def quote_file(
     """
     validate_request(request)
     if isinstance(source, bytes):
-        part = load_bytes(source, filename, units=request.units)
+        part = load_bytes(source, filename, units=request.units, thickness_mm=request.thickness_mm)
     else:
-        part = load(Path(source), units=request.units)
+        part = load(Path(source), units=request.units, thickness_mm=request.thickness_mm)
     features = extract(part)
     now = now or dt.datetime.now(dt.UTC)
     cards = tuple(workshops) if workshops is not None else load_workshops()

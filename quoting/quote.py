@@ -21,6 +21,8 @@ class QuoteRequest:
     ship_to: tuple[float, float] | None = None
     #: length unit of a file that carries none (STL, OBJ, PLY)
     units: str | None = None
+    #: sheet thickness [mm] of a flat 2D part (DXF), which carries none; ignored for 3D files
+    thickness_mm: float | None = None
     #: surface finish key (e.g. anodize_clear); None: as machined / as built
     finish: str | None = None
     #: tolerance class (e.g. iso2768-m, iso2768-f); None: the workshop's standard (ISO 2768-m)

@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from geometry.errors import CorruptFileError, FileTooLargeError, UnsupportedFormatError
+from geometry.errors import CorruptFileError, FileTooLargeError
 from geometry.features import FileFormat, SourceInfo
 from geometry.part import Part
 from geometry.units import LengthUnit, UnitsSource
@@ -15,7 +15,12 @@ from geometry.units import LengthUnit, UnitsSource
 MAX_FILE_BYTES = 100 * 1024 * 1024
 
 
-def load(path: str | os.PathLike[str], units: str | LengthUnit | None = None, max_bytes: int = MAX_FILE_BYTES) -> Part:
+def load(
+    path: str | os.PathLike[str],
+    units: str | LengthUnit | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+    thickness_mm: float | None = None,
+) -> Part:
     """Load a CAD file from disk. See ``load_bytes``."""
     p = Path(path)
     try:
@@ -31,17 +36,23 @@ def load(path: str | os.PathLike[str], units: str | LengthUnit | None = None, ma
         raise CorruptFileError(f"{p}: no such file", file=str(p)) from err
     except PermissionError as err:
         raise CorruptFileError(f"{p}: permission denied", file=str(p)) from err
-    return load_bytes(data, p.name, units=units, max_bytes=max_bytes)
+    return load_bytes(data, p.name, units=units, max_bytes=max_bytes, thickness_mm=thickness_mm)
 
 
 def load_bytes(
-    data: bytes, filename: str = "part", units: str | LengthUnit | None = None, max_bytes: int = MAX_FILE_BYTES
+    data: bytes,
+    filename: str = "part",
+    units: str | LengthUnit | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+    thickness_mm: float | None = None,
 ) -> Part:
     """Parse ``data`` into a ``Part`` in millimetres.
 
     ``units`` is the caller's unit for files that carry none (STL, OBJ, PLY);
     without it they are taken as millimetres and the part records that the
     unit is a default. STEP and 3MF files carry their unit, which wins.
+    ``thickness_mm`` is the sheet thickness of a 2D DXF drawing (required for DXF, which is
+    read as a flat laser-cut part, a ``geometry.loaders.dxf.FlatPart``); other formats ignore it.
     """
     from geometry.loaders.sniff import sniff_format
 
@@ -68,10 +79,18 @@ def load_bytes(
         vertices, faces = tessellate(shape)
         return Part(source(unit, UnitsSource.FILE), vertices, faces, brep=shape, solids=nsolids)
     if fmt is FileFormat.DXF:
-        raise UnsupportedFormatError(
-            f"{filename} is a 2D DXF drawing: quote it as a flat sheet part with a thickness",
-            file=filename,
-        )
+        # a flat laser-cut part: the sheet thickness comes from the request
+        from geometry.loaders.dxf import check_thickness, flat_part, read_flat_pattern
+
+        thickness = check_thickness(thickness_mm, filename)
+        pattern, file_unit_name = read_flat_pattern(data, filename, request_unit.to_mm if request_unit else None)
+        if file_unit_name is not None:
+            src = source(file_unit_name, UnitsSource.FILE)
+        elif request_unit is not None:
+            src = source(request_unit.value, UnitsSource.REQUEST)
+        else:
+            src = source(LengthUnit.MM.value, UnitsSource.DEFAULT)
+        return flat_part(src, pattern, thickness)
     from geometry.loaders.mesh import read_mesh
 
     vertices, faces, file_unit = read_mesh(data, fmt, filename)
