@@ -23,9 +23,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## serve: the HTTP API on $(HOST):$(PORT), SQLite in ./var, demo workshops seeded
+## serve: the HTTP API on $(HOST):$(PORT), SQLite in ./var, demo workshops seeded, anonymous quoting on
 serve: install
-	$(BIN)/microfab serve --host $(HOST) --port $(PORT)
+	MICROFAB_ALLOW_ANONYMOUS=$${MICROFAB_ALLOW_ANONYMOUS:-true} $(BIN)/microfab serve --host $(HOST) --port $(PORT)
 
 ## test: the whole test suite (slow suites included)
 test: install-dev
