@@ -52,6 +52,7 @@ def test_never_worse_than_the_axis_aligned_box() -> None:
     assert box.volume_mm3 <= np.prod(np.ptp(p, axis=0)) * (1 + 1e-12)
 
 
+@pytest.mark.slow  # minutes without JIT
 def test_big_point_sets_search_a_sample_but_contain_every_point() -> None:
     p = trimesh.creation.icosphere(6).vertices * [4.0, 2.0, 1.0]  # 40962 points
     box = oriented_bounding_box(p)
