@@ -2,8 +2,8 @@
 
 Identical rectangles ``w x h`` in a ``W x H`` area, each rotated by 0 or 90 degrees, packed by
 the two-block guillotine rule: a strip of one orientation beside a strip of the other, the split
-tried at every column and every row. It is exact for grid packings and finds the classic mixed
-packings (e.g. 6 parts of 2 x 3 in 7 x 5 where a single grid gives 5).
+tried at every column and every row. It is exact for grid packings and finds mixed packings a
+single grid misses (205 x 105 on 2000 x 1000: 85 parts where the best grid holds 81).
 """
 
 from __future__ import annotations

@@ -1,0 +1,120 @@
+"""3D printing: hand-computed FDM minutes and material, SLS/MJF build packing, DFM findings."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geometry.errors import NotManufacturableError
+from geometry.features import Additive, MeshInfo
+from quoting.materials import get_material
+from quoting.process_kinds import Process
+from quoting.processes.nesting import pack_count
+from quoting.processes.printing import PrintingModel
+from tests.processes.helpers import codes, features, op
+
+FDM = PrintingModel(Process.PRINTING_FDM)
+SLA = PrintingModel(Process.PRINTING_SLA)
+SLS = PrintingModel(Process.PRINTING_SLS)
+MJF = PrintingModel(Process.PRINTING_MJF)
+PLA = get_material("pla")
+PA12 = get_material("pa12")
+RESIN = get_material("resin_standard")
+
+
+def test_hand_computed_fdm_cube():
+    est = FDM.estimate(features((20.0, 20.0, 20.0)), PLA, "fdm")
+    # 100 layers of 0.2 mm; support assumed 10 % = 800 mm3; deposited 8000 x 0.55 + 800 x 0.25 = 4600 mm3
+    printing = op(est, "printing")
+    assert printing.inputs["layers"] == 100
+    assert printing.time_min == pytest.approx((4600 / 10.0 + 100 * 4.0) / 60.0)  # 14.33 min
+    assert est.stock.mass_kg == pytest.approx(4600 * 1240e-9 * 1.05)
+    assert op(est, "support_removal").time_min == pytest.approx(0.5 * 0.8)
+    assert op(est, "post_processing").time_min == pytest.approx(3.0)
+    assert est.batch_time_min == pytest.approx(5.0)
+    assert any("support assumed" in a for a in est.assumptions)
+    assert any("lying flat" in a for a in est.assumptions)
+
+
+def test_measured_orientation_and_support_are_used():
+    f = features((20.0, 20.0, 40.0), additive=Additive((0.0, 0.0, 1.0), 40.0, 100.0, 0.0))
+    est = FDM.estimate(f, PLA, "fdm")
+    assert op(est, "printing").inputs["layers"] == 200
+    assert est.assumptions == []
+
+
+def test_sls_packs_the_build_volume():
+    f = features((50.0, 40.0, 30.0), volume_mm3=20_000.0, additive=Additive((0.0, 0.0, 1.0), 30.0, 0.0, 0.0))
+    est = SLS.estimate(f, PA12, "sls")
+    build = est.build
+    assert build is not None
+    per_slab = pack_count(340.0, 340.0, 55.0, 45.0)
+    assert build.parts_per_slab == per_slab
+    # slabs of 35 mm in 600 mm: 17; packing density cap 0.12 x 340 x 340 x 600 / 20000 = 416 parts
+    assert build.parts_per_build == min(per_slab * 17, 416)
+    assert build.slab_min == pytest.approx(math.ceil(35 / 0.12) * 10.0 / 60.0)
+    assert build.build_time_min(1) == pytest.approx(600.0 + build.slab_min)
+    # material: part volume + 60 % powder refresh
+    assert est.stock.mass_kg == pytest.approx(20_000 * 1010e-9 * 1.6)
+    assert op(est, "sintering").time_min == pytest.approx(20_000 / 60.0 / 60.0)
+
+
+@pytest.mark.parametrize("model", [SLS, MJF, SLA])
+def test_price_time_per_part_falls_with_quantity(model):
+    material = RESIN if model is SLA else PA12
+    f = features((30.0, 20.0, 10.0), additive=Additive((0.0, 0.0, 1.0), 10.0, 0.0, 0.0))
+    est = model.estimate(f, material, model.technology)
+    per_part = [est.run_time_min(q) / q for q in (1, 2, 10, est.build.parts_per_build)]
+    assert per_part == sorted(per_part, reverse=True)
+    assert per_part[0] > per_part[-1]
+    # the amortised minutes per part are those of a full build
+    assert est.part_time_min == pytest.approx(est.run_time_min(est.build.parts_per_build) / est.build.parts_per_build)
+    assert est.builds_for(est.build.parts_per_build + 1) == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(q=st.integers(1, 3000))
+def test_run_time_grows_with_quantity(q):
+    f = features((30.0, 20.0, 10.0), additive=Additive((0.0, 0.0, 1.0), 10.0, 0.0, 0.0))
+    est = MJF.estimate(f, PA12, "mjf")
+    assert est.run_time_min(q + 1) >= est.run_time_min(q)
+
+
+@pytest.mark.parametrize(
+    ("model", "material", "part", "code", "severity"),
+    [
+        (FDM, PLA, features((20.0, 20.0, 20.0), volume_mm3=None,
+                            mesh=MeshInfo(10, 8, False, 1, open_edges=4)), "additive_mesh_not_closed", "error"),
+        (FDM, PLA, features((400.0, 20.0, 20.0)), "additive_part_too_large", "error"),
+        (SLA, RESIN, features((20.0, 20.0, 20.0), min_wall_thickness_mm=0.3), "additive_thin_wall", "warning"),
+        (SLS, PA12, features((20.0, 20.0, 20.0), solids=1,
+                             mesh=MeshInfo(24, 16, True, 2, from_brep=True)), "additive_trapped_volume", "warning"),
+        (SLA, PA12, features((20.0, 20.0, 20.0)), "material_not_offered", "error"),
+    ],
+)
+def test_each_finding_fires(model, material, part, code, severity):
+    found = [f for f in model.check(part, material, model.technology) if f.code == code]
+    assert found, code
+    assert found[0].severity.value == severity
+
+
+def test_clean_part_is_silent_and_fdm_ignores_cavities():
+    clean = features((20.0, 20.0, 20.0), min_wall_thickness_mm=2.0)
+    for model, material in ((FDM, PLA), (SLA, RESIN), (SLS, PA12), (MJF, PA12)):
+        assert model.check(clean, material, model.technology) == []
+    cavity = features((20.0, 20.0, 20.0), solids=1, mesh=MeshInfo(24, 16, True, 2, from_brep=True))
+    assert "additive_trapped_volume" not in codes(FDM.check(cavity, PLA, "fdm"))
+
+
+def test_machine_class_of_another_technology_is_refused():
+    with pytest.raises(NotManufacturableError, match="machine class"):
+        SLS.estimate(features((20.0, 20.0, 20.0)), PA12, "fdm")
+
+
+def test_overridden_wall_threshold():
+    part = features((20.0, 20.0, 20.0), min_wall_thickness_mm=0.6)
+    assert "additive_thin_wall" in codes(FDM.check(part, PLA, "fdm"))
+    assert FDM.check(part, PLA, "fdm", overrides={"additive_min_wall_fdm_mm": 0.5}) == []
