@@ -38,7 +38,9 @@ def workshops_cmd(args: argparse.Namespace) -> int:
     if args.json:
         print_json([c.to_dict() | {"ratecard_sha256": c.version_hash} for c in cards])
         return 0
-    rows = [(c.id, c.name, f"{c.location.city} ({c.location.region})", ", ".join(p.value for p in c.processes),
-             len(c.materials), "demo" if c.demo else "") for c in cards]
-    print(table(("id", "name", "location", "processes", "materials", ""), rows))
+    rows = [(c.id, c.name, f"{c.location.city} ({c.location.region})",
+             ", ".join(f"{p.value} ({'/'.join(dict.fromkeys(m.machine_class for m in r.machines))})"
+                       for p, r in c.processes.items()),
+             len(c.materials), ", ".join(c.finishes) or "-", "demo" if c.demo else "") for c in cards]
+    print(table(("id", "name", "location", "processes (machine classes)", "materials", "finishes", ""), rows))
     return 0
