@@ -192,13 +192,14 @@ def _chain(pieces: list[tuple[np.ndarray, str, float | None]], filename: str) ->
             touching.setdefault(int(end_node[k]), []).append(k)
         dangling = [(nd, ks) for nd, ks in touching.items() if len(ks) == 1 and start_node[ks[0]] != end_node[ks[0]]]
         if dangling:
+            named = [f"the {open_pieces[k][1]} ends at ({ends[nd][0]:.3f}, {ends[nd][1]:.3f}) mm"
+                     for nd, (k,) in dangling[:2]]
+            more = f" ({len(dangling)} open ends in all)" if len(dangling) > 2 else ""
             nd, (k,) = dangling[0]
-            x, y = ends[nd]
-            more = f" ({len(dangling)} open ends in all)" if len(dangling) > 1 else ""
             raise OpenContourError(
-                f"{filename}: a contour is open: the {open_pieces[k][1]} ends at ({x:.3f}, {y:.3f}) mm without "
-                f"meeting another entity{more}: close the contour in your CAD program (join or trim the ends)",
-                file=filename, entity=open_pieces[k][1], point_mm=(float(x), float(y)),
+                f"{filename}: a contour is open: {' and '.join(named)} without meeting another entity{more}: "
+                "close the contour in your CAD program (join or trim the ends)",
+                file=filename, entity=open_pieces[k][1], point_mm=(float(ends[nd][0]), float(ends[nd][1])),
             )
         used = np.zeros(n, dtype=bool)
         for first in range(n):

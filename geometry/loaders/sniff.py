@@ -52,7 +52,9 @@ def sniff_format(data: bytes, filename: str = "") -> FileFormat:
 
 
 def _looks_like_dxf(head: bytes) -> bool:
-    lines = [line.strip() for line in head.splitlines()[:4]]
+    lines = [line.strip() for line in head.splitlines()[:8]]
+    while len(lines) >= 2 and lines[0] == b"999":  # DXF comment groups (e.g. "999 / dxfrw 0.6.3")
+        lines = lines[2:]
     return len(lines) >= 2 and lines[0] == b"0" and lines[1] in (b"SECTION", b"section")
 
 
