@@ -14,7 +14,7 @@ from tests import cadparts
 
 @pytest.fixture()
 def client(tmp_path: Path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/t.db", blob_dir=tmp_path / "blobs")
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/t.db", blob_dir=tmp_path / "blobs", allow_anonymous=True)
     with TestClient(create_app(settings)) as c:
         yield c
 
