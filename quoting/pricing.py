@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from geometry.features import PartFeatures
@@ -54,7 +54,6 @@ class PricingContext:
     need_by: dt.date | None = None
     #: learned cost model of this workshop (``predict(features, context, rule_total_eur)``)
     cost_model: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def rates_machine(self) -> Machine:
@@ -185,20 +184,6 @@ def _threads(ctx: PricingContext, quantity: int) -> tuple[float, str]:
     return eur, f"threads {eur:.2f} EUR" if eur else ""
 
 
-def _estimate_for(estimate: ProcessEstimate, quantity: int) -> ProcessEstimate:
-    """The estimate for a batch of ``quantity`` where the process model knows batch effects (nesting, packing)."""
-    for name in ("for_quantity", "batch"):
-        fn = getattr(estimate, name, None)
-        if callable(fn):
-            try:
-                out = fn(quantity)
-            except TypeError:
-                continue
-            if isinstance(out, ProcessEstimate):
-                return out
-    return estimate
-
-
 def run_minutes(est: ProcessEstimate, quantity: int) -> tuple[float, float]:
     """(machine minutes, priced minutes) of the run of ``quantity`` parts, batch time excluded.
 
@@ -227,7 +212,7 @@ def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
     """Price, lead time and CO2 of ``quantity`` parts; the breakdown adds up to the total to the cent."""
     d = defaults()
     card = ctx.card
-    est = _estimate_for(ctx.estimate, quantity)
+    est = ctx.estimate
     machine = ctx.rates_machine
     process_rates = card.processes[est.process]
     commercial = card.commercial

@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 
 from geometry.errors import InvalidRequestError, UnknownMaterialError, UnknownProcessError
+from geometry.features import Turning
 from quoting.engine import quote
 from quoting.process_kinds import Process
 from quoting.quote import Quote, QuoteRequest
 from quoting.workshops import demo_workshops
 from tests.quoting.helpers import NOW, PARIS, StubModel, card, features, sheet, stub_models
-from geometry.features import Turning
 
 
 @pytest.fixture
