@@ -70,9 +70,10 @@ def _worker() -> None:
     answers = os.fdopen(os.dup(1), "w")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
+    from OCP.STEPControl import STEPControl_Reader  # noqa: F401
+
     import geometry.brep  # noqa: F401 - warm imports before the first file is timed
     import geometry.loaders.step  # noqa: F401
-    from OCP.STEPControl import STEPControl_Reader  # noqa: F401
 
     for line in sys.stdin:
         path = line.strip()
@@ -114,14 +115,28 @@ class _Worker:
     def kill(self) -> None:
         self.proc.kill()
         self.proc.wait()
+        self._close_pipes()
 
     def close(self) -> None:
-        if self.proc.stdin:
-            self.proc.stdin.close()
+        try:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self.kill()
+            self.proc.kill()
+            self.proc.wait()
+        self._close_pipes()
+
+    def _close_pipes(self) -> None:
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None and not pipe.closed:
+                try:
+                    pipe.close()
+                except BrokenPipeError:
+                    pass
 
 
 def run(paths: Iterable[Path | str], timeout_s: float = 30.0) -> Iterator[dict[str, Any]]:
