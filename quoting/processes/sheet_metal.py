@@ -224,6 +224,7 @@ class SheetMetalModel:
             assumptions.append("hole sizes not measured: holes smaller than the thickness are not flagged")
 
         pierce = pierce_time_min(t, p)
+        pierces = max(1, sheet.pierces)  # every contour starts with a pierce: at least the outline's
         ops = [
             Operation("laser_programming", float(p["laser_programming_min"]), per_batch=True,
                       inputs={"per": "batch"}),
@@ -231,10 +232,10 @@ class SheetMetalModel:
             Operation("laser_cutting", sheet.cut_length_mm / speed,
                       inputs={"cut_length_mm": round(sheet.cut_length_mm, 1), "thickness_mm": t,
                               "speed_mm_min": round(speed, 1)}),
-            Operation("piercing", sheet.pierces * pierce,
-                      inputs={"pierces": sheet.pierces, "pierce_s": round(pierce * 60.0, 2)}),
-            Operation("laser_rapids", sheet.pierces * float(p["rapid_s_per_contour"]) / 60.0,
-                      inputs={"contours": sheet.pierces}),
+            Operation("piercing", pierces * pierce,
+                      inputs={"pierces": pierces, "pierce_s": round(pierce * 60.0, 2)}),
+            Operation("laser_rapids", pierces * float(p["rapid_s_per_contour"]) / 60.0,
+                      inputs={"contours": pierces}),
             Operation("sheet_handling", float(p["sheet_load_min"]) / nest.parts_per_sheet,
                       inputs={"sheet_load_min": float(p["sheet_load_min"]), "parts_per_sheet": nest.parts_per_sheet}),
             Operation("unloading", float(p["unload_min_per_part"]), inputs={}),
