@@ -155,7 +155,6 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (creates it on an empty database)."""
     from alembic import command
     from alembic.config import Config
-
     from sqlalchemy import inspect
 
     tables = set(inspect(engine).get_table_names())

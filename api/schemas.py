@@ -166,7 +166,7 @@ class WorkshopCreate(BaseModel):
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "url": "https://example.com/microfab-hook"}]})
-    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://", description="http(s) URL to POST to")
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$", description="http(s) URL to POST to")
 
 
 class WebhookView(BaseModel):

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import secrets
 import threading
 from collections import OrderedDict
@@ -48,6 +49,27 @@ class JobAccepted(Exception):
     def __init__(self, job_id: str) -> None:
         super().__init__(job_id)
         self.job_id = job_id
+
+
+_IDS = {
+    "part": re.compile(r"^[0-9a-f]{64}$"),
+    "quote": re.compile(r"^[0-9a-f]{32}$"),
+    "job": re.compile(r"^[0-9a-f]{24}$"),
+    "workshop": re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$"),
+    "webhook": re.compile(r"^[0-9a-f]{16}$"),
+}
+
+
+def check_id(kind: str, value: str) -> str:
+    """A malformed id is simply not found (and never reaches the database)."""
+    if not _IDS[kind].match(value):
+        raise NotFoundError(f"no {kind} {value[:80]!r}", **{f"{kind}_id": value[:80]})
+    return value
+
+
+def clean_text(value: str, limit: int = 255) -> str:
+    """Text safe to store anywhere: no control characters, at most ``limit`` characters."""
+    return "".join(ch for ch in value if ch >= " " and ch != "\x7f")[:limit]
 
 
 def part_id_for(sha256: str, units: str | None) -> str:
@@ -95,6 +117,7 @@ class Service:
 
     # ---- parts -------------------------------------------------------------------------------------
     def get_part(self, part_id: str) -> PartRow:
+        check_id("part", part_id)
         with self.sessions() as session:
             row = session.get(PartRow, part_id)
         if row is None:
@@ -133,7 +156,7 @@ class Service:
         if parsed.glb:
             self.write_blob(pid, parsed.glb, ".glb")
         src = parsed.features["source"]
-        row = PartRow(sha256=pid, filename=filename[:255], format=str(src.get("format", "")),
+        row = PartRow(sha256=pid, filename=clean_text(filename) or "part", format=str(src.get("format", "")),
                       units=str(src.get("units", "mm"))[:8], size_bytes=len(data), features=parsed.features)
         try:
             with self.sessions.begin() as session:
@@ -199,6 +222,7 @@ class Service:
         return quote_view(row) if row is not None else None
 
     def get_quote(self, quote_id: str) -> QuoteRow:
+        check_id("quote", quote_id)
         with self.sessions() as session:
             row = session.get(QuoteRow, quote_id)
         if row is None:
@@ -238,6 +262,7 @@ class Service:
         task.add_done_callback(self._jobs.discard)
 
     def get_job(self, job_id: str) -> JobRow:
+        check_id("job", job_id)
         with self.sessions() as session:
             row = session.get(JobRow, job_id)
         if row is None:

@@ -13,6 +13,7 @@ from api.auth import Role
 from api.db import WebhookDeliveryRow, WebhookRow, aware
 from api.deps import Keyed, Svc
 from api.schemas import DeliveryView, Health, WebhookCreate, WebhookView, problems
+from api.service import check_id
 from geometry.errors import NotFoundError
 from quoting.engine import microfab_version
 
@@ -79,6 +80,7 @@ def list_webhooks(svc: Svc, who: Keyed) -> Any:
 
 
 def _own_hook(svc, who, hook_id: str) -> WebhookRow:  # noqa: ANN001
+    check_id("webhook", hook_id)
     with svc.sessions() as session:
         row = session.get(WebhookRow, hook_id)
     if row is None or (row.owner != who.owner and who.role is not Role.ADMIN):

@@ -15,7 +15,15 @@ from api.auth import Principal, Role
 from api.db import PartRow, aware
 from api.deps import Quoter, Svc
 from api.schemas import JobView, PartView, QuoteCreate, QuoteView, problems
-from api.service import JobAccepted, Service, part_id_for, parse_quote_request, quote_view, request_fingerprint
+from api.service import (
+    JobAccepted,
+    Service,
+    clean_text,
+    parse_quote_request,
+    part_id_for,
+    quote_view,
+    request_fingerprint,
+)
 from geometry.errors import FileTooLargeError, InvalidRequestError, NotFoundError
 
 router = APIRouter()
@@ -39,7 +47,7 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
 
 def _filename(file: UploadFile) -> str:
     name = Path((file.filename or "part").replace("\\", "/")).name or "part"
-    return name[:255]
+    return clean_text(name) or "part"
 
 
 def _check_units(units: str | None) -> str | None:

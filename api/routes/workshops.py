@@ -7,7 +7,6 @@ import importlib.util
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, UploadFile
-from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from api.auth import ForbiddenError, Principal
@@ -23,6 +22,7 @@ from api.schemas import (
     WorkshopView,
     problems,
 )
+from api.service import check_id
 from geometry.errors import InvalidRequestError, MicrofabError, NotFoundError
 from quoting.materials import materials
 from quoting.process_kinds import Process
@@ -82,6 +82,7 @@ def get_workshop(svc: Svc, workshop_id: str) -> Any:
 
 
 def _workshop(svc, workshop_id: str) -> WorkshopRow:  # noqa: ANN001
+    check_id("workshop", workshop_id)
     with svc.sessions() as session:
         row = session.get(WorkshopRow, workshop_id)
     if row is None:
@@ -136,6 +137,9 @@ def get_rate_card_version(svc: Svc, who: Keyed, workshop_id: str, version: int) 
 
 
 def _version(svc, workshop_id: str, version: int) -> dict[str, Any]:  # noqa: ANN001
+    check_id("workshop", workshop_id)
+    if not 1 <= version < 2**31:
+        raise NotFoundError(f"workshop {workshop_id!r} has no rate card version {version}", workshop=workshop_id)
     with svc.sessions() as session:
         v = session.get(RateCardVersionRow, (workshop_id, version))
     if v is None:

@@ -130,6 +130,7 @@ def _history_zip() -> tuple[bytes, bytes]:
     return "\n".join(rows).encode(), buf.getvalue()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not calibration_available(), reason="quoting.calibration is not there yet")
 def test_calibration_job_gives_a_report(client: TestClient, keys) -> None:
     from tests.api.conftest import wait_job

@@ -1,0 +1,123 @@
+"""A real uvicorn server on a free loopback port: uploads over HTTP, and schemathesis against its OpenAPI schema.
+
+Slow: the server starts its parse workers. schemathesis runs a bounded number of generated requests per
+operation and checks that none gets a server error (5xx).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+
+pytestmark = pytest.mark.slow
+_DB: dict[str, str] = {}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp: Path = tmp_path_factory.mktemp("server")
+    port = _free_port()
+    env = os.environ | {
+        "MICROFAB_DATABASE_URL": f"sqlite:///{tmp}/server.db", "MICROFAB_BLOB_DIR": str(tmp / "blobs"),
+        "MICROFAB_MODEL_DIR": str(tmp / "models"), "MICROFAB_ALLOW_ANONYMOUS": "true",
+        "MICROFAB_PARSE_WORKERS": "1", "MICROFAB_PARSE_TIMEOUT_S": "60", "MICROFAB_ENVIRONMENT": "test",
+    }
+    log = (tmp / "server.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "quoting", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+    url = f"http://127.0.0.1:{port}"
+    _DB[url] = env["MICROFAB_DATABASE_URL"]
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited: {(tmp / 'server.log').read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not get ready in 300 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def admin_headers(server: str) -> dict[str, str]:
+    from api.auth import create_key
+    from api.db import init_db, make_engine
+
+    engine = make_engine(_DB[server])
+    try:
+        new = create_key(init_db(engine, seed_demo=False), "admin")
+    finally:
+        engine.dispose()
+    return {"Authorization": f"Bearer {new.key}"}
+
+
+def test_upload_over_http(server: str, plate_step: bytes) -> None:
+    with httpx.Client(base_url=server, timeout=120) as http:
+        r = http.post("/v1/quotes", files={"file": ("plate.step", plate_step)},
+                      data={"material": "al6061", "quantities": "1,10,100"})
+        assert r.status_code == 201, r.text
+        q = r.json()
+        assert q["offers"] and all(len(o["lines"]) == 3 for o in q["offers"])
+        part = http.post("/v1/parts", files={"file": ("again.step", plate_step)})
+        assert part.status_code == 200 and part.json()["id"] == q["part"]["sha256"]
+        mesh = http.get(f"/v1/parts/{part.json()['id']}/mesh")
+        assert mesh.status_code == 200 and mesh.content[:4] == b"glTF"
+        again = http.post(f"/v1/parts/{part.json()['id']}/quotes", json={"material": "al6061", "quantities": [5]})
+        assert again.status_code == 201
+        assert http.get(f"/v1/quotes/{q['id']}").json()["id"] == q["id"]
+        bad = http.post("/v1/parts", files={"file": ("x.step", b"\x00" * 1000)})
+        assert bad.status_code == 415 and bad.headers["content-type"].startswith("application/problem+json")
+        assert "microfab_quotes_total 2" in http.get("/metrics").text
+
+
+def test_no_server_errors(server: str, admin_headers: dict[str, str]) -> None:
+    """schemathesis: generated requests for every operation of the OpenAPI schema; none may get a 5xx."""
+    schema = schemathesis.openapi.from_url(f"{server}/openapi.json")
+    failures: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=10, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def check(case) -> None:  # noqa: ANN001
+            case.call_and_validate(base_url=server, headers=admin_headers, checks=[not_a_server_error], timeout=60)
+
+        try:
+            check()
+        except (Exception, BaseExceptionGroup) as err:  # collect every operation's failure, then report them all
+            failures.append(f"{operation.method.upper()} {operation.path}: {str(err)[:2000]}")
+    assert operations >= 15
+    assert not failures, "\n\n".join(failures)
