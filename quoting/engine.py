@@ -5,7 +5,7 @@ CLI and the HTTP API call (load, measure, price).
 
 Eligibility, per workshop, with a reason (and a stable code) per failed rule:
 ``too_far``, ``material_not_stocked``, ``finish_not_offered``,
-``tolerance_not_offered``, ``process_not_offered``, ``process_not_estimated``,
+``finish_not_applicable``, ``tolerance_not_offered``, ``process_not_offered``, ``process_not_estimated``,
 ``outside_envelope``, ``sheet_too_large``, ``sheet_too_thick``,
 ``brake_too_short``, ``brake_tonnage``, ``diameter_too_large``,
 ``dfm_error`` (a DFM error under this workshop's thresholds), ``process_error``
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from geometry import extract, load, load_bytes
-from geometry.errors import InvalidRequestError, MicrofabError, NotManufacturableError
+from geometry.errors import InputError, InvalidRequestError, MicrofabError, NotManufacturableError
 from geometry.features import FEATURES_SCHEMA, PartFeatures
 from geometry.findings import Finding
 from quoting.data_files import read_data
@@ -119,6 +119,12 @@ def validate_request(request: QuoteRequest) -> None:
         known = ", ".join(sorted(set((tolerance_aliases() or {}).values())))
         raise InvalidRequestError(f"tolerance {request.tolerance!r} is unknown: use {known} "
                                   "(or f, m, c, iso2768-f, ...)", field="tolerance")
+    if request.threads is not None:
+        if not isinstance(request.threads, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 1000
+                for k, v in request.threads.items()):
+            raise InvalidRequestError(f"threads {request.threads!r}: give thread sizes and counts per part, "
+                                      "e.g. {'M6': 4}", field="threads")
     if request.need_by is not None and not isinstance(request.need_by, dt.date):
         raise InvalidRequestError(f"need_by {request.need_by!r} is not a date (YYYY-MM-DD)", field="need_by")
 
@@ -154,7 +160,7 @@ def quote(
     cost_models = cost_models or {}
     if request.tolerance is not None:
         request = replace(request, tolerance=canonical_tolerance(request.tolerance))
-    _check_finish(request, cards)
+    request = _check_options(request, cards, features, material)
     offers, ineligible, dfm = _quote_offers(features, request, cards, material, now.date(), cost_models)
     offers = sort_offers(offers, request.sort_by)
     offers = _flag_best(offers)
@@ -181,14 +187,48 @@ def quote(
     )
 
 
-def _check_finish(request: QuoteRequest, cards: Sequence[RateCard]) -> None:
-    """A finish neither microfab nor any workshop knows is a typo: say which finishes exist."""
+def _check_options(request: QuoteRequest, cards: Sequence[RateCard], features: PartFeatures,
+                   material: Material) -> QuoteRequest:
+    """Resolve finish aliases; refuse a finish nobody knows and threads of unknown sizes (clear errors)."""
+    options = _options()
+    if request.threads and options is not None:
+        options.thread_cost(features, material, 1, threads=dict(request.threads))  # UnknownOptionError
     if request.finish is None:
-        return
-    known = set(finish_keys() or ()) | {k for c in cards for k in c.finishes}
+        return request
+    card_keys = {k for c in cards for k in c.finishes}
+    if request.finish in card_keys:
+        return request
+    if options is not None:
+        try:
+            return replace(request, finish=options.resolve_finish(request.finish))
+        except InputError:
+            pass
+    known = set(finish_keys() or ()) | card_keys
     if request.finish not in known:
         raise InvalidRequestError(f"finish {request.finish!r} is unknown: use one of {', '.join(sorted(known))}",
                                   field="finish")
+    return request
+
+
+def _options() -> Any:
+    try:
+        from quoting import options
+    except ImportError:
+        return None
+    return options
+
+
+def finish_problem(finish: str | None, material: Material) -> str | None:
+    """Why ``finish`` cannot go on ``material`` (finishes.toml families), or None."""
+    if finish is None:
+        return None
+    try:
+        row = read_data("finishes.toml").get("finishes", {}).get(finish)
+    except FileNotFoundError:
+        return None
+    if row is not None and material.family not in row.get("families", [material.family]):
+        return f"finish not applicable: {row.get('name', finish)} does not go on {material.family} ({material.name})"
+    return None
 
 
 def part_summary(features: PartFeatures) -> PartSummary:
@@ -237,6 +277,9 @@ def _quote_offers(
         if request.finish and request.finish not in card.finishes:
             offered = ", ".join(sorted(card.finishes)) or "none"
             why.add("finish_not_offered", f"finish not offered: {request.finish} (offers: {offered})")
+        problem = finish_problem(request.finish, material)
+        if problem:
+            why.add("finish_not_applicable", problem)
         if request.tolerance and card.tolerances is not None and request.tolerance not in card.tolerances:
             why.add("tolerance_not_offered", f"tolerance not offered: {request.tolerance} "
                                              f"(holds: {', '.join(card.tolerances)})")
@@ -280,7 +323,7 @@ def _quote_offers(
                     card=card, estimate=estimate, material=material, part_mass_kg=part_mass_kg,
                     distance_km=distance, today=today, machine=machine, features=features,
                     finish=request.finish, tolerance=request.tolerance, tier=request.tier,
-                    need_by=request.need_by, cost_model=cost_models.get(card.id),
+                    need_by=request.need_by, threads=request.threads, cost_model=cost_models.get(card.id),
                 )
                 offer = _offer(ctx, request)
                 if best is None or offer.lines[0].total_eur < best[0].lines[0].total_eur:

@@ -7,7 +7,8 @@ Price of ``q`` parts (floats throughout, rounded once at the end):
 - machining = part minutes x quantity factor x q / 60 x machine rate; the quantity factor is the
   learning curve q^log2(rate) (never below its floor) or the card's explicit breaks
 - finishing = the card's finish price (per m2, per part, minimum per batch) or microfab's default
-- options   = tolerance class (extra machining time) and threads, from ``quoting.options``
+- options   = tolerance class (machining-time factor, extra inspection minutes; a coarser class than
+  ISO 2768-m is a discount, so this line can be negative) and requested threads, from ``quoting.options``
 - margin    = cost x margin fraction
 - tier      = (cost + margin) x (tier price factor - 1), when the tier is not standard
 - minimum_order = what lifts the goods to the card's minimum order value
@@ -52,6 +53,8 @@ class PricingContext:
     tolerance: str | None = None
     tier: str = "standard"
     need_by: dt.date | None = None
+    #: extra threads per part the buyer asks for ({"M6": 4})
+    threads: Mapping[str, int] | None = None
     #: learned cost model of this workshop (``predict(features, context, rule_total_eur)``)
     cost_model: Any = None
 
@@ -131,7 +134,11 @@ def _options_module() -> Any:
 
 
 def _finish(ctx: PricingContext, quantity: int) -> tuple[float, int, str]:
-    """Finishing price of the batch [EUR], business days it adds, and the detail."""
+    """Finishing price of the batch [EUR], business days it adds, and the detail.
+
+    The workshop's own price when its card gives one (per m2, per part, minimum per batch),
+    else microfab's default finish cost (``quoting.options.finish_cost``).
+    """
     if not ctx.finish:
         return 0.0, 0, "none requested"
     rates = ctx.card.finishes.get(ctx.finish)
@@ -140,48 +147,60 @@ def _finish(ctx: PricingContext, quantity: int) -> tuple[float, int, str]:
         area_m2 = area_mm2 / 1e6
         raw = (area_m2 * rates.price_eur_m2 + rates.price_eur_part) * quantity
         eur = max(raw, rates.min_batch_eur)
-        return eur, rates.days, (f"{ctx.finish}: {quantity} x {area_m2:.4f} m2 at {rates.price_eur_m2:.0f} EUR/m2"
-                                 f" + {rates.price_eur_part:.2f} EUR/part, min {rates.min_batch_eur:.0f} EUR/batch")
+        return eur, rates.days, (f"{ctx.finish} (workshop price): {quantity} x {area_m2:.4f} m2 at "
+                                 f"{rates.price_eur_m2:.0f} EUR/m2 + {rates.price_eur_part:.2f} EUR/part, "
+                                 f"min {rates.min_batch_eur:.0f} EUR/batch")
     days = rates.days if rates is not None else 0
     options = _options_module()
     fn = getattr(options, "finish_cost", None) if options is not None else None
     if fn is None or ctx.features is None:
         return 0.0, days, f"{ctx.finish}: not priced yet (no price in the rate card, no default finish cost)"
     result = fn(ctx.finish, ctx.features, ctx.material, quantity)
-    eur = float(getattr(result, "cost_eur", getattr(result, "price_eur", result)))
-    days = int(getattr(result, "days", days) or days)
-    eur = max(eur, rates.min_batch_eur if rates is not None else 0.0)
-    return eur, days, f"{ctx.finish}: microfab default finish cost for {quantity} part(s)"
+    eur = max(float(result.cost_eur), rates.min_batch_eur if rates is not None else 0.0)
+    return eur, max(int(result.days), days), f"{result.detail} (microfab default price)"
+
+
+@dataclass(frozen=True)
+class _Tolerance:
+    key: str
+    time_factor: float
+    #: inspection minutes per part beyond those of the default class (ISO 2768-m)
+    extra_inspection_min: float
+    detail: str
+
+
+def tolerance_terms(tolerance: str | None) -> _Tolerance:
+    """Machining-time factor and extra inspection minutes of a tolerance class (neutral when not priced yet)."""
+    from quoting.ratecard import canonical_tolerance
+
+    default = canonical_tolerance(DEFAULT_TOLERANCE) or DEFAULT_TOLERANCE
+    key = tolerance or default
+    options = _options_module()
+    fn = getattr(options, "tolerance_class", None) if options is not None else None
+    if fn is None:
+        note = ": not priced yet" if key != default else ""
+        return _Tolerance(key, 1.0, 0.0, f"tolerance {key}{note}")
+    cls, base = fn(key), fn(default)
+    extra = cls.inspection_min_per_part - base.inspection_min_per_part
+    return _Tolerance(cls.key, cls.time_factor, extra, f"tolerance {cls.name}")
 
 
 def tolerance_factor(tolerance: str | None) -> tuple[float, str]:
-    """Machining time factor of a tolerance class (1.0 for the standard class or when not priced yet)."""
-    from quoting.ratecard import canonical_tolerance
-
-    cls = tolerance or canonical_tolerance(DEFAULT_TOLERANCE) or DEFAULT_TOLERANCE
-    options = _options_module()
-    fn = getattr(options, "tolerance_time_factor", None) if options is not None else None
-    if fn is None:
-        if tolerance and tolerance != cls_default():
-            return 1.0, f"tolerance {cls}: not priced yet"
-        return 1.0, f"tolerance {cls}"
-    return float(fn(cls)), f"tolerance {cls}"
+    """Machining time factor of a tolerance class, and its description."""
+    t = tolerance_terms(tolerance)
+    return t.time_factor, t.detail
 
 
-def cls_default() -> str:
-    from quoting.ratecard import canonical_tolerance
-
-    return canonical_tolerance(DEFAULT_TOLERANCE) or DEFAULT_TOLERANCE
-
-
-def _threads(ctx: PricingContext, quantity: int) -> tuple[float, str]:
+def _threads(ctx: PricingContext, machine: Machine, quantity: int) -> tuple[float, float, str]:
+    """Requested threads: (price [EUR], machine minutes of the batch, detail)."""
+    if not ctx.threads:
+        return 0.0, 0.0, ""
     options = _options_module()
     fn = getattr(options, "thread_cost", None) if options is not None else None
     if fn is None or ctx.features is None:
-        return 0.0, ""
-    result = fn(ctx.features, ctx.material, quantity)
-    eur = float(getattr(result, "cost_eur", result))
-    return eur, f"threads {eur:.2f} EUR" if eur else ""
+        return 0.0, 0.0, "threads: not priced yet"
+    result = fn(ctx.features, ctx.material, quantity, threads=dict(ctx.threads), rate_eur_h=machine.rate_eur_h)
+    return float(result.cost_eur), result.setup_min + result.time_min_per_part * quantity, result.detail
 
 
 def run_minutes(est: ProcessEstimate, quantity: int) -> tuple[float, float]:
@@ -225,7 +244,8 @@ def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
         time_factor, qhow = 1.0, f"{qhow} off: builds of {est.build.parts_per_build} part(s)"
     qfactor = time_factor * price_factor
     run_min = machine_run_min * time_factor
-    tol_factor, tol_detail = tolerance_factor(ctx.tolerance)
+    tol = tolerance_terms(ctx.tolerance)
+    tol_factor = tol.time_factor
     tol_extra_min = run_min * (tol_factor - 1.0)
     setup_eur = est.batch_time_min / 60.0 * machine.setup_rate_eur_h
     priced_min = priced_run_min * time_factor * price_factor
@@ -234,8 +254,9 @@ def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
     mat_rates = card.materials[ctx.material.key]
     material_eur = est.stock.mass_kg * eur_kg * quantity + mat_rates.surcharge_eur
     finishing_eur, finishing_days, finish_detail = _finish(ctx, quantity)
-    thread_eur, thread_detail = _threads(ctx, quantity)
-    options_eur = priced_min * (tol_factor - 1.0) / 60.0 * machine.rate_eur_h + thread_eur
+    thread_eur, thread_min, thread_detail = _threads(ctx, machine, quantity)
+    tol_eur = (priced_min * (tol_factor - 1.0) + tol.extra_inspection_min * quantity) / 60.0 * machine.rate_eur_h
+    options_eur = tol_eur + thread_eur
     cost = material_eur + setup_eur + machining_eur + finishing_eur + options_eur
     margin_eur = cost * commercial.margin_fraction
     tier_eur = (cost + margin_eur) * (tier.price_factor - 1.0)
@@ -260,7 +281,8 @@ def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
          f" ({qhow} factor {qfactor:.2f})"),
         ("finishing", finishing_eur, finish_detail),
         ("options", options_eur, "; ".join(x for x in (
-            f"{tol_detail}: x{tol_factor:.2f} machining time" if tol_factor != 1.0 else tol_detail,
+            tol.detail + (f": x{tol_factor:.2f} machining time" if tol_factor != 1.0 else "")
+            + (f", {tol.extra_inspection_min:+.1f} min inspection/part" if tol.extra_inspection_min else ""),
             thread_detail) if x)),
         ("margin", margin_eur, f"{commercial.margin_fraction:.0%} of cost"),
     ]
@@ -274,7 +296,7 @@ def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
     band = float(d["uncalibrated_interval_fraction"])
     low, high, level = rule_total * (1 - band), rule_total * (1 + band), float(d["uncalibrated_interval_level"])
     method = f"rule-based, uncalibrated: +/-{band:.0%}"
-    machine_h = (est.batch_time_min + run_min + tol_extra_min) / 60.0
+    machine_h = (est.batch_time_min + run_min + tol_extra_min + thread_min) / 60.0
     if ctx.cost_model is not None:
         context = _model_context(ctx, est, quantity, machine_h, items)
         total, low, high, level = ctx.cost_model.predict(ctx.features, context, rule_total)

@@ -33,6 +33,8 @@ class QuoteRequest:
     sort_by: str = "price"
     #: delivery wanted by this date: each line says whether it makes it
     need_by: dt.date | None = None
+    #: extra threads per part, by size ({"M6": 4}); tap-drill holes found in the geometry are already priced
+    threads: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--thickness", type=float, help="sheet thickness [mm] of a flat 2D DXF part (required for DXF)")
     q.add_argument("--workshops", help="folder or file of rate cards (default: the demo workshops)")
     q.add_argument("--finish", help="surface finish key (anodize_clear, bead_blast, powder_coat, ...)")
-    q.add_argument("--tolerance", help="tolerance class (iso2768-c, iso2768-m, iso2768-f, it7); default iso2768-m")
+    q.add_argument("--tolerance", help="tolerance class (c, m, f, tight, or iso2768_f, ...); default iso2768_m")
+    q.add_argument("--threads", help="extra threads per part, e.g. M6:4,M4:2")
     q.add_argument("--tier", default="standard", choices=("economy", "standard", "expedite"),
                    help="lead-time tier (default standard)")
     q.add_argument("--sort", dest="sort_by", default="price", choices=("price", "lead_time", "distance", "co2"),
@@ -60,6 +61,18 @@ def _ship_to(text: str | None) -> tuple[float, float] | None:
     except ValueError:
         raise InvalidRequestError(f"--ship-to {text!r}: give LAT,LON, e.g. 48.85,2.35") from None
     return lat, lon
+
+
+def _threads(text: str | None) -> dict[str, int] | None:
+    from geometry.errors import InvalidRequestError
+
+    if not text:
+        return None
+    try:
+        pairs = (item.split(":") for item in text.split(",") if item.strip())
+        return {size.strip(): int(count) for size, count in pairs}
+    except ValueError:
+        raise InvalidRequestError(f"--threads {text!r}: give SIZE:COUNT pairs, e.g. M6:4,M4:2") from None
 
 
 def _need_by(text: str | None):  # -> datetime.date | None
@@ -157,6 +170,7 @@ def quote_cmd(args: argparse.Namespace) -> int:
         tier=args.tier,
         sort_by=args.sort_by,
         need_by=_need_by(args.need_by),
+        threads=_threads(args.threads),
     )
     workshops = load_workshops(args.workshops)
     _, q = quote_file(args.file, request, workshops=workshops, cost_models=_cost_models(args.model_dir))

@@ -118,7 +118,7 @@ BASE_CARD: dict[str, Any] = {
     },
     "materials": {"al6061": {"markup_fraction": 0.1}, "s235": {"price_eur_kg": 1.5}},
     "finishes": {"anodising": {"price_eur_m2": 30.0, "price_eur_part": 1.0, "min_batch_eur": 80.0, "days": 3}},
-    "tolerances": ["iso2768-m", "iso2768-f"],
+    "tolerances": ["iso2768-c", "iso2768-m", "iso2768-f"],
 }
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from geometry.errors import InvalidRequestError, UnknownMaterialError, UnknownProcessError
+from geometry.errors import InputError, InvalidRequestError, UnknownMaterialError, UnknownProcessError
 from geometry.features import Turning
 from quoting.engine import quote
 from quoting.process_kinds import Process
@@ -279,3 +279,48 @@ def test_demo_workshops_quote_with_the_stub_models(stubs) -> None:
     ids = {o.workshop_id for o in r.offers} | {i.workshop_id for i in r.ineligible}
     assert ids == {c.id for c in demo_workshops()}
     assert all(dataclasses.asdict(o)["lines"] for o in r.offers)
+
+
+# --- priced options (quoting.options): finishes at default prices, tolerance classes, threads
+
+
+def _items(result: Quote, i: int = 0) -> dict[str, float]:
+    return {b.item: b.amount_eur for b in result.offers[0].lines[i].breakdown}
+
+
+def test_tolerance_classes_price_machining_time_and_inspection(stubs) -> None:
+    base = _q(process="cnc_milling", quantities=(10,))
+    fine = _q(process="cnc_milling", quantities=(10,), tolerance="f")
+    coarse = _q(process="cnc_milling", quantities=(10,), tolerance="c")
+    assert _items(base)["options"] == 0.0
+    assert _items(fine)["options"] > 0 and fine.offers[0].lines[0].total_eur > base.offers[0].lines[0].total_eur
+    assert _items(coarse)["options"] < 0 < coarse.offers[0].lines[0].total_eur
+    detail = next(b.detail for b in fine.offers[0].lines[0].breakdown if b.item == "options")
+    assert "ISO 2768-f" in detail and "machining time" in detail
+
+
+def test_requested_threads_are_priced_and_take_machine_time(stubs) -> None:
+    plain = _q(process="cnc_milling", quantities=(5,))
+    threaded = _q(process="cnc_milling", quantities=(5,), threads={"M6": 4})
+    assert _items(threaded)["options"] > 0
+    assert threaded.offers[0].lines[0].machine_h > plain.offers[0].lines[0].machine_h
+    with pytest.raises(InputError, match="unknown thread 'M7'"):
+        _q(process="cnc_milling", threads={"M7": 1})
+    with pytest.raises(InvalidRequestError, match="thread sizes and counts"):
+        _q(process="cnc_milling", threads={"M6": -1})
+
+
+def test_finish_at_microfab_default_price_and_aliases(stubs) -> None:
+    c = card(**{"finishes": {"anodising": {"days": 5}}})
+    result = _q(cards=[c], process="cnc_milling", finish="anodising", quantities=(1, 20))
+    line = result.offers[0].lines[1]
+    finishing = next(b for b in line.breakdown if b.item == "finishing")
+    assert finishing.amount_eur > 0 and "microfab default price" in finishing.detail
+    assert line.lead_time_detail["finishing"] >= 1 + 5
+
+
+def test_finish_not_applicable_to_the_material(stubs) -> None:
+    c = card(**{"finishes": {"anodising": {"days": 5}}})
+    result = _q(cards=[c], material="s235", finish="anodising")
+    assert _reasons(result) == {"test-shop": ["finish_not_applicable"]}
+    assert "does not go on steel" in result.ineligible[0].reasons[0]
