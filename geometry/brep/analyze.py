@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from geometry.brep.faces import bounding_box, face_stats, mass_props
+from geometry.brep.faces import bounding_box, face_stats, solid_props
 from geometry.brep.holes import find_holes, hole_axis_groups
 from geometry.brep.pockets import find_pockets, internal_corners
 from geometry.brep.sheet import find_sheet_metal
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 def brep_features(shape: Any) -> dict[str, Any]:
     """Exact PartFeatures fields of ``shape`` (a healed compound of closed solids), plus ``unmeasured``."""
     topo = Topology.of(shape)
-    props = mass_props(shape)
+    per_solid, props = solid_props(topo)
     lo, hi = bounding_box(topo)
     out: dict[str, Any] = {
         "volume_mm3": props.volume_mm3,
@@ -76,7 +76,7 @@ def brep_features(shape: Any) -> dict[str, Any]:
                     process="milling",
                 )
             )
-    groups = attempt(("distinct_solids",), lambda: distinct_solids(shape))
+    groups = attempt(("distinct_solids",), lambda: distinct_solids(per_solid))
     if groups is not None:
         out["distinct_solids"] = summaries(groups)
     if groups is not None and len(groups) == 1:

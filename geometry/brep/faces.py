@@ -20,8 +20,38 @@ class MassProps:
     principal_moments: tuple[float, float, float]
 
 
+def solid_props(topo: Topology) -> tuple[list[tuple[Any, MassProps]], MassProps]:
+    """Mass properties of each solid of the shape, and of them all (OCP GProp, exact on the B-rep).
+
+    One volume integration per solid; areas are the sums of the face areas
+    ``Topology`` measured already.
+    """
+    from OCP.BRepGProp import BRepGProp
+    from OCP.GProp import GProp_GProps
+    from OCP.TopAbs import TopAbs_SOLID
+    from OCP.TopExp import TopExp_Explorer
+
+    total = GProp_GProps()
+    out = []
+    seen: set[int] = set()
+    exp = TopExp_Explorer(topo.shape, TopAbs_SOLID)
+    while exp.More():
+        solid = exp.Current()
+        exp.Next()
+        props = GProp_GProps()
+        BRepGProp.VolumeProperties_s(solid, props)
+        ids = topo.face_ids_of(solid)
+        seen.update(ids)
+        total.Add(props)
+        out.append((solid, _pack(props, sum(topo.faces[i].area_mm2 for i in ids))))
+    area = sum(f.area_mm2 for f in topo.faces)
+    if not out:  # not a solid: integrate what is there
+        BRepGProp.VolumeProperties_s(topo.shape, total)
+    return out, _pack(total, area)
+
+
 def mass_props(shape: Any) -> MassProps:
-    """Volume, area, centroid and principal moments (OCP GProp, exact on the B-rep)."""
+    """Volume, area, centroid and principal moments of ``shape`` (OCP GProp)."""
     from OCP.BRepGProp import BRepGProp
     from OCP.GProp import GProp_GProps
 
@@ -29,30 +59,38 @@ def mass_props(shape: Any) -> MassProps:
     BRepGProp.VolumeProperties_s(shape, vprops)
     sprops = GProp_GProps()
     BRepGProp.SurfaceProperties_s(shape, sprops)
+    return _pack(vprops, float(sprops.Mass()))
+
+
+def _pack(vprops: Any, area_mm2: float) -> MassProps:
     c = vprops.CentreOfMass()
     m = vprops.MatrixOfInertia()
     inertia = np.array([[m.Value(i, j) for j in (1, 2, 3)] for i in (1, 2, 3)])
     moments = np.sort(np.abs(np.linalg.eigvalsh(0.5 * (inertia + inertia.T))))
     return MassProps(
         volume_mm3=abs(float(vprops.Mass())),
-        area_mm2=float(sprops.Mass()),
+        area_mm2=float(area_mm2),
         centroid_mm=(float(c.X()), float(c.Y()), float(c.Z())),
         principal_moments=(float(moments[0]), float(moments[1]), float(moments[2])),
     )
 
 
 def bounding_box(topo: Topology) -> tuple[np.ndarray, np.ndarray]:
-    """(min, max) corners [mm]: exact on analytic faces; on B-spline faces from their triangulation.
+    """(min, max) corners [mm].
 
-    OCCT's optimal box costs up to a second on large B-spline faces; their
-    triangulation (made on load) is within the chordal deflection of the surface.
+    Exact on planes, cylinders, cones and spheres and on every edge (OCCT's
+    optimal box); inside torus and B-spline faces, where that costs up to a
+    second per face, the face's triangulation (made on load) stands in: it is
+    within the chordal deflection of the surface.
     """
     from OCP.Bnd import Bnd_Box
     from OCP.BRepBndLib import BRepBndLib
 
     box = Bnd_Box()
+    slow_faces = []
     for info, face in zip(topo.faces, topo.face_shapes, strict=True):
-        if info.kind in (SurfaceKind.BSPLINE, SurfaceKind.OTHER):
+        if info.kind in (SurfaceKind.TORUS, SurfaceKind.BSPLINE, SurfaceKind.OTHER):
+            slow_faces.append(info.index)
             part = Bnd_Box()
             BRepBndLib.Add_s(face, part, True)
             if not part.IsVoid():
@@ -61,6 +99,8 @@ def bounding_box(topo: Topology) -> tuple[np.ndarray, np.ndarray]:
                 box.Update(xmin + gap, ymin + gap, zmin + gap, xmax - gap, ymax - gap, zmax - gap)
         else:
             BRepBndLib.AddOptimal_s(face, box, False, False)
+    for e in sorted({e for f in slow_faces for e in topo.face_edges[f]}):
+        BRepBndLib.AddOptimal_s(topo.edge_shapes[e], box, False, False)
     if box.IsVoid():
         return np.zeros(3), np.zeros(3)
     xmin, ymin, zmin, xmax, ymax, zmax = box.Get()

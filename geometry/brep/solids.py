@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from geometry.brep.faces import MassProps, mass_props
+from geometry.brep.faces import MassProps
 from geometry.features import SolidSummary
 from geometry.part import Part
 
@@ -37,17 +37,10 @@ class _Group:
         return bool(np.all(np.abs(a - b) <= scale * np.array([1, 1, 10, 10, 10]) * _REL_TOL))
 
 
-def distinct_solids(shape: Any) -> list[tuple[Any, int, MassProps]]:
-    """(solid, count, mass properties) for each distinct solid of ``shape``, in file order."""
-    from OCP.TopAbs import TopAbs_SOLID
-    from OCP.TopExp import TopExp_Explorer
-
+def distinct_solids(per_solid: list[tuple[Any, MassProps]]) -> list[tuple[Any, int, MassProps]]:
+    """(solid, count, mass properties) for each distinct solid, in file order, from ``faces.solid_props``."""
     groups: list[_Group] = []
-    exp = TopExp_Explorer(shape, TopAbs_SOLID)
-    while exp.More():
-        solid = exp.Current()
-        exp.Next()
-        props = mass_props(solid)
+    for solid, props in per_solid:
         kinds = _face_kinds(solid)
         for g in groups:
             if g.same(props, kinds):
@@ -89,10 +82,13 @@ def split_solids(part: Part) -> list[tuple[Part, int]]:
     """
     if part.brep is None or part.solids <= 1:
         return [(part, 1)]
+    from geometry.brep.faces import solid_props
+    from geometry.brep.topology import Topology
     from geometry.loaders.step import tessellate
 
     out = []
-    for solid, count, _ in distinct_solids(part.brep):
+    per_solid, _ = solid_props(Topology.of(part.brep))
+    for solid, count, _ in distinct_solids(per_solid):
         vertices, faces = tessellate(solid)
         out.append((Part(part.source, vertices, faces, brep=solid, solids=1), count))
     return out
