@@ -18,7 +18,7 @@ from geometry.kernels._config import JIT, JIT_PARALLEL, n_chunks
 from geometry.kernels._validate import as_points, as_triangles
 
 #: triangles per leaf at most
-LEAF_SIZE = 4
+LEAF_SIZE = 8
 #: depth of the per-ray traversal stack (a Morton BVH of 2**63 codes is at most 64 deep, leaves add 2)
 STACK_DEPTH = 96
 #: barycentric slack: a ray through the edge shared by two triangles hits at least one of them

@@ -45,11 +45,19 @@ def convex_hull_volume(points: np.ndarray) -> ConvexHull:
     used = np.asarray(hull.vertices, dtype=np.int64)
     remap = np.full(len(pts), -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
+    simplices = remap[hull.simplices]
+    neighbors = np.asarray(hull.neighbors, dtype=np.int64)
+    normals = np.asarray(hull.equations[:, :3], dtype=np.float64)
+    # Qhull orders a facet's vertices arbitrarily: wind them outward (swap two; their opposite neighbours follow)
+    p = pts[used][simplices]
+    inward = np.einsum("ij,ij->i", np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), normals) < 0
+    simplices[inward] = simplices[inward][:, [0, 2, 1]]
+    neighbors[inward] = neighbors[inward][:, [0, 2, 1]]
     return ConvexHull(
         volume_mm3=float(hull.volume),
         area_mm2=float(hull.area),
         points=np.ascontiguousarray(pts[used]),
-        simplices=np.ascontiguousarray(remap[hull.simplices]),
-        neighbors=np.ascontiguousarray(hull.neighbors, dtype=np.int64),
-        normals=np.ascontiguousarray(hull.equations[:, :3]),
+        simplices=np.ascontiguousarray(simplices),
+        neighbors=np.ascontiguousarray(neighbors),
+        normals=np.ascontiguousarray(normals),
     )

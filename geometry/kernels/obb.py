@@ -50,7 +50,7 @@ def oriented_bounding_box(points: np.ndarray, hull: ConvexHull | None = None) ->
     if hull is None:
         hull = convex_hull_volume(_sample(pts) if len(pts) > HULL_SAMPLE_POINTS else pts)
     normals = _candidate_normals(hull)
-    frames = _frames_kernel(hull.points, hull.simplices, hull.neighbors, normals)
+    frames = _frames_kernel(hull.points, hull.simplices, hull.neighbors, hull.normals, normals)
     extra = np.stack([np.eye(3), _pca_frame(hull.points)])
     frames = np.concatenate([frames, extra])
     volumes = _volumes_kernel(hull.points, frames)
@@ -232,8 +232,11 @@ def min_area_rect(xy, ring):
 
 
 @numba.njit(**JIT_PARALLEL)
-def _frames_kernel(points, simplices, neighbors, normals):
-    """For each candidate direction (k, 3): the frame (k, 3, 3) of its best flush box, rows = box axes."""
+def _frames_kernel(points, simplices, neighbors, face_normals, normals):
+    """For each candidate direction (k, 3): the frame (k, 3, 3) of its best flush box, rows = box axes.
+
+    points (h, 3), simplices (f, 3), neighbors (f, 3), face_normals (f, 3): the hull (``ConvexHull``).
+    """
     k = normals.shape[0]
     nf = simplices.shape[0]
     frames = np.empty((k, 3, 3))
@@ -242,16 +245,7 @@ def _frames_kernel(points, simplices, neighbors, normals):
         ux, uy, uz, vx, vy, vz = _basis(n)
         side = np.empty(nf)
         for f in range(nf):
-            p0 = simplices[f, 0]
-            p1 = simplices[f, 1]
-            p2 = simplices[f, 2]
-            e1x = points[p1, 0] - points[p0, 0]
-            e1y = points[p1, 1] - points[p0, 1]
-            e1z = points[p1, 2] - points[p0, 2]
-            e2x = points[p2, 0] - points[p0, 0]
-            e2y = points[p2, 1] - points[p0, 1]
-            e2z = points[p2, 2] - points[p0, 2]
-            side[f] = (e1y * e2z - e1z * e2y) * n[0] + (e1z * e2x - e1x * e2z) * n[1] + (e1x * e2y - e1y * e2x) * n[2]
+            side[f] = face_normals[f, 0] * n[0] + face_normals[f, 1] * n[1] + face_normals[f, 2] * n[2]
         # silhouette: edges between a face looking along n and one looking away
         mark = np.zeros(points.shape[0], dtype=np.bool_)
         count = 0

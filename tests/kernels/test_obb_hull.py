@@ -85,3 +85,15 @@ def test_flat_points_are_a_geometry_error() -> None:
         convex_hull_volume(flat)
     with pytest.raises(GeometryError, match="at least 4 points"):
         oriented_bounding_box(flat[:3])
+
+
+def test_hull_faces_are_wound_outward() -> None:
+    from geometry.kernels import mass_properties
+
+    p = np.random.default_rng(5).normal(size=(200, 3))
+    hull = convex_hull_volume(p)
+    closed = mass_properties(hull.points[hull.simplices])
+    assert closed.volume_mm3 == pytest.approx(hull.volume_mm3, rel=1e-9)
+    a = hull.points[hull.simplices]
+    cr = np.cross(a[:, 1] - a[:, 0], a[:, 2] - a[:, 0])
+    assert np.all(np.einsum("ij,ij->i", cr, hull.normals) > 0)
