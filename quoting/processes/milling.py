@@ -1,7 +1,8 @@
 """CNC milling, 3-axis and 3+2 / 5-axis.
 
 Stock: the bounding box plus an allowance, the thickness rounded up to a standard plate and the
-other sides to the saw step. Roughing = removed volume / removal rate (material x machine class);
+other sides to the saw step; a round part (``turning`` measured) from standard round bar when
+that is less material. Roughing = removed volume / removal rate (material x machine class);
 finishing = finished area / finishing rate, slowed by the smallest end mill the part needs
 (``min_internal_radius_mm``); drilling and tapping per hole (peck drilling for deep holes,
 helical interpolation for non-standard diameters); setups from ``setups_3axis`` (a 5-axis machine
@@ -56,6 +57,15 @@ def milling_stock(bbox_mm: tuple[float, float, float], params: Mapping[str, Any]
     thickness = standard_up(c, params["standard_plate_mm"], step)
     sides = sorted((math.ceil(a / step - 1e-9) * step, math.ceil(b / step - 1e-9) * step), reverse=True)
     return tuple(sorted((sides[0], sides[1], thickness), reverse=True))  # type: ignore[return-value]
+
+
+def milling_bar_stock(diameter_mm: float, length_mm: float, params: Mapping[str, Any]) -> tuple[float, float]:
+    """Round bar [mm] (diameter, length): standard diameter above D + 2 allowances, length to the saw step."""
+    allowance = float(params["stock_allowance_mm"])
+    step = float(params["stock_saw_step_mm"])
+    bars = read_data("processes.toml")["cnc_turning"]["standard_bar_mm"]
+    return (standard_up(diameter_mm + 2 * allowance, bars, step),
+            math.ceil((length_mm + 2 * allowance) / step - 1e-9) * step)
 
 
 def finishing_tool_mm(min_internal_radius_mm: float, params: Mapping[str, Any]) -> float:
@@ -179,6 +189,12 @@ class MillingModel:
 
         stock_dims = milling_stock(features.bbox_mm, p)
         stock_volume = math.prod(stock_dims)
+        stock_kind = "plate"
+        if features.turning is not None:  # a round part is milled from round bar when that is less material
+            bar = milling_bar_stock(features.turning.max_diameter_mm, features.turning.length_mm, p)
+            bar_volume = math.pi / 4.0 * bar[0] ** 2 * bar[1]
+            if bar_volume < stock_volume:
+                stock_dims, stock_volume, stock_kind = bar, bar_volume, "round bar"
         assert features.volume_mm3 is not None
         removed = max(stock_volume - features.volume_mm3, 0.0)
         removal_rate = float(material.removal_rate_mm3_min or 0) * float(machine["removal_rate_factor"])
@@ -285,8 +301,10 @@ class MillingModel:
             float(p["deburr_min_per_100cm2"]) * area / 10_000.0 + float(p["deburr_min_per_hole"]) * len(holes),
             inputs={"area_mm2": round(area, 1), "holes": len(holes)},
         ))
+        shown = f"Ø{stock_dims[0]:.0f} x {stock_dims[1]:.0f}" if stock_kind == "round bar" else " x ".join(
+            f"{d:.0f}" for d in stock_dims)
         stock = Stock(
-            description=f"{material.name} plate {' x '.join(f'{d:.0f}' for d in stock_dims)} mm",
+            description=f"{material.name} {stock_kind} {shown} mm",
             dims_mm=stock_dims,
             mass_kg=stock_volume * material.density_kg_mm3,
         )

@@ -178,3 +178,16 @@ def test_more_removed_volume_never_fewer_minutes(v1, v2):
     more_removed = MILL.estimate(block(volume_mm3=small), AL, "3axis")
     less_removed = MILL.estimate(block(volume_mm3=large), AL, "3axis")
     assert more_removed.part_time_min >= less_removed.part_time_min
+
+
+def test_round_part_is_milled_from_bar():
+    from geometry.features import Turning
+
+    part = block(turning=Turning((0.0, 0.0, 1.0), 40.0, 20.0, ["hexagon flats"]),
+                 volume_mm3=math.pi / 4 * 40**2 * 20)
+    part = part.with_updates(bbox_mm=(40.0, 40.0, 20.0))
+    est = MILL.estimate(part, AL, "3axis")
+    # block would be 50 x 50 x 30 = 75000 mm3; bar Ø50 (40 + 6 -> 50) x 30 = 58905 mm3
+    assert est.stock.dims_mm == (50.0, 30.0)
+    assert "round bar" in est.stock.description
+    assert est.stock.mass_kg == pytest.approx(math.pi / 4 * 50**2 * 30 * 2700e-9)
