@@ -164,7 +164,8 @@ def quote(
     offers, ineligible, dfm = _quote_offers(features, request, cards, material, now.date(), cost_models)
     offers = sort_offers(offers, request.sort_by)
     offers = _flag_best(offers)
-    validity = min((c.commercial.validity_days for c in cards), default=30)
+    offering = {o.workshop_id for o in offers}
+    validity = min((c.commercial.validity_days for c in cards if c.id in offering or not offering), default=30)
     cards_hash = hashlib.sha256("".join(sorted(c.version_hash for c in cards)).encode()).hexdigest()
     used_models = sorted({f"{o.workshop_id}:{o.model_version}" for o in offers if o.calibrated})
     return Quote(

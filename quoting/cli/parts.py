@@ -212,7 +212,7 @@ def quote_cmd(args: argparse.Namespace) -> int:
     if q.dfm:
         print("\nmanufacturability:")
         for f in q.dfm:
-            print(f"  {f.severity.value}: {f.code}: {f.message}")
+            print(f"  {f.severity.value}: {f.process or 'part'}: {f.code}: {f.message}")
     for o in q.offers[:1]:
         print(f"\ncheapest offer, {o.workshop_id}, breakdown for {o.lines[0].quantity} pc:")
         for b in o.lines[0].breakdown:

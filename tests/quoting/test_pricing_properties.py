@@ -50,7 +50,9 @@ def scenarios(draw):
     mass = draw(st.floats(0.001, 50))
     finish = draw(st.sampled_from([None, "anodising"]))
     ship_to = draw(st.sampled_from([None, 10.0, 350.0, 900.0]))
-    return data, batch_min, part_min, mass, finish, ship_to
+    tolerance = draw(st.sampled_from([None, "iso2768_c", "iso2768_f", "tight_0_05"]))
+    threads = draw(st.sampled_from([None, {"M6": 2}, {"M4": 1, "M8": 3}]))
+    return data, batch_min, part_min, mass, finish, ship_to, tolerance, threads
 
 
 def _estimate(batch_min: float, part_min: float, mass_kg: float) -> ProcessEstimate:
@@ -61,10 +63,11 @@ def _estimate(batch_min: float, part_min: float, mass_kg: float) -> ProcessEstim
     )
 
 
-def _line(data, batch_min, part_min, mass, finish, distance, quantity, tier="standard"):
+def _line(data, batch_min, part_min, mass, finish, distance, tolerance, threads, quantity, tier="standard"):
     c = RateCard.from_dict(data, "prop.toml")
     ctx = PricingContext(c, _estimate(batch_min, part_min, mass), get_material("al6061"), mass * 0.6,
-                         distance, TODAY, features=features(), finish=finish, tier=tier)
+                         distance, TODAY, features=features(), finish=finish, tier=tier, tolerance=tolerance,
+                         threads=threads)
     return price_line(ctx, quantity)
 
 
@@ -73,7 +76,8 @@ def _line(data, batch_min, part_min, mass, finish, distance, quantity, tier="sta
 def test_price_never_negative_and_breakdown_adds_up(scenario, q, tier) -> None:
     line = _line(*scenario, q, tier=tier)
     assert line.total_eur >= 0 and line.unit_price_eur >= 0
-    assert all(b.amount_eur >= 0 for b in line.breakdown if b.item not in ("tier", "calibration"))
+    # only the tier (economy), a coarse tolerance (options) and a calibration may be discounts
+    assert all(b.amount_eur >= 0 for b in line.breakdown if b.item not in ("tier", "options", "calibration"))
     cents = sum(round(b.amount_eur * 100) for b in line.breakdown)
     assert cents == round(line.total_eur * 100)
     assert line.interval.low_eur <= line.total_eur <= line.interval.high_eur
@@ -126,7 +130,7 @@ def test_expedite_never_slower_than_standard_never_slower_than_economy(scenario,
 def test_hand_computed_line() -> None:
     data = card_dict(**{"commercial.min_order_eur": 0.0, "shipping.base_eur": 0.0, "shipping.eur_per_kg": 0.0,
                         "materials.al6061": {"price_eur_kg": 10.0}})
-    line = _line(data, 60.0, 30.0, 1.0, None, None, 1)
+    line = _line(data, 60.0, 30.0, 1.0, None, None, None, None, 1)
     items = {b.item: b.amount_eur for b in line.breakdown}
     # setup 60 min x 60 EUR/h; machining 30 min x 80 EUR/h; material 1 kg x 10 EUR/kg; margin 20 %
     assert items["setup"] == 60.0 and items["machining"] == 40.0 and items["material"] == 10.0
@@ -139,8 +143,8 @@ def test_hand_computed_line() -> None:
 
 def test_finish_is_priced_from_the_card_with_its_minimum_and_days() -> None:
     data = card_dict()
-    plain = _line(data, 60.0, 30.0, 1.0, None, None, 2)
-    anod = _line(data, 60.0, 30.0, 1.0, "anodising", None, 2)
+    plain = _line(data, 60.0, 30.0, 1.0, None, None, None, None, 2)
+    anod = _line(data, 60.0, 30.0, 1.0, "anodising", None, None, None, 2)
     fin = {b.item: b.amount_eur for b in anod.breakdown}["finishing"]
     assert fin == 80.0  # 2 x (0.025 m2 x 30 + 1) = 3.5 EUR, lifted to the 80 EUR batch minimum
     assert anod.lead_time_detail["finishing"] == plain.lead_time_detail["finishing"] + 3
@@ -148,7 +152,7 @@ def test_finish_is_priced_from_the_card_with_its_minimum_and_days() -> None:
 
 def test_minimum_order_lifts_small_orders() -> None:
     data = card_dict(**{"commercial.min_order_eur": 500.0})
-    line = _line(data, 10.0, 1.0, 0.1, None, None, 1)
+    line = _line(data, 10.0, 1.0, 0.1, None, None, None, None, 1)
     items = {b.item: b.amount_eur for b in line.breakdown}
     goods = sum(v for k, v in items.items() if k != "shipping")
     assert items["minimum_order"] > 0 and abs(goods - 500.0) <= 0.01
@@ -158,7 +162,7 @@ def test_quantity_breaks_discount_the_price_but_not_the_lead_time() -> None:
     data = card_dict(**{"commercial.quantity_pricing": "breaks",
                         "commercial.quantity_breaks": [{"min_quantity": 1, "run_factor": 1.0},
                                                        {"min_quantity": 21, "run_factor": 0.2}]})
-    a, b = (_line(data, 60.0, 60.0, 0.5, None, None, q) for q in (20, 21))
+    a, b = (_line(data, 60.0, 60.0, 0.5, None, None, None, None, q) for q in (20, 21))
     assert b.total_eur < a.total_eur
     assert b.lead_time_days >= a.lead_time_days and b.machine_h > a.machine_h
 
