@@ -30,7 +30,9 @@ def extract(part: Part) -> PartFeatures:
     values.update(measured)
     for name in measured:
         unmeasured.pop(name, None)
-    unmeasured.update(getattr(part, "not_measured", None) or {})
+    for name, why in (getattr(part, "not_measured", None) or {}).items():
+        if values.get(name) is None:
+            unmeasured[name] = why
     solids = part.solids if part.brep is not None or measured else values["mesh"].bodies
     features = PartFeatures(source=part.source, solids=solids, unmeasured=unmeasured, **values)
     return features.with_updates(findings=list(features.findings) + unit_findings(features))

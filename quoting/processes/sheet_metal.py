@@ -106,14 +106,14 @@ class SheetMetalModel:
                 + (f" ({limit:g} mm at most)" if limit else " (no laser data for this material)")
                 + ": choose a thinner sheet or another process",
             ))
-        spread = [v for v in (features.wall_thickness_p05_mm, features.wall_thickness_p50_mm) if v is not None]
+        # the median wall (area-weighted) is the sheet; thin in-plane spots (narrow tabs) are not thickness
+        median = features.wall_thickness_p50_mm
         frac = t_["sheet_thickness_variation_fraction"]
-        off = [v for v in spread if abs(v - t) > frac * t]
-        if off:
+        if median is not None and abs(median - t) > frac * t:
             findings.append(finding(
                 pr, Severity.ERROR, "sheet_thickness_not_constant",
-                f"wall thickness varies ({', '.join(f'{v:.2f}' for v in spread)} mm against {t:.2f} mm sheet): "
-                "a sheet part has one thickness: make every wall the same thickness or quote it for milling",
+                f"the typical wall is {median:.2f} mm against a {t:.2f} mm sheet: a sheet part has one "
+                "thickness: make every wall the same thickness or quote it for milling",
             ))
         machine = machines.get(machine_class)
         if machine is not None:
