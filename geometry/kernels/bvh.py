@@ -19,8 +19,8 @@ from geometry.kernels._validate import as_points, as_triangles
 
 #: triangles per leaf at most
 LEAF_SIZE = 8
-#: depth of the per-ray traversal stack (a Morton BVH of 2**63 codes is at most 64 deep, leaves add 2)
-STACK_DEPTH = 96
+#: depth of the per-ray traversal stack (a Morton BVH is at most 63 bit splits + 31 median splits deep)
+STACK_DEPTH = 128
 #: barycentric slack: a ray through the edge shared by two triangles hits at least one of them
 #: despite rounding (the triangle grows by this fraction of its size)
 BARY_EPS = 1e-9
