@@ -7,8 +7,8 @@ first 20, 50, 100 and 200. Reported per shop and history size, over
 ``--repeats`` draws:
 
 - rule: MAPE of the rule-based price (the card alone);
-- prior: MAPE of the marketplace prior fitted on the *other* shops' histories
-  (what a new workshop gets before uploading anything);
+- prior: MAPE of the marketplace prior (``models.MarketplacePrior``) fitted on
+  the *other* shops' histories (what a new workshop gets before uploading anything);
 - calibrated: MAPE and median APE of the workshop model (blended with that prior);
 - coverage of its 80 % intervals on the held-out jobs.
 
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.demo_parts import build_step  # noqa: E402
-from models import CostRatioRegressor, coverage, mape, median_ape  # noqa: E402
+from models import CostRatioRegressor, MarketplacePrior, coverage, mape, median_ape  # noqa: E402
 from quoting.calibration import find_card  # noqa: E402
 from quoting.demo_history import SHOPS, demo_features, demo_history, demo_jobs, demo_specs  # noqa: E402
 
@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
             seed = 1000 * rep + sum(map(ord, name))
             jobs = demo_jobs(shop, card, specs, max(sizes) + args.test, seed=seed)
             data[name] = demo_history(shop, card, jobs, features, seed=seed)
+        # each shop's model on its full training history, reused by the priors of the other shops
+        full = {name: CostRatioRegressor(random_state=rep).fit(data[name][0][: max(sizes)], data[name][1][: max(sizes)])
+                for name in SHOPS}
         for name in SHOPS:
             samples, prices = data[name]
             y = np.asarray(prices)
@@ -67,10 +70,13 @@ def main(argv: list[str] | None = None) -> int:
             held, y_test = samples[test], y[test]
             rule = np.array([s.rule_total_eur for s in held])
             # the marketplace prior: every other shop's full training history
-            other_x = [s for o in SHOPS if o != name for s in data[o][0][: max(sizes)]]
-            other_y = [p for o in SHOPS if o != name for p in data[o][1][: max(sizes)]]
-            prior = CostRatioRegressor(random_state=rep).fit(other_x, other_y)
+            others = [o for o in SHOPS if o != name]
+            other_x = [s for o in others for s in data[o][0][: max(sizes)]]
+            other_y = [p for o in others for p in data[o][1][: max(sizes)]]
+            other_g = [o for o in others for _ in data[o][0][: max(sizes)]]
+            prior = MarketplacePrior(params={"random_state": rep}).fit(other_x, other_y, other_g, fitted=full)
             prior_pred = prior.predict(held)
+            prior_lo, prior_hi = prior.predict_interval(held)
             for n in sizes:
                 m = CostRatioRegressor(random_state=rep).fit(samples[:n], y[:n], prior=prior)
                 pred = m.predict(held)
@@ -81,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
                 row.setdefault("calibrated_mape", []).append(mape(y_test, pred))
                 row.setdefault("calibrated_median_ape", []).append(median_ape(y_test, pred))
                 row.setdefault("coverage_80", []).append(coverage(y_test, lo, hi))
+                row.setdefault("prior_coverage_80", []).append(coverage(y_test, prior_lo, prior_hi))
+                row.setdefault("weight", []).append(m.weight_)
     elapsed = time.perf_counter() - t0
 
     summary = {name: {n: {k: float(np.mean(v)) for k, v in row.items()} for n, row in by_n.items()}
@@ -90,12 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"SYNTHETIC demo shops, {args.parts} parts, {args.test} held-out jobs per shop, {args.repeats} repeats; "
           f"features {t_features:.1f} s, total {elapsed:.1f} s")
     print(f"{'shop':<14}{'jobs':>6}{'rule MAPE':>11}{'prior MAPE':>12}{'calib MAPE':>12}{'calib MdAPE':>13}"
-          f"{'cover 80%':>11}")
+          f"{'cover 80%':>11}{'w own':>7}")
     for name, by_n in list(summary.items()) + [("mean", mean)]:
         for n in sizes:
             r = by_n[n]
             print(f"{name:<14}{n:>6}{r['rule_mape']:>11.1%}{r['prior_mape']:>12.1%}{r['calibrated_mape']:>12.1%}"
-                  f"{r['calibrated_median_ape']:>13.1%}{r['coverage_80']:>11.0%}")
+                  f"{r['calibrated_median_ape']:>13.1%}{r['coverage_80']:>11.0%}{r['weight']:>7.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps({"shops": summary, "mean": mean, "seconds": elapsed}, indent=2))
     return 0

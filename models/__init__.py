@@ -4,6 +4,7 @@
 - ``CostVectorizer``: samples to a fixed-order matrix with ``get_feature_names_out``.
 - ``CostRatioRegressor``: log(price / rule price) by rate calibration + gradient
   boosting, blended with a marketplace prior, conformal intervals.
+- ``MarketplacePrior``: median of per-workshop models, for workshops with little history.
 - ``RateCardCalibrator``: the rates, markup and margin a workshop's prices imply.
 - ``WorkshopCostModel`` / ``load_cost_models``: what the quote engine calls,
   ``predict(features, context, rule_total_eur) -> Prediction``.
@@ -18,6 +19,7 @@ from models.cost_model import (
     load_cost_models,
 )
 from models.evaluate import coverage, mape, median_ape
+from models.prior import MarketplacePrior, load_prior, save_prior
 from models.ratefit import ImpliedCard, ImpliedRates, RateCardCalibrator
 from models.regressor import CostRatioRegressor
 from models.samples import CostSample, normalize_context
@@ -30,6 +32,7 @@ __all__ = [
     "ImpliedCard",
     "ImpliedRates",
     "MODEL_FORMAT",
+    "MarketplacePrior",
     "NUMERIC_FEATURES",
     "Prediction",
     "RateCardCalibrator",
@@ -37,7 +40,9 @@ __all__ = [
     "coverage",
     "load_cost_model",
     "load_cost_models",
+    "load_prior",
     "mape",
     "median_ape",
     "normalize_context",
+    "save_prior",
 ]

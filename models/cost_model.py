@@ -121,11 +121,10 @@ class WorkshopCostModel:
         return path
 
 
-def load_cost_model(path: str | os.PathLike[str], training_sha256: str | None = None) -> WorkshopCostModel:
-    """Load one saved model, refusing a mismatched one (versions, features, training hash, format)."""
+def read_skops(p: Path) -> dict[str, Any]:
+    """A skops archive of ours (a dict with "meta"), refusing types from outside our libraries."""
     import skops.io as sio
 
-    p = Path(path)
     again = "re-run `microfab calibrate` for this workshop"
     try:
         untrusted = sio.get_untrusted_types(file=p)
@@ -142,6 +141,14 @@ def load_cost_model(path: str | os.PathLike[str], training_sha256: str | None = 
                          file=str(p)) from err
     if not isinstance(doc, dict) or not isinstance(doc.get("meta"), dict):
         raise ModelError(f"{p}: not a microfab cost model: {again}", file=str(p))
+    return doc
+
+
+def load_cost_model(path: str | os.PathLike[str], training_sha256: str | None = None) -> WorkshopCostModel:
+    """Load one saved model, refusing a mismatched one (versions, features, training hash, format)."""
+    p = Path(path)
+    again = "re-run `microfab calibrate` for this workshop"
+    doc = read_skops(p)
     meta, est = doc["meta"], doc.get("estimator")
     if meta.get("format") != MODEL_FORMAT or not isinstance(est, CostRatioRegressor):
         raise ModelError(f"{p}: model format {meta.get('format')!r}, expected {MODEL_FORMAT!r}: {again}",

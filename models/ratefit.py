@@ -1,13 +1,17 @@
 """Rate-card calibration: the hourly rates, material markup and margin a workshop's prices imply.
 
-The rule price of a line is ``(1 + margin) * (setup_h * setup_rate + run_h * rate
-+ (1 + markup) * material_base_eur) + shipping``. ``RateCardCalibrator`` fits
-the coefficients of that linear form to real prices by robust regression
-(``scipy.optimize.least_squares`` with a soft-L1 loss on relative residuals,
-coefficients bounded at zero), one setup and one run coefficient per
-``process/machine_class``. A uniform factor on every cost cannot be told apart
-from the margin, so the implied rates are reported at the card's margin, and the
-implied margin at the card's rates (median of price over rule cost).
+The rule price of a line is ``(1 + margin) * (setup + machining + material +
+finishing and options) + minimum-order top-up + shipping``, each cost line being
+hours or kilograms times the card's rate. ``RateCardCalibrator`` fits the
+price as ``a * setup + b * machining + c * material + d * other + e * top-up +
+shipping`` by robust regression (``scipy.optimize.least_squares``, soft-L1 loss
+on relative residuals, coefficients bounded at zero), with one ``a`` and one
+``b`` per ``process/machine_class``. The coefficients are relative to the card,
+so a fit transfers to another workshop's card (the marketplace prior). The
+implied rate is ``b x card rate / (1 + card margin)``: a uniform factor on
+every cost cannot be told apart from the margin, so rates are reported at the
+card's margin, and the implied margin at the card's rates (median of price
+over rule cost).
 """
 
 from __future__ import annotations
@@ -68,15 +72,12 @@ def _key(s: CostSample) -> str:
     return f"{s.text('process')}/{s.text('machine_class')}"
 
 
-def _drivers(s: CostSample) -> tuple[float, float, float]:
-    """(setup hours, run hours of the line, material at base price [EUR])."""
-    qty = max(s.num("quantity"), 1.0)
-    run_min = s.num("run_time_min") or s.num("part_time_min") * qty
-    if s.num("material_base_eur_kg") > 0:
-        material = s.num("stock_mass_kg") * qty * s.num("material_base_eur_kg")
-    else:  # the card's material line, markup taken out where the context gives it
-        material = s.num("material_eur") / (1.0 + s.num("markup_fraction"))
-    return s.num("batch_time_min") / 60.0, run_min / 60.0, material
+#: cost lines of the rule breakdown shared by every process (columns after the per-process ones)
+_SHARED = ("material_eur", "other_eur", "minimum_order_eur")
+
+
+def _shared(s: CostSample) -> list[float]:
+    return [s.num("material_eur"), s.num("finishing_eur") + s.num("options_eur"), s.num("minimum_order_eur")]
 
 
 class RateCardCalibrator(RegressorMixin, BaseEstimator):
@@ -93,20 +94,19 @@ class RateCardCalibrator(RegressorMixin, BaseEstimator):
         self.f_scale = f_scale
 
     def _design(self, X: Sequence[CostSample]) -> np.ndarray:
-        """Columns: (setup h, run h) per process/machine class, material at base price, minimum-order top-up."""
+        """Columns: (setup, machining) EUR per process/machine class, then material, other, minimum-order top-up."""
         n_keys = len(self.keys_)
-        A = np.zeros((len(X), 2 * n_keys + 2))
+        A = np.zeros((len(X), 2 * n_keys + len(_SHARED)))
         for i, s in enumerate(X):
-            setup_h, run_h, material = _drivers(s)
+            setup, machining = s.num("setup_eur"), s.num("machining_eur")
             if _key(s) in self.keys_:
                 k = self.keys_.index(_key(s))
-                A[i, 2 * k] = setup_h
-                A[i, 2 * k + 1] = run_h
+                A[i, 2 * k] = setup
+                A[i, 2 * k + 1] = machining
             else:  # a process/machine class not in the history: the mean of the known ones
-                A[i, 0:2 * n_keys:2] = setup_h / n_keys
-                A[i, 1:2 * n_keys:2] = run_h / n_keys
-            A[i, -2] = material
-            A[i, -1] = s.num("minimum_order_eur")
+                A[i, 0:2 * n_keys:2] = setup / n_keys
+                A[i, 1:2 * n_keys:2] = machining / n_keys
+            A[i, 2 * n_keys:] = _shared(s)
         return A
 
     def fit(self, X: Sequence[CostSample], y: Sequence[float]) -> "RateCardCalibrator":
@@ -118,14 +118,9 @@ class RateCardCalibrator(RegressorMixin, BaseEstimator):
         A = self._design(X)
         shipping = np.array([s.num("shipping_eur") for s in X])
         net = np.maximum(prices - shipping, 0.01 * prices)
-        # start from the card: (1 + margin) x card rates, (1 + margin)(1 + markup) on material
-        x0 = np.zeros(A.shape[1])
-        for k, key in enumerate(self.keys_):
-            rows = [s for s in X if _key(s) == key]
-            m = np.mean([1 + s.num("margin_fraction") for s in rows])
-            x0[2 * k] = m * max(np.mean([s.num("setup_rate_eur_h") for s in rows]), 1.0)
-            x0[2 * k + 1] = m * max(np.mean([s.num("rate_eur_h") for s in rows]), 1.0)
-        x0[-2] = np.mean([(1 + s.num("margin_fraction")) * (1 + s.num("markup_fraction")) for s in X])
+        # start from the card: cost lines x (1 + margin), the top-up as it is
+        margin = np.mean([1 + s.num("margin_fraction") for s in X])
+        x0 = np.full(A.shape[1], margin)
         x0[-1] = 1.0
         used = A.any(axis=0)
         scale = 1.0 / prices
@@ -139,7 +134,7 @@ class RateCardCalibrator(RegressorMixin, BaseEstimator):
         res = least_squares(residuals, x0, bounds=(lower, upper), loss="soft_l1", f_scale=self.f_scale)
         self.coef_ = res.x
         self.n_samples_ = len(X)
-        self.implied_ = self._implied(X, prices, net)
+        self.implied_ = self._implied(X, net)
         return self
 
     def predict(self, X: Sequence[CostSample]) -> np.ndarray:
@@ -148,32 +143,32 @@ class RateCardCalibrator(RegressorMixin, BaseEstimator):
         shipping = np.array([s.num("shipping_eur") for s in X])
         return self._design(X) @ self.coef_ + shipping
 
-    @staticmethod
-    def _card_markup(X: Sequence[CostSample]) -> float:
-        return float(np.median([s.num("markup_fraction") for s in X]))
-
-    def _implied(self, X: Sequence[CostSample], prices: np.ndarray, net: np.ndarray) -> ImpliedCard:
+    def _implied(self, X: Sequence[CostSample], net: np.ndarray) -> ImpliedCard:
         margin = float(np.median([s.num("margin_fraction") for s in X]))
         procs = []
         for k, key in enumerate(self.keys_):
             rows = [s for s in X if _key(s) == key]
             process, machine_class = key.split("/", 1)
+            card_rate = float(np.mean([s.num("rate_eur_h") for s in rows]))
+            card_setup = float(np.mean([s.num("setup_rate_eur_h") for s in rows]))
             procs.append(ImpliedRates(
                 process=process,
                 machine_class=machine_class,
                 n_jobs=len(rows),
-                rate_eur_h=float(self.coef_[2 * k + 1] / (1 + margin)),
-                card_rate_eur_h=float(np.mean([s.num("rate_eur_h") for s in rows])),
-                setup_rate_eur_h=float(self.coef_[2 * k] / (1 + margin)),
-                card_setup_rate_eur_h=float(np.mean([s.num("setup_rate_eur_h") for s in rows])),
+                rate_eur_h=float(self.coef_[2 * k + 1] * card_rate / (1 + margin)),
+                card_rate_eur_h=card_rate,
+                setup_rate_eur_h=float(self.coef_[2 * k] * card_setup / (1 + margin)),
+                card_setup_rate_eur_h=card_setup,
             ))
-        cost = np.array([s.num("setup_eur") + s.num("machining_eur") + s.num("material_eur") for s in X])
+        card_markup = float(np.median([s.num("markup_fraction") for s in X]))
+        cost = np.array([sum(_shared(s)[:2]) + s.num("setup_eur") + s.num("machining_eur") for s in X])
         ok = cost > 0
         implied_margin = float(np.median(net[ok] / cost[ok]) - 1.0) if ok.any() else float("nan")
+        material_col = 2 * len(self.keys_)
         return ImpliedCard(
             processes=procs,
-            material_markup_fraction=float(self.coef_[-2] / (1 + margin) - 1.0),
-            card_material_markup_fraction=self._card_markup(X),
+            material_markup_fraction=float(self.coef_[material_col] / (1 + margin) * (1 + card_markup) - 1.0),
+            card_material_markup_fraction=card_markup,
             margin_fraction=implied_margin,
             card_margin_fraction=margin,
             n_jobs=len(X),

@@ -132,9 +132,9 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         self.subsample = subsample
         self.random_state = random_state
 
-    def fit(self, X: Sequence[CostSample], y: Sequence[float], prior: "CostRatioRegressor | None" = None
-            ) -> "CostRatioRegressor":
-        """Fit on priced lines; ``prior``: a fitted marketplace model to blend with (kept inside)."""
+    def fit(self, X: Sequence[CostSample], y: Sequence[float], prior: Any = None) -> "CostRatioRegressor":
+        """Fit on priced lines; ``prior``: a fitted ``MarketplacePrior`` (or another fitted model with
+        ``predict_log_ratio`` and ``residual_lo_``/``residual_hi_``) to blend with, kept inside."""
         X = list(X)
         check_samples(X)
         prices = np.asarray(y, dtype=np.float64)
@@ -147,7 +147,7 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         if not 0 < self.level < 1:
             raise ModelError(f"level {self.level!r} must be between 0 and 1, e.g. 0.8")
         if prior is not None:
-            check_is_fitted(prior, "core_")
+            check_is_fitted(prior, "residual_lo_")
         rule = np.array([s.rule_total_eur for s in X])
         z = np.log(prices / rule)
         self.prior_ = prior

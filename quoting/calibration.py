@@ -40,7 +40,8 @@ from models import (
     mape,
     median_ape,
 )
-from models.cost_model import load_cost_model
+from models.prior import MarketplacePrior, save_prior
+from models.prior import load_prior as read_prior
 from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.ratecard import RateCard
@@ -49,7 +50,6 @@ REQUIRED_COLUMNS = ("file", "process", "material", "quantity", "price_eur")
 OPTIONAL_COLUMNS = ("lead_time_days", "date", "finish", "tolerance")
 #: file name of the marketplace-wide prior inside the model folder
 PRIOR_FILE = "_marketplace-prior.skops"
-PRIOR_ID = "_marketplace-prior"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 #: today's date used for rule prices of past jobs (lead time does not enter the price)
 _PRICING_DAY = dt.date(2025, 1, 6)
@@ -304,7 +304,7 @@ class CrossValidation:
 
 
 def cross_validate(samples: Sequence[CostSample], prices: Sequence[float], folds: int = 5,
-                   prior: CostRatioRegressor | None = None, params: Mapping[str, Any] | None = None,
+                   prior: MarketplacePrior | None = None, params: Mapping[str, Any] | None = None,
                    seed: int = 0) -> CrossValidation:
     """Fit on k-1 folds, predict the held-out fold (price and interval), for every fold."""
     from sklearn.model_selection import KFold
@@ -363,19 +363,45 @@ class CalibrationResult:
         }
 
 
-def load_prior(model_dir: str | os.PathLike[str]) -> CostRatioRegressor | None:
+def load_prior(model_dir: str | os.PathLike[str]) -> MarketplacePrior | None:
     """The marketplace prior stored in ``model_dir`` (``_marketplace-prior.skops``), if any."""
     path = Path(model_dir) / PRIOR_FILE
-    return load_cost_model(path).estimator if path.is_file() else None
+    return read_prior(path) if path.is_file() else None
 
 
-def fit_prior(samples: Sequence[CostSample], prices: Sequence[float], model_dir: str | os.PathLike[str] | None = None,
-              **params: Any) -> CostRatioRegressor:
+def fit_prior(samples: Sequence[CostSample], prices: Sequence[float], workshop_ids: Sequence[str],
+              model_dir: str | os.PathLike[str] | None = None, **params: Any) -> MarketplacePrior:
     """Fit the marketplace-wide prior on every workshop's samples; store it in ``model_dir`` when given."""
-    est = CostRatioRegressor(**params).fit(list(samples), list(prices))
+    prior = MarketplacePrior(params=params or None).fit(list(samples), list(prices), list(workshop_ids))
     if model_dir is not None:
-        WorkshopCostModel.build(PRIOR_ID, est).save(model_dir)
-    return est
+        save_prior(prior, Path(model_dir) / PRIOR_FILE)
+    return prior
+
+
+def fit_prior_from_histories(
+    histories: Mapping[str, str | os.PathLike[str]],
+    files_dir: str | os.PathLike[str] | None = None,
+    workshops: Sequence[RateCard] | None = None,
+    model_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> tuple[MarketplacePrior, list[RowProblem]]:
+    """Read, price and pool several workshops' histories (``{workshop_id: csv}``) into the marketplace prior."""
+    cache = FeatureCache(cache_dir)
+    samples: list[CostSample] = []
+    prices: list[float] = []
+    groups: list[str] = []
+    problems: list[RowProblem] = []
+    for workshop_id, history in histories.items():
+        card = find_card(workshop_id, workshops)
+        rows, bad = read_history(history)
+        files = Path(files_dir) if files_dir is not None else Path(history).resolve().parent
+        s, p, _, more = build_samples(rows, card, files, None, cache)
+        samples += s
+        prices += p
+        groups += [workshop_id] * len(s)
+        problems += bad + more
+    folder = Path(model_dir) if model_dir is not None else default_model_dir()
+    return fit_prior(samples, prices, groups, folder), problems
 
 
 def find_card(workshop_id: str, workshops: Sequence[RateCard] | None = None) -> RateCard:

@@ -10,9 +10,14 @@ the jobs with a behaviour its rate card does not describe:
 - ``setup-heavy`` (card lyon-usinage): heavy charge per setup, machine rate above the card;
 - ``min-hour`` (card rennes-mecabreizh): bills at least one machine hour per line;
 - ``alu-discount`` (card bordeaux-alu-plast): aluminium 20 % below the card, the rest above;
-- ``noisy`` (card lille-microfab): prices above the card with a lot of scatter.
+- ``noisy`` (card lille-microfab): prices above the card with a lot of scatter;
+- ``steady`` and ``steady-5axis`` (cards strasbourg-alsace-meca, toulouse-5axes):
+  no habit of their own, only the marketplace one below.
 
-Every shop adds a small multiplicative scatter. Histories written to disk
+Every shop also shares a marketplace-wide habit the rule tables miss (a fixed
+handling charge per order and a higher material price, ``MARKET_*``): that is
+what the marketplace prior can learn from other shops. Every shop adds a small
+multiplicative scatter. Histories written to disk
 carry a ``# SYNTHETIC DEMO DATA`` comment line and ``synthetic-`` file names.
 """
 
@@ -70,6 +75,10 @@ class ShopBehaviour:
     noise_sd: float = 0.04
 
 
+#: shared by every demo shop: handling charge per order line [EUR] and factor on the card's material price
+MARKET_HANDLING_EUR = 40.0
+MARKET_MATERIAL_FACTOR = 1.3
+
 SHOPS: dict[str, ShopBehaviour] = {
     s.name: s for s in (
         ShopBehaviour("setup-heavy", "lyon-usinage", "heavy charge per setup, machine rate above the card",
@@ -80,6 +89,9 @@ SHOPS: dict[str, ShopBehaviour] = {
                       aluminium_factor=0.8, other_factor=1.1),
         ShopBehaviour("noisy", "lille-microfab", "12 % above the card with a lot of scatter",
                       other_factor=1.12, aluminium_factor=1.12, noise_sd=0.09),
+        ShopBehaviour("steady", "strasbourg-alsace-meca", "prices as its card plus the marketplace habit"),
+        ShopBehaviour("steady-5axis", "toulouse-5axes", "prices as its card plus the marketplace habit, 5 % above",
+                      other_factor=1.05, aluminium_factor=1.05),
     )
 }
 
@@ -174,6 +186,7 @@ def shop_price(shop: ShopBehaviour, sample: CostSample, rng: np.random.Generator
         machining = max(machining, shop.min_billed_h * rate * shop.machining_factor) if run_h < shop.min_billed_h \
             else machining
     extra = (machining - num("machining_eur")) + num("batch_time_min") / 60.0 * shop.extra_setup_eur_h
+    extra += MARKET_HANDLING_EUR + (MARKET_MATERIAL_FACTOR - 1.0) * num("material_eur")
     price = sample.rule_total_eur + margin * extra
     family = get_material(sample.text("material")).family
     price *= shop.aluminium_factor if family == "aluminium" else shop.other_factor
