@@ -81,7 +81,8 @@ def brep_features(shape: Any) -> dict[str, Any]:
         out["distinct_solids"] = summaries(groups)
     if groups is not None and len(groups) == 1:
         single = topo if groups[0][1] == 1 else Topology.of(groups[0][0])
-        turning = attempt(("turning",), lambda: find_turning(single, find_holes(single)))
+        single_holes = holes if single is topo and holes is not None else None
+        turning = attempt(("turning",), lambda: find_turning(single, single_holes or find_holes(single)))
         if turning is not None:
             value, reason = turning
             if value is not None:

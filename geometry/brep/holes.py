@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from geometry.brep.tolerances import TAP_DRILLS_MM, btol, standard_drills_mm
-from geometry.brep.topology import FaceInfo, Topology, as_tuple, canonical, same_line
+from geometry.brep.topology import FaceInfo, Topology, as_tuple, axis_key, canonical
 from geometry.features import Hole, HoleAxisGroup, SurfaceKind
 
 _DRILLS = np.array(standard_drills_mm())
@@ -79,15 +79,10 @@ def hole_axis_groups(holes: list[Hole]) -> list[HoleAxisGroup]:
 
 
 def _by_axis_line(faces: list[FaceInfo]) -> list[list[FaceInfo]]:
-    groups: list[list[FaceInfo]] = []
+    groups: dict[tuple[float, ...], list[FaceInfo]] = {}
     for f in faces:
-        for g in groups:
-            if same_line(g[0].axis, g[0].origin, f.axis, f.origin):  # type: ignore[arg-type]
-                g.append(f)
-                break
-        else:
-            groups.append([f])
-    return groups
+        groups.setdefault(axis_key(f.axis, f.origin), []).append(f)  # type: ignore[arg-type]
+    return list(groups.values())
 
 
 def _segments(faces: list[FaceInfo], ref: np.ndarray, direction: np.ndarray) -> list[_Segment]:
@@ -191,6 +186,10 @@ def _end_closed(topo: Topology, seg: _Segment, ref: np.ndarray, direction: np.nd
     if seg.kind is SurfaceKind.CONE and radius_there < btol.length_mm * 10:
         return True  # a drill point
     point = ref + direction * t
+    rim = {
+        v for fid in seg.face_ids for v in topo.faces[fid].vertices
+        if abs(float((topo.vertex_points[v] - ref) @ direction) - t) < btol.length_mm
+    }
     for nb in {n for fid in seg.face_ids for n in topo.neighbours(fid)}:
         face = topo.faces[nb]
         if face.kind is SurfaceKind.PLANE:
@@ -199,6 +198,8 @@ def _end_closed(topo: Topology, seg: _Segment, ref: np.ndarray, direction: np.nd
                 continue
             if abs(float((point - face.origin) @ face.normal)) > btol.length_mm:
                 continue
+            if rim & face.inner_vertices:
+                continue  # the rim is a hole in this face: open (and no costly classification)
             if _point_on_face(topo.face_shapes[nb], point):
                 return True
         elif face.kind is SurfaceKind.SPHERE and face.concave:

@@ -22,7 +22,7 @@ import math
 import numpy as np
 
 from geometry.brep.tolerances import btol
-from geometry.brep.topology import FaceInfo, Topology, as_tuple, canonical, planar_extent, same_line
+from geometry.brep.topology import FaceInfo, Topology, as_tuple, axis_key, canonical, planar_extent, same_line
 from geometry.features import Bend, SheetMetal, SurfaceKind
 
 
@@ -35,11 +35,13 @@ def find_sheet_metal(topo: Topology, k_factor: float = btol.k_factor) -> tuple[S
     planes = [f for f in faces if f.kind is SurfaceKind.PLANE]
     cylinders = [f for f in faces if f.kind is SurfaceKind.CYLINDER and f.concave is not None]
     extents = np.sort(np.ptp(topo.vertex_points, axis=0))[::-1] if len(topo.vertex_points) else np.zeros(3)
+    plane_gaps = _plane_gaps(planes)
+    coaxial = _coaxial_pairs(cylinders)
     best: tuple[float, float, set[int], list[tuple[FaceInfo, FaceInfo]]] | None = None
-    for t in _candidate_thicknesses(planes, cylinders):
+    for t in _candidate_thicknesses(plane_gaps, coaxial):
         if t > btol.sheet_max_thickness_ratio * extents[1]:
             continue
-        twins, bend_pairs = _twins_at(t, planes, cylinders)
+        twins, bend_pairs = _twins_at(t, planes, plane_gaps, coaxial)
         if not twins:
             continue
         twin_vertices = frozenset().union(*(faces[i].vertices for i in twins))
@@ -59,47 +61,46 @@ def find_sheet_metal(topo: Topology, k_factor: float = btol.k_factor) -> tuple[S
     return _flat_pattern(topo, t, twins, bends, k_factor)
 
 
-def _candidate_thicknesses(planes: list[FaceInfo], cylinders: list[FaceInfo]) -> list[float]:
-    values: list[float] = []
-    if len(planes) >= 2:
-        normals = np.array([f.normal for f in planes])
-        offsets = np.array([float(f.normal @ f.origin) for f in planes])  # type: ignore[operator]
-        anti = normals @ normals.T < -1 + btol.parallel
-        dist = offsets[:, None] + offsets[None, :]
-        values.extend(dist[anti & (dist > btol.length_mm)].tolist())
-    for a in cylinders:
-        for b in cylinders:
-            if a.concave and not b.concave and same_line(a.axis, a.origin, b.axis, b.origin):  # type: ignore[arg-type]
-                if b.radius_mm - a.radius_mm > btol.length_mm:
-                    values.append(b.radius_mm - a.radius_mm)
+def _plane_gaps(planes: list[FaceInfo]) -> np.ndarray:
+    """(p, p) distances between antiparallel planes [mm] (material between them when > 0); NaN elsewhere."""
+    if len(planes) < 2:
+        return np.full((len(planes), len(planes)), np.nan)
+    normals = np.array([f.normal for f in planes])
+    offsets = np.array([float(f.normal @ f.origin) for f in planes])  # type: ignore[operator]
+    gaps = offsets[:, None] + offsets[None, :]
+    gaps[normals @ normals.T >= -1 + btol.parallel] = np.nan
+    return gaps
+
+
+def _candidate_thicknesses(plane_gaps: np.ndarray, coaxial: list[tuple[FaceInfo, FaceInfo]]) -> list[float]:
+    values = plane_gaps[np.isfinite(plane_gaps) & (plane_gaps > btol.length_mm)].tolist()
+    values += [b.radius_mm - a.radius_mm for a, b in coaxial if b.radius_mm - a.radius_mm > btol.length_mm]
     if not values:
         return []
     rounded = np.unique(np.round(np.array(values) / btol.length_mm) * btol.length_mm)
     return sorted(float(v) for v in rounded)
 
 
-def _twins_at(t: float, planes: list[FaceInfo], cylinders: list[FaceInfo]) -> tuple[set[int], list[tuple[FaceInfo, FaceInfo]]]:
-    twins: set[int] = set()
+def _twins_at(
+    t: float, planes: list[FaceInfo], plane_gaps: np.ndarray, coaxial: list[tuple[FaceInfo, FaceInfo]]
+) -> tuple[set[int], list[tuple[FaceInfo, FaceInfo]]]:
     tol = 2 * btol.length_mm
-    for i, a in enumerate(planes):
-        for b in planes[i + 1:]:
-            if float(a.normal @ b.normal) < -1 + btol.parallel:  # type: ignore[operator]
-                d = float(a.normal @ a.origin) + float(b.normal @ b.origin)  # type: ignore[operator]
-                if abs(d - t) < tol:
-                    twins.update((a.index, b.index))
-    pairs = []
-    for a in cylinders:
-        if not a.concave:
-            continue
-        for b in cylinders:
-            if (
-                not b.concave
-                and abs(b.radius_mm - a.radius_mm - t) < tol
-                and same_line(a.axis, a.origin, b.axis, b.origin)  # type: ignore[arg-type]
-            ):
-                twins.update((a.index, b.index))
-                pairs.append((a, b))
+    with np.errstate(invalid="ignore"):
+        paired = np.any(np.abs(plane_gaps - t) < tol, axis=1)
+    twins = {planes[i].index for i in np.flatnonzero(paired)}
+    pairs = [(a, b) for a, b in coaxial if abs(b.radius_mm - a.radius_mm - t) < tol]
+    twins.update(f.index for pair in pairs for f in pair)
     return twins, pairs
+
+
+def _coaxial_pairs(cylinders: list[FaceInfo]) -> list[tuple[FaceInfo, FaceInfo]]:
+    """(concave, convex) cylinder pairs on one axis line."""
+    by_axis: dict[tuple[float, ...], list[FaceInfo]] = {}
+    for f in cylinders:
+        by_axis.setdefault(axis_key(f.axis, f.origin), []).append(f)  # type: ignore[arg-type]
+    return [
+        (a, b) for group in by_axis.values() for a in group for b in group if a.concave and not b.concave
+    ]
 
 
 def _bends(pairs: list[tuple[FaceInfo, FaceInfo]], t: float) -> tuple[list[Bend], str | None]:

@@ -85,12 +85,14 @@ class Topology:
     face_edges: list[list[int]]
     #: OCCT's face index (``TopTools_IndexedMapOfShape``): face id = FindIndex - 1
     face_map: Any = None
+    #: (face id, edge id) -> the edge runs reversed in that face's wire (orientation composed with the face's)
+    edge_reversed: dict[tuple[int, int], bool] = field(default_factory=dict)
     _convexity: dict[tuple[int, int, int], int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, shape: Any) -> "Topology":
         from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_VERTEX
-        from OCP.TopExp import TopExp
+        from OCP.TopExp import TopExp, TopExp_Explorer
         from OCP.TopoDS import TopoDS
         from OCP.TopTools import TopTools_IndexedDataMapOfShapeListOfShape, TopTools_IndexedMapOfShape
 
@@ -126,8 +128,18 @@ class Topology:
             edge_shapes.append(TopoDS.Edge_s(edge_face_map.FindKey(e + 1)))
             for fid in ids:
                 face_edges[fid].append(e)
+        # each edge's orientation inside each face (composed with the face's): for convexity
+        from OCP.TopAbs import TopAbs_REVERSED
+
+        edge_reversed: dict[tuple[int, int], bool] = {}
+        for fid, face in enumerate(face_shapes):
+            exp = TopExp_Explorer(face, TopAbs_EDGE)
+            while exp.More():
+                eid = edge_face_map.FindIndex(exp.Current()) - 1
+                edge_reversed.setdefault((fid, eid), exp.Current().Orientation() == TopAbs_REVERSED)
+                exp.Next()
         faces = [_face_info(i, f, vertex_map) for i, f in enumerate(face_shapes)]
-        return cls(shape, faces, face_shapes, points, edge_faces, edge_shapes, face_edges, face_map)
+        return cls(shape, faces, face_shapes, points, edge_faces, edge_shapes, face_edges, face_map, edge_reversed)
 
     def face_ids_of(self, sub: Any) -> list[int]:
         """Face ids of the faces of ``sub`` (a solid of this shape)."""
@@ -161,7 +173,11 @@ class Topology:
         """+1 convex, -1 concave, 0 smooth (tangent) or unknown, for the edge between faces ``a`` and ``b``."""
         key = (edge_id, a, b)
         if key not in self._convexity:
-            self._convexity[key] = _edge_convexity(self.edge_shapes[edge_id], self.face_shapes[a], self.face_shapes[b])
+            reversed_in_a = self.edge_reversed.get((a, edge_id))
+            self._convexity[key] = (
+                0 if reversed_in_a is None
+                else _edge_convexity(self.edge_shapes[edge_id], self.face_shapes[a], self.face_shapes[b], reversed_in_a)
+            )
         return self._convexity[key]
 
 
@@ -266,30 +282,18 @@ def _is_concave(adaptor: Any, info: FaceInfo, reversed_: bool) -> bool:
     return bool(normal @ radial < 0)
 
 
-def _edge_convexity(edge: Any, fa: Any, fb: Any) -> int:
+def _edge_convexity(edge: Any, fa: Any, fb: Any, reversed_in_a: bool) -> int:
     from OCP.BRepAdaptor import BRepAdaptor_Curve, BRepAdaptor_Curve2d
     from OCP.BRepGProp import BRepGProp_Face
     from OCP.gp import gp_Pnt, gp_Vec
-    from OCP.TopAbs import TopAbs_EDGE, TopAbs_REVERSED
-    from OCP.TopExp import TopExp_Explorer
 
-    # the edge as oriented inside face a (its wire orientation composed with the face's)
-    oriented = None
-    exp = TopExp_Explorer(fa, TopAbs_EDGE)
-    while exp.More():
-        if exp.Current().IsSame(edge):
-            oriented = exp.Current()
-            break
-        exp.Next()
-    if oriented is None:
-        return 0
     try:
         curve = BRepAdaptor_Curve(edge)
         t = 0.5 * (curve.FirstParameter() + curve.LastParameter())
         p, tangent = gp_Pnt(), gp_Vec()
         curve.D1(t, p, tangent)
         tan = _vec(tangent)
-        if oriented.Orientation() == TopAbs_REVERSED:
+        if reversed_in_a:
             tan = -tan
         normals = []
         for face in (fa, fb):
@@ -326,6 +330,17 @@ def same_line(axis_a: np.ndarray, origin_a: np.ndarray, axis_b: np.ndarray, orig
     rel = origin_b - origin_a
     off = rel - (rel @ axis_a) * axis_a
     return float(np.linalg.norm(off)) < btol.length_mm
+
+
+def axis_key(direction: np.ndarray, origin: np.ndarray) -> tuple[float, ...]:
+    """A hashable key of an axis line (either sense): canonical direction and the foot of the line.
+
+    Rounded to ``btol.length_mm`` and 1e-6: two coaxial surfaces share a key
+    (CAD data repeats an axis to ~1e-9), so grouping by axis is linear, not quadratic.
+    """
+    d = canonical(direction / np.linalg.norm(direction))
+    foot = origin - (origin @ d) * d
+    return (*np.round(d, 6).tolist(), *np.round(foot / btol.length_mm).tolist())
 
 
 def canonical(direction: np.ndarray) -> np.ndarray:

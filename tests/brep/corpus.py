@@ -27,8 +27,8 @@ def step_files(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in STEP_SUFFIXES)
 
 
-def measure(path: str) -> dict[str, Any]:
-    """Load and extract one file in this process."""
+def measure(path: str, extract: bool = False) -> dict[str, Any]:
+    """Load one file and measure its B-rep features (and, with ``extract``, time all of ``geometry.extract``)."""
     import geometry
     from geometry.errors import MicrofabError
 
@@ -41,6 +41,9 @@ def measure(path: str) -> dict[str, Any]:
 
         values = brep_features(part.brep)
         t2 = time.perf_counter()
+        if extract:
+            geometry.extract(part)
+            rec["extract_s"] = time.perf_counter() - t2
     except MicrofabError as err:
         rec.update(status="error", code=err.code, message=err.message, load_s=time.perf_counter() - t0)
         return rec
@@ -64,13 +67,15 @@ def measure(path: str) -> dict[str, Any]:
     return rec
 
 
-def _worker() -> None:
+def _worker(extract: bool) -> None:
     """Read paths on stdin, answer one JSON line each."""
     # OCCT prints its own messages on fd 1: answers go on a private copy, fd 1 goes to /dev/null
     answers = os.fdopen(os.dup(1), "w")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     from OCP.STEPControl import STEPControl_Reader  # noqa: F401
+    if extract:  # compile the mesh kernels before the first file is timed
+        _warm_extract()
 
     import geometry.brep  # noqa: F401 - warm imports before the first file is timed
     import geometry.loaders.step  # noqa: F401
@@ -79,15 +84,24 @@ def _worker() -> None:
         path = line.strip()
         if not path:
             continue
-        answers.write(json.dumps(measure(path)) + "\n")
+        answers.write(json.dumps(measure(path, extract)) + "\n")
         answers.flush()
 
 
+def _warm_extract() -> None:
+    import cadquery as cq
+
+    import geometry
+    from tests.cadparts import step_bytes
+
+    geometry.extract(geometry.load_bytes(step_bytes(cq.Workplane().box(10, 10, 10)), "warm.step"))
+
+
 class _Worker:
-    def __init__(self) -> None:
+    def __init__(self, extract: bool = False) -> None:
         env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.brep.corpus", "--worker"],
+            [sys.executable, "-m", "tests.brep.corpus", "--worker", *(["--extract"] if extract else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
         )
 
@@ -139,15 +153,15 @@ class _Worker:
                     pass
 
 
-def run(paths: Iterable[Path | str], timeout_s: float = 30.0) -> Iterator[dict[str, Any]]:
+def run(paths: Iterable[Path | str], timeout_s: float = 30.0, extract: bool = False) -> Iterator[dict[str, Any]]:
     """One record per file; a worker that times out or dies is replaced."""
-    worker = _Worker()
+    worker = _Worker(extract)
     try:
         for path in paths:
             rec = worker.ask(str(path), timeout_s)
             if rec["status"] in ("timeout", "crash"):
                 worker.kill()
-                worker = _Worker()
+                worker = _Worker(extract)
             yield rec
     finally:
         worker.close()
@@ -155,7 +169,7 @@ def run(paths: Iterable[Path | str], timeout_s: float = 30.0) -> Iterator[dict[s
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--worker"]:
-        _worker()
+        _worker(extract="--extract" in argv)
         return 0
     timeout_s = 30.0
     if argv[:1] == ["--timeout"]:
