@@ -91,11 +91,18 @@ class SheetMetalModel:
         sheet = features.sheet_metal
         if sheet is None:
             why = features.unmeasured.get("sheet_metal")
-            findings.append(finding(
-                pr, Severity.ERROR, "sheet_not_measured" if why else "sheet_not_sheet",
-                f"the part cannot be unfolded into a flat sheet ({why}): quote it for milling or printing"
-                if why else "the part is not a bent sheet of constant thickness: quote it for milling or printing",
-            ))
+            if why and not features.mesh.from_brep:
+                findings.append(finding(
+                    pr, Severity.ERROR, "sheet_not_measured",
+                    f"whether the part is a bent sheet cannot be told ({why}): send a STEP file (or a DXF of a "
+                    "flat part with its thickness), or quote it for milling or printing",
+                ))
+            else:
+                findings.append(finding(
+                    pr, Severity.ERROR, "sheet_not_sheet",
+                    f"the part cannot be made from one bent sheet{f' ({why})' if why else ''}: "
+                    "quote it for milling or printing",
+                ))
             return findings
         t = sheet.thickness_mm
         if material.accepts(pr.value) and material.laser_speed_mm_min(t) is None:

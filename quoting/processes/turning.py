@@ -51,16 +51,16 @@ class TurningModel:
         findings += machine_class_findings(pr, machine_class, machines)
         turning = features.turning
         if turning is None:
-            if "turning" in features.unmeasured:
+            why = features.unmeasured.get("turning")
+            if why and not features.mesh.from_brep:
                 findings.append(finding(
                     pr, Severity.ERROR, "turning_not_measured",
-                    f"whether the part is turned cannot be told ({features.unmeasured['turning']}): "
-                    "send a STEP file, or quote it for milling",
+                    f"whether the part is turned cannot be told ({why}): send a STEP file, or quote it for milling",
                 ))
             else:
                 findings.append(finding(
                     pr, Severity.ERROR, "turning_not_axisymmetric",
-                    "the part is not a body of revolution: quote it for milling",
+                    f"the part is not a body of revolution{f' ({why})' if why else ''}: quote it for milling",
                 ))
             return findings
         machine = machines.get(machine_class)

@@ -111,6 +111,8 @@ def test_not_a_sheet():
     g = replace(f, unmeasured={"sheet_metal": "walls of several thicknesses"})
     with pytest.raises(NotManufacturableError, match="several thicknesses"):
         SHEET.estimate(g, S235, MC)
+    mesh_only = replace(g, mesh=replace(g.mesh, from_brep=False))
+    assert "sheet_not_measured" in codes(SHEET.check(mesh_only, S235, MC))
 
 
 def test_laser_only_machine_cannot_bend():

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from geometry.errors import NotManufacturableError
-from geometry.features import Hole, Turning
+from geometry.features import Hole, MeshInfo, Turning
 from quoting.materials import get_material
 from quoting.processes.turning import TurningModel
 from tests.processes.helpers import codes, features, op
@@ -59,8 +59,10 @@ def test_holes_and_secondary_operations():
         (shaft(d=20.0, secondary=["cross hole Ø5 mm"]), "swiss_lathe", "turning_non_axisymmetric_features", "info"),
         (shaft(d=60.0), "swiss_lathe", "turning_part_too_large", "error"),
         (features((50.0, 30.0, 20.0)), "2axis_lathe", "turning_not_axisymmetric", "error"),
-        (features((50.0, 30.0, 20.0), unmeasured={"turning": "mesh only"}), "2axis_lathe", "turning_not_measured",
-         "error"),
+        (features((50.0, 30.0, 20.0), unmeasured={"turning": "mesh only"}, mesh=MeshInfo(12, 8, True, 1)),
+         "2axis_lathe", "turning_not_measured", "error"),
+        (features((50.0, 30.0, 20.0), unmeasured={"turning": "not a body of revolution"}), "2axis_lathe",
+         "turning_not_axisymmetric", "error"),
     ],
 )
 def test_each_finding_fires(part, machine, code, severity):
