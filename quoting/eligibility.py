@@ -23,9 +23,10 @@ def machine_limits(process: Process, machine: Machine, features: PartFeatures,
     sheet = features.sheet_metal
     if process is Process.SHEET_METAL:
         if sheet is not None:
-            if machine.max_thickness_mm is not None and sheet.thickness_mm > machine.max_thickness_mm:
+            max_t = machine.max_thickness_mm_by_family.get(material.family, machine.max_thickness_mm)
+            if max_t is not None and sheet.thickness_mm > max_t:
                 fails.append(("sheet_too_thick", f"sheet {sheet.thickness_mm:.1f} mm is thicker than the "
-                                                 f"{machine.max_thickness_mm:.1f} mm the machine cuts"))
+                                                 f"{max_t:.1f} mm the machine cuts in {material.family}"))
             if machine.max_sheet_mm is not None and not fits(sheet.flat_bbox_mm, machine.max_sheet_mm):
                 fails.append(("sheet_too_large", f"flat pattern {dims(sheet.flat_bbox_mm)} mm is larger than the "
                                                  f"{dims(machine.max_sheet_mm)} mm sheet"))

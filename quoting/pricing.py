@@ -85,7 +85,8 @@ def quantity_factor(quantity: int, commercial: Commercial) -> tuple[float, float
             if quantity >= b.min_quantity:
                 factor = b.run_factor
         return 1.0, factor, "quantity break"
-    return learning_factor(quantity, commercial.learning_rate, commercial.learning_floor), 1.0, "learning curve"
+    return (learning_factor(quantity, commercial.effective_learning_rate, commercial.learning_floor), 1.0,
+            "learning curve")
 
 
 def material_price_eur_kg(card: RateCard, material: Material) -> float:
@@ -247,7 +248,7 @@ def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
     tol = tolerance_terms(ctx.tolerance)
     tol_factor = tol.time_factor
     tol_extra_min = run_min * (tol_factor - 1.0)
-    setup_eur = est.batch_time_min / 60.0 * machine.setup_rate_eur_h
+    setup_eur = est.batch_time_min / 60.0 * machine.setup_rate_eur_h + machine.setup_eur
     priced_min = priced_run_min * time_factor * price_factor
     machining_eur = priced_min / 60.0 * machine.rate_eur_h
     eur_kg = material_price_eur_kg(card, ctx.material)
@@ -275,7 +276,8 @@ def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
     items: list[tuple[str, float, str]] = [
         ("material", material_eur,
          f"{quantity} x {est.stock.mass_kg:.3f} kg stock at {eur_kg:.2f} EUR/kg{surcharge}"),
-        ("setup", setup_eur, f"{est.batch_time_min:.0f} min once per batch at {machine.setup_rate_eur_h:.0f} EUR/h"),
+        ("setup", setup_eur, f"{est.batch_time_min:.0f} min once per batch at {machine.setup_rate_eur_h:.0f} EUR/h"
+         + (f" + {machine.setup_eur:.2f} EUR per batch" if machine.setup_eur else "")),
         ("machining", machining_eur,
          f"{quantity} x {priced_min / quantity:.1f} min at {machine.rate_eur_h:.0f} EUR/h"
          f" ({qhow} factor {qfactor:.2f})"),

@@ -39,7 +39,7 @@ RATECARD_SCHEMA = "microfab.ratecard/1"
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TIERS: tuple[str, ...] = ("economy", "standard", "expedite")
-_MACHINE_KEYS = {"machine_class", "name", "rate_eur_h", "setup_rate_eur_h", "envelope_mm", "power_kw"}
+_MACHINE_KEYS = {"machine_class", "name", "rate_eur_h", "setup_rate_eur_h", "setup_eur", "envelope_mm", "power_kw"}
 
 
 class _Model(BaseModel):
@@ -68,10 +68,16 @@ class Commercial(_Model):
     quantity_pricing: Literal["learning_curve", "breaks"] = "learning_curve"
     #: run time per part falls by (1 - learning_rate) per doubling of quantity (>= 0.5: total time still grows)
     learning_rate: float = Field(default=0.95, ge=0.5, le=1)
+    #: or the curve's exponent b (time per part x q^b, -1 < b <= 0); when given, learning_rate = 2^b
+    learning_exponent: float | None = Field(default=None, gt=-1, le=0)
     learning_floor: float = Field(default=0.6, gt=0, le=1)
     quantity_breaks: tuple[QuantityBreak, ...] = ()
     validity_days: int = Field(default=30, ge=1, le=365)
     max_distance_km: float | None = Field(default=None, gt=0)
+
+    @property
+    def effective_learning_rate(self) -> float:
+        return 2.0 ** self.learning_exponent if self.learning_exponent is not None else self.learning_rate
 
     @model_validator(mode="after")
     def _breaks(self) -> "Commercial":
@@ -146,12 +152,16 @@ class Machine(_Model):
     name: str = ""
     rate_eur_h: float = Field(gt=0)
     setup_rate_eur_h: float = Field(gt=0)
+    #: fixed charge per batch on this machine (fixtures, first-article check) on top of the setup time [EUR]
+    setup_eur: float = Field(default=0.0, ge=0)
     #: work envelope (mill travel, lathe length/diameter box, printer build volume) [mm]
     envelope_mm: tuple[float, float, float] | None = None
     power_kw: float = Field(default=5.0, ge=0)
     # sheet metal
     max_sheet_mm: tuple[float, float] | None = None
     max_thickness_mm: float | None = Field(default=None, gt=0)
+    #: thickest sheet per material family (a laser cuts less stainless or aluminium than steel) [mm]
+    max_thickness_mm_by_family: dict[str, float] = {}
     brake_length_mm: float | None = Field(default=None, gt=0)
     brake_tonnage_t: float | None = Field(default=None, gt=0)
     # lathes

@@ -324,3 +324,27 @@ def test_finish_not_applicable_to_the_material(stubs) -> None:
     result = _q(cards=[c], material="s235", finish="anodising")
     assert _reasons(result) == {"test-shop": ["finish_not_applicable"]}
     assert "does not go on steel" in result.ineligible[0].reasons[0]
+
+
+def test_sheet_thickness_limit_per_material_family(stubs) -> None:
+    c = card(**{"materials.ss304": {}, "processes.sheet_metal.machines": [
+        {"machine_class": "fiber_laser_brake", "rate_eur_h": 90, "setup_rate_eur_h": 60, "max_thickness_mm": 6,
+         "max_thickness_mm_by_family": {"stainless": 3}}]})
+    part = features(sheet=sheet(thickness_mm=4.0, bend_length_mm=100.0))
+    assert _q(part, cards=[c], material="s235", process="sheet_metal").offers
+    stainless = _q(part, cards=[c], material="ss304", process="sheet_metal")
+    assert _reasons(stainless) == {"test-shop": ["sheet_too_thick"]}
+    assert "3.0 mm the machine cuts in stainless" in stainless.ineligible[0].reasons[0]
+
+
+def test_fixed_setup_charge_and_learning_exponent(stubs) -> None:
+    plain = _q(process="cnc_milling", quantities=(8,))
+    data_machine = {"machine_class": "3axis", "name": "VMC", "rate_eur_h": 80, "setup_rate_eur_h": 60,
+                    "envelope_mm": [500, 400, 300], "power_kw": 10, "setup_eur": 45.0}
+    fixed = _q(cards=[card(**{"processes.cnc_milling.machines": [data_machine]})], process="cnc_milling",
+               quantities=(8,))
+    assert _items(fixed)["setup"] == pytest.approx(_items(plain)["setup"] + 45.0)
+    # exponent log2(0.9) is the same curve as learning_rate 0.9
+    expo = _q(cards=[card(**{"commercial.learning_exponent": -0.15200309344504997})], process="cnc_milling",
+              quantities=(8,))
+    assert _items(expo)["machining"] == pytest.approx(_items(plain)["machining"], abs=0.01)
