@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.blob_dir.mkdir(parents=True, exist_ok=True)
         pool = ParsePool(settings.parse_workers, settings.parse_timeout_s, settings.parse_memory_mb,
                          settings.max_upload_bytes, settings.parser_test_hooks)
-        await pool.start()
+        await pool.start(settings.parse_workers_prestart)
         hooks = Dispatcher(sessions, metrics, settings.webhook_attempts, settings.webhook_backoff_s,
                            settings.webhook_timeout_s)
         service = Service(settings, sessions, pool, metrics, hooks)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,18 @@ def migrate(engine: Engine) -> None:
     from sqlalchemy import inspect
 
     tables = set(inspect(engine).get_table_names())
+    if "workshops" in tables and "alembic_version" not in tables and engine.url.get_backend_name() == "sqlite" \
+            and engine.url.database and engine.url.database != ":memory:":
+        # a dev SQLite file from before migrations: keep it aside and start a fresh one
+        old = Path(engine.url.database)
+        engine.dispose()
+        aside = old.with_name(f"{old.name}.pre-migrations-{now_utc():%Y%m%d%H%M%S}")
+        old.replace(aside)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{old}{suffix}").unlink(missing_ok=True)
+        logging.getLogger(__name__).warning("%s predates migrations: moved to %s, starting a new database",
+                                            old, aside)
+        tables = set()
     if "workshops" in tables and "alembic_version" not in tables:
         raise RuntimeError(f"the database {engine.url!r} predates migrations: delete it (a dev SQLite file in ./var "
                            "is safe to delete) or point MICROFAB_DATABASE_URL at a new one")

@@ -31,6 +31,7 @@ from api.webhooks import Dispatcher
 from api.workers import ParsePool
 from geometry.errors import InvalidRequestError, MicrofabError, NotFoundError
 from geometry.features import PartFeatures
+from geometry.loaders.sniff import sniff_format
 from quoting.engine import quote as engine_quote
 from quoting.quote import QuoteRequest
 from quoting.ratecard import RateCard
@@ -146,6 +147,8 @@ class Service:
             existing = session.get(PartRow, pid)
         if existing is not None:
             return existing, False
+        if not (self.settings.parser_test_hooks and data.startswith(b"MICROFAB-TEST-")):
+            sniff_format(data, filename)  # empty or unknown content fails here, without a worker
         try:
             parsed = await self.pool.parse(data, filename, units)
         except MicrofabError as err:

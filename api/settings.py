@@ -28,6 +28,8 @@ class Settings(BaseSettings):
 
     #: worker processes that parse uploads (0: parse in a thread of the server, no isolation; tests only)
     parse_workers: int = Field(default=2, ge=0, le=64)
+    #: start every parse worker when the server starts (`microfab serve` does); else each on first need
+    parse_workers_prestart: bool = False
     #: wall-clock limit of one parse in a worker [s]; past it the worker is killed (422 parse_timeout)
     parse_timeout_s: float = Field(default=60.0, gt=0)
     #: address-space limit of a parse worker [MiB] (0: none); past it the parse fails (422)

@@ -91,15 +91,36 @@ class ParsePool:
         self.test_hooks = test_hooks
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
+        self._spawned = 0
         self.crashes = 0
         self.timeouts = 0
 
-    async def start(self) -> None:
+    async def start(self, prestart: bool = True) -> None:
+        """Ready the pool; with ``prestart`` spawn every worker now, else each on first need."""
         self._idle = asyncio.Queue()
-        loop = asyncio.get_running_loop()
-        workers = await asyncio.gather(*(loop.run_in_executor(None, self._spawn) for _ in range(self.size)))
-        for w in workers:
-            self._idle.put_nowait(w)
+        self._spawned = 0
+        if prestart and self.size:
+            loop = asyncio.get_running_loop()
+            self._spawned = self.size
+            workers = await asyncio.gather(*(loop.run_in_executor(None, self._spawn) for _ in range(self.size)),
+                                           return_exceptions=True)
+            for w in workers:
+                if isinstance(w, _Worker):
+                    self._idle.put_nowait(w)
+                else:
+                    self._spawned -= 1
+                    log.error("a parse worker did not start: %s", w)
+
+    async def _acquire(self) -> _Worker:
+        assert self._idle is not None, "the parse pool is not started"
+        if self._idle.empty() and self._spawned < self.size:
+            self._spawned += 1
+            try:
+                return await asyncio.get_running_loop().run_in_executor(None, self._spawn)
+            except Exception:
+                self._spawned -= 1
+                raise
+        return await self._idle.get()
 
     def _spawn(self) -> _Worker:
         w = _Worker(self.memory_mb, start_timeout_s=180)
@@ -107,7 +128,8 @@ class ParsePool:
         return w
 
     def alive(self) -> bool:
-        return self.size == 0 or (self._idle is not None and len(self._all) > 0)
+        """Whether parses can run: a worker is up or can be started."""
+        return self.size == 0 or (self._idle is not None and (len(self._all) > 0 or self._spawned < self.size))
 
     async def parse(self, data: bytes, filename: str, units: str | None) -> Parsed:
         job = {"data": data, "filename": filename, "units": units, "max_bytes": self.max_bytes,
@@ -120,12 +142,11 @@ class ParsePool:
 
             out = await asyncio.get_running_loop().run_in_executor(None, inline)
             return Parsed(out["features"], out["glb"])
-        assert self._idle is not None, "the parse pool is not started"
-        worker = await self._idle.get()
+        worker = await self._acquire()
         loop = asyncio.get_running_loop()
         while not worker.alive():  # died while idle (killed from outside): replace before use
             await self._replace(worker)
-            worker = await self._idle.get()
+            worker = await self._acquire()
         replace = False
         try:
             answer = await loop.run_in_executor(None, worker.call, job, self.timeout_s)
@@ -156,8 +177,9 @@ class ParsePool:
         await loop.run_in_executor(None, worker.kill)
         try:
             fresh = await loop.run_in_executor(None, self._spawn)
-        except Exception:  # a replacement that cannot start: the pool shrinks and /readyz says so
+        except Exception:  # a replacement that cannot start: the next parse tries again
             log.exception("could not start a replacement parse worker")
+            self._spawned -= 1
             return
         assert self._idle is not None
         self._idle.put_nowait(fresh)

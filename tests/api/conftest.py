@@ -50,7 +50,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 def settings_for(database_url: str, tmp: Path, **overrides: Any) -> Settings:
     base: dict[str, Any] = {"database_url": database_url, "blob_dir": tmp / "blobs", "model_dir": tmp / "models",
-                            "parse_workers": 1,
+                            "parse_workers": 1, "sync_wait_s": 300,
                             "parse_timeout_s": 120, "allow_anonymous": False, "environment": "test"}
     return Settings(**(base | overrides))
 

@@ -19,14 +19,15 @@ from tests.api.conftest import assert_problem, settings_for
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("hostile")
     settings = settings_for(f"sqlite:///{tmp}/h.db", tmp, allow_anonymous=True, parser_test_hooks=True,
-                            parse_timeout_s=3, max_upload_bytes=200_000)
+                            parse_timeout_s=3, max_upload_bytes=200_000, parse_workers_prestart=True)
     with TestClient(create_app(settings)) as c:
         yield c
 
 
 @pytest.mark.parametrize(
     ("payload", "code"),
-    [(b"MICROFAB-TEST-HANG", "parse_timeout"), (b"MICROFAB-TEST-CRASH", "parser_crashed"),
+    [pytest.param(b"MICROFAB-TEST-HANG", "parse_timeout", marks=pytest.mark.slow),
+     (b"MICROFAB-TEST-CRASH", "parser_crashed"),
      (b"MICROFAB-TEST-MEMORY", "parse_memory_limit")],
 )
 def test_bad_parse_is_422_and_the_server_keeps_serving(hostile: TestClient, plate_step: bytes, payload: bytes,

@@ -45,7 +45,8 @@ def receiver() -> Iterator[str]:
 def jobs_client(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("jobs")
     settings = settings_for(database_url, tmp, async_threshold_bytes=1000, sync_wait_s=0.5, parse_timeout_s=3,
-                            parser_test_hooks=True, webhook_backoff_s=0.05, webhook_attempts=3)
+                            parser_test_hooks=True, webhook_backoff_s=0.05, webhook_attempts=3,
+                            parse_workers_prestart=True)
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -97,6 +98,7 @@ def test_quote_of_a_large_file_is_a_job(jobs_client: TestClient, buyer, block_st
     assert q.status_code == 200 and q.json()["part"]["filename"] == "block.step"
 
 
+@pytest.mark.slow
 def test_slow_parse_answers_202_then_fails_cleanly(jobs_client: TestClient, buyer) -> None:
     r = jobs_client.post("/v1/parts", files={"file": ("slow.step", b"MICROFAB-TEST-HANG")}, headers=buyer)
     assert r.status_code == 202, r.text

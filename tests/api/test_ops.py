@@ -15,7 +15,7 @@ def test_health_ready_metrics(client: TestClient) -> None:
     assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "parse_workers": "ok"}
     m = client.get("/metrics")
     assert m.status_code == 200 and m.headers["content-type"].startswith("text/plain; version=0.0.4")
-    assert "microfab_parse_workers 1" in m.text
+    assert "microfab_parse_workers " in m.text and "microfab_parse_crashes_total 0" in m.text
 
 
 def test_openapi_documents_every_endpoint(client: TestClient) -> None:
