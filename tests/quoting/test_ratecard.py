@@ -33,7 +33,20 @@ def test_demo_files_have_the_demo_banner(tmp_path) -> None:
     from importlib import resources
 
     for entry in resources.files("quoting").joinpath("data", "workshops").iterdir():
-        assert entry.read_text(encoding="utf-8").startswith("# DEMO DATA"), entry.name
+        if entry.name.endswith(".toml"):
+            assert entry.read_text(encoding="utf-8").startswith("# DEMO DATA"), entry.name
+
+
+def test_the_documented_example_card_is_valid() -> None:
+    import re
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "quoting" / "data" / "workshops" / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", readme, re.S).group(1)
+    c = RateCard.from_dict(tomllib.loads(example), "README.md")
+    assert c.id == "my-shop" and c.tiers["expedite"].day_factor == 0.5
 
 
 def test_hash_is_stable_and_changes_with_content() -> None:
