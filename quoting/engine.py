@@ -62,7 +62,7 @@ from quoting.workshops import load_workshops
 
 MAX_QUANTITY = 1_000_000
 SORT_KEYS: tuple[str, ...] = ("price", "lead_time", "distance", "co2")
-_DATA_FILES = ("pricing.toml", "materials.toml", "processes.toml")
+_DATA_FILES = ("pricing.toml", "materials.toml", "processes.toml", "finishes.toml", "dfm.toml")
 
 
 def microfab_version() -> str:
@@ -74,7 +74,7 @@ def microfab_version() -> str:
 
 @cache
 def data_version() -> str:
-    """sha256 of the data files that enter a price (pricing, materials, processes)."""
+    """sha256 of the data files that enter a price (pricing, materials, processes, finishes, DFM limits)."""
     h = hashlib.sha256()
     folder = resources.files("quoting").joinpath("data")
     for name in _DATA_FILES:
