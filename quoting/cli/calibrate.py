@@ -25,6 +25,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=calibrate_cmd)
 
+    m = sub.add_parser(
+        "calibrate-prior",
+        help="fit the marketplace prior on several workshops' histories (used by `calibrate` for small histories)",
+    )
+    m.add_argument("histories", nargs="+", metavar="WORKSHOP_ID=CSV", help="a workshop and its history CSV")
+    m.add_argument("--files", help="folder the histories' file paths are relative to (default: each CSV's folder)")
+    m.add_argument("--workshops", help="folder or file of rate cards (default: the demo workshops)")
+    m.add_argument("--model-dir", help="where models are stored (default $MICROFAB_MODEL_DIR or var/models)")
+    m.add_argument("--cache", help="folder to cache measured features in (default: none)")
+    m.set_defaults(func=prior_cmd)
+
 
 def calibrate_cmd(args: argparse.Namespace) -> int:
     from quoting.calibration import calibrate
@@ -61,4 +72,25 @@ def calibrate_cmd(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     if result.model_path is not None:
         print(f"\nmodel stored in {result.model_path}; `microfab quote` now uses it for {result.workshop_id}")
+    return 0
+
+
+def prior_cmd(args: argparse.Namespace) -> int:
+    from geometry.errors import InvalidRequestError
+    from quoting.calibration import PRIOR_FILE, default_model_dir, fit_prior_from_histories
+    from quoting.workshops import load_workshops
+
+    histories = {}
+    for item in args.histories:
+        workshop_id, sep, path = item.partition("=")
+        if not sep or not workshop_id or not path:
+            raise InvalidRequestError(f"{item!r}: give WORKSHOP_ID=CSV, e.g. lyon-usinage=lyon.csv")
+        histories[workshop_id] = path
+    folder = args.model_dir or default_model_dir()
+    prior, problems = fit_prior_from_histories(histories, args.files, load_workshops(args.workshops), folder,
+                                               args.cache)
+    for problem in problems:
+        print(f"left out: {problem}")
+    print(f"marketplace prior fitted on {prior.n_samples_} jobs of {len(prior.workshops_)} workshops "
+          f"({', '.join(prior.workshops_)}); stored in {folder}/{PRIOR_FILE}")
     return 0

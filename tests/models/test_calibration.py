@@ -101,6 +101,19 @@ def test_cli_calibrate_then_quote_end_to_end(tmp_path) -> None:
     assert "calibrated" in calibrated["lines"][0]["interval"]["method"]
     assert not offers["bordeaux-alu-plast"]["lines"][0]["interval"]["method"].startswith("calibrated")
 
+    # a marketplace prior from two workshops' histories, then calibrate blends it in
+    steady = SHOPS["steady"]
+    other = write_history(steady, find_card(steady.workshop_id), 20, tmp_path / "hist2", build_step, n_parts=4,
+                          seed=3)
+    fit = subprocess.run(exe + ["calibrate-prior", f"{shop.workshop_id}={history}", f"{steady.workshop_id}={other}"],
+                         env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert fit.returncode == 0, fit.stderr
+    assert "2 workshops" in fit.stdout and (tmp_path / "models" / "_marketplace-prior.skops").is_file()
+    again = subprocess.run(exe + ["calibrate", steady.workshop_id, str(other), "--json"], env=env,
+                           capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["prior_used"] is True
+
     bad = subprocess.run(exe + ["calibrate", shop.workshop_id, str(tmp_path / "nope.csv")], env=env,
                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert bad.returncode == 2 and "cannot read the history" in bad.stderr

@@ -73,3 +73,19 @@ def test_garbage_file_is_refused(tmp_path) -> None:
     path.write_bytes(b"not a zip")
     with pytest.raises(ModelError, match="not a readable cost model"):
         load_cost_model(path)
+
+
+def test_prior_round_trip_and_blended_model_round_trip(tmp_path) -> None:
+    from models import MarketplacePrior, load_prior, save_prior
+
+    samples, prices = dataset(90, seed=6)
+    groups = ["a"] * 30 + ["b"] * 30 + ["c"] * 30
+    prior = MarketplacePrior(params={"n_estimators": 30}).fit(samples, prices, groups)
+    assert prior.workshops_ == ["a", "b", "c"] and prior.residual_lo_ <= 0 <= prior.residual_hi_
+    back = load_prior(save_prior(prior, tmp_path / "_marketplace-prior.skops"))
+    np.testing.assert_allclose(back.predict(samples[:5]), prior.predict(samples[:5]))
+    est = CostRatioRegressor(n_estimators=30).fit(samples[:12], prices[:12], prior=back)
+    model = load_cost_model(WorkshopCostModel.build("w", est).save(tmp_path))
+    assert model.meta["prior"] is True and "marketplace prior" in model.version
+    np.testing.assert_allclose(model.estimator.predict(samples[50:]), est.predict(samples[50:]))
+    assert load_cost_models(tmp_path).keys() == {"w"}  # the prior file is not a workshop
