@@ -157,6 +157,8 @@ def _flat_pattern(
         largest = max(twin_planes, key=lambda f: f.area_mm2) if twin_planes else None
         if largest is None:
             return None, "no flat face to unfold"
+        if any(abs(float(f.normal @ largest.normal)) < 1 - btol.parallel for f in twin_planes):  # type: ignore[operator]
+            return None, f"walls {t:g} mm thick meet at sharp corners (no bend radius): a machined or welded part"
         flat_bbox = planar_extent(topo, largest.index, topo.face_points(largest.index), largest.normal)  # type: ignore[arg-type]
     else:
         axis = np.array(bends[0].axis)

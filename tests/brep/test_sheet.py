@@ -65,3 +65,12 @@ def test_solid_parts_are_not_sheet(measure, shape) -> None:
     f = measure(shape())
     assert f.sheet_metal is None
     assert f.unmeasured["sheet_metal"].startswith("not a sheet part")
+
+
+def test_sharp_cornered_l_is_not_a_bent_sheet(measure) -> None:
+    import cadquery as cq
+
+    l_profile = cq.Workplane("XY").box(60, 40, 5).union(cq.Workplane("XY").box(5, 40, 50).translate((27.5, 0, 22.5)))
+    f = measure(l_profile)
+    assert f.sheet_metal is None
+    assert "sharp corners" in f.unmeasured["sheet_metal"]
