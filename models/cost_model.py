@@ -1,22 +1,28 @@
 """The per-workshop cost model the quote engine calls, and its save/load.
 
-Engine interface::
+Engine interface (``quoting.pricing.price_line`` calls it per quantity line)::
 
     models = load_cost_models(model_dir)            # {workshop_id: WorkshopCostModel}
-    p = models[card.id].predict(features, context, rule_total_eur)
-    p.total_eur, p.low_eur, p.high_eur, p.level, p.method
+    total, low, high, level = models[card.id].predict(features, context, rule_total_eur)
+    models[card.id].version                         # "50 jobs, 2026-11-26, data 1a2b3c4d"
 
-``context`` is the plain dict described in ``models.samples`` (process,
-material, quantity, batch_time_min, part_time_min, ... and the rule breakdown
-of the line); ``quoting.calibration.cost_context`` builds it from a
-``ProcessEstimate``, a ``RateCard`` and a ``QuoteLine``.
+``predict`` returns a ``Prediction`` named tuple (``total_eur``, ``low_eur``,
+``high_eur``, ``level``) that also unpacks as above. ``context`` is the plain
+dict the engine builds (``quoting.pricing._model_context``): ``process``,
+``machine_class``, ``material``, ``quantity``, ``batch_time_min``,
+``part_time_min``, ``stock_mass_kg``, ``machine_h`` and ``breakdown_eur`` (the
+rule cost lines by name); see ``models.samples`` for every key read. The
+model must see at prediction the same context it was trained on, so
+``quoting.calibration`` records the context through ``price_line`` itself.
 
 Files are skops archives (``<model_dir>/<workshop_id>.skops``) holding the
 fitted ``CostRatioRegressor`` and a metadata dict: format, library versions,
 feature names, training-data sha256, history size and the cross-validated
 figures. Loading refuses, with a ``ModelError`` that says to re-run
 ``microfab calibrate``, a file whose format, scikit-learn version, feature
-names or training hash do not match.
+names or training hash do not match, or that holds types from outside
+microfab, scikit-learn, numpy and scipy. Files whose name starts with ``_``
+(the marketplace prior) are not workshop models.
 """
 
 from __future__ import annotations

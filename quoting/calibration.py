@@ -269,7 +269,12 @@ def build_samples(
         try:
             if _SHA256.match(row.file.lower()) and lookup is not None:
                 found = lookup(row.file.lower())
-                features = found if isinstance(found, PartFeatures) else file_features(Path(found), cache)
+                if isinstance(found, PartFeatures):
+                    features = found
+                elif isinstance(found, dict):
+                    features = PartFeatures.from_dict(found)
+                else:
+                    features = file_features(Path(found), cache)
             else:
                 path = folder / row.file
                 if not path.is_file():
@@ -281,6 +286,10 @@ def build_samples(
             continue
         except OSError as err:
             problems.append(RowProblem(row.line, row.file, f"cannot read the file ({err.strerror})"))
+            continue
+        except Exception as err:  # one bad part must not stop a whole history: report it with the row
+            problems.append(RowProblem(row.line, row.file, f"could not be measured or priced "
+                                                           f"({type(err).__name__}: {err}); check the file"))
             continue
         samples.append(sample)
         prices.append(row.price_eur)
@@ -347,7 +356,8 @@ class CalibrationResult:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """Plain JSON-ready data (a figure that cannot be computed is null)."""
+        return _finite({
             "workshop_id": self.workshop_id,
             "history": self.history,
             "rows": self.rows,
@@ -360,7 +370,17 @@ class CalibrationResult:
             "prior_used": self.prior_used,
             "training_sha256": self.model.estimator.training_sha256_,
             "notes": list(self.notes),
-        }
+        })
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def load_prior(model_dir: str | os.PathLike[str]) -> MarketplacePrior | None:
