@@ -1,0 +1,154 @@
+"""Benchmark the HTTP API over loopback (prints figures; not a test).
+
+Starts ``microfab serve`` (uvicorn, one process, SQLite in a temporary folder, two
+parse workers warmed at start) on a free 127.0.0.1 port, then measures:
+
+- the first quote of a typical STEP part (a file the server has never seen:
+  upload, parse in a worker, measure, price, store), once the service is warm;
+- re-quoting a stored part (``POST /v1/parts/{id}/quotes`` with new quantities or
+  material): latency p50/p95 one request at a time, and quotes/s with a loopback
+  load generator (asyncio + httpx, ``--concurrency`` connections) on the same machine.
+
+    .venv/bin/python benchmarks/bench_api.py [--requests 2000] [--concurrency 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+MATERIALS = ["al6061", "al7075", "ss304", "s235"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def typical_steps(n: int) -> list[tuple[str, bytes]]:
+    """``n`` distinct machined parts (plates with holes, pocketed blocks) as STEP."""
+    sys.path.insert(0, str(ROOT))
+    from tests import cadparts
+
+    out = []
+    for i in range(n):
+        if i % 2 == 0:
+            shape = cadparts.plate_with_holes(length=90.0 + i, width=55.0 + i / 2, thickness=8.0, hole_d=6.0)
+        else:
+            shape = cadparts.pocketed_block(size=(80.0 + i, 60.0, 30.0), pocket=(40.0, 30.0, 12.0 + i / 4))
+        out.append((f"part-{i}.step", cadparts.step_bytes(shape)))
+    return out
+
+
+def start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = os.environ | {"MICROFAB_DATABASE_URL": f"sqlite:///{tmp}/bench.db", "MICROFAB_BLOB_DIR": str(tmp / "blobs"),
+                        "MICROFAB_MODEL_DIR": str(tmp / "models"), "MICROFAB_ALLOW_ANONYMOUS": "true",
+                        "MICROFAB_PARSE_WORKERS": "2"}
+    log = (tmp / "server.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "quoting", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+    url = f"http://127.0.0.1:{port}"
+    t0 = time.perf_counter()
+    while True:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited:\n{(tmp / 'server.log').read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    print(f"server ready in {time.perf_counter() - t0:.1f} s (migrations, demo workshops, 2 warm parse workers)")
+    return proc, url
+
+
+async def load(url: str, part_id: str, total: int, concurrency: int) -> tuple[list[float], float, int]:
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(total))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+        async def worker() -> None:
+            nonlocal errors
+            for i in counter:
+                body = {"material": MATERIALS[i % len(MATERIALS)], "quantities": [1 + i % 7, 10 + i % 13, 100]}
+                t = time.perf_counter()
+                r = await client.post(f"/v1/parts/{part_id}/quotes", json=body)
+                latencies.append(time.perf_counter() - t)
+                errors += r.status_code != 201
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall = time.perf_counter() - t0
+    return latencies, wall, errors
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=2000, help="re-quotes sent by the load generator")
+    ap.add_argument("--concurrency", type=int, default=8, help="connections of the load generator")
+    ap.add_argument("--first", type=int, default=6, help="new STEP parts for the first-quote figure")
+    args = ap.parse_args()
+
+    steps = typical_steps(args.first + 1)
+    with tempfile.TemporaryDirectory(prefix="microfab-bench-api-") as tmpdir:
+        proc, url = start_server(Path(tmpdir))
+        try:
+            with httpx.Client(base_url=url, timeout=120) as http:
+                # warm the path once (a first request pays imports and connection set-up)
+                warm_name, warm_data = steps[0]
+                r = http.post("/v1/quotes", files={"file": (warm_name, warm_data)}, data={"material": "al6061"})
+                r.raise_for_status()
+                firsts = []
+                for name, data in steps[1:]:
+                    t = time.perf_counter()
+                    r = http.post("/v1/quotes", files={"file": (name, data)},
+                                  data={"material": "al6061", "quantities": "1,10,100"})
+                    firsts.append(time.perf_counter() - t)
+                    r.raise_for_status()
+                size_kb = statistics.median(len(d) for _, d in steps[1:]) / 1024
+                print(f"first quote of a new STEP part ({args.first} parts, median {size_kb:.0f} KB, "
+                      f"{len(r.json()['offers'])} offers): p50 {statistics.median(firsts) * 1000:.0f} ms, "
+                      f"max {max(firsts) * 1000:.0f} ms")
+                part_id = r.json()["part"]["sha256"]
+                seq = []
+                for i in range(200):
+                    t = time.perf_counter()
+                    rr = http.post(f"/v1/parts/{part_id}/quotes",
+                                   json={"material": MATERIALS[i % 4], "quantities": [1 + i % 7, 25]})
+                    seq.append(time.perf_counter() - t)
+                    rr.raise_for_status()
+                print(f"re-quote a stored part, one at a time (200 requests): p50 {_pct(seq, 50) * 1000:.1f} ms, "
+                      f"p95 {_pct(seq, 95) * 1000:.1f} ms")
+            lat, wall, errors = asyncio.run(load(url, part_id, args.requests, args.concurrency))
+            print(f"re-quote a stored part under load ({args.requests} requests, {args.concurrency} connections, "
+                  f"generator on the same {os.cpu_count()}-core machine): {len(lat) / wall:.0f} quotes/s, "
+                  f"p50 {_pct(lat, 50) * 1000:.1f} ms, p95 {_pct(lat, 95) * 1000:.1f} ms, errors {errors}")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    main()
