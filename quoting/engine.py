@@ -119,6 +119,11 @@ def validate_request(request: QuoteRequest) -> None:
         known = ", ".join(sorted(set((tolerance_aliases() or {}).values())))
         raise InvalidRequestError(f"tolerance {request.tolerance!r} is unknown: use {known} "
                                   "(or f, m, c, iso2768-f, ...)", field="tolerance")
+    if request.thickness_mm is not None:
+        t = request.thickness_mm
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or not (0 < t <= 100) or math.isnan(t):
+            raise InvalidRequestError(f"thickness_mm {t!r} is not a sheet thickness between 0 and 100 mm",
+                                      field="thickness_mm")
     if request.threads is not None:
         if not isinstance(request.threads, Mapping) or not all(
                 isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 1000

@@ -23,7 +23,7 @@ class QuoteRequest:
     units: str | None = None
     #: sheet thickness [mm] of a flat 2D part (DXF), which carries none; ignored for 3D files
     thickness_mm: float | None = None
-    #: surface finish key (e.g. anodize_clear); None: as machined / as built
+    #: surface finish key (finishes.toml key or alias, or a key a workshop prices, e.g. anodising); None: none
     finish: str | None = None
     #: tolerance class (e.g. iso2768-m, iso2768-f); None: the workshop's standard (ISO 2768-m)
     tolerance: str | None = None

@@ -263,6 +263,7 @@ def test_cost_model_adds_a_calibration_line(stubs) -> None:
         ({"finish": "gold_leaf"}, InvalidRequestError, "finish 'gold_leaf' is unknown: use one of anodising"),
         ({"tolerance": "it6"}, InvalidRequestError, "tolerance 'it6' is unknown: use iso2768_c"),
         ({"need_by": "tomorrow"}, InvalidRequestError, "YYYY-MM-DD"),
+        ({"thickness_mm": -2.0}, InvalidRequestError, "sheet thickness"),
         ({"material": "unobtainium"}, UnknownMaterialError, "unknown material"),
         ({"process": "welding"}, UnknownProcessError, "unknown process"),
     ],
