@@ -53,20 +53,13 @@ def oriented_bounding_box(points: np.ndarray, hull: ConvexHull | None = None) ->
     frames = _frames_kernel(hull.points, hull.simplices, hull.neighbors, hull.normals, normals)
     extra = np.stack([np.eye(3), _pca_frame(hull.points)])
     frames = np.concatenate([frames, extra])
-    volumes = _volumes_kernel(hull.points, frames)
-    best = np.argsort(volumes)[:REMEASURE]
-    result = None
-    for k in best:
-        rot = frames[k]
-        proj = pts @ rot.T
-        lo = proj.min(axis=0)
-        hi = proj.max(axis=0)
-        ext = hi - lo
-        vol = float(np.prod(ext))
-        if result is None or vol < result[0]:
-            result = (vol, rot, lo, hi)
-    assert result is not None
-    vol, rot, lo, hi = result
+    lo, hi = _extents_kernel(hull.points, frames)
+    best = np.argsort(np.prod(hi - lo, axis=1), kind="stable")[:REMEASURE]
+    frames = np.ascontiguousarray(frames[best])
+    lo, hi = _extents_kernel(pts, frames)  # every point, not only the (sampled) hull's
+    k = int(np.argmin(np.prod(hi - lo, axis=1)))
+    rot, lo, hi = frames[k], lo[k], hi[k]
+    vol = float(np.prod(hi - lo))
     ext = hi - lo
     order = np.argsort(-ext, kind="stable")
     center = ((lo + hi) / 2) @ rot
@@ -85,8 +78,7 @@ def _sample(pts: np.ndarray) -> np.ndarray:
         [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, -1, 0], [1, 0, 1], [1, 0, -1],
          [0, 1, 1], [0, 1, -1], [1, 1, 1], [1, 1, -1], [1, -1, 1], [-1, 1, 1]], dtype=np.float64
     )
-    proj = pts @ dirs.T
-    extremes = np.concatenate([proj.argmin(axis=0), proj.argmax(axis=0)])
+    extremes = _extremes_kernel(pts, dirs)
     return np.concatenate([pts[::step], pts[extremes]])
 
 
@@ -111,21 +103,42 @@ def _pca_frame(pts: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(**JIT_PARALLEL)
-def _volumes_kernel(points, frames):
-    """Volume [mm3] of the box around ``points`` (h, 3) in each frame (k, 3, 3)."""
+def _extents_kernel(points, frames):
+    """Least and greatest coordinate [mm] of ``points`` (h, 3) along each axis of each frame (k, 3, 3): (k, 3) twice."""
     k = frames.shape[0]
-    out = np.empty(k)
+    lo = np.full((k, 3), np.inf)
+    hi = np.full((k, 3), -np.inf)
     for f in numba.prange(k):
-        vol = 1.0
-        for a in range(3):
-            lo = np.inf
-            hi = -np.inf
-            for i in range(points.shape[0]):
+        for i in range(points.shape[0]):
+            for a in range(3):
                 x = points[i, 0] * frames[f, a, 0] + points[i, 1] * frames[f, a, 1] + points[i, 2] * frames[f, a, 2]
-                lo = min(lo, x)
-                hi = max(hi, x)
-            vol *= hi - lo
-        out[f] = vol
+                if x < lo[f, a]:
+                    lo[f, a] = x
+                if x > hi[f, a]:
+                    hi[f, a] = x
+    return lo, hi
+
+
+@numba.njit(**JIT_PARALLEL)
+def _extremes_kernel(points, dirs):
+    """Indices (2k,) of the points with the least, then the greatest, projection on each direction (k, 3)."""
+    k = dirs.shape[0]
+    out = np.empty(2 * k, dtype=np.int64)
+    for d in numba.prange(k):
+        lo = np.inf
+        hi = -np.inf
+        ilo = 0
+        ihi = 0
+        for i in range(points.shape[0]):
+            x = points[i, 0] * dirs[d, 0] + points[i, 1] * dirs[d, 1] + points[i, 2] * dirs[d, 2]
+            if x < lo:
+                lo = x
+                ilo = i
+            if x > hi:
+                hi = x
+                ihi = i
+        out[d] = ilo
+        out[k + d] = ihi
     return out
 
 
