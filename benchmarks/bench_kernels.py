@@ -2,6 +2,7 @@
 
     python benchmarks/bench_kernels.py            # 1.31 M-triangle icosphere (subdivisions=8)
     python benchmarks/bench_kernels.py --quick    # 82 k triangles (subdivisions=6)
+    python benchmarks/bench_kernels.py --corpus   # also every mesh of ../shared/corpus (or $MICROFAB_CORPUS)
 
 Prints each figure as a ratio (theirs / ours: above 1 means we are faster).
 Times are the best of a few repeats after a warm-up call; JIT times come from
@@ -93,6 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="82 k-triangle icosphere, 100 k rays")
     parser.add_argument("--skip-obb-trimesh", action="store_true", help="skip trimesh's (slow) oriented box")
+    parser.add_argument("--corpus", action="store_true", help="also time the shared corpus meshes")
     args = parser.parse_args()
     subdiv = 6 if args.quick else 8
     n_rays = 100_000 if args.quick else 1_000_000
@@ -144,7 +146,7 @@ def main() -> None:
     if args.skip_obb_trimesh:
         line("oriented_bounding_box(vertices)", ours)
     else:
-        theirs = best_of(lambda: trimesh.Trimesh(v, f, process=False).bounding_box_oriented, 1)
+        theirs = best_of(lambda v=v, f=f: trimesh.Trimesh(v, f, process=False).bounding_box_oriented, 1)
         line("oriented_bounding_box(vertices)", ours, theirs, "trimesh")
     hull_s = best_of(lambda: convex_hull_volume(v), 1)
     line("convex_hull_volume(vertices) (Qhull)", hull_s)
@@ -180,11 +182,56 @@ def main() -> None:
     line("wall_thickness (BVH given)", wall_s)
     line("build_bvh + wall_thickness", wall_s + ours_build)
 
+    if args.corpus:
+        corpus_figures()
+
     print("full mesh analysis (geometry.mesh_analysis.mesh_features) in a fresh process:")
     mem = run_snippet(_MEMORY_SNIPPET, str(subdiv))
     peak_mb = (mem["peak_kb"] - mem["base_kb"]) / 1e3
     print(f"  time {mem['time_s']:.2f} s; peak RSS above the loaded arrays {peak_mb:.0f} MB vs triangle array "
           f"{mem['tri_bytes'] / 1e6:.0f} MB: {peak_mb * 1e6 / mem['tri_bytes']:.1f}x")
+
+
+def corpus_figures() -> None:
+    """Summed times over the corpus meshes that load: ours against trimesh, side by side per file."""
+    import trimesh
+
+    from geometry import load
+    from geometry.errors import MicrofabError
+    from geometry.kernels import mass_properties, oriented_bounding_box
+    from geometry.mesh_analysis import mesh_features
+
+    root = Path(os.environ.get("MICROFAB_CORPUS", ROOT.parent / "shared" / "corpus"))
+    files = sorted(p for d in ("trimesh-models", "voron-2") for p in (root / d).glob("*")
+                   if p.suffix.lower() in {".stl", ".obj", ".ply", ".3mf"})
+    if not files:
+        print(f"corpus: none found under {root}")
+        return
+    totals = {"mass": [0.0, 0.0], "obb": [0.0, 0.0], "analysis": [0.0, 0.0]}
+    n = tris = 0
+    for path in files:
+        try:
+            part = load(path)
+        except MicrofabError:
+            continue
+        v, f = part.vertices_mm, part.faces
+        if len(f) < 4:
+            continue
+        t = np.ascontiguousarray(v[f])
+        try:
+            totals["mass"][0] += best_of(lambda t=t: mass_properties(t), 3)
+            totals["obb"][0] += best_of(lambda v=v: oriented_bounding_box(v), 1)
+            totals["analysis"][0] += best_of(lambda v=v, f=f: mesh_features(v, f), 1)
+        except MicrofabError:
+            continue
+        totals["mass"][1] += best_of(lambda v=v, f=f: trimesh.Trimesh(v, f, process=False).mass_properties, 3)
+        totals["obb"][1] += best_of(lambda v=v, f=f: trimesh.Trimesh(v, f, process=False).bounding_box_oriented, 1)
+        n += 1
+        tris += len(f)
+    print(f"corpus: {n} meshes, {tris:,} triangles in all (summed best-of times):")
+    line("mass_properties", totals["mass"][0], totals["mass"][1], "trimesh")
+    line("oriented_bounding_box", totals["obb"][0], totals["obb"][1], "trimesh")
+    line("mesh_features (every mesh field)", totals["analysis"][0])
 
 
 if __name__ == "__main__":
