@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from geometry.kernels._config import JIT_PARALLEL, n_chunks
+from geometry.kernels._config import JIT_INLINE, JIT_PARALLEL, n_chunks
 from geometry.kernels._validate import as_triangles
 
 #: scale of the 10 raw integrals: 1, x, y, z, x2, y2, z2, xy, yz, zx
@@ -69,7 +69,7 @@ def mass_properties(triangles: np.ndarray) -> MassProperties:
     )
 
 
-@numba.njit(inline="always")
+@numba.njit(**JIT_INLINE)
 def _sub(w0, w1, w2):  # pragma: no cover - inlined into the kernel
     temp0 = w0 + w1
     f1 = temp0 + w2
