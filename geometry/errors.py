@@ -118,6 +118,12 @@ class ModelError(MicrofabError):
     http_status = 422
 
 
+class HistoryError(InputError):
+    """A workshop's price history cannot be used (missing columns, too few usable rows)."""
+
+    code = "invalid_history"
+
+
 class ParseTimeoutError(CorruptFileError):
     code = "parse_timeout"
 

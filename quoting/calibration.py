@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from geometry.errors import InputError, MicrofabError
+from geometry.errors import HistoryError, InputError, MicrofabError
 from geometry.features import PartFeatures
 from models import (
     CostRatioRegressor,
@@ -53,12 +53,6 @@ PRIOR_FILE = "_marketplace-prior.skops"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 #: today's date used for rule prices of past jobs (lead time does not enter the price)
 _PRICING_DAY = dt.date(2025, 1, 6)
-
-
-class HistoryError(InputError):
-    """A price history cannot be used (missing columns, no usable row)."""
-
-    code = "invalid_history"
 
 
 def default_model_dir() -> Path:
