@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -50,6 +51,8 @@ REQUIRED_COLUMNS = ("file", "process", "material", "quantity", "price_eur")
 OPTIONAL_COLUMNS = ("lead_time_days", "date", "finish", "tolerance")
 #: file name of the marketplace-wide prior inside the model folder
 PRIOR_FILE = "_marketplace-prior.skops"
+#: fewest usable jobs a calibration accepts (a model needs 5, cross-validation one more)
+MIN_JOBS = 6
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 #: today's date used for rule prices of past jobs (lead time does not enter the price)
 _PRICING_DAY = dt.date(2025, 1, 6)
@@ -314,7 +317,9 @@ def cross_validate(samples: Sequence[CostSample], prices: Sequence[float], folds
 
     y = np.asarray(prices, dtype=np.float64)
     n = len(samples)
-    k = max(2, min(folds, n // 5))
+    k = min(folds, n)
+    if n - math.ceil(n / k) < MIN_JOBS - 1:  # every training fold needs enough jobs: leave one out
+        k = n
     pred, low, high = np.zeros(n), np.zeros(n), np.zeros(n)
     est = CostRatioRegressor(**dict(params or {}))
     for train, test in KFold(n_splits=k, shuffle=True, random_state=seed).split(np.arange(n)):
@@ -449,9 +454,9 @@ def calibrate(
     files = Path(files_dir) if files_dir is not None else Path(history).resolve().parent
     samples, prices, used, more = build_samples(rows, card, files, lookup, FeatureCache(cache_dir))
     problems = sorted(bad_rows + more, key=lambda p: p.line)
-    if len(samples) < 5:
+    if len(samples) < MIN_JOBS:
         shown = "; ".join(str(p) for p in problems[:5])
-        raise HistoryError(f"{history}: only {len(samples)} usable job(s), a cost model needs at least 5"
+        raise HistoryError(f"{history}: only {len(samples)} usable job(s), calibration needs at least {MIN_JOBS}"
                            + (f"; bad rows: {shown}" if shown else ""), bad_rows=[str(p) for p in problems])
     folder = Path(model_dir) if model_dir is not None else default_model_dir()
     prior = load_prior(folder) if use_prior else None

@@ -117,3 +117,14 @@ def test_cli_calibrate_then_quote_end_to_end(tmp_path) -> None:
     bad = subprocess.run(exe + ["calibrate", shop.workshop_id, str(tmp_path / "nope.csv")], env=env,
                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert bad.returncode == 2 and "cannot read the history" in bad.stderr
+
+
+@pytest.mark.parametrize("n", [6, 7, 11])
+def test_cross_validation_works_on_small_histories(n) -> None:
+    from quoting.calibration import cross_validate
+    from tests.models.synth import dataset
+
+    samples, prices = dataset(n, seed=n)
+    cv = cross_validate(samples, prices, params={"n_estimators": 20})
+    assert 2 <= cv.folds <= n and 0 <= cv.coverage <= 1
+    assert cv.calibrated_mape < cv.rule_mape
