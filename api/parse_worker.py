@@ -54,7 +54,8 @@ def warm() -> None:
             pass
 
 
-def parse(data: bytes, filename: str, units: str | None, max_bytes: int, test_hooks: bool) -> dict[str, Any]:
+def parse(data: bytes, filename: str, units: str | None, max_bytes: int, test_hooks: bool,
+          thickness_mm: float | None = None) -> dict[str, Any]:
     if test_hooks:
         if data.startswith(HANG):
             time.sleep(10_000)
@@ -62,7 +63,7 @@ def parse(data: bytes, filename: str, units: str | None, max_bytes: int, test_ho
             os.kill(os.getpid(), signal.SIGSEGV)
         if data.startswith(MEMORY):
             _ = bytearray(64 * 1024**3)
-    part = load_bytes(data, filename, units=units, max_bytes=max_bytes)
+    part = load_bytes(data, filename, units=units, max_bytes=max_bytes, thickness_mm=thickness_mm)
     features = extract(part)
     try:
         glb = part_glb(part)

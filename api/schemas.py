@@ -82,6 +82,8 @@ class QuoteCreate(BaseModel):
     sort_by: str | None = Field(default=None, max_length=32, description="price, lead_time, distance or co2")
     ship_to: list[float] | None = Field(default=None, min_length=2, max_length=2, description="[lat, lon]")
     need_by: dt.date | None = None
+    thickness_mm: float | None = Field(default=None, gt=0, le=100, description="sheet thickness of a 2D DXF part")
+    threads: dict[str, int] | None = Field(default=None, description="extra threads per part, e.g. {\"M6\": 4}")
 
 
 QUOTE_EXAMPLE = {

@@ -74,11 +74,15 @@ def clean_text(value: str, limit: int = 255) -> str:
     return "".join(ch for ch in value if ch >= " " and ch != "\x7f")[:limit]
 
 
-def part_id_for(sha256: str, units: str | None) -> str:
-    """A part's id: the file's sha256, or, when the caller gave a unit, sha256 of "<sha256>:<unit>"."""
-    if not units:
+def part_id_for(sha256: str, units: str | None, thickness_mm: float | None = None) -> str:
+    """A part's id: the file's sha256; when the caller gave a unit or a sheet thickness (which change
+    the measured part), sha256 of "<sha256>:<unit>" or "<sha256>:<unit>:<thickness>"."""
+    if not units and thickness_mm is None:
         return sha256
-    return hashlib.sha256(f"{sha256}:{units.strip().lower()}".encode()).hexdigest()
+    key = f"{sha256}:{(units or '').strip().lower()}"
+    if thickness_mm is not None:
+        key += f":{float(thickness_mm)!r}"
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @dataclass
@@ -140,10 +144,11 @@ class Service:
                 self._features.popitem(last=False)
         return features
 
-    async def parse_and_store(self, data: bytes, filename: str, units: str | None) -> tuple[PartRow, bool]:
+    async def parse_and_store(self, data: bytes, filename: str, units: str | None,
+                              thickness_mm: float | None = None) -> tuple[PartRow, bool]:
         """Parse an upload (deduplicated by content) and store it; (row, created)."""
         sha = hashlib.sha256(data).hexdigest()
-        pid = part_id_for(sha, units)
+        pid = part_id_for(sha, units, thickness_mm)
         with self.sessions() as session:
             existing = session.get(PartRow, pid)
         if existing is not None:
@@ -151,7 +156,7 @@ class Service:
         if not (self.settings.parser_test_hooks and data.startswith(b"MICROFAB-TEST-")):
             sniff_format(data, filename)  # empty or unknown content fails here, without a worker
         try:
-            parsed = await self.pool.parse(data, filename, units)
+            parsed = await self.pool.parse(data, filename, units, thickness_mm)
         except MicrofabError as err:
             self.metrics.inc("microfab_parts_parsed_total", outcome=err.code)
             raise
@@ -306,7 +311,9 @@ def request_fingerprint(part: str, fields: dict[str, Any]) -> str:
 def parse_quote_request(material: str, quantities: list[int] | str, process: str | None = None,
                         finish: str | None = None, tolerance: str | None = None, tier: str | None = None,
                         ship_to: list[float] | str | None = None, need_by: dt.date | str | None = None,
-                        units: str | None = None, sort_by: str | None = None) -> QuoteRequest:
+                        units: str | None = None, sort_by: str | None = None,
+                        thickness_mm: float | str | None = None,
+                        threads: dict[str, int] | str | None = None) -> QuoteRequest:
     """A ``QuoteRequest`` from form or JSON values, with errors naming the field."""
     if isinstance(quantities, str):
         try:
@@ -344,6 +351,20 @@ def parse_quote_request(material: str, quantities: list[int] | str, process: str
     kwargs: dict[str, Any] = {"material": material, "quantities": qty, "process": process or None,
                               "ship_to": where, "units": units or None, "finish": finish or None,
                               "tolerance": tolerance or None, "need_by": date}
+    if isinstance(thickness_mm, str):
+        try:
+            thickness_mm = float(thickness_mm) if thickness_mm.strip() else None
+        except ValueError:
+            raise InvalidRequestError(f"thickness_mm {thickness_mm!r} is not a number of mm",
+                                      field="thickness_mm") from None
+    if thickness_mm is not None:
+        if not _finite(float(thickness_mm)):
+            raise InvalidRequestError("thickness_mm must be a finite number of mm", field="thickness_mm")
+        kwargs["thickness_mm"] = float(thickness_mm)
+    if isinstance(threads, str):
+        threads = _parse_threads(threads)
+    if threads:
+        kwargs["threads"] = dict(threads)
     if tier:
         kwargs["tier"] = tier
     if sort_by:
@@ -353,6 +374,21 @@ def parse_quote_request(material: str, quantities: list[int] | str, process: str
     request = QuoteRequest(**kwargs)
     validate_request(request)
     return request
+
+
+def _parse_threads(text: str) -> dict[str, int] | None:
+    """``M6:4,M8:2`` -> {"M6": 4, "M8": 2}."""
+    if not text.strip():
+        return None
+    out: dict[str, int] = {}
+    for item in text.split(","):
+        size, _, count = item.partition(":")
+        try:
+            out[size.strip()] = int(count)
+        except ValueError:
+            raise InvalidRequestError(f"threads {text!r}: give SIZE:COUNT pairs, e.g. M6:4,M8:2",
+                                      field="threads") from None
+    return out
 
 
 def _finite(x: float) -> bool:

@@ -131,9 +131,10 @@ class ParsePool:
         """Whether parses can run: a worker is up or can be started."""
         return self.size == 0 or (self._idle is not None and (len(self._all) > 0 or self._spawned < self.size))
 
-    async def parse(self, data: bytes, filename: str, units: str | None) -> Parsed:
+    async def parse(self, data: bytes, filename: str, units: str | None,
+                    thickness_mm: float | None = None) -> Parsed:
         job = {"data": data, "filename": filename, "units": units, "max_bytes": self.max_bytes,
-               "test_hooks": self.test_hooks}
+               "test_hooks": self.test_hooks, "thickness_mm": thickness_mm}
         if self.size == 0:
             from api import parse_worker
 

@@ -74,9 +74,9 @@ def accepted(svc: Service, job_id: str) -> JSONResponse:
 
 
 async def parse_or_job(svc: Service, who: Principal, data: bytes, filename: str, units: str | None,
-                       kind: str, then) -> tuple[PartRow, bool]:  # noqa: ANN001
+                       kind: str, thickness_mm: float | None, then) -> tuple[PartRow, bool]:  # noqa: ANN001
     """Parse now, or (big file, slow parse) go on as a job finished by ``then((row, created))``."""
-    task = asyncio.ensure_future(svc.parse_and_store(data, filename, units))
+    task = asyncio.ensure_future(svc.parse_and_store(data, filename, units, thickness_mm))
     if len(data) <= svc.settings.async_threshold_bytes:
         try:
             return await asyncio.wait_for(asyncio.shield(task), svc.settings.sync_wait_s)
@@ -96,12 +96,14 @@ async def create_part(
     file: Annotated[UploadFile, File(description="STEP, STL, 3MF, OBJ or PLY file (format read from content)")],
     units: Annotated[str | None, Form(max_length=16, description="unit of a file that carries none: mm, cm, m, in")]
     = None,
+    thickness_mm: Annotated[float | None, Form(gt=0, le=100, description="sheet thickness of a 2D DXF drawing")]
+    = None,
 ) -> Any:
     """Upload a CAD file: measured features and DFM findings; the id is the file's sha256 (deduplicated)."""
     units = _check_units(units)
     data = await read_upload(file, svc.settings.max_upload_bytes)
     try:
-        row, created = await parse_or_job(svc, who, data, _filename(file), units, "parse",
+        row, created = await parse_or_job(svc, who, data, _filename(file), units, "parse", thickness_mm,
                                           lambda rc: {"part_id": rc[0].sha256, "url": f"/v1/parts/{rc[0].sha256}"})
     except JobAccepted as job:
         return accepted(svc, job.job_id)
@@ -162,6 +164,10 @@ async def create_quote(
     ship_to: Annotated[str | None, Form(max_length=64, description="LAT,LON of the buyer")] = None,
     need_by: Annotated[str | None, Form(max_length=32, description="wanted delivery date, YYYY-MM-DD")] = None,
     units: Annotated[str | None, Form(max_length=16, description="unit of a file that carries none")] = None,
+    thickness_mm: Annotated[str | None, Form(max_length=32, description="sheet thickness of a 2D DXF drawing")]
+    = None,
+    threads: Annotated[str | None, Form(max_length=200, description="extra threads per part, e.g. M6:4,M8:2")]
+    = None,
 ) -> Any:
     """Quote a file or a stored part: offers from every workshop able to make it, stored and immutable."""
     if not material:
@@ -171,13 +177,13 @@ async def create_quote(
     units = _check_units(units)
     fields = {"material": material, "quantities": quantities, "process": process, "finish": finish,
               "tolerance": tolerance, "tier": tier, "sort_by": sort_by, "ship_to": ship_to, "need_by": need_by,
-              "units": units}
-    parse_quote_request(**fields)  # a bad request fails before any parsing
+              "units": units, "thickness_mm": thickness_mm, "threads": threads}
+    request = parse_quote_request(**fields)  # a bad request fails before any parsing
     if part_id:
         return await run_in_threadpool(_create_quote, svc, who, part_id, fields, idempotency_key)
     assert file is not None
     data = await read_upload(file, svc.settings.max_upload_bytes)
-    pid = part_id_for(hashlib.sha256(data).hexdigest(), units)
+    pid = part_id_for(hashlib.sha256(data).hexdigest(), units, request.thickness_mm)
     if idempotency_key:
         replay = await run_in_threadpool(svc._replay, who.owner, idempotency_key, request_fingerprint(pid, fields))
         if replay is not None:
@@ -190,7 +196,7 @@ async def create_quote(
         return {"quote_id": body["id"], "part_id": rc[0].sha256, "url": f"/v1/quotes/{body['id']}"}
 
     try:
-        row, _ = await parse_or_job(svc, who, data, _filename(file), units, "quote", then)
+        row, _ = await parse_or_job(svc, who, data, _filename(file), units, "quote", request.thickness_mm, then)
     except JobAccepted as job:
         return accepted(svc, job.job_id)
     return await run_in_threadpool(_create_quote, svc, who, row.sha256, fields, idempotency_key)

@@ -151,3 +151,19 @@ def test_json_quote_validation(client: TestClient, keys, part) -> None:
 def test_unknown_route_and_method(client: TestClient) -> None:
     assert_problem(client.get("/v1/nothing"), 404, "not_found")
     assert_problem(client.delete("/v1/materials"), 405, "method_not_allowed")
+
+
+def test_threads_and_thickness_fields(client: TestClient, keys, part) -> None:
+    r = client.post(f"/v1/parts/{part['id']}/quotes", headers=keys["buyer"],
+                    json={"material": "al6061", "threads": {"M6": 4}})
+    assert r.status_code == 201, r.text
+    assert r.json()["request"]["threads"] == {"M6": 4}
+    form = client.post("/v1/quotes", headers=keys["buyer"],
+                       data={"part_id": part["id"], "material": "al6061", "threads": "M6:2,M8:1"})
+    assert form.status_code == 201 and form.json()["request"]["threads"] == {"M6": 2, "M8": 1}
+    assert_problem(client.post("/v1/quotes", headers=keys["buyer"],
+                               data={"part_id": part["id"], "material": "al6061", "threads": "M6"}),
+                   422, "invalid_request")
+    assert_problem(client.post("/v1/quotes", headers=keys["buyer"],
+                               data={"part_id": part["id"], "material": "al6061", "thickness_mm": "thin"}),
+                   422, "invalid_request")
