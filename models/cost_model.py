@@ -35,13 +35,16 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from geometry.errors import ModelError
 from geometry.features import PartFeatures
 from models.regressor import CostRatioRegressor
 from models.samples import CostSample
 from models.vectorize import NUMERIC_FEATURES
 
-MODEL_FORMAT = "microfab.costmodel/1"
+#: bumped whenever the fitted internals change shape (older files are refused, not misread)
+MODEL_FORMAT = "microfab.costmodel/2"
 MODEL_SUFFIX = ".skops"
 #: modules whose types a model file may contain
 _TRUSTED_MODULES = ("models.", "sklearn.", "numpy.", "scipy.", "builtins.")
@@ -97,8 +100,18 @@ class WorkshopCostModel:
     def predict(self, features: PartFeatures, context: Mapping[str, Any], rule_total_eur: float) -> Prediction:
         """The calibrated total of one line and its interval, from the rule total and the engine's context."""
         sample = [CostSample(features, dict(context), float(rule_total_eur))]
-        total = float(self.estimator.predict(sample)[0])
-        low, high = self.estimator.predict_interval(sample)
+        try:
+            total = float(self.estimator.predict(sample)[0])
+            low, high = self.estimator.predict_interval(sample)
+        except ModelError:
+            raise
+        except Exception as err:  # a model that cannot price this line must say so, not crash the quote
+            raise ModelError(f"the cost model of {self.workshop_id} cannot price this line ({type(err).__name__}: "
+                             f"{err}): re-run `microfab calibrate` for this workshop",
+                             workshop_id=self.workshop_id) from err
+        if not (np.isfinite(total) and total > 0):
+            raise ModelError(f"the cost model of {self.workshop_id} gave an unusable price ({total!r}): re-run "
+                             "`microfab calibrate` for this workshop", workshop_id=self.workshop_id)
         return Prediction(
             total_eur=total,
             low_eur=float(min(low[0], total)),
