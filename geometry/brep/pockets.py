@@ -3,10 +3,11 @@
 - A pocket floor is a plane whose outer boundary is concave all round (walls
   rise from every edge); the pocket's depth is how far its walls rise above the
   floor, its opening the floor's extent, its corner radius the smallest concave
-  cylinder among its walls. Flat hole bottoms and counterbore steps are holes,
+  cylinder along its axis among its walls (walls are followed through floor
+  fillets up to the convex rim). Flat hole bottoms and counterbore steps are holes,
   not pockets.
 - ``min_internal_radius_mm`` is the smallest radius of a concave cylinder that
-  is not a hole (a wall corner fillet): the largest end mill that can finish
+  is not a hole (a wall corner or floor fillet): the largest tool that can finish
   the part. A concave straight edge between two planar walls that ends on a
   floor (or on the inner loop of a face: an enclosed cut-out) is a sharp
   internal corner, which a rotating tool cannot make; its radius counts as 0.
@@ -112,10 +113,43 @@ def find_pockets(topo: Topology, hole_faces: set[int]) -> list[Pocket]:
         walls = _outer_walls(topo, floor.index)
         if not walls or all(w in hole_faces for w in walls):
             continue
-        if not all(topo.convexity(e, floor.index, w) < 0 for w, e in _outer_edges(topo, floor.index)):
+        if not all(_rises(topo, floor.index, w, e) for w, e in _outer_edges(topo, floor.index)):
             continue
-        pockets.append(_pocket(topo, floor.index, walls, hole_faces))
+        pockets.append(_pocket(topo, floor.index, _pocket_faces(topo, floor.index, walls), hole_faces))
     return pockets
+
+
+def _rises(topo: Topology, floor: int, wall: int, edge: int) -> bool:
+    """A wall rises from the floor along this edge: a concave edge, or a smooth one into a concave fillet."""
+    c = topo.convexity(edge, floor, wall)
+    return c < 0 or (c == 0 and bool(topo.faces[wall].concave))
+
+
+def _pocket_faces(topo: Topology, floor: int, walls: set[int]) -> set[int]:
+    """The walls, and what they lead to without crossing a convex edge (the rim) or reaching another floor."""
+    n = topo.faces[floor].normal
+    assert n is not None
+    seen, todo = set(walls), list(walls)
+    while todo:
+        f = todo.pop()
+        for e in topo.face_edges[f]:
+            for g in topo.edge_faces[e]:
+                if g in seen or g == floor:
+                    continue
+                info = topo.faces[g]
+                if info.kind is SurfaceKind.PLANE and float(info.normal @ n) > 1 - 1e-6:  # type: ignore[operator]
+                    continue  # another floor or the top face
+                if topo.convexity(e, f, g) > 0:
+                    continue
+                seen.add(g)
+                todo.append(g)
+        if len(seen) > _MAX_POCKET_FACES:
+            break
+    return seen
+
+
+#: a pocket's walls are followed this far at most (a safety net for odd shapes)
+_MAX_POCKET_FACES = 200
 
 
 def _outer_edges(topo: Topology, face_id: int) -> list[tuple[int, int]]:
@@ -153,9 +187,10 @@ def _pocket(topo: Topology, floor_id: int, walls: set[int], hole_faces: set[int]
     floor_pts = topo.face_points(floor_id)
     opening = planar_extent(topo, floor_id, floor_pts, n)
     width = min(opening) if min(opening) > 0 else max(opening)
-    radii = [
+    radii = [  # vertical corners: concave cylinders along the pocket's axis (not floor fillets)
         topo.faces[w].radius_mm for w in walls
         if topo.faces[w].kind is SurfaceKind.CYLINDER and topo.faces[w].concave and w not in hole_faces
+        and abs(float(topo.faces[w].axis @ n)) > 1 - 1e-6  # type: ignore[operator]
     ]
     return Pocket(
         depth_mm=round(depth, 6),

@@ -62,3 +62,14 @@ def test_holes_are_not_pockets(measure) -> None:
     assert f.pockets == []
     assert f.min_internal_radius_mm is None
     assert "min_internal_radius_mm" in f.unmeasured
+
+
+def test_pocket_with_floor_fillet(measure) -> None:
+    blk = cq.Workplane("XY").box(80, 60, 30)
+    cut = cq.Workplane("XY").box(40, 30, 15).edges("|Z").fillet(6.0).edges("<Z").fillet(2.0).translate((0, 0, 7.5))
+    f = measure(blk.cut(cut))
+    (pocket,) = f.pockets
+    assert pocket.depth_mm == pytest.approx(15.0)
+    assert pocket.opening_mm == pytest.approx((36.0, 26.0))  # the flat floor, inside the 2 mm floor fillet
+    assert pocket.corner_radius_mm == pytest.approx(6.0)
+    assert f.min_internal_radius_mm == pytest.approx(2.0)  # the floor fillet: a bull-nose or ball tool
