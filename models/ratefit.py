@@ -17,7 +17,7 @@ over rule cost).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -51,6 +51,12 @@ class ImpliedCard:
     margin_fraction: float
     card_margin_fraction: float
     n_jobs: int
+
+    def with_card_markup(self, card_markup_fraction: float) -> "ImpliedCard":
+        """The same, with the card's material markup known (the engine's context does not carry it)."""
+        factor = (1.0 + self.material_markup_fraction) / (1.0 + self.card_material_markup_fraction)
+        return replace(self, material_markup_fraction=factor * (1.0 + card_markup_fraction) - 1.0,
+                       card_material_markup_fraction=card_markup_fraction)
 
     def sentences(self) -> list[str]:
         """Plain-language differences, e.g. 'your prices imply 92 EUR/h for 3axis cnc_milling; ...'."""

@@ -463,6 +463,9 @@ def calibrate(
     cv = cross_validate(samples, prices, prior=prior, params=params)
     est = CostRatioRegressor(**dict(params or {})).fit(samples, prices, prior=prior)
     implied = RateCardCalibrator().fit(samples, prices).implied_
+    if not any("markup_fraction" in s.context for s in samples):
+        implied = implied.with_card_markup(float(np.median([card.materials[r.material].markup_fraction
+                                                            for r in used])))
     report = {"cross_validation": dataclasses.asdict(cv), "history_rows": len(rows) + len(bad_rows)}
     model = WorkshopCostModel.build(workshop_id, est, report)
     path = model.save(folder) if save else None
