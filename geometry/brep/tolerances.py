@@ -23,6 +23,8 @@ class BrepTolerances:
     k_factor: float = 0.44
     #: a turned part: faces coaxial with the main axis cover at least this share of the area [-]
     turning_min_axial_share: float = 0.6
+    #: ... and the faces that are not discs/rings (the sides) are at least this share round about it [-]
+    turning_min_round_side_share: float = 0.5
 
 
 btol = BrepTolerances()

@@ -49,13 +49,18 @@ def find_turning(topo: Topology, holes: list[Hole]) -> tuple[Turning | None, str
         return None, "the outer envelope is not round about one axis"
     if share < btol.turning_min_axial_share:
         return None, f"only {share:.0%} of the area is coaxial with the main axis"
+    lateral = [f for f in topo.faces if f.kind is not SurfaceKind.PLANE or abs(float(f.normal @ direction)) < 1 - 1e-6]  # type: ignore[operator]
+    lateral_area = sum(f.area_mm2 for f in lateral)
+    on_ids = {f.index for f in on_axis}
+    round_share = sum(f.area_mm2 for f in lateral if f.index in on_ids) / lateral_area if lateral_area > 0 else 0.0
+    if round_share < btol.turning_min_round_side_share:
+        return None, f"only {round_share:.0%} of the side faces are round about the main axis"
     lo, hi = float(axial.min()), float(axial.max())
     for f in on_axis:  # spheres and tori bulge beyond their vertices
         if f.kind in (SurfaceKind.SPHERE, SurfaceKind.TORUS) and f.origin is not None:
             c = float((f.origin - point) @ direction)
             r = f.radius_mm if f.kind is SurfaceKind.SPHERE else f.minor_radius_mm
             lo, hi = min(lo, c - r), max(hi, c + r)
-    on_ids = {f.index for f in on_axis}
     secondary = _secondary(topo, [f for f in topo.faces if f.index not in on_ids], holes, direction, point)
     return (
         Turning(
