@@ -1,4 +1,9 @@
-"""Run the API with uvicorn (``microfab serve``)."""
+"""Run the API with uvicorn (``microfab serve``).
+
+``MICROFAB_SERVER_PROCESSES`` > 1 runs that many uvicorn worker processes (one
+core each); the database is migrated and seeded once, before they start, and
+the parse workers are shared out between them.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import logging
 import os
 
 from api.settings import Settings, get_settings
+
+_ENV_OVERRIDES = "MICROFAB_SERVER_OVERRIDES"
 
 
 def run(host: str | None = None, port: int | None = None, database_url: str | None = None) -> int:
@@ -19,7 +26,28 @@ def run(host: str | None = None, port: int | None = None, database_url: str | No
         overrides["parse_workers_prestart"] = True  # a server warms its parse workers before serving
     settings = Settings(**(base.model_dump() | overrides))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger(__name__).info("microfab API on http://%s:%d (database %s)", settings.host, settings.port,
-                                     settings.database_url)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    log = logging.getLogger(__name__)
+    log.info("microfab API on http://%s:%d (database %s, %d process(es))", settings.host, settings.port,
+             settings.database_url, settings.server_processes)
+    if settings.server_processes <= 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        return 0
+    from api.db import init_db, make_engine
+
+    engine = make_engine(settings.database_url)
+    init_db(engine, settings.seed_demo)  # once, before the processes race for it
+    engine.dispose()
+    per_process = max(1, settings.parse_workers // settings.server_processes) if settings.parse_workers else 0
+    os.environ[_ENV_OVERRIDES] = Settings(**(settings.model_dump() | {"parse_workers": per_process})) \
+        .model_dump_json()
+    uvicorn.run("api.server:app_from_env", factory=True, host=settings.host, port=settings.port,
+                workers=settings.server_processes, log_level="info")
     return 0
+
+
+def app_from_env():  # noqa: ANN201
+    """The app of one uvicorn worker process (settings handed over by ``run``)."""
+    from api.app import create_app
+
+    raw = os.environ.get(_ENV_OVERRIDES)
+    return create_app(Settings.model_validate_json(raw) if raw else get_settings())

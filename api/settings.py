@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     #: allow quoting (POST /v1/parts, /v1/quotes) without an API key; `make serve` turns it on
     allow_anonymous: bool = False
 
+    #: uvicorn processes of `microfab serve` (one core each)
+    server_processes: int = Field(default=1, ge=1, le=64)
     #: worker processes that parse uploads (0: parse in a thread of the server, no isolation; tests only)
     parse_workers: int = Field(default=2, ge=0, le=64)
     #: start every parse worker when the server starts (`microfab serve` does); else each on first need

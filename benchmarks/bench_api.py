@@ -9,7 +9,7 @@ parse workers warmed at start) on a free 127.0.0.1 port, then measures:
   material): latency p50/p95 one request at a time, and quotes/s with a loopback
   load generator (asyncio + httpx, ``--concurrency`` connections) on the same machine.
 
-    .venv/bin/python benchmarks/bench_api.py [--requests 2000] [--concurrency 8]
+    .venv/bin/python benchmarks/bench_api.py [--requests 2000] [--concurrency 8] [--processes 1]
 """
 
 from __future__ import annotations
@@ -57,11 +57,11 @@ def typical_steps(n: int) -> list[tuple[str, bytes]]:
     return out
 
 
-def start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
+def start_server(tmp: Path, processes: int) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = os.environ | {"MICROFAB_DATABASE_URL": f"sqlite:///{tmp}/bench.db", "MICROFAB_BLOB_DIR": str(tmp / "blobs"),
                         "MICROFAB_MODEL_DIR": str(tmp / "models"), "MICROFAB_ALLOW_ANONYMOUS": "true",
-                        "MICROFAB_PARSE_WORKERS": "2"}
+                        "MICROFAB_PARSE_WORKERS": "2", "MICROFAB_SERVER_PROCESSES": str(processes)}
     log = (tmp / "server.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "quoting", "serve", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
@@ -76,7 +76,8 @@ def start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    print(f"server ready in {time.perf_counter() - t0:.1f} s (migrations, demo workshops, 2 warm parse workers)")
+    print(f"server ready in {time.perf_counter() - t0:.1f} s ({processes} uvicorn process(es), migrations, "
+          "demo workshops, 2 warm parse workers)")
     return proc, url
 
 
@@ -106,11 +107,12 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=2000, help="re-quotes sent by the load generator")
     ap.add_argument("--concurrency", type=int, default=8, help="connections of the load generator")
     ap.add_argument("--first", type=int, default=6, help="new STEP parts for the first-quote figure")
+    ap.add_argument("--processes", type=int, default=1, help="uvicorn processes (MICROFAB_SERVER_PROCESSES)")
     args = ap.parse_args()
 
     steps = typical_steps(args.first + 1)
     with tempfile.TemporaryDirectory(prefix="microfab-bench-api-") as tmpdir:
-        proc, url = start_server(Path(tmpdir))
+        proc, url = start_server(Path(tmpdir), args.processes)
         try:
             with httpx.Client(base_url=url, timeout=120) as http:
                 # warm the path once (a first request pays imports and connection set-up)
