@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, UploadFile
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from api.auth import ForbiddenError, Principal
 from api.db import RateCardVersionRow, WorkshopRow, aware, now_utc
@@ -106,6 +107,13 @@ def _card_view(workshop_id: str, v: RateCardVersionRow) -> dict[str, Any]:
 def create_workshop(svc: Svc, who: Admin, body: WorkshopCreate) -> Any:
     """Add a workshop with its first rate card (admin)."""
     card = RateCard.from_dict(body.ratecard, "ratecard")
+    try:
+        return _add_workshop(svc, who, card)
+    except IntegrityError:
+        raise ConflictError(f"workshop {card.id!r} exists: PUT its rate card instead", workshop=card.id) from None
+
+
+def _add_workshop(svc, who: Principal, card: RateCard) -> dict[str, Any]:  # noqa: ANN001
     doc = card.to_dict()
     with svc.sessions.begin() as session:
         if session.get(WorkshopRow, card.id) is not None:
@@ -162,6 +170,14 @@ def put_rate_card(svc: Svc, who: Keyed, workshop_id: str,
     if doc_in.get("id") != workshop_id:
         raise InvalidRequestError(f"the rate card's id {doc_in.get('id')!r} is not {workshop_id!r}", field="id")
     card = RateCard.from_dict(doc_in, "ratecard")
+    try:
+        return _store_card(svc, who, workshop_id, card)
+    except IntegrityError:  # another change of this card landed first
+        raise ConflictError(f"the rate card of {workshop_id!r} changed meanwhile: GET it and try again",
+                            workshop=workshop_id) from None
+
+
+def _store_card(svc, who: Principal, workshop_id: str, card: RateCard) -> dict[str, Any]:  # noqa: ANN001
     doc = card.to_dict()
     with svc.sessions.begin() as session:
         row = session.get(WorkshopRow, workshop_id, with_for_update=True)
