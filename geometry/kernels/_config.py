@@ -12,6 +12,10 @@ old tracer. Installed packages are not affected.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numba
@@ -39,6 +43,46 @@ def n_chunks(n: int) -> int:
     inside a kernel would stop Numba from caching it).
     """
     return max(1, min(int(n), CHUNKS_PER_THREAD * numba.get_num_threads()))
+
+
+#: below this many work items (triangles, rays) a parallel kernel runs on the calling thread only:
+#: waking the pool costs more than the work (milliseconds on a busy machine)
+PARALLEL_MIN_ITEMS = 20_000
+
+
+@contextmanager
+def serial_below(n_items: int) -> Iterator[None]:
+    """Run the kernels called inside on the calling thread alone when ``n_items`` is small.
+
+    Numba's thread count is per calling thread, so this never affects another request.
+    """
+    if n_items >= PARALLEL_MIN_ITEMS:
+        yield
+        return
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
+def serial_for_small(size_param: str) -> Callable[[Callable[..., object]], Callable[..., object]]:
+    """Decorate a public wrapper: its kernels run serially when the argument ``size_param`` is short."""
+
+    def decorate(fn):  # type: ignore[no-untyped-def]
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            value = signature.bind_partial(*args, **kwargs).arguments.get(size_param)
+            n = len(value) if hasattr(value, "__len__") else PARALLEL_MIN_ITEMS
+            with serial_below(n):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 @dataclass(frozen=True)

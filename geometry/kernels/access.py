@@ -9,7 +9,7 @@ import numba
 import numpy as np
 
 from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
-from geometry.kernels._config import JIT_PARALLEL, ktol, n_chunks
+from geometry.kernels._config import JIT_PARALLEL, ktol, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
 from geometry.kernels.bvh import BVH, CULL_NONE, STACK_DEPTH, trace
 
@@ -37,6 +37,7 @@ class Accessibility:
     area_by_direction_mm2: tuple[float, ...]
 
 
+@serial_for_small("triangles")
 def accessibility(triangles: np.ndarray, bvh: BVH | None = None) -> Accessibility:
     """Which triangles a tool coming along each axis direction reaches.
 

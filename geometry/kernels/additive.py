@@ -8,7 +8,7 @@ import numba
 import numpy as np
 
 from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
-from geometry.kernels._config import JIT_PARALLEL, ktol, n_chunks
+from geometry.kernels._config import JIT_PARALLEL, ktol, n_chunks, serial_for_small
 from geometry.kernels._validate import as_directions, as_triangles
 from geometry.kernels.access import AXIS_VECTORS
 from geometry.kernels.bvh import BVH, CULL_NONE, STACK_DEPTH, trace
@@ -35,6 +35,7 @@ class AdditiveOrientations:
     best: BuildOrientation
 
 
+@serial_for_small("triangles")
 def additive_orientation(
     triangles: np.ndarray,
     bvh: BVH | None = None,

@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from geometry.errors import InputError
-from geometry.kernels._config import JIT, JIT_PARALLEL, n_chunks
+from geometry.kernels._config import JIT, JIT_PARALLEL, n_chunks, serial_for_small
 from geometry.kernels._validate import as_points, as_triangles
 
 #: triangles per leaf at most
@@ -69,6 +69,7 @@ class RayHits:
     triangle: np.ndarray
 
 
+@serial_for_small("triangles")
 def build_bvh(triangles: np.ndarray) -> BVH:
     """A BVH over ``triangles`` : (n, 3, 3) float64 [mm]."""
     tri = as_triangles(triangles)
@@ -85,6 +86,7 @@ def build_bvh(triangles: np.ndarray) -> BVH:
     return BVH(bounds, left, right, start, count, tri9, order)
 
 
+@serial_for_small("origins")
 def raycast(bvh: BVH, origins: np.ndarray, directions: np.ndarray) -> RayHits:
     """First hit of each ray.
 

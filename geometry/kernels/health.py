@@ -8,7 +8,7 @@ import numba
 import numpy as np
 
 from geometry.errors import InputError
-from geometry.kernels._config import JIT, JIT_PARALLEL, n_chunks
+from geometry.kernels._config import JIT, JIT_PARALLEL, n_chunks, serial_for_small
 from geometry.kernels._validate import as_faces, as_points
 from geometry.tolerances import tol
 
@@ -31,6 +31,7 @@ class MeshHealth:
     degenerate_faces: int
 
 
+@serial_for_small("faces")
 def mesh_health(vertices: np.ndarray, faces: np.ndarray) -> MeshHealth:
     """Health of a triangle mesh.
 

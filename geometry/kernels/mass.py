@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from geometry.kernels._config import JIT_INLINE, JIT_PARALLEL, n_chunks
+from geometry.kernels._config import JIT_INLINE, JIT_PARALLEL, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
 
 #: scale of the 10 raw integrals: 1, x, y, z, x2, y2, z2, xy, yz, zx
@@ -35,6 +35,7 @@ class MassProperties:
     inertia_mm5: tuple[tuple[float, float, float], ...]
 
 
+@serial_for_small("triangles")
 def mass_properties(triangles: np.ndarray) -> MassProperties:
     """Volume, area, centroid and inertia of a closed mesh.
 

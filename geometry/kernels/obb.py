@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from geometry.kernels._config import JIT, JIT_PARALLEL
+from geometry.kernels._config import JIT, JIT_PARALLEL, serial_for_small
 from geometry.kernels._validate import as_points
 from geometry.kernels.hull import ConvexHull, convex_hull_volume
 
@@ -39,6 +39,7 @@ class OrientedBox:
     volume_mm3: float
 
 
+@serial_for_small("points")
 def oriented_bounding_box(points: np.ndarray, hull: ConvexHull | None = None) -> OrientedBox:
     """The minimum-volume box around ``points`` : (n, 3) float64 [mm] (n >= 4, not flat).
 

@@ -8,7 +8,7 @@ import numba
 import numpy as np
 
 from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
-from geometry.kernels._config import JIT_PARALLEL, ktol, n_chunks
+from geometry.kernels._config import JIT_PARALLEL, ktol, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
 from geometry.kernels.bvh import BVH, CULL_ENTERING, STACK_DEPTH, trace
 
@@ -36,6 +36,7 @@ class WallThickness:
     thinnest_at_mm: tuple[float, float, float] | None
 
 
+@serial_for_small("triangles")
 def wall_thickness(triangles: np.ndarray, bvh: BVH | None = None, threshold_mm: float = THIN_WALL_MM) -> WallThickness:
     """Wall thickness of a closed, outward-wound mesh.
 
