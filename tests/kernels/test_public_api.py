@@ -24,3 +24,13 @@ def test_all_is_sorted_and_complete() -> None:
 
 def test_warm_up_runs() -> None:
     kernels.warm_up()
+
+
+def test_small_inputs_leave_the_thread_count_as_it_was() -> None:
+    import numba
+
+    from tests.kernels.shapes import box_mesh, tri
+
+    before = numba.get_num_threads()
+    kernels.mass_properties(tri(*box_mesh((1.0, 1.0, 1.0))))
+    assert numba.get_num_threads() == before
