@@ -14,11 +14,13 @@ def extract(part: Part) -> PartFeatures:
     """Measure ``part``: mesh analysis for every part, exact B-rep values where there is one."""
     values = mesh_features(part.vertices_mm, part.faces, from_brep=part.brep is not None)
     unmeasured = values.pop("unmeasured")
+    findings = list(values.pop("findings", []))
     if part.brep is not None:
         from geometry.brep import brep_features
 
         exact = brep_features(part.brep)
         unmeasured.update(exact.pop("unmeasured", {}))
+        findings += exact.pop("findings", [])
         values.update(exact)
         for name in exact:
             unmeasured.pop(name, None)
@@ -26,7 +28,8 @@ def extract(part: Part) -> PartFeatures:
         for name in ("faces", "holes", "pockets", "min_internal_radius_mm", "turning", "sheet_metal"):
             unmeasured.setdefault(name, "needs the exact B-rep of a STEP file; meshes are not analysed for this")
     # loaders that measure fields themselves (a DXF FlatPart: sheet_metal, holes) override the rest
-    measured = getattr(part, "measured", None) or {}
+    measured = dict(getattr(part, "measured", None) or {})
+    findings += measured.pop("findings", [])
     values.update(measured)
     for name in measured:
         unmeasured.pop(name, None)
@@ -35,7 +38,7 @@ def extract(part: Part) -> PartFeatures:
             unmeasured[name] = why
     solids = part.solids if part.brep is not None or measured else values["mesh"].bodies
     features = PartFeatures(source=part.source, solids=solids, unmeasured=unmeasured, **values)
-    return features.with_updates(findings=list(features.findings) + unit_findings(features))
+    return features.with_updates(findings=findings + unit_findings(features))
 
 
 def unit_findings(features: PartFeatures) -> list[Finding]:
@@ -77,6 +80,8 @@ def unit_findings(features: PartFeatures) -> list[Finding]:
 
 #: the size a part most likely has [mm]; the likely unit brings the part closest to it (in ratio)
 _TYPICAL_EXTENT_MM = 100.0
+#: the units CAD exports commonly use; rarer ones (um, ft) are accepted but never suggested
+_SUGGESTED_UNITS = (LengthUnit.MM, LengthUnit.CM, LengthUnit.M, LengthUnit.IN)
 
 
 def likely_unit(extent_mm: float, read_unit: str) -> "tuple[LengthUnit, float] | None":
@@ -88,7 +93,7 @@ def likely_unit(extent_mm: float, read_unit: str) -> "tuple[LengthUnit, float] |
     except ValueError:
         return None
     best = None
-    for unit in LengthUnit:
+    for unit in _SUGGESTED_UNITS:
         if unit.value == read_unit or raw <= 0:
             continue
         size = raw * unit.to_mm

@@ -11,7 +11,9 @@ class LengthUnit(enum.Enum):
     MM = "mm"
     CM = "cm"
     M = "m"
+    UM = "um"
     IN = "in"
+    FT = "ft"
 
     @property
     def to_mm(self) -> float:
@@ -27,7 +29,7 @@ class LengthUnit(enum.Enum):
             return cls(key)
         except ValueError:
             raise UnitsError(
-                f"unknown unit {value!r}: use one of mm, cm, m, in",
+                f"unknown unit {value!r}: use one of mm, cm, m, um, in, ft",
                 value=value,
             ) from None
 
@@ -40,10 +42,15 @@ class UnitsSource(enum.Enum):
     DEFAULT = "default"
 
 
-_TO_MM = {LengthUnit.MM: 1.0, LengthUnit.CM: 10.0, LengthUnit.M: 1000.0, LengthUnit.IN: 25.4}
+_TO_MM = {
+    LengthUnit.MM: 1.0, LengthUnit.CM: 10.0, LengthUnit.M: 1000.0, LengthUnit.UM: 0.001,
+    LengthUnit.IN: 25.4, LengthUnit.FT: 304.8,
+}
 _ALIASES = {
     "millimeter": "mm", "millimetre": "mm", "millimeters": "mm", "millimetres": "mm",
     "centimeter": "cm", "centimetre": "cm",
     "meter": "m", "metre": "m", "meters": "m", "metres": "m",
     "inch": "in", "inches": "in", '"': "in",
+    "micrometer": "um", "micrometre": "um", "micron": "um", "µm": "um",
+    "foot": "ft", "feet": "ft",
 }

@@ -9,15 +9,12 @@ from pathlib import Path
 import cadquery as cq
 
 
-def step_bytes(shape: cq.Workplane | cq.Shape, unit: str = "MM") -> bytes:
-    """Export a cadquery shape as STEP bytes (``unit``: "MM" or "IN", the file's declared unit)."""
+def step_bytes(shape: cq.Workplane | cq.Shape) -> bytes:
+    """Export a cadquery shape as STEP bytes in millimetres (inch files: tests/brep/parts.inch_step_bytes)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "part.step"
         wp = shape if isinstance(shape, cq.Workplane) else cq.Workplane().add(shape)
-        if unit == "MM":
-            cq.exporters.export(wp, str(path), cq.exporters.ExportTypes.STEP)
-        else:
-            wp.val().exportStep(str(path), write_pcurves=True, unit=unit)  # type: ignore[call-arg]
+        cq.exporters.export(wp, str(path), cq.exporters.ExportTypes.STEP)
         return path.read_bytes()
 
 

@@ -16,7 +16,7 @@ def sniff_format(data: bytes, filename: str = "") -> FileFormat:
         raise EmptyFileError(f"{filename or 'the file'} is empty: upload the exported CAD file", file=filename)
     head = data[:4096]
     stripped = head.lstrip()
-    if stripped.startswith(b"ISO-10303-21"):
+    if _skip_c_comments(stripped).startswith(b"ISO-10303-21"):
         return FileFormat.STEP
     if head.startswith(b"PK\x03\x04"):
         try:
@@ -64,3 +64,13 @@ def _looks_like_obj(head: bytes) -> bool:
         if token in (b"v", b"f", b"vn", b"vt", b"o", b"g", b"mtllib", b"usemtl"):
             return True
     return False
+
+
+def _skip_c_comments(text: bytes) -> bytes:
+    """``text`` without leading ``/* ... */`` comments (STEP files may open with one)."""
+    while text.startswith(b"/*"):
+        end = text.find(b"*/")
+        if end < 0:
+            return text
+        text = text[end + 2 :].lstrip()
+    return text

@@ -13,15 +13,15 @@ from tests.cadparts import step_bytes
 
 @pytest.fixture(scope="session")
 def measure() -> Callable[..., PartFeatures]:
-    """``measure(workplane_or_shape, unit="MM")``: export as STEP, load, extract (cached per object)."""
-    cache: dict[tuple[int, str], PartFeatures] = {}
+    """``measure(workplane_or_shape)``: export as STEP (mm), load, extract (cached per object)."""
+    cache: dict[int, PartFeatures] = {}
     keep: list[object] = []
 
-    def run(shape: object, unit: str = "MM") -> PartFeatures:
-        key = (id(shape), unit)
+    def run(shape: object) -> PartFeatures:
+        key = id(shape)
         if key not in cache:
             keep.append(shape)
-            cache[key] = geometry.extract(geometry.load_bytes(step_bytes(shape, unit), "part.step"))  # type: ignore[arg-type]
+            cache[key] = geometry.extract(geometry.load_bytes(step_bytes(shape), "part.step"))  # type: ignore[arg-type]
         return cache[key]
 
     return run

@@ -27,8 +27,6 @@ REFERENCE_COUNTS_FREE_FACES = {
     "trj6_c1-id-214.stp", "trj6_c1-pe-214.stp", "trj6_c1-sd-214.stp", "trj6_c1-tc-214.stp",
     "trj6_c1-tu-214.stp", "trj6_c1-ug-214.stp",
 }
-#: STEP files that start with a comment: geometry/loaders/sniff.py does not recognise them yet
-SNIFF_MISSES = {"bug25169_box-openshell.stp", "bug25176_occ25176.stp"}
 KNOWN_CODES = {"geometry_unusable", "corrupt_file", "unsupported_format", "empty_file", "file_too_large"}
 
 
@@ -62,8 +60,6 @@ def reference(corpus_dir: Path) -> dict[str, dict[str, str]]:
 def test_corpus_step_file(sweep, reference, name) -> None:
     rec = sweep[name]
     base = Path(name).name
-    if base in SNIFF_MISSES:
-        pytest.xfail("starts with a /* comment */: the format sniffer (geometry/loaders/sniff.py) misses it")
     assert rec["status"] in ("ok", "error"), rec
     if rec["status"] == "error":
         assert rec["code"] in KNOWN_CODES, rec
