@@ -65,3 +65,17 @@ def test_keys_command(tmp_path: Path, capsys) -> None:
         pass
     else:
         raise AssertionError("a revoked key still authenticates")
+
+
+def test_api_never_imports_the_cad_kernels() -> None:
+    """api/ maps HTTP to quoting; only geometry/ touches cadquery, OCP and trimesh."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "api"
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert name.split(".")[0] not in {"cadquery", "OCP", "trimesh"}, f"{path}: imports {name}"
