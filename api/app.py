@@ -110,7 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hooks = Dispatcher(sessions, metrics, settings.webhook_attempts, settings.webhook_backoff_s,
                            settings.webhook_timeout_s)
         service = Service(settings, sessions, pool, metrics, hooks)
-        service.interrupt_stale_jobs()
+        if settings.server_processes <= 1:  # several processes: `microfab serve` does it once, before them
+            service.interrupt_stale_jobs()
         service.reload_cost_models()
         app.state.service = service
         try:

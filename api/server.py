@@ -33,9 +33,10 @@ def run(host: str | None = None, port: int | None = None, database_url: str | No
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
         return 0
     from api.db import init_db, make_engine
+    from api.service import interrupt_stale_jobs
 
     engine = make_engine(settings.database_url)
-    init_db(engine, settings.seed_demo)  # once, before the processes race for it
+    interrupt_stale_jobs(init_db(engine, settings.seed_demo))  # once, before the processes start
     engine.dispose()
     per_process = max(1, settings.parse_workers // settings.server_processes) if settings.parse_workers else 0
     os.environ[_ENV_OVERRIDES] = Settings(**(settings.model_dump() | {"parse_workers": per_process})) \

@@ -286,16 +286,21 @@ class Service:
                 "url": f"/v1/jobs/{row.id}"}
 
     def interrupt_stale_jobs(self) -> None:
-        with self.sessions.begin() as session:
-            session.execute(update(JobRow).where(JobRow.status.in_(("queued", "running"))).values(
-                status="failed", finished_at=now_utc(),
-                error={"code": "job_interrupted", "status": 503, "detail": "the server restarted: submit again"}))
+        interrupt_stale_jobs(self.sessions)
 
     async def close(self) -> None:
         for t in list(self._jobs):
             t.cancel()
         if self._jobs:
             await asyncio.gather(*self._jobs, return_exceptions=True)
+
+
+def interrupt_stale_jobs(sessions: sessionmaker[Session]) -> None:
+    """Jobs left running by a stopped server fail (their work died with it): clients submit again."""
+    with sessions.begin() as session:
+        session.execute(update(JobRow).where(JobRow.status.in_(("queued", "running"))).values(
+            status="failed", finished_at=now_utc(),
+            error={"code": "job_interrupted", "status": 503, "detail": "the server restarted: submit again"}))
 
 
 def quote_view(row: QuoteRow) -> dict[str, Any]:
