@@ -66,3 +66,10 @@ def test_format_comes_from_content_not_name(hostile: TestClient, plate_step: byt
     assert r.status_code in (200, 201) and r.json()["format"] == "step"
     assert_problem(hostile.post("/v1/parts", files={"file": ("fake.step", b"MZ\x90\x00" * 100)}), 415,
                    "unsupported_format")
+
+
+def test_oversized_content_length_is_refused_before_reading(hostile: TestClient) -> None:
+    body = b"x" * 1_500_000  # over max_upload_bytes + the multipart slack
+    r = hostile.post("/v1/parts", content=body, headers={"content-type": "multipart/form-data; boundary=b"})
+    assert_problem(r, 413, "file_too_large")
+    assert hostile.get("/healthz").status_code == 200
