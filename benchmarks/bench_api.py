@@ -7,7 +7,8 @@ parse workers warmed at start) on a free 127.0.0.1 port, then measures:
   upload, parse in a worker, measure, price, store), once the service is warm;
 - re-quoting a stored part (``POST /v1/parts/{id}/quotes`` with new quantities or
   material): latency p50/p95 one request at a time, and quotes/s with a loopback
-  load generator (asyncio + httpx, ``--concurrency`` connections) on the same machine.
+  load generator (raw asyncio HTTP/1.1 keep-alive, ``--concurrency`` connections) on
+  the same machine.
 
     .venv/bin/python benchmarks/bench_api.py [--requests 2000] [--concurrency 8] [--processes 1]
 """
@@ -82,24 +83,41 @@ def start_server(tmp: Path, processes: int) -> tuple[subprocess.Popen, str]:
 
 
 async def load(url: str, part_id: str, total: int, concurrency: int) -> tuple[list[float], float, int]:
+    """A lean HTTP/1.1 keep-alive load generator on raw asyncio streams (httpx itself costs more CPU
+    per request than the server on this 2-core machine, and would measure the client)."""
+    import json
+
+    host, port = url.removeprefix("http://").split(":")
     latencies: list[float] = []
     errors = 0
     counter = iter(range(total))
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
-        async def worker() -> None:
-            nonlocal errors
-            for i in counter:
-                body = {"material": MATERIALS[i % len(MATERIALS)], "quantities": [1 + i % 7, 10 + i % 13, 100]}
-                t = time.perf_counter()
-                r = await client.post(f"/v1/parts/{part_id}/quotes", json=body)
-                latencies.append(time.perf_counter() - t)
-                errors += r.status_code != 201
 
-        t0 = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        wall = time.perf_counter() - t0
-    return latencies, wall, errors
+    async def worker() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            for i in counter:
+                body = json.dumps({"material": MATERIALS[i % len(MATERIALS)],
+                                   "quantities": [1 + i % 7, 10 + i % 13, 100]}).encode()
+                head = (f"POST /v1/parts/{part_id}/quotes HTTP/1.1\r\nHost: {host}\r\n"
+                        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+                t = time.perf_counter()
+                writer.write(head + body)
+                status_line = await reader.readline()
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    if name.lower() == "content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+                latencies.append(time.perf_counter() - t)
+                errors += b" 201 " not in status_line
+        finally:
+            writer.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, time.perf_counter() - t0, errors
 
 
 def main() -> None:

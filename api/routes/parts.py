@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Header, UploadFile
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from api.auth import Principal, Role
@@ -180,12 +179,12 @@ async def create_quote(
               "units": units, "thickness_mm": thickness_mm, "threads": threads}
     request = parse_quote_request(**fields)  # a bad request fails before any parsing
     if part_id:
-        return await run_in_threadpool(_create_quote, svc, who, part_id, fields, idempotency_key)
+        return _create_quote(svc, who, part_id, fields, idempotency_key)
     assert file is not None
     data = await read_upload(file, svc.settings.max_upload_bytes)
     pid = part_id_for(hashlib.sha256(data).hexdigest(), units, request.thickness_mm)
     if idempotency_key:
-        replay = await run_in_threadpool(svc._replay, who.owner, idempotency_key, request_fingerprint(pid, fields))
+        replay = svc._replay(who.owner, idempotency_key, request_fingerprint(pid, fields))
         if replay is not None:
             return JSONResponse(replay, headers={"Location": f"/v1/quotes/{replay['id']}",
                                                  "Idempotent-Replayed": "true"})
@@ -199,14 +198,14 @@ async def create_quote(
         row, _ = await parse_or_job(svc, who, data, _filename(file), units, "quote", request.thickness_mm, then)
     except JobAccepted as job:
         return accepted(svc, job.job_id)
-    return await run_in_threadpool(_create_quote, svc, who, row.sha256, fields, idempotency_key)
+    return _create_quote(svc, who, row.sha256, fields, idempotency_key)
 
 
 @router.post("/v1/parts/{part_id}/quotes", tags=["quotes"], operation_id="quote_part", status_code=201,
              response_model=QuoteView,
              responses={200: {"model": QuoteView, "description": "replayed: the same Idempotency-Key and request"},
                         **problems(401, 404, 409, 422)})
-def quote_part(svc: Svc, who: Quoter, part_id: str, body: QuoteCreate, idempotency_key: IdemKey = None) -> Any:
+async def quote_part(svc: Svc, who: Quoter, part_id: str, body: QuoteCreate, idempotency_key: IdemKey = None) -> Any:
     """Re-quote a stored part (JSON): new quantities, material, finish... without uploading it again."""
     fields = body.model_dump(mode="json")
     return _create_quote(svc, who, part_id, fields, idempotency_key)
