@@ -34,6 +34,13 @@ def _context():  # noqa: ANN202
         return _ctx
 
 
+class ParseUnavailableError(MicrofabError):
+    """No parse worker could be started (the server is short of memory or processes)."""
+
+    code = "parse_workers_unavailable"
+    http_status = 503
+
+
 @dataclass(frozen=True)
 class Parsed:
     features: dict[str, Any]
@@ -117,9 +124,10 @@ class ParsePool:
             self._spawned += 1
             try:
                 return await asyncio.get_running_loop().run_in_executor(None, self._spawn)
-            except Exception:
+            except Exception as err:
                 self._spawned -= 1
-                raise
+                log.exception("could not start a parse worker")
+                raise ParseUnavailableError("no parse worker could be started: try again in a minute") from err
         return await self._idle.get()
 
     def _spawn(self) -> _Worker:
