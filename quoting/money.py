@@ -6,13 +6,22 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 
+#: float noise below this is dropped before rounding to the cent [EUR]: two sums equal on paper
+#: (a minimum order topping up a subtotal, say) must round the same way even at a half cent
+NOISE_DECIMALS = 6
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(repr(round(float(value), NOISE_DECIMALS)))
+
+
 def round_eur(value: float) -> float:
     """Round to the cent, half up (commercial rounding)."""
-    return float(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return float(_decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def to_cents(value: float) -> int:
-    return int(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
+    return int(_decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
 
 
 def allocate_cents(amounts_eur: Sequence[float]) -> tuple[list[float], float]:

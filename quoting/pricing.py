@@ -256,7 +256,9 @@ def price_line(ctx: PricingContext, quantity: int) -> QuoteLine:
     material_eur = est.stock.mass_kg * eur_kg * quantity + mat_rates.surcharge_eur
     finishing_eur, finishing_days, finish_detail = _finish(ctx, quantity)
     thread_eur, thread_min, thread_detail = _threads(ctx, machine, quantity)
-    tol_eur = (priced_min * (tol_factor - 1.0) + tol.extra_inspection_min * quantity) / 60.0 * machine.rate_eur_h
+    # a coarse class saves inspection time, but never more than the machine time it prices
+    inspection_min = max(tol.extra_inspection_min * quantity, -priced_min * tol_factor)
+    tol_eur = (priced_min * (tol_factor - 1.0) + inspection_min) / 60.0 * machine.rate_eur_h
     options_eur = tol_eur + thread_eur
     cost = material_eur + setup_eur + machining_eur + finishing_eur + options_eur
     margin_eur = cost * commercial.margin_fraction
