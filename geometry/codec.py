@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import math
 import types
 import typing
 from functools import cache
@@ -18,23 +19,35 @@ from typing import Any
 
 import numpy as np
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_LEAVES = (str, int, bool, type(None))
+
 
 def to_jsonable(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    """Plain JSON types for ``obj`` (hot path of every quote answer: leaves first, field names cached)."""
+    tp = type(obj)
+    if tp in _LEAVES:
+        return obj
+    if tp is float:
+        return obj if math.isfinite(obj) else None
+    names = _FIELDS.get(tp)
+    if names is None and dataclasses.is_dataclass(tp):
+        names = _FIELDS[tp] = tuple(f.name for f in dataclasses.fields(tp))
+    if names is not None:
+        return {n: to_jsonable(getattr(obj, n)) for n in names}
     if isinstance(obj, enum.Enum):
         return obj.value
     if isinstance(obj, dict):
         return {str(k.value if isinstance(k, enum.Enum) else k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
+    if isinstance(obj, list | tuple):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
         return obj.tolist()
     if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    if isinstance(obj, (dt.date, dt.datetime)):
+        return to_jsonable(obj.item())
+    if isinstance(obj, float):
+        return float(obj) if math.isfinite(obj) else None
+    if isinstance(obj, dt.date | dt.datetime):
         return obj.isoformat()
     return obj
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-
 #: float noise below this is dropped before rounding to the cent [EUR]: two sums equal on paper
 #: (a minimum order topping up a subtotal, say) must round the same way even at a half cent
 NOISE_DECIMALS = 6
