@@ -73,7 +73,6 @@ def brep_features(shape: Any) -> dict[str, Any]:
                     f"{corners.sharp_corners} sharp internal corner(s) between pocket walls: a milling cutter "
                     "leaves a radius there; add a corner radius, or ask for EDM",
                     Location(point_mm=corners.sharp_points_mm[0]),
-                    process="milling",
                 )
             )
     groups = attempt(("distinct_solids",), lambda: distinct_solids(per_solid))
@@ -88,7 +87,7 @@ def brep_features(shape: Any) -> dict[str, Any]:
             if value is not None:
                 out["turning"] = value
             else:
-                unmeasured["turning"] = f"not a turned part: {reason}"
+                unmeasured["turning"] = f"not a body of revolution: {reason}"
         sheet = attempt(("sheet_metal",), lambda: find_sheet_metal(single))
         if sheet is not None:
             value, reason = sheet

@@ -34,7 +34,7 @@ def find_turning(topo: Topology, holes: list[Hole]) -> tuple[Turning | None, str
         else:
             axes.append((canonical(f.axis), f.origin, f.area_mm2))  # type: ignore[arg-type]
     if not axes:
-        return None, "no convex cylinder or cone: not a body of revolution"
+        return None, "no convex cylinder or cone"
     direction, point, _ = max(axes, key=lambda a: a[2])
     on_axis = [f for f in topo.faces if _on_axis(f, direction, point)]
     total = sum(f.area_mm2 for f in topo.faces)

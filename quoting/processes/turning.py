@@ -60,7 +60,7 @@ class TurningModel:
             else:
                 findings.append(finding(
                     pr, Severity.ERROR, "turning_not_axisymmetric",
-                    f"the part is not a body of revolution{f' ({why})' if why else ''}: quote it for milling",
+                    f"the part cannot be turned ({why or 'not a body of revolution'}): quote it for milling",
                 ))
             return findings
         machine = machines.get(machine_class)

@@ -52,4 +52,4 @@ def test_turning_axis_follows_the_part(measure) -> None:
 def test_prismatic_parts_are_not_turned(measure, shape) -> None:
     f = measure(shape())
     assert f.turning is None
-    assert f.unmeasured["turning"].startswith("not a turned part")
+    assert f.unmeasured["turning"].startswith("not a body of revolution")
