@@ -47,8 +47,7 @@ def test_closed_cavity_traps_resin_and_powder_not_filament():
 
 def test_cylinder_turning():
     f = measured(cq.Workplane("XY").circle(10).extrude(40))
-    if f.turning is None:
-        pytest.skip(f"turning not measured yet: {f.unmeasured.get('turning')}")
+    assert f.turning is not None, f.unmeasured.get("turning")
     est = process_models()[Process.CNC_TURNING].estimate(f, get_material("brass"), "2axis_lathe")
     assert est.stock.dims_mm == (22.0, 44.0)  # D20 + 2 -> 22 mm bar; 40 + 1 + 3
     assert est.stock.mass_kg == pytest.approx(math.pi / 4 * 22**2 * 44 * 8470e-9)
@@ -62,8 +61,7 @@ def test_bent_bracket_sheet_metal():
     bracket = bracket.edges(cq.selectors.NearestToPointSelector((t, 20, t))).fillet(r)
     bracket = bracket.edges(cq.selectors.NearestToPointSelector((0, 20, 0))).fillet(r + t)
     f = measured(bracket)
-    if f.sheet_metal is None:
-        pytest.skip(f"sheet metal not measured yet: {f.unmeasured.get('sheet_metal')}")
+    assert f.sheet_metal is not None, f.unmeasured.get("sheet_metal")
     est = process_models()[Process.SHEET_METAL].estimate(f, get_material("s235"), "fiber_laser_brake")
     assert op(est, "bending").inputs["bends"] == len(f.sheet_metal.bends) == 1
     assert est.nesting.parts_per_sheet > 100
