@@ -9,8 +9,12 @@ import numpy as np
 from geometry.errors import GeometryError, InputError
 
 
-def as_triangles(triangles: Any, allow_float32: bool = False) -> np.ndarray:
-    """``triangles`` as a C-contiguous (n, 3, 3) float64 array (float32 kept if allowed), n >= 1, finite."""
+def as_triangles(triangles: Any, allow_float32: bool = False, finite: bool = True) -> np.ndarray:
+    """``triangles`` as a C-contiguous (n, 3, 3) float64 array (float32 kept if allowed), n >= 1, finite.
+
+    No copy when the input already is one. ``finite=False`` leaves the finiteness check to a kernel
+    that detects it in its own pass (a full extra read of the array otherwise) and calls ``check_finite``.
+    """
     arr = np.asarray(triangles)
     if arr.ndim != 3 or arr.shape[1:] != (3, 3):
         raise InputError(f"triangles must have shape (n, 3, 3), got {arr.shape}", shape=arr.shape)
@@ -18,7 +22,8 @@ def as_triangles(triangles: Any, allow_float32: bool = False) -> np.ndarray:
         raise GeometryError("the mesh has no triangles: export the part as a closed solid mesh")
     keep = arr.dtype == np.float64 or (allow_float32 and arr.dtype == np.float32)
     arr = np.ascontiguousarray(arr if keep else arr.astype(np.float64))
-    _check_finite(arr, "triangle coordinates")
+    if finite:
+        check_finite(arr, "triangle coordinates")
     return arr
 
 
@@ -29,7 +34,7 @@ def as_points(points: Any, min_count: int = 1) -> np.ndarray:
         raise InputError(f"points must have shape (n, 3), got {arr.shape}", shape=arr.shape)
     if arr.shape[0] < min_count:
         raise GeometryError(f"need at least {min_count} points, got {arr.shape[0]}", count=arr.shape[0])
-    _check_finite(arr, "point coordinates")
+    check_finite(arr, "point coordinates")
     return arr
 
 
@@ -59,7 +64,8 @@ def as_faces(faces: Any, n_vertices: int) -> np.ndarray:
     return arr
 
 
-def _check_finite(arr: np.ndarray, what: str) -> None:
+def check_finite(arr: np.ndarray, what: str) -> None:
+    """Raise ``GeometryError`` (with the count) when an element of ``arr`` is nan or inf."""
     if not np.isfinite(arr).all():
         bad = int(np.count_nonzero(~np.isfinite(arr)))
         raise GeometryError(f"{bad} {what} are not finite (nan or inf): export the part again", count=bad)

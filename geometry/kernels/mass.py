@@ -12,8 +12,11 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from geometry.kernels._config import JIT_INLINE, JIT_PARALLEL, n_chunks, serial_for_small
-from geometry.kernels._validate import as_triangles
+from geometry.kernels._config import JIT, JIT_INLINE
+from geometry.kernels._validate import as_triangles, check_finite
+
+#: triangles per block copied into coordinate rows (9 rows x 256 x 8 B = 18 kB: stays in L1)
+_BLOCK = 256
 
 #: scale of the 10 raw integrals: 1, x, y, z, x2, y2, z2, xy, yz, zx
 _SCALE = np.array([1 / 6, 1 / 24, 1 / 24, 1 / 24, 1 / 60, 1 / 60, 1 / 60, 1 / 120, 1 / 120, 1 / 120])
@@ -35,15 +38,17 @@ class MassProperties:
     inertia_mm5: tuple[tuple[float, float, float], ...]
 
 
-@serial_for_small("triangles")
 def mass_properties(triangles: np.ndarray) -> MassProperties:
     """Volume, area, centroid and inertia of a closed mesh.
 
     triangles : (n, 3, 3) float64 or float32 [mm], counter-clockwise seen from outside.
     """
-    tri = as_triangles(triangles, allow_float32=True)
+    tri = as_triangles(triangles, allow_float32=True, finite=False)
     origin = tri[0, 0].astype(np.float64)
-    raw = _mass_kernel(tri, origin, n_chunks(len(tri)))
+    raw = _mass_kernel(tri, origin)
+    if not np.isfinite(raw[11]):
+        # the kernel's sum of every coordinate is not finite: a nan/inf input (raises) or an overflow
+        check_finite(tri, "triangle coordinates")
     area = float(raw[10])
     intg = raw[:10] * _SCALE
     volume = float(intg[0])
@@ -84,29 +89,52 @@ def _sub(w0, w1, w2):  # pragma: no cover - inlined into the kernel
     return f1, f2, f3, g0, g1, g2
 
 
-@numba.njit(**JIT_PARALLEL)
-def _mass_kernel(tri, origin, nchunk):
-    """Raw integrals (10, unscaled) and the area, about ``origin``: (11,) float64.
+@numba.njit(**JIT)
+def _mass_kernel(tri, origin):
+    """Raw integrals (10, unscaled) about ``origin``, the area and the sum of every coordinate: (12,) float64.
 
-    tri : (n, 3, 3) float [mm]; origin : (3,) float64 [mm]; nchunk : chunks (per-chunk sums).
+    tri : (n, 3, 3) float64 or float32 [mm]; origin : (3,) float64 [mm]. Accumulates in float64,
+    per block and then across blocks. The last value is not finite when an input coordinate is not.
     """
     n = tri.shape[0]
-    acc = np.zeros((nchunk, 11))
+    out = np.zeros(12)
+    rows = np.empty((9, _BLOCK))
     ox, oy, oz = origin[0], origin[1], origin[2]
-    for c in numba.prange(nchunk):
-        lo = c * n // nchunk
-        hi = (c + 1) * n // nchunk
+    for start in range(0, n, _BLOCK):
+        m = min(_BLOCK, n - start)
+        chk = 0.0
+        for j in range(m):
+            i = start + j
+            p0 = np.float64(tri[i, 0, 0])
+            p1 = np.float64(tri[i, 0, 1])
+            p2 = np.float64(tri[i, 0, 2])
+            p3 = np.float64(tri[i, 1, 0])
+            p4 = np.float64(tri[i, 1, 1])
+            p5 = np.float64(tri[i, 1, 2])
+            p6 = np.float64(tri[i, 2, 0])
+            p7 = np.float64(tri[i, 2, 1])
+            p8 = np.float64(tri[i, 2, 2])
+            chk += p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8
+            rows[0, j] = p0 - ox
+            rows[1, j] = p1 - oy
+            rows[2, j] = p2 - oz
+            rows[3, j] = p3 - ox
+            rows[4, j] = p4 - oy
+            rows[5, j] = p5 - oz
+            rows[6, j] = p6 - ox
+            rows[7, j] = p7 - oy
+            rows[8, j] = p8 - oz
         s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = s9 = area = 0.0
-        for i in range(lo, hi):
-            x0 = np.float64(tri[i, 0, 0]) - ox
-            y0 = np.float64(tri[i, 0, 1]) - oy
-            z0 = np.float64(tri[i, 0, 2]) - oz
-            x1 = np.float64(tri[i, 1, 0]) - ox
-            y1 = np.float64(tri[i, 1, 1]) - oy
-            z1 = np.float64(tri[i, 1, 2]) - oz
-            x2 = np.float64(tri[i, 2, 0]) - ox
-            y2 = np.float64(tri[i, 2, 1]) - oy
-            z2 = np.float64(tri[i, 2, 2]) - oz
+        for j in range(m):
+            x0 = rows[0, j]
+            y0 = rows[1, j]
+            z0 = rows[2, j]
+            x1 = rows[3, j]
+            y1 = rows[4, j]
+            z1 = rows[5, j]
+            x2 = rows[6, j]
+            y2 = rows[7, j]
+            z2 = rows[8, j]
             a1 = x1 - x0
             b1 = y1 - y0
             c1 = z1 - z0
@@ -116,7 +144,7 @@ def _mass_kernel(tri, origin, nchunk):
             d0 = b1 * c2 - b2 * c1
             d1 = a2 * c1 - a1 * c2
             d2 = a1 * b2 - a2 * b1
-            area += 0.5 * np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+            area += np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
             f1x, f2x, f3x, g0x, g1x, g2x = _sub(x0, x1, x2)
             f1y, f2y, f3y, g0y, g1y, g2y = _sub(y0, y1, y2)
             f1z, f2z, f3z, g0z, g1z, g2z = _sub(z0, z1, z2)
@@ -130,20 +158,16 @@ def _mass_kernel(tri, origin, nchunk):
             s7 += d0 * (y0 * g0x + y1 * g1x + y2 * g2x)
             s8 += d1 * (z0 * g0y + z1 * g1y + z2 * g2y)
             s9 += d2 * (x0 * g0z + x1 * g1z + x2 * g2z)
-        acc[c, 0] = s0
-        acc[c, 1] = s1
-        acc[c, 2] = s2
-        acc[c, 3] = s3
-        acc[c, 4] = s4
-        acc[c, 5] = s5
-        acc[c, 6] = s6
-        acc[c, 7] = s7
-        acc[c, 8] = s8
-        acc[c, 9] = s9
-        acc[c, 10] = area
-    out = np.zeros(11)
-    for c in range(nchunk):
-        for k in range(11):
-            out[k] += acc[c, k]
+        out[0] += s0
+        out[1] += s1
+        out[2] += s2
+        out[3] += s3
+        out[4] += s4
+        out[5] += s5
+        out[6] += s6
+        out[7] += s7
+        out[8] += s8
+        out[9] += s9
+        out[10] += 0.5 * area
+        out[11] += chk
     return out
-

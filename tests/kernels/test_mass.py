@@ -102,3 +102,22 @@ def test_far_from_origin_keeps_precision() -> None:
 def test_rejects_bad_input(bad, error, match) -> None:
     with pytest.raises(error, match=match):
         mass_properties(bad)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+def test_one_bad_coordinate_in_a_large_mesh_is_reported(dtype, value) -> None:
+    # the kernel detects it in its own pass (its sum of every coordinate is not finite)
+    t = np.array(trimesh.creation.icosphere(3).triangles, dtype=dtype)  # 1280 triangles: several blocks
+    t[700, 2, 1] = value
+    with pytest.raises(GeometryError, match="1 triangle coordinates are not finite"):
+        mass_properties(t)
+
+
+def test_block_boundaries_do_not_change_the_result() -> None:
+    t = np.ascontiguousarray(trimesh.creation.icosphere(3).triangles)
+    whole = mass_properties(t)
+    for n in (255, 256, 257, 513):
+        part = naive.mass_properties(t[:n])
+        assert mass_properties(t[:n]).area_mm2 == pytest.approx(part[1], rel=1e-12)
+    assert whole.volume_mm3 == pytest.approx(naive.mass_properties(t)[0], rel=1e-12)
