@@ -105,15 +105,15 @@ def _mass_kernel(tri, origin):
         chk = 0.0
         for j in range(m):
             i = start + j
-            p0 = np.float64(tri[i, 0, 0])
-            p1 = np.float64(tri[i, 0, 1])
-            p2 = np.float64(tri[i, 0, 2])
-            p3 = np.float64(tri[i, 1, 0])
-            p4 = np.float64(tri[i, 1, 1])
-            p5 = np.float64(tri[i, 1, 2])
-            p6 = np.float64(tri[i, 2, 0])
-            p7 = np.float64(tri[i, 2, 1])
-            p8 = np.float64(tri[i, 2, 2])
+            p0 = float(tri[i, 0, 0])
+            p1 = float(tri[i, 0, 1])
+            p2 = float(tri[i, 0, 2])
+            p3 = float(tri[i, 1, 0])
+            p4 = float(tri[i, 1, 1])
+            p5 = float(tri[i, 1, 2])
+            p6 = float(tri[i, 2, 0])
+            p7 = float(tri[i, 2, 1])
+            p8 = float(tri[i, 2, 2])
             chk += p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8
             rows[0, j] = p0 - ox
             rows[1, j] = p1 - oy
