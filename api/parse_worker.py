@@ -13,7 +13,7 @@ import signal
 import time
 from typing import Any
 
-import geometry  # noqa: F401  (preloaded by the fork server)
+import geometry  # (preloaded by the fork server)
 import geometry.loaders.step  # noqa: F401
 from geometry import extract, load_bytes
 from geometry.errors import CorruptFileError, MicrofabError, ParseMemoryError
@@ -65,11 +65,20 @@ def parse(data: bytes, filename: str, units: str | None, max_bytes: int, test_ho
             _ = bytearray(64 * 1024**3)
     part = load_bytes(data, filename, units=units, max_bytes=max_bytes, thickness_mm=thickness_mm)
     features = extract(part)
+    components = _components(part) if features.solids > 1 else []
     try:
         glb = part_glb(part)
     except Exception:  # the preview is a convenience: a part without one still quotes
         glb = b""
-    return {"features": features.to_dict(), "glb": glb}
+    return {"features": features.to_dict(), "glb": glb, "components": components}
+
+
+def _components(part: Any) -> list[dict[str, Any]]:
+    """The distinct solids of a multi-solid part, measured each, with their counts ([] for one solid once)."""
+    solids = geometry.split_solids(part)
+    if len(solids) == 1 and solids[0][1] == 1:
+        return []
+    return [{"count": count, "features": extract(sub).to_dict()} for sub, count in solids]
 
 
 def main(conn, memory_mb: int) -> None:  # noqa: ANN001  (a multiprocessing Connection)

@@ -1,7 +1,7 @@
 """The API's state and the operations the routes share: storing parts, quoting, jobs.
 
 Business rules stay in ``quoting``: this module loads what the engine needs from
-storage, calls ``quoting.engine.quote`` and stores what comes back.
+storage, calls ``quoting.engine.quote_components`` and stores what comes back.
 """
 
 from __future__ import annotations
@@ -32,11 +32,13 @@ from api.workers import ParsePool
 from geometry.errors import InvalidRequestError, MicrofabError, NotFoundError
 from geometry.features import PartFeatures
 from geometry.loaders.sniff import sniff_format
-from quoting.engine import quote as engine_quote
+from quoting.engine import quote_components
 from quoting.quote import QuoteRequest
 from quoting.ratecard import RateCard
 
 log = logging.getLogger(__name__)
+#: a part's features and, for a file of several distinct solids, [(features, count), ...] per solid
+Measured = tuple[PartFeatures, list[tuple[PartFeatures, int]]]
 
 
 class IdempotencyConflictError(MicrofabError):
@@ -91,7 +93,7 @@ class Service:
     pool: ParsePool
     metrics: Metrics
     webhooks: Dispatcher
-    _features: OrderedDict[str, PartFeatures] = field(default_factory=OrderedDict)
+    _features: OrderedDict[str, Measured] = field(default_factory=OrderedDict)
     _cards: dict[str, tuple[int, RateCard]] = field(default_factory=dict)
     _jobs: set[asyncio.Task] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -130,18 +132,23 @@ class Service:
         return row
 
     def features(self, part_id: str) -> PartFeatures:
+        return self.measured(part_id)[0]
+
+    def measured(self, part_id: str) -> Measured:
+        """A stored part's features and, for a file of several distinct solids, each solid's with its count."""
         with self._lock:
             cached = self._features.get(part_id)
             if cached is not None:
                 self._features.move_to_end(part_id)
                 return cached
         row = self.get_part(part_id)
-        features = PartFeatures.from_dict(row.features)
+        measured = (PartFeatures.from_dict(row.features),
+                    [(PartFeatures.from_dict(c["features"]), int(c["count"])) for c in row.components or ()])
         with self._lock:
-            self._features[part_id] = features
+            self._features[part_id] = measured
             while len(self._features) > 512:
                 self._features.popitem(last=False)
-        return features
+        return measured
 
     async def parse_and_store(self, data: bytes, filename: str, units: str | None,
                               thickness_mm: float | None = None) -> tuple[PartRow, bool]:
@@ -165,7 +172,8 @@ class Service:
             self.write_blob(pid, parsed.glb, ".glb")
         src = parsed.features["source"]
         row = PartRow(sha256=pid, filename=clean_text(filename) or "part", format=str(src.get("format", "")),
-                      units=str(src.get("units", "mm"))[:8], size_bytes=len(data), features=parsed.features)
+                      units=str(src.get("units", "mm"))[:8], size_bytes=len(data), features=parsed.features,
+                      components=parsed.components or None)
         try:
             with self.sessions.begin() as session:
                 session.add(row)
@@ -195,9 +203,9 @@ class Service:
             replay = self._replay(principal.owner, idempotency_key, request_hash)
             if replay is not None:
                 return replay, True
-        features = self.features(part_id)
+        features, components = self.measured(part_id)
         cards, versions = self.cards()
-        q = engine_quote(features, request, cards, cost_models=self.cost_models)
+        q = quote_components(features, components, request, cards, cost_models=self.cost_models)
         body = q.to_dict()
         used = {o.workshop_id: versions[o.workshop_id] for o in q.offers if o.workshop_id in versions}
         row = QuoteRow(id=q.id, part_sha256=part_id, quote=body, offers=len(q.offers), ratecard_versions=used,

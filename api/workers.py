@@ -13,7 +13,7 @@ import asyncio
 import logging
 import multiprocessing
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geometry.errors as gerrors
@@ -45,6 +45,8 @@ class ParseUnavailableError(MicrofabError):
 class Parsed:
     features: dict[str, Any]
     glb: bytes
+    #: a file of several distinct solids: [{"count": n, "features": {...}}, ...]; else []
+    components: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _rebuild(kind: str, code: str, status: int, message: str, fields: dict[str, Any]) -> MicrofabError:
@@ -150,7 +152,7 @@ class ParsePool:
                 return parse_worker.parse(**(job | {"test_hooks": False}))
 
             out = await asyncio.get_running_loop().run_in_executor(None, inline)
-            return Parsed(out["features"], out["glb"])
+            return Parsed(out["features"], out["glb"], out.get("components", []))
         worker = await self._acquire()
         loop = asyncio.get_running_loop()
         while not worker.alive():  # died while idle (killed from outside): replace before use
@@ -177,7 +179,7 @@ class ParsePool:
             else:
                 self._idle.put_nowait(worker)
         if answer[0] == "ok":
-            return Parsed(answer[1]["features"], answer[1]["glb"])
+            return Parsed(answer[1]["features"], answer[1]["glb"], answer[1].get("components", []))
         raise _rebuild(*answer[1:])
 
     async def _replace(self, worker: _Worker) -> None:

@@ -1,7 +1,8 @@
 """The quote engine: one part, every workshop, offers and reasons.
 
 ``quote`` prices measured features; ``quote_file`` is the service function the
-CLI and the HTTP API call (load, measure, price).
+CLI calls (load, measure, price); ``quote_components`` prices a measured file,
+one part or a kit of distinct solids (``quote_file`` and the HTTP API share it).
 
 Eligibility, per workshop, with a reason (and a stable code) per failed rule:
 ``too_far``, ``material_not_stocked``, ``finish_not_offered``,
@@ -422,28 +423,51 @@ def quote_file(
     else:
         part = load(Path(source), units=request.units, thickness_mm=request.thickness_mm)
     features = extract(part)
+    solids = _split(part) if features.solids > 1 else []
+    components = [(extract(sub), count) for sub, count in solids]
+    return features, quote_components(features, components, request, workshops, now, cost_models=cost_models)
+
+
+def quote_components(
+    whole: PartFeatures,
+    components: Sequence[tuple[PartFeatures, int]],
+    request: QuoteRequest,
+    workshops: Sequence[RateCard] | None = None,
+    now: dt.datetime | None = None,
+    *,
+    cost_models: Mapping[str, object] | None = None,
+) -> Quote:
+    """Quote a measured file: as one part, or as a kit of its distinct solids.
+
+    ``components`` are the features of each distinct solid with its count in the
+    file (``geometry.split_solids`` then ``extract``); empty, or one solid once,
+    quotes ``whole`` as one part. Otherwise each solid is quoted at quantity x
+    count (``Quote.components``) and the top-level offers are kit offers (see
+    ``quote_file``). The CLI and the HTTP API (which measures in a worker
+    process) both come here.
+    """
+    validate_request(request)
     now = now or dt.datetime.now(dt.UTC)
     cards = tuple(workshops) if workshops is not None else load_workshops()
-    solids = _split(part) if features.solids > 1 else []
-    if not solids or (len(solids) == 1 and solids[0][1] == 1):
-        return features, quote(features, request, cards, now, cost_models=cost_models)
-    components: list[Component] = []
+    if not components or (len(components) == 1 and components[0][1] == 1):
+        return quote(whole, request, cards, now, cost_models=cost_models)
+    parts: list[Component] = []
     sub_quotes: list[Quote] = []
-    for index, (sub, count) in enumerate(solids):
+    for index, (sub, count) in enumerate(components):
         sub_request = replace(request, quantities=tuple(min(q * count, MAX_QUANTITY) for q in request.quantities))
-        sub_quote = quote(extract(sub), sub_request, cards, now, cost_models=cost_models)
+        sub_quote = quote(sub, sub_request, cards, now, cost_models=cost_models)
         sub_quotes.append(sub_quote)
-        components.append(Component(index, count, sub_quote.part, sub_quote.offers, sub_quote.ineligible,
-                                    sub_quote.dfm))
-    offers, ineligible = _kit_offers(components, cards, request)
+        parts.append(Component(index, count, sub_quote.part, sub_quote.offers, sub_quote.ineligible,
+                               sub_quote.dfm))
+    offers, ineligible = _kit_offers(parts, cards, request)
     first = sub_quotes[0]
     dfm: dict[tuple[str, str], Finding] = {}
     for sq in sub_quotes:
         for f in sq.dfm:
             dfm.setdefault((f.code, f.message), f)
     offers = _flag_best(sort_offers(offers, request.sort_by))
-    return features, replace(
-        first, part=part_summary(features), request=request, components=components, offers=offers,
+    return replace(
+        first, part=part_summary(whole), request=request, components=parts, offers=offers,
         ineligible=ineligible, dfm=list(dfm.values()),
         process_choice=process_choice(offers, request) if request.process is None else [],
     )
