@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                          settings.max_upload_bytes, settings.parser_test_hooks)
         await pool.start(settings.parse_workers_prestart)
         hooks = Dispatcher(sessions, metrics, settings.webhook_attempts, settings.webhook_backoff_s,
-                           settings.webhook_timeout_s)
+                           settings.webhook_timeout_s, settings.webhook_allow_private)
         service = Service(settings, sessions, pool, metrics, hooks)
         if settings.server_processes <= 1:  # several processes: `microfab serve` does it once, before them
             service.interrupt_stale_jobs()

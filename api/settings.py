@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(default=5, ge=1, le=20)
     webhook_backoff_s: float = Field(default=1.0, gt=0)
     webhook_timeout_s: float = Field(default=5.0, gt=0)
+    #: allow webhook URLs on loopback, private, link-local or reserved addresses (SSRF guard off); tests, labs
+    webhook_allow_private: bool = False
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> "Settings":

@@ -5,6 +5,12 @@ Each delivery is a POST of JSON ``{"event": "job.finished", "job": {...}}`` with
 where ``v1 = HMAC_SHA256(secret, f"{t}." + body)``; a receiver recomputes it and rejects
 old timestamps. A 2xx answer ends the delivery; anything else is retried after
 ``backoff_s * 2**attempt`` seconds, ``attempts`` times in all.
+
+A webhook URL must be http(s) and its host must resolve only to public addresses
+(no loopback, private, link-local, multicast, reserved or otherwise non-global
+address) unless the setting ``webhook_allow_private`` allows them: checked when
+the webhook is registered and again before every delivery attempt (DNS can
+change). Redirects are not followed.
 """
 
 from __future__ import annotations
@@ -12,11 +18,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import select
@@ -24,8 +33,64 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import WebhookDeliveryRow, WebhookRow
 from api.metrics import Metrics
+from geometry.errors import InvalidRequestError
 
 log = logging.getLogger(__name__)
+
+
+class WebhookUrlError(InvalidRequestError):
+    """A webhook URL that microfab will not call (scheme, or a host that is not a public address)."""
+
+    code = "webhook_url_not_allowed"
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """The addresses ``host`` resolves to (the seam tests replace)."""
+    return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+def _why_not_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    mapped = getattr(ip, "ipv4_mapped", None)
+    if mapped is not None:
+        ip = mapped
+    for name in ("loopback", "private", "link_local", "multicast", "reserved", "unspecified"):
+        if getattr(ip, f"is_{name}"):
+            return name.replace("_", "-")
+    if not ip.is_global:
+        return "not global"
+    return None
+
+
+def check_url(url: str, allow_private: bool = False) -> None:
+    """Raise ``WebhookUrlError`` unless ``url`` is http(s) to a host that resolves to public addresses only."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError as err:
+        raise WebhookUrlError(f"webhook URL {url[:200]!r} is not a valid URL: give https://host/path",
+                              field="url") from err
+    if parts.scheme not in ("http", "https") or not host:
+        raise WebhookUrlError(f"webhook URL {url[:200]!r}: give an http(s) URL with a host, e.g. "
+                              "https://example.com/hook", field="url")
+    if allow_private:
+        return
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            addresses = [ipaddress.ip_address(a.split("%", 1)[0])
+                         for a in _resolve(host, port or (443 if parts.scheme == "https" else 80))]
+        except (OSError, UnicodeError, ValueError) as err:
+            raise WebhookUrlError(f"webhook host {host!r} does not resolve: check the URL", field="url",
+                                  host=host) from err
+    if not addresses:
+        raise WebhookUrlError(f"webhook host {host!r} does not resolve: check the URL", field="url", host=host)
+    for ip in addresses:
+        why = _why_not_public(ip)
+        if why:
+            raise WebhookUrlError(f"webhook host {host!r} resolves to a {why} address ({ip}): give a URL on a "
+                                  "public address (MICROFAB_WEBHOOK_ALLOW_PRIVATE=true allows internal ones)",
+                                  field="url", host=host, address=str(ip))
 
 
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
@@ -48,12 +113,13 @@ def verify(secret: str, body: bytes, header: str, tolerance_s: int = 300) -> boo
 
 class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], metrics: Metrics, attempts: int, backoff_s: float,
-                 timeout_s: float) -> None:
+                 timeout_s: float, allow_private: bool = False) -> None:
         self.sessions = sessions
         self.metrics = metrics
         self.attempts = attempts
         self.backoff_s = backoff_s
         self.timeout_s = timeout_s
+        self.allow_private = allow_private
         self.tasks: set[asyncio.Task] = set()
 
     def job_finished(self, owner: str, job: dict[str, Any]) -> None:
@@ -82,6 +148,11 @@ class Dispatcher:
                 headers = {"content-type": "application/json", "microfab-webhook-id": hook_id,
                            "microfab-delivery-id": delivery_id, "microfab-signature": sign(secret, body),
                            "user-agent": "microfab-webhooks/1"}
+                try:
+                    await asyncio.get_running_loop().run_in_executor(None, check_url, url, self.allow_private)
+                except WebhookUrlError as err:  # DNS changed since registration: never retried
+                    error = err.message
+                    break
                 try:
                     r = await client.post(url, content=body, headers=headers)
                     if 200 <= r.status_code < 300:

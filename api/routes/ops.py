@@ -14,6 +14,7 @@ from api.db import WebhookDeliveryRow, WebhookRow, aware
 from api.deps import Keyed, Svc
 from api.schemas import DeliveryView, Health, WebhookCreate, WebhookView, problems
 from api.service import check_id
+from api.webhooks import check_url
 from geometry.errors import NotFoundError
 from quoting.engine import microfab_version
 
@@ -65,6 +66,7 @@ def _hook_view(row: WebhookRow, secret: str | None = None) -> dict[str, Any]:
              response_model=WebhookView, responses=problems(401, 422))
 def create_webhook(svc: Svc, who: Keyed, body: WebhookCreate) -> Any:
     """Be told (POST, HMAC-signed) when this key's async jobs finish. The secret is shown once."""
+    check_url(body.url, svc.settings.webhook_allow_private)
     secret = "whsec_" + secrets.token_urlsafe(32)
     row = WebhookRow(id=secrets.token_hex(8), owner=who.owner, url=body.url, secret=secret)
     with svc.sessions.begin() as session:

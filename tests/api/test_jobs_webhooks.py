@@ -49,6 +49,7 @@ def jobs_client(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     tmp = tmp_path_factory.mktemp("jobs")
     settings = settings_for(database_url, tmp, async_threshold_bytes=1000, sync_wait_s=0.5, parse_timeout_s=3,
                             parser_test_hooks=True, webhook_backoff_s=0.05, webhook_attempts=3,
+                            webhook_allow_private=True,  # the receiver listens on loopback
                             parse_workers_prestart=True)
     with TestClient(create_app(settings)) as c:
         yield c
