@@ -43,14 +43,74 @@ def line(name: str, ours: float, theirs: float | None = None, who: str = "") -> 
 
 
 _JIT_SNIPPET = """
-import json, time
-t0 = time.perf_counter()
-from geometry.kernels import warm_up
-t1 = time.perf_counter()
-warm_up()
-t2 = time.perf_counter()
-print(json.dumps({"import_s": t1 - t0, "warm_up_s": t2 - t1}))
+import json, sys, time
+T = {}
+def step(name, fn):
+    t0 = time.perf_counter()
+    fn()
+    T[name] = time.perf_counter() - t0
+step("import numba", lambda: __import__("numba"))
+step("import geometry.kernels", lambda: __import__("geometry.kernels"))
+import numba
+import numpy as np
+import geometry.kernels as gk
+from numba.core.registry import cpu_target
+# libraries a kernel call imports on first use: not JIT (Numba's BLAS probe imports scipy.linalg; Qhull)
+step("import scipy.linalg, scipy.spatial", lambda: __import__("scipy.spatial") and __import__("scipy.linalg"))
+# Numba's per-process setup before its first compile or cache load: typing and lowering registries
+step("Numba target init (once per process)", cpu_target.target_context.refresh)
+vertices = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
+faces = np.array([[0, 2, 1], [0, 1, 3], [0, 3, 2], [1, 2, 3]], dtype=np.int64)
+tri = vertices[faces]
+ray_o, ray_d = np.array([[0.2, 0.2, 5.0]]), np.array([[0.0, 0.0, -1.0]])
+first = {}
+calls = [
+    ("mass_properties (float64)", lambda: gk.mass_properties(tri)),
+    ("mass_properties (float32)", lambda: gk.mass_properties(tri.astype(np.float32))),
+    ("mesh_health", lambda: gk.mesh_health(vertices, faces)),
+    ("oriented_bounding_box", lambda: gk.oriented_bounding_box(vertices)),
+    ("build_bvh", lambda: gk.build_bvh(tri)),
+    ("raycast", lambda: gk.raycast(gk.build_bvh(tri), ray_o, ray_d)),
+    ("wall_thickness", lambda: gk.wall_thickness(tri)),
+    ("accessibility", lambda: gk.accessibility(tri)),
+    ("additive_orientation", lambda: gk.additive_orientation(tri)),
+]
+for name, fn in calls:
+    t0 = time.perf_counter()
+    fn()
+    t1 = time.perf_counter()
+    fn()  # the same call again: its own work, to subtract
+    first[name] = max(0.0, 2 * t1 - t0 - time.perf_counter())
+hits = misses = 0
+for mod in list(sys.modules.values()):
+    if getattr(mod, "__name__", "").startswith("geometry.kernels"):
+        for obj in vars(mod).values():
+            if isinstance(obj, numba.core.dispatcher.Dispatcher):
+                hits += sum(obj.stats.cache_hits.values())
+                misses += sum(obj.stats.cache_misses.values())
+T["first calls"] = first
+T["cache_hits"], T["cache_misses"] = hits, misses
+print(json.dumps(T))
 """
+
+
+def jit_figures() -> None:
+    """Where a fresh process spends its time before the kernels run: an empty, then a filled Numba cache."""
+    print("JIT and start-up, fresh processes (first: empty Numba cache; second: the cache the first filled):")
+    with tempfile.TemporaryDirectory() as cache:
+        runs = [run_snippet(_JIT_SNIPPET, env={"NUMBA_CACHE_DIR": cache}) for _ in range(2)]
+    first, second = runs
+    print(f"  {'':<44} {'first':>9} {'second':>9}")
+    for key in ("import numba", "import geometry.kernels", "import scipy.linalg, scipy.spatial",
+                "Numba target init (once per process)"):
+        print(f"  {key:<44} {first[key]:8.3f}s {second[key]:8.3f}s")
+    for key in first["first calls"]:
+        print(f"  first call: {key:<32} {first['first calls'][key]:8.3f}s {second['first calls'][key]:8.3f}s")
+    tot = [sum(r["first calls"].values()) for r in runs]
+    print(f"  {'first calls, all kernels':<44} {tot[0]:8.3f}s {tot[1]:8.3f}s   ratio {tot[0] / tot[1]:.0f}x")
+    print(f"  kernels compiled / loaded from the cache      {first['cache_misses']:>4} / {first['cache_hits']:<4}"
+          f"{second['cache_misses']:>4} / {second['cache_hits']}")
+
 
 _MEMORY_SNIPPET = """
 import json, sys, time
@@ -95,6 +155,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="82 k-triangle icosphere, 100 k rays")
     parser.add_argument("--skip-obb-trimesh", action="store_true", help="skip trimesh's (slow) oriented box")
     parser.add_argument("--corpus", action="store_true", help="also time the shared corpus meshes")
+    parser.add_argument("--only", choices=["jit", "mass"], help="only the JIT figures, or only the JIT-free mass figures")
     args = parser.parse_args()
     subdiv = 6 if args.quick else 8
     n_rays = 100_000 if args.quick else 1_000_000
@@ -116,13 +177,10 @@ def main() -> None:
     print(f"numba {numba.__version__}, trimesh {trimesh.__version__}, threads {numba.get_num_threads()}, "
           f"cpus {os.cpu_count()}")
 
-    print("JIT (fresh processes; import + warm_up of every kernel):")
-    with tempfile.TemporaryDirectory() as cache:
-        first = run_snippet(_JIT_SNIPPET, env={"NUMBA_CACHE_DIR": cache})
-        second = run_snippet(_JIT_SNIPPET, env={"NUMBA_CACHE_DIR": cache})
-    print(f"  first process (empty cache)   warm_up {first['warm_up_s']:.2f} s")
-    print(f"  second process (cached)       warm_up {second['warm_up_s']:.2f} s   "
-          f"ratio {first['warm_up_s'] / second['warm_up_s']:.0f}x")
+    if args.only in (None, "jit"):
+        jit_figures()
+    if args.only == "jit":
+        return
 
     warm_up()
     mesh = trimesh.creation.icosphere(subdivisions=subdiv)
@@ -140,6 +198,8 @@ def main() -> None:
     line("mass_properties(vertices[faces]) incl. gather", ours_idx, theirs, "trimesh")
     a, b = mass_properties(tri), trimesh.Trimesh(v, f, process=False).mass_properties
     print(f"  volume ours {a.volume_mm3:.9f}  trimesh {b['volume']:.9f}")
+    if args.only == "mass":
+        return
 
     print("oriented bounding box (trimesh: fresh Trimesh.bounding_box_oriented):")
     ours = best_of(lambda: oriented_bounding_box(v), repeat)
