@@ -6,7 +6,12 @@ import numpy as np
 
 
 def warm_up() -> None:
-    """Run every kernel once on a tiny closed mesh (a tetrahedron)."""
+    """Run every kernel once on a tiny closed mesh (a tetrahedron), on writable and on read-only arrays.
+
+    Numba compiles a separate version of a kernel for read-only input (e.g. ``Trimesh.triangles``,
+    arrays over ``bytes``): warming both means no input a wrapper passes through uncopied makes a
+    request pay compilation.
+    """
     from geometry.kernels.access import accessibility
     from geometry.kernels.additive import additive_orientation
     from geometry.kernels.bvh import build_bvh, raycast
@@ -15,15 +20,21 @@ def warm_up() -> None:
     from geometry.kernels.obb import oriented_bounding_box
     from geometry.kernels.thickness import wall_thickness
 
-    vertices = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
-    faces = np.array([[0, 2, 1], [0, 1, 3], [0, 3, 2], [1, 2, 3]], dtype=np.int64)
-    tri = vertices[faces]
-    mass_properties(tri)
-    mass_properties(tri.astype(np.float32))
-    mesh_health(vertices, faces)
-    oriented_bounding_box(vertices)
-    bvh = build_bvh(tri)
-    raycast(bvh, np.array([[0.2, 0.2, 5.0]]), np.array([[0.0, 0.0, -1.0]]))
-    wall_thickness(tri, bvh)
-    accessibility(tri, bvh)
-    additive_orientation(tri, bvh)
+    for writeable in (True, False):
+        vertices = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
+        faces = np.array([[0, 2, 1], [0, 1, 3], [0, 3, 2], [1, 2, 3]], dtype=np.int64)
+        tri = vertices[faces]
+        tri32 = tri.astype(np.float32)
+        origins = np.array([[0.2, 0.2, 5.0]])
+        directions = np.array([[0.0, 0.0, -1.0]])
+        for arr in (vertices, faces, tri, tri32, origins, directions):
+            arr.flags.writeable = writeable
+        mass_properties(tri)
+        mass_properties(tri32)
+        mesh_health(vertices, faces)
+        oriented_bounding_box(vertices)
+        bvh = build_bvh(tri)
+        raycast(bvh, origins, directions)
+        wall_thickness(tri, bvh)
+        accessibility(tri, bvh)
+        additive_orientation(tri, bvh)
