@@ -10,7 +10,8 @@ first 20, 50, 100 and 200. Reported per shop and history size, over
 - prior: MAPE of the marketplace prior (``models.MarketplacePrior``) fitted on
   the *other* shops' histories (what a new workshop gets before uploading anything);
 - calibrated: MAPE and median APE of the workshop model (blended with that prior);
-- coverage of its 80 % intervals on the held-out jobs.
+- coverage of its 80 % intervals on the held-out jobs, and their mean width
+  (high - low, as a share of the real price).
 
 Features of the demo parts are cached in ``var/cache/demo-features`` (first run
 builds them with cadquery). Run: ``.venv/bin/python benchmarks/bench_calibration.py``.
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                 row.setdefault("calibrated_mape", []).append(mape(y_test, pred))
                 row.setdefault("calibrated_median_ape", []).append(median_ape(y_test, pred))
                 row.setdefault("coverage_80", []).append(coverage(y_test, lo, hi))
+                row.setdefault("width_80", []).append(float(np.mean((hi - lo) / y_test)))
                 row.setdefault("prior_coverage_80", []).append(coverage(y_test, prior_lo, prior_hi))
                 row.setdefault("weight", []).append(m.weight_)
     elapsed = time.perf_counter() - t0
@@ -98,12 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"SYNTHETIC demo shops, {args.parts} parts, {args.test} held-out jobs per shop, {args.repeats} repeats; "
           f"features {t_features:.1f} s, total {elapsed:.1f} s")
     print(f"{'shop':<14}{'jobs':>6}{'rule MAPE':>11}{'prior MAPE':>12}{'calib MAPE':>12}{'calib MdAPE':>13}"
-          f"{'cover 80%':>11}{'w own':>7}")
+          f"{'cover 80%':>11}{'width':>8}{'w own':>7}")
     for name, by_n in list(summary.items()) + [("mean", mean)]:
         for n in sizes:
             r = by_n[n]
             print(f"{name:<14}{n:>6}{r['rule_mape']:>11.1%}{r['prior_mape']:>12.1%}{r['calibrated_mape']:>12.1%}"
-                  f"{r['calibrated_median_ape']:>13.1%}{r['coverage_80']:>11.0%}{r['weight']:>7.2f}")
+                  f"{r['calibrated_median_ape']:>13.1%}{r['coverage_80']:>11.0%}{r['width_80']:>8.1%}"
+                  f"{r['weight']:>7.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps({"shops": summary, "mean": mean, "seconds": elapsed}, indent=2))
     return 0

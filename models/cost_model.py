@@ -43,8 +43,9 @@ from models.regressor import CostRatioRegressor
 from models.samples import CostSample
 from models.vectorize import NUMERIC_FEATURES
 
-#: bumped whenever the fitted internals change shape (older files are refused, not misread)
-MODEL_FORMAT = "microfab.costmodel/2"
+#: bumped whenever the fitted internals change shape (older files are refused, not misread);
+#: 3: CV+ intervals (the fold models, their fold of each job and the out-of-fold residuals are stored)
+MODEL_FORMAT = "microfab.costmodel/3"
 MODEL_SUFFIX = ".skops"
 #: modules whose types a model file may contain
 _TRUSTED_MODULES = ("models.", "sklearn.", "numpy.", "scipy.", "builtins.")

@@ -13,11 +13,18 @@ The target is ``log(price / rule price)``. The model has three layers:
    workshop with little history leans on the marketplace unless its own
    prices clearly disagree with it.
 
-Intervals are split-conformal on out-of-fold residuals: ``cv``-fold
-predictions of the whole blended model give residuals whose empirical
-quantiles (with the finite-sample correction) bound the log-ratio, so a
-``level`` interval contains about that share of new prices. The out-of-fold
-predictions also give the cross-validated errors (``oof_price_eur_``).
+Intervals are CV+ (cross-conformal, Barber et al. 2021) on the ``cv``-fold
+out-of-fold residuals ``R_i`` of the whole blended model: for a new line ``x``
+the bounds are order statistics of ``mu_{-k(i)}(x) + R_i`` over the n jobs,
+``mu_{-k(i)}`` being the blended model fitted without job ``i``'s fold, at
+ranks ``floor((n + 1) alpha / 2)`` and ``ceil((n + 1) (1 - alpha / 2))``
+(the finite-sample levels). Pairing each residual with the model that made it
+counts how much the model itself moves with the data, which the final model's
+prediction plus the residual quantiles (split-conformal on out-of-fold
+residuals) does not: with a few dozen jobs and noisy prices that version
+covered 61-68 % where it promised 80 %. The point prediction stays the final
+model fitted on every job. The out-of-fold predictions also give the
+cross-validated errors (``oof_price_eur_``).
 """
 
 from __future__ import annotations
@@ -160,10 +167,15 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         # out-of-fold predictions: the blend weight, the intervals and the cross-validated errors
         k = min(self.cv, len(X))
         own_oof = np.zeros(len(X))
+        fold_of = np.zeros(len(X), dtype=np.int64)
+        self.fold_cores_ = []
         folds = KFold(n_splits=k, shuffle=True, random_state=self.random_state)
-        for train, test in folds.split(np.arange(len(X))):
+        for j, (train, test) in enumerate(folds.split(np.arange(len(X)))):
             core = _Core(self, [X[i] for i in train], z[train], prices[train])
             own_oof[test] = core.predict([X[i] for i in test])
+            fold_of[test] = j
+            self.fold_cores_.append(core)
+        self.fold_of_ = fold_of
         self.weight_ = 1.0
         oof = own_oof
         if prior is not None:
@@ -173,12 +185,13 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         self.oof_log_ratio_ = oof
         self.oof_price_eur_ = rule * np.exp(oof)
         residuals = z - oof
-        alpha = 1.0 - self.level
-        if len(X) >= MIN_CONFORMAL_SAMPLES:
-            n = len(residuals)
-            q_lo = max(math.floor((n + 1) * alpha / 2) / n, 0.0)
-            q_hi = min(math.ceil((n + 1) * (1 - alpha / 2)) / n, 1.0)
-            lo, hi = np.quantile(residuals, [q_lo, q_hi])
+        self.oof_residuals_ = residuals
+        self.conformal_ = len(X) >= MIN_CONFORMAL_SAMPLES
+        if self.conformal_:
+            # the same order statistics around the final model: a summary of the spread (reports, priors)
+            lo_rank, hi_rank = self._ranks(len(X))
+            ordered = np.sort(residuals)
+            lo, hi = ordered[lo_rank], ordered[hi_rank]
         elif prior is not None:
             lo, hi = prior.residual_lo_, prior.residual_hi_
         else:
@@ -186,6 +199,14 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         self.residual_lo_ = float(min(lo, 0.0))
         self.residual_hi_ = float(max(hi, 0.0))
         return self
+
+    def _ranks(self, n: int) -> tuple[int, int]:
+        """0-based ranks of the two-sided conformal bounds among n values: ``floor((n + 1) alpha / 2)``
+        and ``ceil((n + 1) (1 - alpha / 2))`` (1-based), clipped to the sample."""
+        alpha = 1.0 - self.level
+        lo = math.floor((n + 1) * alpha / 2)
+        hi = math.ceil((n + 1) * (1 - alpha / 2))
+        return max(lo, 1) - 1, min(hi, n) - 1
 
     def _choose_weight(self, z: np.ndarray, own: np.ndarray, prior_z: np.ndarray) -> float:
         """Weight of the own model: out-of-fold error of each blend, plus a pull toward the prior of
@@ -217,11 +238,34 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         rule = np.array([s.rule_total_eur for s in X])
         return rule * np.exp(self.predict_log_ratio(X))
 
+    def predict_log_interval(self, X: Sequence[CostSample]) -> tuple[np.ndarray, np.ndarray]:
+        """(low, high) bounds of ``log(price / rule price)`` at the nominal ``level`` (CV+, see the module)."""
+        check_is_fitted(self, "fold_cores_")
+        X = list(X)
+        z = self.predict_log_ratio(X)
+        if not self.conformal_:
+            return z + self.residual_lo_, z + self.residual_hi_
+        check_samples(X)
+        prior_z = self.prior_.predict_log_ratio(X) if self.prior_ is not None and self.weight_ < 1.0 else None
+        lo = np.empty(len(X))
+        hi = np.empty(len(X))
+        lo_rank, hi_rank = self._ranks(self.n_samples_)
+        folds = np.stack([core.predict(X) for core in self.fold_cores_])  # (k, m)
+        if prior_z is not None:
+            folds = self.weight_ * folds + (1.0 - self.weight_) * prior_z
+        for start in range(0, len(X), 256):  # (n, block) at a time: bounded memory for long histories
+            block = folds[:, start:start + 256][self.fold_of_] + self.oof_residuals_[:, None]
+            block.sort(axis=0)
+            lo[start:start + 256] = block[lo_rank]
+            hi[start:start + 256] = block[hi_rank]
+        # the interval always holds the point prediction
+        return np.minimum(lo, z), np.maximum(hi, z)
+
     def predict_interval(self, X: Sequence[CostSample]) -> tuple[np.ndarray, np.ndarray]:
         """(low, high) price bounds [EUR] at the nominal ``level``."""
         rule = np.array([s.rule_total_eur for s in X])
-        z = self.predict_log_ratio(X)
-        return rule * np.exp(z + self.residual_lo_), rule * np.exp(z + self.residual_hi_)
+        lo, hi = self.predict_log_interval(X)
+        return rule * np.exp(lo), rule * np.exp(hi)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "vectorizer_")

@@ -126,5 +126,8 @@ def test_cross_validation_works_on_small_histories(n) -> None:
 
     samples, prices = dataset(n, seed=n)
     cv = cross_validate(samples, prices, params={"n_estimators": 20})
-    assert 2 <= cv.folds <= n and 0 <= cv.coverage <= 1
-    assert cv.calibrated_mape < cv.rule_mape
+    assert 2 <= cv.folds <= n
+    # training folds of fewer than 10 jobs get the default +-0.3 log interval, wide against 5 % noise:
+    # it holds at least the nominal share (measured: all of them)
+    assert cv.coverage >= cv.level
+    assert cv.calibrated_mape < 0.5 * cv.rule_mape

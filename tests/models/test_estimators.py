@@ -86,8 +86,7 @@ def test_calibration_recovers_known_rates() -> None:
     assert "your prices imply 9" in text and "your card says 75 EUR/h" in text
 
 
-def test_calibrated_beats_rule_and_intervals_cover_about_80_percent() -> None:
-    """Seeded statistical check: 80 % intervals hold 70-90 % of 600 held-out prices."""
+def test_calibrated_beats_rule_and_intervals_hold_the_point() -> None:
     samples, prices = dataset(700, seed=3, noise_sd=0.08)
     train, test = slice(0, 100), slice(100, 700)
     m = CostRatioRegressor(**FAST).fit(samples[train], prices[train])
@@ -96,8 +95,52 @@ def test_calibrated_beats_rule_and_intervals_cover_about_80_percent() -> None:
     rule = np.array([s.rule_total_eur for s in samples[test]])
     assert mape(prices[test], pred) < 0.5 * mape(prices[test], rule)
     assert median_ape(prices[test], pred) < 0.1
-    assert 0.7 <= coverage(prices[test], low, high) <= 0.9
     assert np.all(low <= pred) and np.all(pred <= high)
+    # one draw of 100 jobs (measured 78 %); a single draw varies by about +-4 %
+    assert 0.7 <= coverage(prices[test], low, high) <= 0.88
+
+
+def test_intervals_of_50_jobs_cover_80_percent_over_draws_without_inflating() -> None:
+    """Seeded statistical check over 8 independent histories of 50 jobs (8 % log-normal noise), each
+    tested on 300 new prices: the mean coverage is 80 % (measured 84 %; CV+ errs a little on the wide
+    side, the standard error of the mean of 8 draws is about 2 %), and the mean width stays close to the
+    noise alone (an oracle's 80 % interval is 2 sinh(1.28 * 0.08) = 20.6 % of the price wide)."""
+    covs, widths = [], []
+    for seed in range(8):
+        samples, prices = dataset(350, seed=100 + seed, noise_sd=0.08)
+        m = CostRatioRegressor(**FAST, random_state=seed).fit(samples[:50], prices[:50])
+        low, high = m.predict_interval(samples[50:])
+        covs.append(coverage(prices[50:], low, high))
+        widths.append(float(np.mean((high - low) / prices[50:])))
+    assert 0.76 <= np.mean(covs) <= 0.88
+    assert min(covs) >= 0.65
+    assert 0.206 <= np.mean(widths) <= 0.3
+
+
+def test_cv_plus_bounds_match_a_naive_loop(data) -> None:
+    """The vectorized CV+ bounds equal the textbook definition: order statistics of
+    mu_{-k(i)}(x) + R_i at ranks floor((n+1) alpha/2) and ceil((n+1)(1 - alpha/2))."""
+    samples, prices = data
+    n = 40
+    m = CostRatioRegressor(**FAST).fit(samples[:n], prices[:n])
+    new = samples[100:110]
+    lo, hi = m.predict_log_interval(new)
+    z = m.predict_log_ratio(new)
+    k_lo, k_hi = int(np.floor((n + 1) * 0.1)), int(np.ceil((n + 1) * 0.9))
+    for j, x in enumerate(new):
+        values = sorted(float(m.fold_cores_[m.fold_of_[i]].predict([x])[0]) + float(m.oof_residuals_[i])
+                        for i in range(n))
+        assert lo[j] == pytest.approx(min(values[k_lo - 1], z[j]))
+        assert hi[j] == pytest.approx(max(values[k_hi - 1], z[j]))
+
+
+def test_small_history_without_prior_gets_the_default_interval(data) -> None:
+    samples, prices = data
+    m = CostRatioRegressor(**FAST).fit(samples[:8], prices[:8])
+    lo, hi = m.predict_log_interval(samples[50:55])
+    z = m.predict_log_ratio(samples[50:55])
+    np.testing.assert_allclose(hi - z, 0.3)
+    np.testing.assert_allclose(z - lo, 0.3)
 
 
 def test_prior_blend_helps_a_small_history() -> None:

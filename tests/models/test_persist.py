@@ -51,6 +51,7 @@ def _rewrite(model: WorkshopCostModel, tmp_path, **meta_changes) -> object:
     ({"feature_names": ["log_volume_mm3"]}, "feature names"),
     ({"training_sha256": "0" * 64}, "training-data hash"),
     ({"format": "other/1"}, "format"),
+    ({"format": "microfab.costmodel/2"}, "format 'microfab.costmodel/2', expected 'microfab.costmodel/3'"),
 ])
 def test_mismatched_model_is_refused(fitted, tmp_path, change, match) -> None:
     model, _, _ = fitted
