@@ -107,6 +107,15 @@ class Bend:
     inner_radius_mm: float
     length_mm: float
     axis: tuple[float, float, float] | None = None
+    #: a point on the bend axis (the common axis of its inner and outer cylinders), halfway along the bend [mm]
+    axis_point_mm: tuple[float, float, float] | None = None
+    #: the shorter of the two flat flanges the bend joins, measured across the bend line from the
+    #: tangent line where the flange leaves the bend to the flange's farthest point [mm]
+    flange_length_mm: float | None = None
+    #: per flange: a point (halfway along) of the tangent line where the bend's inner face meets it [mm]
+    tangent_points_mm: tuple[tuple[float, float, float], ...] | None = None
+    #: per flange, same order: unit vector in its plane, across the bend, pointing from the bend into it
+    flange_directions: tuple[tuple[float, float, float], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,9 @@ class SheetMetal:
     flat_bbox_mm: tuple[float, float]
     flat_area_mm2: float
     cut_length_mm: float
+    #: inner contours (holes and cut-outs) the laser pierces into; the outline's own pierce is not
+    #: counted here (the sheet-metal process prices it on top). A DXF nest of several pieces counts
+    #: the outlines after the first here too, so every piece gets its pierce.
     pierces: int
     k_factor: float = 0.44
 

@@ -8,7 +8,11 @@ part (``btol.sheet_max_thickness_ratio``). A flat plate of constant thickness is
 a laser-cut candidate with zero bends.
 
 Bends are the coaxial cylinder twins: ``inner_radius_mm`` = ``r``, the angle
-the inner cylinder sweeps, the length along its axis. The flat pattern
+the inner cylinder sweeps, the length along its axis. Their flanges are the
+twin planes next to the bend's cylinders and tangent to them: each gives a
+tangent line (where the flat flange leaves the bend), a direction across the
+bend into the flange, and the flange's length from that line to its farthest
+point; ``flange_length_mm`` is the shorter of the two sides. The flat pattern
 unfolds with the K-factor ``k``: each bend contributes its bend allowance
 ``angle * (r + k t)``; flat faces keep their size. Implemented for parts
 whose bends are all parallel (L, U, Z, hat and channel sections, any flat
@@ -55,7 +59,7 @@ def find_sheet_metal(topo: Topology, k_factor: float = btol.k_factor) -> tuple[S
     if best is None:
         return None, "faces do not pair up as offset twins at one thin thickness"
     t, _, twins, bend_pairs = best
-    bends, reason = _bends(bend_pairs, t)
+    bends, reason = _bends(topo, bend_pairs, t, twins)
     if reason:
         return None, reason
     return _flat_pattern(topo, t, twins, bends, k_factor)
@@ -103,8 +107,10 @@ def _coaxial_pairs(cylinders: list[FaceInfo]) -> list[tuple[FaceInfo, FaceInfo]]
     ]
 
 
-def _bends(pairs: list[tuple[FaceInfo, FaceInfo]], t: float) -> tuple[list[Bend], str | None]:
-    """One bend per inner cylinder axis line and radius."""
+def _bends(
+    topo: Topology, pairs: list[tuple[FaceInfo, FaceInfo]], t: float, twins: set[int]
+) -> tuple[list[Bend], str | None]:
+    """One bend per inner cylinder axis line and radius, with its flanges."""
     groups: list[list[FaceInfo]] = []
     for inner, _ in pairs:
         for g in groups:
@@ -126,15 +132,83 @@ def _bends(pairs: list[tuple[FaceInfo, FaceInfo]], t: float) -> tuple[list[Bend]
             return [], "a closed tube, not a bent sheet"
         r = main.radius_mm
         length = sum(f.area_mm2 for f in g) / (r * angle) if r > 0 and angle > 0 else 0.0
+        axis = canonical(main.axis)  # type: ignore[arg-type]
+        inner_ids = {f.index for f in g}
+        cylinders = g + [outer for inner, outer in pairs if inner.index in inner_ids]
+        middle = _axis_point(cylinders, main.origin, axis)  # type: ignore[arg-type]
+        flanges = _flanges(topo, cylinders, twins, middle, axis, r, t)
         bends.append(
             Bend(
                 angle_deg=round(math.degrees(angle), 4),
                 inner_radius_mm=round(r, 6),
                 length_mm=round(length, 6),
-                axis=as_tuple(canonical(main.axis)),  # type: ignore[arg-type]
+                axis=as_tuple(axis),
+                axis_point_mm=as_tuple(middle),
+                flange_length_mm=round(min(f[2] for f in flanges), 6) if len(flanges) == 2 else None,
+                tangent_points_mm=tuple(as_tuple(f[0]) for f in flanges) or None,
+                flange_directions=tuple(as_tuple(f[1]) for f in flanges) or None,
             )
         )
     return bends, None
+
+
+def _axis_point(cylinders: list[FaceInfo], origin: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """The point of the axis line (``origin``, ``axis``) halfway along the bend: its faces' area centre projected."""
+    areas = np.array([f.area_mm2 for f in cylinders])
+    centre = np.array([f.centroid for f in cylinders]).T @ areas / areas.sum()
+    return origin + float((centre - origin) @ axis) * axis
+
+
+def _flanges(
+    topo: Topology, cylinders: list[FaceInfo], twins: set[int], middle: np.ndarray, axis: np.ndarray, r: float, t: float
+) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    """``(tangent point, direction into the flange, flange length [mm])`` for each side of a bend.
+
+    A flange face is a twin plane next to one of the bend's cylinders, parallel to the axis and
+    tangent to the inner (``r``) or outer (``r + t``) cylinder. The faces of one side share the
+    radial direction of their tangent line; the side's length is its longest face's reach across
+    the bend line (the inner and outer faces of a flange reach equally far on a square-cut part).
+    """
+    tol = 2 * btol.length_mm
+    ids = {f.index for f in cylinders}
+    candidates = sorted({n for c in ids for n in topo.neighbours(c)} - ids)
+    sides: list[tuple[np.ndarray, np.ndarray, float]] = []
+    for fid in candidates:
+        face = topo.faces[fid]
+        if fid not in twins or face.kind is not SurfaceKind.PLANE or face.normal is None or face.origin is None:
+            continue
+        n = face.normal
+        if abs(float(n @ axis)) > btol.parallel:
+            continue
+        foot = middle + float((face.origin - middle) @ n) * n  # the tangent line, halfway along the bend
+        radial = foot - middle
+        distance = float(np.linalg.norm(radial))
+        if min(abs(distance - r), abs(distance - r - t)) > tol or distance <= 0:
+            continue
+        radial /= distance
+        across = np.cross(axis, radial)
+        if face.centroid is not None and float((face.centroid - foot) @ across) < 0:
+            across = -across
+        reach = float(np.max((_outline_points(topo, fid) - foot) @ across))
+        for k, (point, direction, known) in enumerate(sides):
+            if float((point - middle) @ radial) > (1 - btol.parallel) * r:  # same radial direction: same side
+                sides[k] = (point, direction, max(known, reach))
+                break
+        else:
+            sides.append((middle + r * radial, across, reach))
+    return sides
+
+
+def _outline_points(topo: Topology, face_id: int) -> np.ndarray:
+    """A face's vertices and 9 points along each of its edges (arcs reach past their end points) [mm]."""
+    from OCP.BRepAdaptor import BRepAdaptor_Curve
+
+    samples = [topo.face_points(face_id)]
+    for e in topo.face_edges[face_id]:
+        curve = BRepAdaptor_Curve(topo.edge_shapes[e])
+        ts = np.linspace(curve.FirstParameter(), curve.LastParameter(), 9)
+        samples.append(np.array([curve.Value(float(u)).Coord() for u in ts]))
+    return np.concatenate(samples)
 
 
 def _flat_pattern(

@@ -3,7 +3,8 @@
 A flat part is one closed outer contour and any number of closed inner contours (holes and
 cut-outs), cut from a sheet whose thickness the request gives (a DXF has none). The loader
 chains LINE/ARC/CIRCLE/ELLIPSE/SPLINE/(LW)POLYLINE entities (blocks exploded) into closed
-contours, measures cut length, pierces (one per contour), the flat box and net area, turns round
+contours, measures cut length, pierces (inner contours: the outline's pierce is priced by the
+process, see ``SheetMetal.pierces``), the flat box and net area, turns round
 inner contours into through holes, and extrudes the outline into a closed triangle mesh so every
 mesh measure (volume, area, box) works as for any other part. Annotations (text, dimensions,
 points, hatches) are ignored. A contour that does not close is an ``OpenContourError`` naming
@@ -77,7 +78,11 @@ class FlatPattern:
 
     @property
     def pierces(self) -> int:
-        return len(self.contours)
+        """Contours but the first outline: every inner contour, and the outlines of a nest's further pieces.
+
+        The process prices the one outline's pierce on top (``SheetMetal.pierces``).
+        """
+        return max(0, len(self.contours) - 1)
 
     @property
     def area_mm2(self) -> float:

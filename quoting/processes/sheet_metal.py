@@ -1,8 +1,9 @@
 """Sheet metal: fiber-laser cutting, press-brake bending and nesting on standard sheets.
 
 Laser: cut length / speed (material table, interpolated by thickness, x machine class factor),
-plus pierces x pierce time (grows with thickness) and a rapid move per contour. Brake: strokes x
-time per stroke x a handling factor by part size, a tool setup per distinct inner radius. Sheet:
+plus pierces x pierce time (grows with thickness) and a rapid move per contour: the inner contours
+the geometry counts (``SheetMetal.pierces``) plus the outline (``priced_pierces``). Brake: strokes
+x time per stroke x a handling factor by part size, a tool setup per distinct inner radius. Sheet:
 the flat outline box packed on each standard sheet (``nesting.parts_on_sheet``), the sheet with
 the best utilisation chosen; a part carries its share of that sheet's mass. DXF flat parts come
 here with zero bends. Coefficients: processes.toml [sheet_metal], materials.toml (speeds, K, r).
@@ -10,12 +11,13 @@ here with zero bends. Coefficients: processes.toml [sheet_metal], materials.toml
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from geometry.features import PartFeatures, SheetMetal
+from geometry.features import Bend, Hole, PartFeatures, SheetMetal
 from geometry.findings import Finding, Severity
 from quoting.data_files import read_data
 from quoting.materials import Material
@@ -33,8 +35,57 @@ from quoting.processes.common import (
 from quoting.processes.nesting import parts_on_sheet
 
 
+def priced_pierces(sheet: SheetMetal) -> int:
+    """Pierces (one per contour) the laser makes: the inner contours ``sheet.pierces`` counts, plus the outline.
+
+    The one place the outline's pierce is priced: the geometry (B-rep and DXF) never counts it.
+    """
+    return max(0, sheet.pierces) + 1
+
+
 def pierce_time_min(thickness_mm: float, params: Mapping[str, Any]) -> float:
     return (float(params["pierce_base_s"]) + float(params["pierce_s_per_mm"]) * thickness_mm) / 60.0
+
+
+def hole_bend_distance_mm(hole: Hole, bend: Bend, thickness_mm: float) -> float | None:
+    """Distance from a hole's edge to a bend [mm]: to the nearest tangent line where a flat flange leaves it.
+
+    Measured in the flange the hole is in (its centre within the flange's thickness), across the
+    bend line, from the hole's edge (centre distance minus the radius) to the tangent line, taken as
+    a segment of the bend's length (a hole beside the bend's end measures to that end); 0 for a hole
+    in the bend itself. ``None`` when the bend's location is unknown (no tangent lines) or the hole
+    is in none of its flanges nor in the bend (another leg: another bend's concern).
+    """
+    if hole.position_mm is None or not bend.tangent_points_mm or not bend.flange_directions or bend.axis is None \
+            or bend.axis_point_mm is None:
+        return None
+    t = thickness_mm
+    centre = np.asarray(hole.position_mm, dtype=float)
+    axis = np.asarray(bend.axis, dtype=float)
+    axis /= np.linalg.norm(axis) or 1.0
+    middle = np.asarray(bend.axis_point_mm, dtype=float)
+    rel = centre - middle
+    beyond_end = max(0.0, abs(float(rel @ axis)) - bend.length_mm / 2.0)
+    behind = 0
+    best: float | None = None
+    for point, direction in zip(bend.tangent_points_mm, bend.flange_directions, strict=True):
+        tangent = np.asarray(point, dtype=float)
+        across = np.asarray(direction, dtype=float)
+        radial = tangent - middle
+        radial /= np.linalg.norm(radial) or 1.0
+        offset = float((centre - tangent) @ radial)  # 0 on the inner face, t on the outer one
+        along = float((centre - tangent) @ across)
+        if along < 0:
+            behind += 1
+        if not -0.5 * t <= offset <= 1.5 * t or along < 0:
+            continue
+        d = math.hypot(along, beyond_end) - hole.diameter_mm / 2.0
+        best = d if best is None else min(best, d)
+    radius = float(np.linalg.norm(rel - (rel @ axis) * axis))
+    if behind == len(bend.tangent_points_mm) and bend.inner_radius_mm - 0.5 * t <= radius \
+            <= bend.inner_radius_mm + 1.5 * t:
+        best = math.hypot(0.0, beyond_end) - hole.diameter_mm / 2.0  # in the bend zone itself
+    return best
 
 
 def bend_handling_factor(size_mm: float, params: Mapping[str, Any]) -> float:
@@ -156,8 +207,8 @@ class SheetMetalModel:
                     f"bend {i + 1} has an inner radius of {b.inner_radius_mm:.2f} mm, below the {min_r:.2f} mm "
                     f"{material.name} takes at {t:g} mm without cracking: use R{min_r:.1f} mm or more",
                 ))
-            flange = getattr(b, "flange_length_mm", None)
-            if flange is not None and flange < flange_min:
+            flange = b.flange_length_mm
+            if flange is not None and flange < flange_min - 1e-9:
                 findings.append(finding(
                     pr, Severity.WARNING, "sheet_flange_too_short",
                     f"bend {i + 1} has a {flange:.1f} mm flange, shorter than {flange_min:.1f} mm "
@@ -182,28 +233,20 @@ class SheetMetalModel:
         return findings
 
     def _holes_near_bends(self, sheet: SheetMetal, features: PartFeatures, t_: Mapping[str, float]) -> list[Finding]:
-        """Holes closer than factor x t + r to a bend line (needs bend line positions and hole centres)."""
+        """Holes whose edge is closer than factor x t + r to a bend (``hole_bend_distance_mm``)."""
         out: list[Finding] = []
         t = sheet.thickness_mm
+        factor = t_["sheet_hole_to_bend_thickness_factor"]
         for i, b in enumerate(sheet.bends):
-            point = getattr(b, "position_mm", None)
-            if point is None or b.axis is None:
-                continue
-            p0 = np.asarray(point, dtype=float)
-            axis = np.asarray(b.axis, dtype=float)
-            axis = axis / (np.linalg.norm(axis) or 1.0)
-            limit = t_["sheet_hole_to_bend_thickness_factor"] * t + b.inner_radius_mm
+            limit = factor * t + b.inner_radius_mm
             for hole in features.holes or []:
-                if hole.position_mm is None:
-                    continue
-                rel = np.asarray(hole.position_mm, dtype=float) - p0
-                distance = float(np.linalg.norm(rel - (rel @ axis) * axis)) - hole.diameter_mm / 2.0
-                if distance < limit:
+                distance = hole_bend_distance_mm(hole, b, t)
+                if distance is not None and distance < limit - 1e-9:
                     out.append(finding(
                         self.process, Severity.WARNING, "sheet_hole_near_bend",
                         f"hole Ø{hole.diameter_mm:.2f} mm is {max(distance, 0):.1f} mm from bend {i + 1}, closer "
-                        f"than {limit:.1f} mm ({t_['sheet_hole_to_bend_thickness_factor']:g}t + r): it will "
-                        "distort when bent: move it away from the bend",
+                        f"than {limit:.1f} mm ({factor:g}t + r): it will distort when bent: move it away "
+                        "from the bend",
                         hole.face_ids, hole.position_mm,
                     ))
         return out
@@ -231,7 +274,7 @@ class SheetMetalModel:
             assumptions.append("hole sizes not measured: holes smaller than the thickness are not flagged")
 
         pierce = pierce_time_min(t, p)
-        pierces = max(1, sheet.pierces)  # every contour starts with a pierce: at least the outline's
+        pierces = priced_pierces(sheet)
         ops = [
             Operation("laser_programming", float(p["laser_programming_min"]), per_batch=True,
                       inputs={"per": "batch"}),

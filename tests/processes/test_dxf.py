@@ -46,7 +46,7 @@ def test_flat_part_measures():
     f = extract(load_bytes(data, "plate.dxf", thickness_mm=3.0))
     sm = f.sheet_metal
     assert sm is not None and sm.bends == [] and sm.thickness_mm == 3.0
-    assert sm.pierces == 3
+    assert sm.pierces == 2  # inner contours: the hole and the slot (the outline is priced on top)
     slot_len = 2 * 20 + 2 * math.pi * 3
     assert sm.cut_length_mm == pytest.approx(300 + math.pi * 10 + slot_len, rel=1e-3)
     slot_area = 20 * 6 + math.pi * 9
@@ -104,7 +104,7 @@ def test_several_pieces_and_a_piece_in_a_hole():
 
     f = extract(load_bytes(dxf_bytes(nest), "nest.dxf", thickness_mm=1.0))
     assert f.solids == 3
-    assert f.sheet_metal.pierces == 4
+    assert f.sheet_metal.pierces == 3  # the cut-out and the outlines of the two further pieces
     assert f.sheet_metal.flat_area_mm2 == pytest.approx(100**2 - 80**2 + 20**2 + math.pi * 400, rel=1e-3)
     assert any(x.code == "dxf_several_pieces" for x in f.findings)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import pytest
 from hypothesis import given, settings
@@ -21,21 +20,17 @@ SHEET = SheetMetalModel()
 MC = "fiber_laser_brake"
 
 
-@dataclass(frozen=True)
-class PlacedBend(Bend):
-    """A bend with the flange length and bend-line point the geometry may add (read with getattr)."""
-
-    flange_length_mm: float | None = None
-    position_mm: tuple[float, float, float] | None = None
-
-
-def bend(angle=90.0, r=2.0, length=100.0, **kw):
-    return PlacedBend(angle, r, length, (1.0, 0.0, 0.0), **kw)
+def bend(angle=90.0, r=2.0, length=100.0, at_y=None, **kw):
+    """A bend along x; ``at_y``: its flange in the z = 0..2 plane leaves it at y = ``at_y``, running to +y."""
+    if at_y is not None:
+        kw.update(axis_point_mm=(50.0, at_y, 2.0 + r), tangent_points_mm=((50.0, at_y, 2.0),),
+                  flange_directions=((0.0, 1.0, 0.0),))
+    return Bend(angle, r, length, (1.0, 0.0, 0.0), **kw)
 
 
 def test_hand_computed_flat_part():
-    # 200 x 100 x 2 mm S235, 600 mm cut, 3 contours (outline + 2 holes)
-    sm = sheet(2.0, flat_bbox_mm=(200.0, 100.0), cut_length_mm=600.0, pierces=3)
+    # 200 x 100 x 2 mm S235, 600 mm cut, 3 contours (2 holes counted as pierces + the outline priced on top)
+    sm = sheet(2.0, flat_bbox_mm=(200.0, 100.0), cut_length_mm=600.0, pierces=2)
     est = SHEET.estimate(sheet_features(sm), S235, MC)
     # 2 mm mild steel: 12000 mm/min -> 600 / 12000 = 0.05 min
     assert op(est, "laser_cutting").time_min == pytest.approx(0.05)
@@ -78,8 +73,8 @@ def test_laser_speed_interpolates():
     [
         ({"bends": [bend(r=0.5)]}, {}, "sheet_bend_radius_too_small", "warning"),
         ({"bends": [bend(flange_length_mm=5.0)]}, {}, "sheet_flange_too_short", "warning"),
-        ({"bends": [bend(position_mm=(0.0, 0.0, 0.0))]},
-         {"holes": [Hole(5.0, 2.0, True, (0.0, 0.0, 1.0), position_mm=(50.0, 4.0, 0.0))]},
+        ({"bends": [bend(at_y=0.0)]},
+         {"holes": [Hole(5.0, 2.0, True, (0.0, 0.0, 1.0), position_mm=(50.0, 4.0, 1.0))]},
          "sheet_hole_near_bend", "warning"),
         ({}, {"holes": [Hole(1.5, 2.0, True, (0.0, 0.0, 1.0))]}, "sheet_hole_too_small", "warning"),
         ({}, {"wall_thickness_p05_mm": 2.0, "wall_thickness_p50_mm": 4.0}, "sheet_thickness_not_constant", "error"),
@@ -96,8 +91,8 @@ def test_each_finding_fires(sm_kwargs, fields, code, severity):
 
 
 def test_clean_sheet_part_is_silent():
-    sm = sheet(2.0, bends=[bend(r=2.0, flange_length_mm=20.0, position_mm=(0.0, 0.0, 0.0))])
-    holes = [Hole(6.0, 2.0, True, (0.0, 0.0, 1.0), position_mm=(50.0, 40.0, 0.0))]
+    sm = sheet(2.0, bends=[bend(r=2.0, flange_length_mm=20.0, at_y=0.0)])
+    holes = [Hole(6.0, 2.0, True, (0.0, 0.0, 1.0), position_mm=(50.0, 40.0, 1.0))]
     f = sheet_features(sm, holes=holes, wall_thickness_p05_mm=1.98, wall_thickness_p50_mm=2.0)
     assert SHEET.check(f, S235, MC) == []
 
