@@ -137,7 +137,9 @@ class WebhookDeliveryRow(Base):
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    kwargs: dict[str, Any] = {}
+    from api.encoding import dumps
+
+    kwargs: dict[str, Any] = {"json_serializer": dumps}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:

@@ -14,6 +14,7 @@ import logging
 import re
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,8 @@ class Service:
     webhooks: Dispatcher
     _features: OrderedDict[str, Measured] = field(default_factory=OrderedDict)
     _cards: dict[str, tuple[int, RateCard]] = field(default_factory=dict)
+    #: (monotonic time of the check, cards, versions): reused for ``settings.ratecard_check_s``
+    _cards_checked: tuple[float, list[RateCard], dict[str, int]] | None = None
     _jobs: set[asyncio.Task] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     cost_models: dict[str, Any] = field(default_factory=dict)
@@ -183,7 +186,16 @@ class Service:
 
     # ---- workshops and quotes ----------------------------------------------------------------------
     def cards(self) -> tuple[list[RateCard], dict[str, int]]:
-        """The current rate cards (parsed once per version) and their versions."""
+        """The current rate cards (parsed once per version) and their versions.
+
+        The versions are read from the database at most every ``ratecard_check_s`` seconds; a rate card
+        stored by this process is seen at once (``forget_cards``), one stored by another server process
+        within that delay. A quote names the versions that priced it either way.
+        """
+        checked = self._cards_checked
+        if checked is not None and time.monotonic() - checked[0] < self.settings.ratecard_check_s:
+            return checked[1], checked[2]
+        started = time.monotonic()
         with self.sessions() as session:
             rows = session.execute(select(WorkshopRow.id, WorkshopRow.ratecard_version)).all()
             cards = dict(self._cards)
@@ -194,7 +206,13 @@ class Service:
         versions = {wid: v for wid, v in rows}
         cards = {wid: cards[wid] for wid in versions if wid in cards}
         self._cards = cards
-        return [cards[wid][1] for wid in sorted(cards)], versions
+        current = [cards[wid][1] for wid in sorted(cards)]
+        self._cards_checked = (started, current, versions)
+        return current, versions
+
+    def forget_cards(self) -> None:
+        """A rate card changed: the next quote reads the versions again."""
+        self._cards_checked = None
 
     def create_quote(self, part_id: str, request: QuoteRequest, principal: Principal,
                      idempotency_key: str | None, request_hash: str) -> tuple[dict[str, Any], bool]:

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     #: test-only parser hooks (files starting with MICROFAB-TEST-HANG / -CRASH); never in production
     parser_test_hooks: bool = False
 
+    #: how long a quote may reuse the rate card versions it read from the database [s] (0: read every time);
+    #: a card stored through this process is seen at once, one stored through another process within this delay
+    ratecard_check_s: float = Field(default=1.0, ge=0, le=60)
+
     #: webhook deliveries: attempts and first back-off delay [s] (doubles each retry)
     webhook_attempts: int = Field(default=5, ge=1, le=20)
     webhook_backoff_s: float = Field(default=1.0, gt=0)

@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from api.auth import Principal, Role
 from api.db import PartRow, aware
 from api.deps import Quoter, Svc
+from api.encoding import FastJSONResponse
 from api.schemas import JobView, PartView, QuoteCreate, QuoteView, problems
 from api.service import (
     JobAccepted,
@@ -141,7 +142,7 @@ async def get_part_mesh(svc: Svc, who: Quoter, part_id: str) -> Any:
 def _create_quote(svc: Service, who: Principal, part_id: str, fields: dict[str, Any], idem: str | None) -> Any:
     request = parse_quote_request(**fields)
     body, replayed = svc.create_quote(part_id, request, who, idem, request_fingerprint(part_id, fields))
-    return JSONResponse(body, status_code=200 if replayed else 201,
+    return FastJSONResponse(body, status_code=200 if replayed else 201,
                         headers={"Location": f"/v1/quotes/{body['id']}", "Idempotent-Replayed": str(replayed).lower()})
 
 
@@ -218,7 +219,7 @@ def get_quote(svc: Svc, who: Quoter, quote_id: str) -> Any:
     row = svc.get_quote(quote_id)
     if row.key_id and row.key_id != who.key_id and who.role is not Role.ADMIN:
         raise NotFoundError(f"no quote {quote_id!r}", quote_id=quote_id)
-    return JSONResponse(quote_view(row))
+    return FastJSONResponse(quote_view(row))
 
 
 @router.get("/v1/jobs/{job_id}", tags=["jobs"], operation_id="get_job", response_model=JobView,

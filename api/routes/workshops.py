@@ -124,6 +124,7 @@ def _add_workshop(svc, who: Principal, card: RateCard) -> dict[str, Any]:  # noq
         v = RateCardVersionRow(workshop_id=card.id, version=1, ratecard=doc, sha256=card.version_hash,
                                created_by=who.key_id, created_at=now_utc())
         session.add(v)
+    svc.forget_cards()
     return _card_view(card.id, v)
 
 
@@ -190,6 +191,7 @@ def _store_card(svc, who: Principal, workshop_id: str, card: RateCard) -> dict[s
         session.add(v)
         row.ratecard, row.ratecard_sha256, row.ratecard_version = doc, card.version_hash, version
         row.name, row.updated_at = card.name, now_utc()
+    svc.forget_cards()
     return _card_view(workshop_id, v)
 
 
