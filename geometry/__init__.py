@@ -1,9 +1,15 @@
 """Geometry: load CAD files and measure them into ``PartFeatures``.
 
-Nothing here knows about prices, workshops or HTTP.
+Nothing here knows about prices, workshops or HTTP. ``split_solids`` (which
+loads the CAD kernel) is imported on first use (PEP 562); the other names are
+light and imported here (``extract`` must be: it shares its name with the
+``geometry.extract`` module).
 """
 
-from geometry.brep import split_solids
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from geometry.errors import MicrofabError
 from geometry.extract import extract
 from geometry.features import FEATURES_SCHEMA, FileFormat, PartFeatures
@@ -11,6 +17,9 @@ from geometry.findings import Finding, Severity
 from geometry.loaders import load, load_bytes
 from geometry.part import Part
 from geometry.units import LengthUnit
+
+if TYPE_CHECKING:
+    from geometry.brep import split_solids
 
 __all__ = [
     "FEATURES_SCHEMA",
@@ -26,3 +35,12 @@ __all__ = [
     "load_bytes",
     "split_solids",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "split_solids":
+        from geometry.brep import split_solids
+
+        globals()[name] = split_solids
+        return split_solids
+    raise AttributeError(f"module 'geometry' has no attribute {name!r}")
