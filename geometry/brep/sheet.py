@@ -154,8 +154,11 @@ def _bends(
 
 def _axis_point(cylinders: list[FaceInfo], origin: np.ndarray, axis: np.ndarray) -> np.ndarray:
     """The point of the axis line (``origin``, ``axis``) halfway along the bend: its faces' area centre projected."""
-    areas = np.array([f.area_mm2 for f in cylinders])
-    centre = np.array([f.centroid for f in cylinders]).T @ areas / areas.sum()
+    known = [f for f in cylinders if f.centroid is not None and f.area_mm2 > 0]
+    if not known:
+        return origin
+    areas = np.array([f.area_mm2 for f in known])
+    centre = np.array([f.centroid for f in known]).T @ areas / areas.sum()
     return origin + float((centre - origin) @ axis) * axis
 
 
@@ -205,9 +208,12 @@ def _outline_points(topo: Topology, face_id: int) -> np.ndarray:
 
     samples = [topo.face_points(face_id)]
     for e in topo.face_edges[face_id]:
-        curve = BRepAdaptor_Curve(topo.edge_shapes[e])
-        ts = np.linspace(curve.FirstParameter(), curve.LastParameter(), 9)
-        samples.append(np.array([curve.Value(float(u)).Coord() for u in ts]))
+        try:
+            curve = BRepAdaptor_Curve(topo.edge_shapes[e])
+            ts = np.linspace(curve.FirstParameter(), curve.LastParameter(), 9)
+            samples.append(np.array([curve.Value(float(u)).Coord() for u in ts]))
+        except Exception:  # noqa: BLE001 - a degenerate edge: its end points are among the vertices
+            continue
     return np.concatenate(samples)
 
 
