@@ -11,7 +11,11 @@ first 20, 50, 100 and 200. Reported per shop and history size, over
   the *other* shops' histories (what a new workshop gets before uploading anything);
 - calibrated: MAPE and median APE of the workshop model (blended with that prior);
 - coverage of its 80 % intervals on the held-out jobs, and their mean width
-  (high - low, as a share of the real price).
+  (high - low, as a share of the real price);
+- oracle: coverage of the interval that knows the shop's noise-free price and
+  its noise (``exp(+-1.2816 noise_sd)`` around it) on the same held-out jobs:
+  80 % in expectation, so its distance from 80 % is the luck of the draw that
+  no model can do better than.
 
 Features of the demo parts are cached in ``var/cache/demo-features`` (first run
 builds them with cadquery). Run: ``.venv/bin/python benchmarks/bench_calibration.py``.
@@ -20,6 +24,7 @@ builds them with cadquery). Run: ``.venv/bin/python benchmarks/bench_calibration
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -55,12 +60,13 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, dict[int, dict[str, list[float]]]] = {}
     for rep in range(args.repeats):
-        data = {}
+        data, clean = {}, {}
         for name, shop in SHOPS.items():
             card = find_card(shop.workshop_id)
             seed = 1000 * rep + sum(map(ord, name))
             jobs = demo_jobs(shop, card, specs, max(sizes) + args.test, seed=seed)
             data[name] = demo_history(shop, card, jobs, features, seed=seed)
+            clean[name] = demo_history(dataclasses.replace(shop, noise_sd=0.0), card, jobs, features, seed=seed)[1]
         # each shop's model on its full training history, reused by the priors of the other shops
         full = {name: CostRatioRegressor(random_state=rep).fit(data[name][0][: max(sizes)], data[name][1][: max(sizes)])
                 for name in SHOPS}
@@ -78,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
             prior = MarketplacePrior(params={"random_state": rep}).fit(other_x, other_y, other_g, fitted=full)
             prior_pred = prior.predict(held)
             prior_lo, prior_hi = prior.predict_interval(held)
+            half = 1.2816 * SHOPS[name].noise_sd  # the 80 % two-sided normal quantile
+            y_clean = np.asarray(clean[name])[test]
+            oracle = coverage(y_test, y_clean * np.exp(-half), y_clean * np.exp(half))
             for n in sizes:
                 m = CostRatioRegressor(random_state=rep).fit(samples[:n], y[:n], prior=prior)
                 pred = m.predict(held)
@@ -89,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 row.setdefault("calibrated_median_ape", []).append(median_ape(y_test, pred))
                 row.setdefault("coverage_80", []).append(coverage(y_test, lo, hi))
                 row.setdefault("width_80", []).append(float(np.mean((hi - lo) / y_test)))
+                row.setdefault("oracle_coverage_80", []).append(oracle)
                 row.setdefault("prior_coverage_80", []).append(coverage(y_test, prior_lo, prior_hi))
                 row.setdefault("weight", []).append(m.weight_)
     elapsed = time.perf_counter() - t0
@@ -100,12 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"SYNTHETIC demo shops, {args.parts} parts, {args.test} held-out jobs per shop, {args.repeats} repeats; "
           f"features {t_features:.1f} s, total {elapsed:.1f} s")
     print(f"{'shop':<14}{'jobs':>6}{'rule MAPE':>11}{'prior MAPE':>12}{'calib MAPE':>12}{'calib MdAPE':>13}"
-          f"{'cover 80%':>11}{'width':>8}{'w own':>7}")
+          f"{'cover 80%':>11}{'width':>8}{'oracle':>8}{'w own':>7}")
     for name, by_n in list(summary.items()) + [("mean", mean)]:
         for n in sizes:
             r = by_n[n]
             print(f"{name:<14}{n:>6}{r['rule_mape']:>11.1%}{r['prior_mape']:>12.1%}{r['calibrated_mape']:>12.1%}"
-                  f"{r['calibrated_median_ape']:>13.1%}{r['coverage_80']:>11.0%}{r['width_80']:>8.1%}"
+                  f"{r['calibrated_median_ape']:>13.1%}{r['coverage_80']:>11.0%}{r['width_80']:>8.1%}{r['oracle_coverage_80']:>8.0%}"
                   f"{r['weight']:>7.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps({"shops": summary, "mean": mean, "seconds": elapsed}, indent=2))
