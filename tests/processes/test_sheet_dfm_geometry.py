@@ -142,3 +142,26 @@ def test_a_bent_part_without_holes_pierces_once() -> None:
     f = extracted(parts.bent_sheet(L))
     assert f.sheet_metal.pierces == 0
     assert op(SHEET.estimate(f, S235, MC), "piercing").inputs["pierces"] == 1
+
+
+@pytest.mark.parametrize(
+    "tool",
+    [
+        # middle leg (x = 27..28.5), hole edge 2 mm below bend 2's tangent line y = 42.75
+        cq.Workplane("YZ", origin=(27.75, 38.75, 30.0)).circle(2.0).extrude(5, both=True),
+        # last leg (y = 44.75..46.25, running to -x), hole edge 2 mm from bend 2's tangent line x = 25
+        cq.Workplane("XZ", origin=(21.0, 45.5, 30.0)).circle(2.0).extrude(5, both=True),
+    ],
+    ids=["middle_leg", "last_leg"],
+)
+def test_u_part_hole_is_near_its_own_bend_only(tool) -> None:
+    # U: 1.5 mm, r 2 (3t + r = 6.5 mm), legs 25 / 40 / 25, 60 wide; bend 1 axis (25, 2.75), bend 2 axis (25, 42.75)
+    f = extracted(parts.bent_sheet(parts.U_PART).cut(tool))
+    assert f.sheet_metal is not None and len(f.holes) == 1
+    near, far = sorted(f.sheet_metal.bends, key=lambda b: -b.axis_point_mm[1])
+    assert near.axis_point_mm[1] == pytest.approx(42.75) and far.axis_point_mm[1] == pytest.approx(2.75)
+    assert hole_bend_distance_mm(f.holes[0], near, 1.5) == pytest.approx(2.0, abs=1e-6)
+    other = hole_bend_distance_mm(f.holes[0], far, 1.5)
+    assert other is None or other > 30
+    found = [x for x in SHEET.check(f, S235, MC) if x.code == "sheet_hole_near_bend"]
+    assert len(found) == 1 and "2.0 mm from bend" in found[0].message
