@@ -15,7 +15,7 @@ rule cost lines by name); see ``models.samples`` for every key read. The
 model must see at prediction the same context it was trained on, so
 ``quoting.calibration`` records the context through ``price_line`` itself.
 
-Files are skops archives (``<model_dir>/<workshop_id>.skops``) holding the
+Files are deflated skops archives (``<model_dir>/<workshop_id>.skops``) holding the
 fitted ``CostRatioRegressor`` and a metadata dict: format, library versions,
 feature names, training-data sha256, history size and the cross-validated
 figures. Loading refuses, with a ``ModelError`` that says to re-run
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -136,7 +137,9 @@ class WorkshopCostModel:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{self.workshop_id}{MODEL_SUFFIX}"
         tmp = path.with_suffix(".tmp")
-        sio.dump({"meta": dict(self.meta), "estimator": self.estimator}, tmp)
+        # deflated: the CV+ fold models make the archive ~8x larger raw (31.8 -> 3.8 MB for 200 jobs)
+        sio.dump({"meta": dict(self.meta), "estimator": self.estimator}, tmp, compression=zipfile.ZIP_DEFLATED,
+                 compresslevel=6)
         tmp.replace(path)
         return path
 

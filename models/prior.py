@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ def save_prior(prior: MarketplacePrior, path: str | os.PathLike[str]) -> Path:
             "training_sha256": prior.training_sha256_, "n_jobs": int(prior.n_samples_),
             "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     tmp = p.with_suffix(".tmp")
-    sio.dump({"meta": meta, "prior": prior}, tmp)
+    sio.dump({"meta": meta, "prior": prior}, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
     tmp.replace(p)
     return p
 
