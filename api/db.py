@@ -59,7 +59,8 @@ class PartRow(Base):
     units: Mapped[str] = mapped_column(String(8))
     size_bytes: Mapped[int] = mapped_column(Integer, default=0)
     features: Mapped[dict[str, Any]] = mapped_column(JSON)
-    #: a file of several distinct solids: [{"count": n, "features": {...}}, ...] (geometry.split_solids order)
+    #: a file of several distinct solids: [{"count": n, "features": {...}}, ...] (geometry.split_solids order);
+    #: [] for one solid; NULL for a part stored before this column (measured again on its next upload)
     components: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 

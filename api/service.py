@@ -160,8 +160,9 @@ class Service:
         pid = part_id_for(sha, units, thickness_mm)
         with self.sessions() as session:
             existing = session.get(PartRow, pid)
-        if existing is not None:
+        if existing is not None and not (existing.components is None and existing.features.get("solids", 1) > 1):
             return existing, False
+        # new, or a multi-solid part stored before parts had components: parse (again)
         if not (self.settings.parser_test_hooks and data.startswith(b"MICROFAB-TEST-")):
             sniff_format(data, filename)  # empty or unknown content fails here, without a worker
         try:
@@ -173,10 +174,16 @@ class Service:
         self.write_blob(sha, data)
         if parsed.glb:
             self.write_blob(pid, parsed.glb, ".glb")
+        if existing is not None:
+            with self.sessions.begin() as session:
+                session.execute(update(PartRow).where(PartRow.sha256 == pid).values(components=parsed.components))
+            with self._lock:
+                self._features.pop(pid, None)
+            return self.get_part(pid), False
         src = parsed.features["source"]
         row = PartRow(sha256=pid, filename=clean_text(filename) or "part", format=str(src.get("format", "")),
                       units=str(src.get("units", "mm"))[:8], size_bytes=len(data), features=parsed.features,
-                      components=parsed.components or None)
+                      components=parsed.components)
         try:
             with self.sessions.begin() as session:
                 session.add(row)

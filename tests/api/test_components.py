@@ -57,3 +57,24 @@ def test_single_solid_part_has_no_components(client: TestClient, keys, plate_ste
                     headers=keys["buyer"])
     assert r.status_code == 201, r.text
     assert not r.json().get("components")
+
+
+def test_multi_solid_part_stored_without_components_is_measured_again(client: TestClient, keys,
+                                                                       kit_step: bytes) -> None:
+    """A part stored before parts had components: uploading it again stores them."""
+    from sqlalchemy import update
+
+    from api.db import PartRow
+
+    r = client.post("/v1/parts", files={"file": ("kit.step", kit_step)}, headers=keys["buyer"])
+    part_id = r.json()["id"]
+    svc = client.app.state.service
+    with svc.sessions.begin() as session:
+        session.execute(update(PartRow).where(PartRow.sha256 == part_id).values(components=None))
+    svc._features.clear()
+    r = client.post("/v1/parts", files={"file": ("kit.step", kit_step)}, headers=keys["buyer"])
+    assert r.status_code == 200, r.text
+    assert len(svc.get_part(part_id).components) == 2
+    q = client.post(f"/v1/parts/{part_id}/quotes", json={"material": "al6061", "quantities": [1]},
+                    headers=keys["buyer"]).json()
+    assert sorted(c["count"] for c in q["components"]) == [1, 2]
