@@ -66,6 +66,7 @@ SORT_KEYS: tuple[str, ...] = ("price", "lead_time", "distance", "co2")
 _DATA_FILES = ("pricing.toml", "materials.toml", "processes.toml", "finishes.toml", "dfm.toml")
 
 
+@cache
 def microfab_version() -> str:
     try:
         return version("microfab")
