@@ -93,6 +93,10 @@ class KernelTolerances:
     ray_start_rel: float = 1e-7
     #: a ray starting on a surface starts this far off it, along the outward normal
     ray_offset_rel: float = 1e-6
+    #: accessibility rays start this far off the surface: they run along walls nearly parallel to the
+    #: tool axis (hole walls, whose facets tilt by ~1e-3 after tessellation) and must clear the
+    #: neighbouring facets; 1e-6 marked the walls of drilled holes in real STEP parts as undercuts
+    access_offset_rel: float = 1e-4
     #: a face whose normal points this little against a direction still counts as facing it [-, cosine]
     facing_cos: float = 1e-6
     #: a triangle this close to the build plate is on the plate (additive)

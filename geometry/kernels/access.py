@@ -53,7 +53,7 @@ def accessibility(triangles: np.ndarray, bvh: BVH | None = None) -> Accessibilit
     visible = _visible_kernel(
         tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
         cen, nrm, inverse_order(tree), AXIS_VECTORS, ktol.facing_cos,
-        ktol.ray_offset_rel * diag, n_chunks(len(tri)),
+        ktol.access_offset_rel * diag, n_chunks(len(tri)),
     )
     setups = minimal_setups(visible, area)
     unreachable = ~visible.any(axis=1) & (area > 0)

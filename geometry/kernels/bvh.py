@@ -262,8 +262,9 @@ def _slab(bounds, node, ox, oy, oz, ix, iy, iz, tmax):  # pragma: no cover - inl
 
 @numba.njit(**JIT)
 def _inv(x):  # pragma: no cover - inlined
-    if x == 0.0:
-        return 1e300
+    # |x| under 1e-300 (zero or subnormal): a huge finite slope, never an overflow to inf
+    if abs(x) < 1e-300:
+        return 1e300 if x >= 0.0 else -1e300
     return 1.0 / x
 
 
@@ -307,7 +308,7 @@ def trace(bounds, left, right, start, count, tri9, ox, oy, oz, dx, dy, dz, tmin,
                 py = dz * e2x - dx * e2z
                 pz = dx * e2y - dy * e2x
                 det = e1x * px + e1y * py + e1z * pz
-                if det == 0.0:
+                if abs(det) < 1e-300:  # zero or subnormal: parallel, and 1/det would overflow
                     continue
                 inv_det = 1.0 / det
                 sx = ox - tri9[i, 0]
