@@ -37,6 +37,7 @@ test-fast: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check geometry quoting models api tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
