@@ -79,7 +79,7 @@ def start_server(tmp: Path, processes: int) -> tuple[subprocess.Popen, str]:
                         "MICROFAB_MODEL_DIR": str(tmp / "models"), "MICROFAB_ALLOW_ANONYMOUS": "true",
                         "MICROFAB_PARSE_WORKERS": "2", "MICROFAB_SERVER_PROCESSES": str(processes)}
     log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "quoting", "serve", "--host", "127.0.0.1", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
     url = f"http://127.0.0.1:{port}"
     t0 = time.perf_counter()

@@ -14,7 +14,7 @@ from tests import cadparts
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "quoting", *args], capture_output=True, text=True, timeout=300, cwd=cwd
+        [sys.executable, "-m", "api", *args], capture_output=True, text=True, timeout=300, cwd=cwd
     )
 
 

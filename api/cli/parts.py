@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from quoting.cli.output import fmt_dims, fmt_num, print_json, table
+from api.cli.output import fmt_dims, fmt_num, print_json, table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _quantities(text: str) -> tuple[int, ...]:
-    from geometry.errors import InvalidRequestError
+    from quoting.errors import InvalidRequestError
 
     try:
         qty = tuple(int(x) for x in text.split(",") if x.strip())
@@ -52,7 +52,7 @@ def _quantities(text: str) -> tuple[int, ...]:
 
 
 def _ship_to(text: str | None) -> tuple[float, float] | None:
-    from geometry.errors import InvalidRequestError
+    from quoting.errors import InvalidRequestError
 
     if text is None:
         return None
@@ -64,7 +64,7 @@ def _ship_to(text: str | None) -> tuple[float, float] | None:
 
 
 def _threads(text: str | None) -> dict[str, int] | None:
-    from geometry.errors import InvalidRequestError
+    from quoting.errors import InvalidRequestError
 
     if not text:
         return None
@@ -78,7 +78,7 @@ def _threads(text: str | None) -> dict[str, int] | None:
 def _need_by(text: str | None):  # -> datetime.date | None
     import datetime as dt
 
-    from geometry.errors import InvalidRequestError
+    from quoting.errors import InvalidRequestError
 
     if text is None:
         return None
@@ -139,7 +139,7 @@ def _cost_models(model_dir: str | None) -> dict:
     paths = [p for p in sorted(folder.glob("*.skops")) if not p.stem.startswith("_")] if folder.is_dir() else []
     if not paths:
         return {}
-    from geometry.errors import ModelError
+    from models.errors import ModelError
     from models import load_cost_model
 
     out = {}

@@ -1,13 +1,13 @@
 """``microfab keys``: API keys for the HTTP API (stored hashed; a new key is printed once).
 
-The CLI lives in ``quoting``, which must not import ``api`` at module level
-(``api -> quoting`` only): the storage is imported by name when a command runs.
+The storage (SQLAlchemy) is imported when a command runs, so ``microfab --help`` stays instant.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import sys
+from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,26 +29,28 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                             "the SQLite file in ./var)")
 
 
-def _sessions(args: argparse.Namespace):  # noqa: ANN202
-    db = importlib.import_module("api.db")
-    settings = importlib.import_module("api.settings").get_settings()
+def _sessions(args: argparse.Namespace) -> Any:
+    from api import db
+    from api.settings import get_settings
+
+    settings = get_settings()
     engine = db.make_engine(args.database_url or settings.database_url)
     return db.init_db(engine, seed_demo=settings.seed_demo)
 
 
 def create_cmd(args: argparse.Namespace) -> int:
-    auth = importlib.import_module("api.auth")
+    from api import auth
+
     new = auth.create_key(_sessions(args), args.role, args.workshop, args.label)
     where = f" for workshop {new.workshop_id}" if new.workshop_id else ""
     print(new.key)
-    import sys
-
     print(f"created {new.role.value} key {new.id}{where}: store it now, it is not shown again", file=sys.stderr)
     return 0
 
 
 def list_cmd(args: argparse.Namespace) -> int:
-    auth = importlib.import_module("api.auth")
+    from api import auth
+
     for row in auth.list_keys(_sessions(args)):
         state = "revoked" if row.revoked_at else "active"
         print(f"{row.id}  {row.role:<6} {row.workshop_id or '-':<28} {state:<8} {row.label}")
@@ -56,7 +58,8 @@ def list_cmd(args: argparse.Namespace) -> int:
 
 
 def revoke_cmd(args: argparse.Namespace) -> int:
-    auth = importlib.import_module("api.auth")
+    from api import auth
+
     auth.revoke_key(_sessions(args), args.key_id)
     print(f"revoked {args.key_id}")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from quoting.cli.output import print_json
+from api.cli.output import print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,8 +76,8 @@ def calibrate_cmd(args: argparse.Namespace) -> int:
 
 
 def prior_cmd(args: argparse.Namespace) -> int:
-    from geometry.errors import InvalidRequestError
     from quoting.calibration import PRIOR_FILE, default_model_dir, fit_prior_from_histories
+    from quoting.errors import InvalidRequestError
     from quoting.workshops import load_workshops
 
     histories = {}

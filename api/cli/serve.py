@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,7 +14,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def serve_cmd(args: argparse.Namespace) -> int:
-    # The CLI lives in quoting, which must not import api at module level (api -> quoting only):
-    # the server is looked up by name when this command runs.
-    server = importlib.import_module("api.server")
+    from api import server  # uvicorn and the app: imported when this command runs
+
     return int(server.run(host=args.host, port=args.port, database_url=args.database_url) or 0)

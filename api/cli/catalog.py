@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from quoting.cli.output import print_json, table
+from api.cli.output import print_json, table
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,4 +1,4 @@
-"""The ``microfab`` command line: a thin shell over the quoting service functions.
+"""The ``microfab`` command line: the second way in next to HTTP, a thin shell over the service functions.
 
 Each command group lives in its own module with a ``register(subparsers)``
 function; ``COMMANDS`` lists them. Heavy imports happen inside the commands so
@@ -8,21 +8,15 @@ function; ``COMMANDS`` lists them. Heavy imports happen inside the commands so
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
 
+from api.cli import calibrate, catalog, keys, parts, serve
 from geometry.errors import InputError, MicrofabError
 
-#: modules under quoting.cli (or absolute module paths) that register commands
-COMMANDS = [
-    "quoting.cli.parts",
-    "quoting.cli.catalog",
-    "quoting.cli.serve",
-    "quoting.cli.keys",
-    "quoting.cli.calibrate",
-]
+#: the command groups, in the order ``microfab --help`` lists them
+COMMANDS = (parts, catalog, serve, keys, calibrate)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -36,8 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"microfab {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
-        importlib.import_module(name).register(sub)
+    for module in COMMANDS:
+        module.register(sub)
     return parser
 
 
