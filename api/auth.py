@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import ApiKeyRow, WorkshopRow, now_utc
-from geometry.errors import InvalidRequestError, MicrofabError, NotFoundError
+from api.errors import UnauthorizedError
+from quoting.errors import InvalidRequestError, NotFoundError
 
 KEY_PREFIX = "mfk_"
 
@@ -20,16 +21,6 @@ class Role(enum.Enum):
     BUYER = "buyer"
     OWNER = "owner"
     ADMIN = "admin"
-
-
-class UnauthorizedError(MicrofabError):
-    code = "unauthorized"
-    http_status = 401
-
-
-class ForbiddenError(MicrofabError):
-    code = "forbidden"
-    http_status = 403
 
 
 @dataclass(frozen=True)

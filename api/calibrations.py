@@ -19,7 +19,8 @@ from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
 
-from geometry.errors import InvalidRequestError, MicrofabError
+from geometry.errors import MicrofabError
+from quoting.errors import InvalidRequestError
 
 log = logging.getLogger(__name__)
 MAX_MEMBERS = 5000

@@ -13,7 +13,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import ANONYMOUS, ForbiddenError, Principal, Role, UnauthorizedError, authenticate
+from api.auth import ANONYMOUS, Principal, Role, authenticate
+from api.errors import ForbiddenError, UnauthorizedError
 from api.service import Service
 
 _bearer = HTTPBearer(auto_error=False, description="an API key: `Authorization: Bearer mfk_...`")

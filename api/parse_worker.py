@@ -15,9 +15,8 @@ from typing import Any
 
 import geometry  # (preloaded by the fork server)
 import geometry.loaders.step  # noqa: F401
-from geometry import extract, load_bytes
+from geometry import measure
 from geometry.errors import CorruptFileError, MicrofabError, ParseMemoryError
-from geometry.export import part_glb
 
 HANG = b"MICROFAB-TEST-HANG"
 CRASH = b"MICROFAB-TEST-CRASH"
@@ -47,9 +46,7 @@ def warm() -> None:
     step = resources.files("api").joinpath("static", "warm.step").read_bytes()
     for data, name in ((_cube_stl(), "warm.stl"), (step, "warm.step")):
         try:
-            part = load_bytes(data, name)
-            extract(part)
-            part_glb(part)
+            measure(data, filename=name, preview=True)
         except MicrofabError:
             pass
 
@@ -63,22 +60,10 @@ def parse(data: bytes, filename: str, units: str | None, max_bytes: int, test_ho
             os.kill(os.getpid(), signal.SIGSEGV)
         if data.startswith(MEMORY):
             _ = bytearray(64 * 1024**3)
-    part = load_bytes(data, filename, units=units, max_bytes=max_bytes, thickness_mm=thickness_mm)
-    features = extract(part)
-    components = _components(part) if features.solids > 1 else []
-    try:
-        glb = part_glb(part)
-    except Exception:  # the preview is a convenience: a part without one still quotes
-        glb = b""
-    return {"features": features.to_dict(), "glb": glb, "components": components}
-
-
-def _components(part: Any) -> list[dict[str, Any]]:
-    """The distinct solids of a multi-solid part, measured each, with their counts ([] for one solid once)."""
-    solids = geometry.split_solids(part)
-    if len(solids) == 1 and solids[0][1] == 1:
-        return []
-    return [{"count": count, "features": extract(sub).to_dict()} for sub, count in solids]
+    measured = measure(data, filename=filename, units=units, thickness_mm=thickness_mm, max_bytes=max_bytes,
+                       preview=True)
+    return {"features": measured.features.to_dict(), "glb": measured.preview_glb,
+            "components": measured.components_to_list()}
 
 
 def main(conn, memory_mb: int) -> None:  # noqa: ANN001  (a multiprocessing Connection)
@@ -100,15 +85,15 @@ def main(conn, memory_mb: int) -> None:  # noqa: ANN001  (a multiprocessing Conn
             result = parse(**job)
             conn.send(("ok", result))
         except MicrofabError as err:
-            conn.send(("error", type(err).__name__, err.code, err.http_status, err.message, _plain(err.fields)))
+            conn.send(("error", type(err).__name__, err.code, err.message, _plain(err.fields)))
         except MemoryError:
             err = ParseMemoryError(f"{job.get('filename')}: parsing needed more than the {memory_mb} MiB memory "
                                    "limit: simplify or split the file")
-            conn.send(("error", type(err).__name__, err.code, err.http_status, err.message, {}))
+            conn.send(("error", type(err).__name__, err.code, err.message, {}))
         except Exception as exc:  # a parser bug on this input: a clear 422, never a 500
             err = CorruptFileError(f"{job.get('filename')}: the CAD kernel could not read this file "
                                    f"({type(exc).__name__}): re-export it from your CAD tool")
-            conn.send(("error", type(err).__name__, err.code, err.http_status, err.message, {}))
+            conn.send(("error", type(err).__name__, err.code, err.message, {}))
 
 
 def _plain(fields: dict[str, Any]) -> dict[str, Any]:

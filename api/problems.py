@@ -16,6 +16,35 @@ from geometry.errors import MicrofabError
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
+#: the HTTP status of each error code; an error whose code is not here takes its nearest parent class's
+STATUS_BY_CODE: dict[str, int] = {
+    "microfab_error": 400,
+    "invalid_input": 422,  # every input error unless a more specific code follows
+    "unsupported_format": 415,
+    "file_too_large": 413,
+    "not_manufacturable": 422,
+    "model_unusable": 422,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "idempotency_key_reused": 409,
+    "not_implemented": 501,
+    "parse_workers_unavailable": 503,
+}
+
+
+def http_status(err: MicrofabError) -> int:
+    """The status that answers ``err``: its code's, else that of the nearest class above it in the tree."""
+    status = STATUS_BY_CODE.get(err.code)
+    if status is not None:
+        return status
+    for cls in type(err).__mro__:
+        status = STATUS_BY_CODE.get(getattr(cls, "code", ""))
+        if status is not None:
+            return status
+    return 400
+
 
 def problem(status: int, code: str, title: str, detail: str, instance: str = "", **extra: object) -> JSONResponse:
     body = {"type": f"https://microfab.dev/problems/{code}", "title": title, "status": status, "detail": detail,
@@ -37,7 +66,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(MicrofabError)
     async def _microfab(request: Request, err: MicrofabError) -> JSONResponse:
         fields = {k: v for k, v in err.fields.items() if isinstance(v, str | int | float | bool) or v is None}
-        return problem(err.http_status, err.code, type(err).__name__, err.message, request.url.path, **fields)
+        return problem(http_status(err), err.code, type(err).__name__, err.message, request.url.path, **fields)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, err: RequestValidationError) -> JSONResponse:

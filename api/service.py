@@ -7,7 +7,6 @@ storage, calls ``quoting.engine.quote_components`` and stores what comes back.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -26,25 +25,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Principal
 from api.db import IdempotencyRow, JobRow, PartRow, QuoteRow, WorkshopRow, aware, now_utc
+from api.errors import IdempotencyConflictError
 from api.metrics import Metrics
+from api.problems import http_status
 from api.settings import Settings
 from api.webhooks import Dispatcher
 from api.workers import ParsePool
-from geometry.errors import InvalidRequestError, MicrofabError, NotFoundError
+from geometry.errors import MicrofabError
 from geometry.features import PartFeatures
 from geometry.loaders.sniff import sniff_format
 from quoting.engine import quote_components
+from quoting.errors import NotFoundError
 from quoting.quote import QuoteRequest
 from quoting.ratecard import RateCard
 
 log = logging.getLogger(__name__)
 #: a part's features and, for a file of several distinct solids, [(features, count), ...] per solid
 Measured = tuple[PartFeatures, list[tuple[PartFeatures, int]]]
-
-
-class IdempotencyConflictError(MicrofabError):
-    code = "idempotency_key_reused"
-    http_status = 409
 
 
 class JobAccepted(Exception):
@@ -287,7 +284,7 @@ class Service:
                 status, error = "succeeded", None
             except MicrofabError as err:
                 status, result = "failed", None
-                error = {"code": err.code, "status": err.http_status, "detail": err.message}
+                error = {"code": err.code, "status": http_status(err), "detail": err.message}
             except Exception as err:  # a job must always end; the log has the details
                 log.exception("job %s failed", job_id)
                 status, result = "failed", None
@@ -344,90 +341,3 @@ def quote_view(row: QuoteRow) -> dict[str, Any]:
 
 def request_fingerprint(part: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps({"part": part, **fields}, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def parse_quote_request(material: str, quantities: list[int] | str, process: str | None = None,
-                        finish: str | None = None, tolerance: str | None = None, tier: str | None = None,
-                        ship_to: list[float] | str | None = None, need_by: dt.date | str | None = None,
-                        units: str | None = None, sort_by: str | None = None,
-                        thickness_mm: float | str | None = None,
-                        threads: dict[str, int] | str | None = None) -> QuoteRequest:
-    """A ``QuoteRequest`` from form or JSON values, with errors naming the field."""
-    if isinstance(quantities, str):
-        try:
-            qty = tuple(int(x) for x in quantities.split(",") if x.strip())
-        except ValueError:
-            raise InvalidRequestError(f"quantities {quantities!r}: give whole numbers separated by commas",
-                                      field="quantities") from None
-    else:
-        qty = tuple(quantities)
-    if not qty:
-        raise InvalidRequestError("give at least one quantity", field="quantities")
-    if len(qty) > 20:
-        raise InvalidRequestError("give at most 20 quantities", field="quantities")
-    where: tuple[float, float] | None = None
-    if isinstance(ship_to, str) and ship_to.strip():
-        try:
-            lat, lon = (float(x) for x in ship_to.split(","))
-        except ValueError:
-            raise InvalidRequestError(f"ship_to {ship_to!r}: give LAT,LON", field="ship_to") from None
-        where = (lat, lon)
-    elif isinstance(ship_to, list | tuple):
-        if len(ship_to) != 2:
-            raise InvalidRequestError("ship_to: give [lat, lon]", field="ship_to")
-        where = (float(ship_to[0]), float(ship_to[1]))
-    if where is not None and not all(map(_finite, where)):
-        raise InvalidRequestError("ship_to: latitude and longitude must be finite numbers", field="ship_to")
-    date: dt.date | None = None
-    if isinstance(need_by, str) and need_by.strip():
-        try:
-            date = dt.date.fromisoformat(need_by.strip())
-        except ValueError:
-            raise InvalidRequestError(f"need_by {need_by!r}: give a date YYYY-MM-DD", field="need_by") from None
-    elif isinstance(need_by, dt.date):
-        date = need_by
-    kwargs: dict[str, Any] = {"material": material, "quantities": qty, "process": process or None,
-                              "ship_to": where, "units": units or None, "finish": finish or None,
-                              "tolerance": tolerance or None, "need_by": date}
-    if isinstance(thickness_mm, str):
-        try:
-            thickness_mm = float(thickness_mm) if thickness_mm.strip() else None
-        except ValueError:
-            raise InvalidRequestError(f"thickness_mm {thickness_mm!r} is not a number of mm",
-                                      field="thickness_mm") from None
-    if thickness_mm is not None:
-        if not _finite(float(thickness_mm)):
-            raise InvalidRequestError("thickness_mm must be a finite number of mm", field="thickness_mm")
-        kwargs["thickness_mm"] = float(thickness_mm)
-    if isinstance(threads, str):
-        threads = _parse_threads(threads)
-    if threads:
-        kwargs["threads"] = dict(threads)
-    if tier:
-        kwargs["tier"] = tier
-    if sort_by:
-        kwargs["sort_by"] = sort_by
-    from quoting.engine import validate_request
-
-    request = QuoteRequest(**kwargs)
-    validate_request(request)
-    return request
-
-
-def _parse_threads(text: str) -> dict[str, int] | None:
-    """``M6:4,M8:2`` -> {"M6": 4, "M8": 2}."""
-    if not text.strip():
-        return None
-    out: dict[str, int] = {}
-    for item in text.split(","):
-        size, _, count = item.partition(":")
-        try:
-            out[size.strip()] = int(count)
-        except ValueError:
-            raise InvalidRequestError(f"threads {text!r}: give SIZE:COUNT pairs, e.g. M6:4,M8:2",
-                                      field="threads") from None
-    return out
-
-
-def _finite(x: float) -> bool:
-    return x == x and abs(x) != float("inf")

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import WebhookDeliveryRow, WebhookRow
 from api.metrics import Metrics
-from geometry.errors import InvalidRequestError
+from quoting.errors import InvalidRequestError
 
 log = logging.getLogger(__name__)
 

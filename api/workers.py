@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geometry.errors as gerrors
+import quoting.errors as qerrors
+from api.errors import ParseUnavailableError
 from geometry.errors import MicrofabError, ParserCrashedError, ParseTimeoutError
 
 log = logging.getLogger(__name__)
@@ -34,13 +36,6 @@ def _context():  # noqa: ANN202
         return _ctx
 
 
-class ParseUnavailableError(MicrofabError):
-    """No parse worker could be started (the server is short of memory or processes)."""
-
-    code = "parse_workers_unavailable"
-    http_status = 503
-
-
 @dataclass(frozen=True)
 class Parsed:
     features: dict[str, Any]
@@ -49,13 +44,12 @@ class Parsed:
     components: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _rebuild(kind: str, code: str, status: int, message: str, fields: dict[str, Any]) -> MicrofabError:
-    cls = getattr(gerrors, kind, None)
-    if isinstance(cls, type) and issubclass(cls, MicrofabError):
-        err = cls(message, **fields)
-    else:
-        err = MicrofabError(message, **fields)
-    err.code, err.http_status = code, status
+def _rebuild(kind: str, code: str, message: str, fields: dict[str, Any]) -> MicrofabError:
+    """The worker's error again, as the same class where this process knows it (its code kept)."""
+    cls = next((getattr(m, kind) for m in (gerrors, qerrors) if isinstance(getattr(m, kind, None), type)), None)
+    err = cls(message, **fields) if cls is not None and issubclass(cls, MicrofabError) else \
+        MicrofabError(message, **fields)
+    err.code = code
     return err
 
 

@@ -15,8 +15,10 @@ from geometry.extract import extract
 from geometry.features import FEATURES_SCHEMA, FileFormat, PartFeatures
 from geometry.findings import Finding, Severity
 from geometry.loaders import load, load_bytes
+from geometry.measure import MeasureCache, Measured, measure, measure_part
 from geometry.part import Part
 from geometry.units import LengthUnit
+from geometry.version import geometry_version
 
 if TYPE_CHECKING:
     from geometry.brep import split_solids
@@ -26,13 +28,18 @@ __all__ = [
     "FileFormat",
     "Finding",
     "LengthUnit",
+    "MeasureCache",
+    "Measured",
     "MicrofabError",
     "Part",
     "PartFeatures",
     "Severity",
     "extract",
+    "geometry_version",
     "load",
     "load_bytes",
+    "measure",
+    "measure_part",
     "split_solids",
 ]
 

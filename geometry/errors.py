@@ -1,9 +1,11 @@
-"""The microfab exception tree.
+"""The microfab exception tree: its root, and the errors of files and geometry.
 
-Every error a user can cause is a ``MicrofabError``; errors about the input
-also subclass ``ValueError``. Each carries a stable ``code`` (used by the API's
-problem+json answers and the CLI's exit codes) and structured ``fields``.
-Messages say what to do next.
+Every error a user can cause is a ``MicrofabError``; errors about the input also
+subclass ``ValueError``. Each carries a stable ``code`` (the API's problem+json
+``code`` and the CLI's message) and structured ``fields``; messages say what to
+do next. Each floor adds its own errors on top of these: pricing errors live in
+``quoting.errors``, model errors in ``models.errors``, access errors in ``api``.
+Nothing here knows about HTTP: ``api.problems`` maps codes to statuses.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ class MicrofabError(Exception):
     """Base of every error microfab raises on purpose."""
 
     code = "microfab_error"
-    http_status = 400
 
     def __init__(self, message: str, **fields: Any) -> None:
         super().__init__(message)
@@ -30,12 +31,10 @@ class InputError(MicrofabError, ValueError):
     """Something the caller sent is wrong."""
 
     code = "invalid_input"
-    http_status = 422
 
 
 class UnsupportedFormatError(InputError):
     code = "unsupported_format"
-    http_status = 415
 
 
 class CorruptFileError(InputError):
@@ -48,7 +47,6 @@ class EmptyFileError(CorruptFileError):
 
 class FileTooLargeError(InputError):
     code = "file_too_large"
-    http_status = 413
 
 
 class UnitsError(InputError):
@@ -61,76 +59,31 @@ class GeometryError(InputError):
     code = "geometry_unusable"
 
 
-class UnknownMaterialError(InputError):
-    code = "unknown_material"
-
-
-class UnknownProcessError(InputError):
-    code = "unknown_process"
-
-
-class InvalidRequestError(InputError):
-    code = "invalid_request"
-
-
-class RateCardError(InputError):
-    code = "invalid_rate_card"
-
-
 class OpenContourError(GeometryError):
     """A 2D drawing's cut contour does not close (names the open contour)."""
 
     code = "open_contour"
 
 
-class ThicknessRequiredError(InvalidRequestError):
-    """A flat 2D part (DXF) needs the sheet thickness from the request."""
+class ThicknessRequiredError(InputError):
+    """A flat 2D part (DXF) needs the sheet thickness from the caller."""
 
     code = "thickness_required"
 
 
-class UnknownOptionError(InputError):
-    """An unknown finish, tolerance class, thread or DFM threshold key."""
-
-    code = "unknown_option"
-
-
-class OptionNotApplicableError(InputError):
-    """A known option that cannot be applied to this material or part."""
-
-    code = "option_not_applicable"
-
-
-class NotManufacturableError(MicrofabError):
-    code = "not_manufacturable"
-    http_status = 422
-
-
-class NotFoundError(MicrofabError):
-    code = "not_found"
-    http_status = 404
-
-
-class ModelError(MicrofabError):
-    """A saved learned model cannot be used (wrong versions, features, corrupt)."""
-
-    code = "model_unusable"
-    http_status = 422
-
-
-class HistoryError(InputError):
-    """A workshop's price history cannot be used (missing columns, too few usable rows)."""
-
-    code = "invalid_history"
-
-
 class ParseTimeoutError(CorruptFileError):
+    """Measuring the file took longer than the parse worker's time limit."""
+
     code = "parse_timeout"
 
 
 class ParserCrashedError(CorruptFileError):
+    """The CAD kernel died on this file."""
+
     code = "parser_crashed"
 
 
 class ParseMemoryError(CorruptFileError):
+    """Measuring the file needed more than the parse worker's memory limit."""
+
     code = "parse_memory_limit"

@@ -8,6 +8,7 @@ from geometry.mesh_analysis import mesh_features
 from geometry.part import Part
 from geometry.tolerances import tol
 from geometry.units import LengthUnit, UnitsSource
+from geometry.version import geometry_version
 
 
 def extract(part: Part) -> PartFeatures:
@@ -37,7 +38,8 @@ def extract(part: Part) -> PartFeatures:
         if values.get(name) is None:
             unmeasured[name] = why
     solids = part.solids if part.brep is not None or measured else values["mesh"].bodies
-    features = PartFeatures(source=part.source, solids=solids, unmeasured=unmeasured, **values)
+    features = PartFeatures(source=part.source, solids=solids, unmeasured=unmeasured,
+                            geometry_version=geometry_version(), **values)
     return features.with_updates(findings=findings + unit_findings(features))
 
 

@@ -73,6 +73,12 @@ class FaceStats:
     area_mm2_by_kind: dict[str, float]
 
 
+class HoleKind(enum.StrEnum):
+    PLAIN = "plain"
+    COUNTERBORE = "counterbore"
+    COUNTERSINK = "countersink"
+
+
 @dataclass(frozen=True)
 class Hole:
     diameter_mm: float
@@ -80,8 +86,7 @@ class Hole:
     through: bool
     axis: tuple[float, float, float]
     position_mm: tuple[float, float, float] | None = None
-    #: "plain", "counterbore", "countersink"
-    kind: str = "plain"
+    kind: HoleKind = HoleKind.PLAIN
     counterbore_diameter_mm: float | None = None
     counterbore_depth_mm: float | None = None
     countersink_angle_deg: float | None = None
@@ -190,6 +195,8 @@ class PartFeatures:
     thin_wall_threshold_mm: float | None = None
     #: area-weighted centroid of ``unreachable_area_mm2`` (where the undercut is) [mm]
     unreachable_centroid_mm: tuple[float, float, float] | None = None
+    #: ``geometry.geometry_version()`` of the code that measured the part ("" before versions were kept)
+    geometry_version: str = ""
 
     @property
     def max_extent_mm(self) -> float:

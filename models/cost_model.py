@@ -38,8 +38,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from geometry.errors import ModelError
 from geometry.features import PartFeatures
+from models.errors import ModelError
 from models.regressor import CostRatioRegressor
 from models.samples import CostSample
 from models.vectorize import NUMERIC_FEATURES

@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from geometry.errors import ModelError
+from models.errors import ModelError
 from models.samples import CostSample, check_samples, training_hash
 
 PRIOR_FORMAT = "microfab.costprior/1"

@@ -24,7 +24,7 @@ from scipy.optimize import least_squares
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from geometry.errors import ModelError
+from models.errors import ModelError
 from models.samples import CostSample, check_samples
 
 

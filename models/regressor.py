@@ -39,7 +39,7 @@ from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
-from geometry.errors import ModelError
+from models.errors import ModelError
 from models.ratefit import RateCardCalibrator
 from models.samples import CostSample, check_samples, training_hash
 from models.vectorize import CostVectorizer

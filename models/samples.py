@@ -37,8 +37,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from geometry.errors import ModelError
 from geometry.features import PartFeatures
+from models.errors import ModelError
 
 REQUIRED_CONTEXT = ("process", "material", "quantity", "batch_time_min", "part_time_min")
 NUMERIC_CONTEXT = (

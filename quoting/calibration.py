@@ -17,8 +17,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import hashlib
-import json
 import math
 import os
 import re
@@ -29,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from geometry.errors import HistoryError, InputError, MicrofabError
+from geometry import MeasureCache, measure
+from geometry.errors import InputError, MicrofabError
 from geometry.features import PartFeatures
 from models import (
     CostRatioRegressor,
@@ -43,6 +42,7 @@ from models import (
 )
 from models.prior import MarketplacePrior, save_prior
 from models.prior import load_prior as read_prior
+from quoting.errors import HistoryError
 from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.ratecard import RateCard
@@ -154,43 +154,6 @@ def _row(line: int, rec: dict[str, str]) -> HistoryRow:
 
 # --- features and rule prices -------------------------------------------------------------------------------------
 
-class FeatureCache:
-    """PartFeatures of CAD files as JSON in a folder, keyed by the file's sha256."""
-
-    def __init__(self, folder: str | os.PathLike[str] | None) -> None:
-        self.folder = Path(folder) if folder is not None else None
-        self._memory: dict[str, PartFeatures] = {}
-
-    def get(self, sha256: str, compute: Callable[[], PartFeatures]) -> PartFeatures:
-        if sha256 in self._memory:
-            return self._memory[sha256]
-        path = self.folder / f"{sha256}.json" if self.folder is not None else None
-        if path is not None and path.is_file():
-            try:
-                features = PartFeatures.from_dict(json.loads(path.read_text(encoding="utf-8")))
-            except (ValueError, KeyError, TypeError):
-                features = None
-            if features is not None:
-                self._memory[sha256] = features
-                return features
-        features = compute()
-        self._memory[sha256] = features
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(features.to_dict()), encoding="utf-8")
-        return features
-
-
-def file_features(path: Path, cache: FeatureCache | None = None) -> PartFeatures:
-    """Measure a CAD file (through the cache when given)."""
-    from geometry import extract, load
-
-    data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    compute = lambda: extract(load(path))  # noqa: E731
-    return cache.get(sha, compute) if cache is not None else compute()
-
-
 class _Recorder:
     """Stands in for a cost model inside ``price_line`` to capture the context the engine passes."""
 
@@ -209,7 +172,7 @@ class _Recorder:
 def rule_sample(features: PartFeatures, card: RateCard, process: str, material: str, quantity: int,
                 finish: str | None = None, tolerance: str | None = None) -> CostSample:
     """The rule-based price of a line at ``card`` and the context the quote engine gives a cost model."""
-    from geometry.errors import NotManufacturableError
+    from quoting.errors import NotManufacturableError
     from quoting.pricing import PricingContext, price_line
     from quoting.processes import process_models
 
@@ -254,7 +217,7 @@ def build_samples(
     card: RateCard,
     files_dir: str | os.PathLike[str] | None = None,
     lookup: Callable[[str], PartFeatures | Path] | None = None,
-    cache: FeatureCache | None = None,
+    cache: MeasureCache | None = None,
 ) -> tuple[list[CostSample], list[float], list[HistoryRow], list[RowProblem]]:
     """Samples, prices and rows for the rows that load and price; a problem for each that does not."""
     folder = Path(files_dir) if files_dir is not None else Path(".")
@@ -271,12 +234,12 @@ def build_samples(
                 elif isinstance(found, dict):
                     features = PartFeatures.from_dict(found)
                 else:
-                    features = file_features(Path(found), cache)
+                    features = measure(Path(found), cache=cache).features
             else:
                 path = folder / row.file
                 if not path.is_file():
                     raise InputError(f"file not found: {path} (paths are relative to --files)")
-                features = file_features(path, cache)
+                features = measure(path, cache=cache).features
             sample = rule_sample(features, card, row.process, row.material, row.quantity, row.finish, row.tolerance)
         except MicrofabError as err:
             problems.append(RowProblem(row.line, row.file, err.message))
@@ -405,7 +368,7 @@ def fit_prior_from_histories(
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> tuple[MarketplacePrior, list[RowProblem]]:
     """Read, price and pool several workshops' histories (``{workshop_id: csv}``) into the marketplace prior."""
-    cache = FeatureCache(cache_dir)
+    cache = MeasureCache(cache_dir)
     samples: list[CostSample] = []
     prices: list[float] = []
     groups: list[str] = []
@@ -424,7 +387,7 @@ def fit_prior_from_histories(
 
 
 def find_card(workshop_id: str, workshops: Sequence[RateCard] | None = None) -> RateCard:
-    from geometry.errors import NotFoundError
+    from quoting.errors import NotFoundError
     from quoting.workshops import load_workshops
 
     cards = tuple(workshops) if workshops is not None else load_workshops()
@@ -452,7 +415,7 @@ def calibrate(
     card = find_card(workshop_id, workshops)
     rows, bad_rows = read_history(history)
     files = Path(files_dir) if files_dir is not None else Path(history).resolve().parent
-    samples, prices, used, more = build_samples(rows, card, files, lookup, FeatureCache(cache_dir))
+    samples, prices, used, more = build_samples(rows, card, files, lookup, MeasureCache(cache_dir))
     problems = sorted(bad_rows + more, key=lambda p: p.line)
     if len(samples) < MIN_JOBS:
         shown = "; ".join(str(p) for p in problems[:5])

@@ -34,10 +34,11 @@ from pathlib import Path
 
 import numpy as np
 
+from geometry import MeasureCache, measure
 from geometry.features import PartFeatures
 from models import CostSample
 from models.samples import normalize_context
-from quoting.calibration import FeatureCache, rule_sample
+from quoting.calibration import rule_sample
 from quoting.materials import get_material
 from quoting.ratecard import RateCard
 
@@ -139,7 +140,7 @@ def demo_features(specs: Sequence[PartSpec], build_step: Callable[[PartSpec], by
     """Features of each spec (by name), measured from its STEP and cached by the spec's hash."""
     from geometry import extract, load_bytes
 
-    cache = FeatureCache(cache_dir)
+    cache = MeasureCache(cache_dir)
     out = {}
     for spec in specs:
         out[spec.name] = cache.get(spec_key(spec),
@@ -217,10 +218,9 @@ def write_history(shop: ShopBehaviour, card: RateCard, n_jobs: int, out_dir: str
         path = out / f"{spec.name}.step"
         if not path.exists():
             path.write_bytes(build_step(spec))
-    from quoting.calibration import file_features
 
-    cache = FeatureCache(cache_dir)
-    features = {s.name: file_features(out / f"{s.name}.step", cache) for s in specs}
+    cache = MeasureCache(cache_dir)
+    features = {s.name: measure(out / f"{s.name}.step", cache=cache).features for s in specs}
     jobs = demo_jobs(shop, card, specs, n_jobs, seed)
     _, prices = demo_history(shop, card, jobs, features, seed)
     csv_path = out / "history.csv"

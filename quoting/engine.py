@@ -30,15 +30,15 @@ from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any
 
-from geometry import extract, load, load_bytes
-from geometry.errors import InputError, InvalidRequestError, MicrofabError, NotManufacturableError
+from geometry import measure
+from geometry.errors import InputError, MicrofabError
 from geometry.features import FEATURES_SCHEMA, PartFeatures
 from geometry.findings import Finding
 from quoting.data_files import read_data
 from quoting.eligibility import machine_limits
+from quoting.errors import InvalidRequestError, NotManufacturableError
 from quoting.geo import great_circle_km
 from quoting.materials import Material, get_material
 from quoting.money import round_eur
@@ -419,14 +419,10 @@ def quote_file(
     solid (a conservative price). The returned features are the whole file's.
     """
     validate_request(request)
-    if isinstance(source, bytes):
-        part = load_bytes(source, filename, units=request.units, thickness_mm=request.thickness_mm)
-    else:
-        part = load(Path(source), units=request.units, thickness_mm=request.thickness_mm)
-    features = extract(part)
-    solids = _split(part) if features.solids > 1 else []
-    components = [(extract(sub), count) for sub, count in solids]
-    return features, quote_components(features, components, request, workshops, now, cost_models=cost_models)
+    measured = measure(source, filename=filename if isinstance(source, bytes) else None, units=request.units,
+                       thickness_mm=request.thickness_mm)
+    return measured.features, quote_components(measured.features, list(measured.components), request, workshops,
+                                               now, cost_models=cost_models)
 
 
 def quote_components(
@@ -552,15 +548,6 @@ def _sum_lines(lines: Sequence[QuoteLine], kits: int) -> QuoteLine:
         machine_h=round(sum(line.machine_h for line in lines), 3),
         meets_need_by=None if needs[0] is None else all(bool(n) for n in needs),
     )
-
-
-def _split(part: Any) -> list[tuple[Any, int]]:
-    import geometry
-
-    fn = getattr(geometry, "split_solids", None)
-    if fn is None:
-        return []
-    return list(fn(part))
 
 
 def _offer(ctx: PricingContext, request: QuoteRequest) -> Offer:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from geometry.errors import UnknownMaterialError
 from quoting.data_files import read_data
+from quoting.errors import UnknownMaterialError
 
 
 @dataclass(frozen=True)

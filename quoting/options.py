@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from geometry.errors import OptionNotApplicableError, UnknownOptionError
 from geometry.features import PartFeatures
 from quoting.data_files import read_data
+from quoting.errors import OptionNotApplicableError, UnknownOptionError
 from quoting.materials import Material
 from quoting.processes.common import tap_time_min, thread_table
 

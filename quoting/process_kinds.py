@@ -1,10 +1,27 @@
-"""The closed vocabulary of manufacturing processes."""
+"""The closed vocabularies of quoting: processes, lead-time tiers, sort keys."""
 
 from __future__ import annotations
 
 import enum
 
-from geometry.errors import UnknownProcessError
+from quoting.errors import UnknownProcessError
+
+
+class Tier(enum.StrEnum):
+    """How fast a workshop makes the order: its lead time and price factor (rate card ``[tiers]``)."""
+
+    ECONOMY = "economy"
+    STANDARD = "standard"
+    EXPEDITE = "expedite"
+
+
+class SortKey(enum.StrEnum):
+    """How a quote's offers are ordered (best first, at the first quantity)."""
+
+    PRICE = "price"
+    LEAD_TIME = "lead_time"
+    DISTANCE = "distance"
+    CO2 = "co2"
 
 
 class Process(enum.Enum):

@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from geometry.errors import RateCardError
+from quoting.errors import RateCardError
 from quoting.materials import materials
 from quoting.process_kinds import Process
 

@@ -6,7 +6,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from geometry.errors import RateCardError
+from quoting.errors import RateCardError
 from quoting.ratecard import RateCard
 
 

@@ -15,8 +15,8 @@ from api.deps import Keyed, Svc
 from api.schemas import DeliveryView, Health, WebhookCreate, WebhookView, problems
 from api.service import check_id
 from api.webhooks import check_url
-from geometry.errors import NotFoundError
 from quoting.engine import microfab_version
+from quoting.errors import NotFoundError
 
 router = APIRouter()
 

@@ -14,17 +14,18 @@ from api.auth import Principal, Role
 from api.db import PartRow, aware
 from api.deps import Quoter, Svc
 from api.encoding import FastJSONResponse
+from api.forms import parse_quote_request
 from api.schemas import JobView, PartView, QuoteCreate, QuoteView, problems
 from api.service import (
     JobAccepted,
     Service,
     clean_text,
-    parse_quote_request,
     part_id_for,
     quote_view,
     request_fingerprint,
 )
-from geometry.errors import FileTooLargeError, InvalidRequestError, NotFoundError
+from geometry.errors import FileTooLargeError
+from quoting.errors import InvalidRequestError, NotFoundError
 
 router = APIRouter()
 CHUNK = 1024 * 1024

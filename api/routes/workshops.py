@@ -10,9 +10,10 @@ from fastapi import APIRouter, Body, File, UploadFile
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from api.auth import ForbiddenError, Principal
+from api.auth import Principal
 from api.db import RateCardVersionRow, WorkshopRow, aware, now_utc
 from api.deps import Admin, Keyed, Svc
+from api.errors import ConflictError, ForbiddenError, NotImplementedYetError
 from api.routes.parts import accepted, read_upload
 from api.schemas import (
     JobView,
@@ -24,22 +25,12 @@ from api.schemas import (
     problems,
 )
 from api.service import check_id
-from geometry.errors import InvalidRequestError, MicrofabError, NotFoundError
+from quoting.errors import InvalidRequestError, NotFoundError
 from quoting.materials import materials
 from quoting.process_kinds import Process
 from quoting.ratecard import RateCard
 
 router = APIRouter()
-
-
-class NotImplementedYetError(MicrofabError):
-    code = "not_implemented"
-    http_status = 501
-
-
-class ConflictError(MicrofabError):
-    code = "conflict"
-    http_status = 409
 
 
 @router.get("/v1/materials", tags=["catalog"], operation_id="list_materials", response_model=list[MaterialView])

@@ -18,7 +18,7 @@ import numpy as np
 
 from geometry.brep.tolerances import TAP_DRILLS_MM, btol, standard_drills_mm
 from geometry.brep.topology import FaceInfo, Topology, as_tuple, axis_key, canonical
-from geometry.features import Hole, HoleAxisGroup, SurfaceKind
+from geometry.features import Hole, HoleAxisGroup, HoleKind, SurfaceKind
 
 _DRILLS = np.array(standard_drills_mm())
 
@@ -170,7 +170,7 @@ def _hole_of(topo: Topology, run: list[_Segment], ref: np.ndarray, direction: np
         through=through,
         axis=as_tuple(axis),
         position_mm=as_tuple(centre, 4),
-        kind=kind,
+        kind=HoleKind(kind),
         counterbore_diameter_mm=None if cb_d is None else round(cb_d, 6),
         counterbore_depth_mm=None if cb_depth is None else round(cb_depth, 6),
         countersink_angle_deg=None if cs_angle is None else round(cs_angle, 3),

@@ -23,20 +23,25 @@ def load(
 ) -> Part:
     """Load a CAD file from disk. See ``load_bytes``."""
     p = Path(path)
+    data = read_file(p, max_bytes)
+    return load_bytes(data, p.name, units=units, max_bytes=max_bytes, thickness_mm=thickness_mm)
+
+
+def read_file(p: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """A CAD file's bytes, with a clear error for a missing, unreadable or too large file."""
     try:
         size = p.stat().st_size
         if size > max_bytes:
             raise FileTooLargeError(
                 f"{p.name} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit", file=p.name, size_bytes=size
             )
-        data = p.read_bytes()
+        return p.read_bytes()
     except IsADirectoryError as err:
         raise CorruptFileError(f"{p} is a folder, not a CAD file", file=str(p)) from err
     except FileNotFoundError as err:
         raise CorruptFileError(f"{p}: no such file", file=str(p)) from err
     except PermissionError as err:
         raise CorruptFileError(f"{p}: permission denied", file=str(p)) from err
-    return load_bytes(data, p.name, units=units, max_bytes=max_bytes, thickness_mm=thickness_mm)
 
 
 def load_bytes(

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from geometry.errors import NotManufacturableError, UnknownOptionError
 from geometry.features import Hole, PartFeatures
 from geometry.findings import Finding, Location, Severity
 from quoting.data_files import read_data
+from quoting.errors import NotManufacturableError, UnknownOptionError
 from quoting.materials import Material
 from quoting.process_kinds import Process
 

@@ -200,7 +200,7 @@ class MillingModel:
         removal_rate = float(material.removal_rate_mm3_min or 0) * float(machine["removal_rate_factor"])
         finishing_rate = float(material.finishing_rate_mm2_min or 0) * float(machine["finishing_rate_factor"])
         if removal_rate <= 0 or finishing_rate <= 0:
-            from geometry.errors import NotManufacturableError
+            from quoting.errors import NotManufacturableError
 
             raise NotManufacturableError(f"no milling rates for {material.name}", process=self.process.value)
         area = features.area_mm2 or 0.0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from quoting.cli import main
+from api.cli import main
 
 
 def test_health_ready_metrics(client: TestClient) -> None:
@@ -55,8 +55,9 @@ def test_keys_command(tmp_path: Path, capsys) -> None:
     key_id = key.split("_")[1]
     assert main(["keys", "revoke", key_id, "--database-url", url]) == 0
 
-    from api.auth import UnauthorizedError, authenticate
+    from api.auth import authenticate
     from api.db import init_db, make_engine
+    from api.errors import UnauthorizedError
 
     sessions = init_db(make_engine(url), seed_demo=False)
     try:

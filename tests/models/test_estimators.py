@@ -7,7 +7,6 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from geometry.errors import ModelError
 from models import (
     NUMERIC_FEATURES,
     CostRatioRegressor,
@@ -18,6 +17,7 @@ from models import (
     mape,
     median_ape,
 )
+from models.errors import ModelError
 from tests.models.synth import TRUE, dataset
 
 FAST = {"n_estimators": 60}

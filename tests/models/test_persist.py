@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import skops.io as sio
 
-from geometry.errors import ModelError
 from models import CostRatioRegressor, Prediction, WorkshopCostModel, load_cost_model, load_cost_models
 from models.cost_model import MODEL_FORMAT
+from models.errors import ModelError
 from tests.models.synth import dataset
 
 

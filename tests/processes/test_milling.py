@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geometry.errors import NotManufacturableError, UnknownOptionError
 from geometry.features import Hole, Pocket
+from quoting.errors import NotManufacturableError, UnknownOptionError
 from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.processes import process_models

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from geometry.errors import InputError, OptionNotApplicableError, UnknownOptionError
+from geometry.errors import InputError
+from quoting.errors import OptionNotApplicableError, UnknownOptionError
 from quoting.materials import get_material
 from quoting.options import finish_cost, finish_keys, thread_cost, tolerance_class, tolerance_time_factor
 from tests.processes.helpers import features

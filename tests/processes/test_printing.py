@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geometry.errors import NotManufacturableError
 from geometry.features import Additive, MeshInfo
+from quoting.errors import NotManufacturableError
 from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.processes.nesting import pack_count

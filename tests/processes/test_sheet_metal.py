@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geometry.errors import NotManufacturableError
 from geometry.features import Bend, Hole
+from quoting.errors import NotManufacturableError
 from quoting.materials import get_material
 from quoting.processes.nesting import pack_count, parts_on_sheet
 from quoting.processes.sheet_metal import SheetMetalModel

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from geometry.errors import NotManufacturableError
 from geometry.features import Hole, MeshInfo, Turning
+from quoting.errors import NotManufacturableError
 from quoting.materials import get_material
 from quoting.processes.turning import TurningModel
 from tests.processes.helpers import codes, features, op

@@ -6,9 +6,9 @@ import copy
 import datetime as dt
 from typing import Any
 
-from geometry.errors import NotManufacturableError
 from geometry.features import Bend, FileFormat, MeshInfo, PartFeatures, SheetMetal, SourceInfo, Turning
 from geometry.findings import Finding, Severity
+from quoting.errors import NotManufacturableError
 from quoting.materials import Material
 from quoting.process_kinds import Process
 from quoting.processes.base import Operation, ProcessEstimate, Stock

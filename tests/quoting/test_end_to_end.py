@@ -7,7 +7,7 @@ import json
 import cadquery as cq
 import pytest
 
-from quoting.cli import main
+from api.cli import main
 from quoting.engine import quote_file
 from quoting.quote import Quote, QuoteRequest
 from tests.cadparts import plate_with_holes, step_bytes

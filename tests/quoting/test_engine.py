@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 
-from geometry.errors import InputError, InvalidRequestError, UnknownMaterialError, UnknownProcessError
+from geometry.errors import InputError
 from geometry.features import Turning
 from quoting.engine import quote
+from quoting.errors import InvalidRequestError, UnknownMaterialError, UnknownProcessError
 from quoting.process_kinds import Process
 from quoting.quote import Quote, QuoteRequest
 from quoting.workshops import demo_workshops

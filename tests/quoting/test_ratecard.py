@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geometry.errors import RateCardError
+from quoting.errors import RateCardError
 from quoting.process_kinds import Process
 from quoting.ratecard import RateCard
 from quoting.workshops import demo_workshops, load_workshops

@@ -1,0 +1,31 @@
+"""Errors of the API floor: access, conflicts, capacity (extending ``MicrofabError``)."""
+
+from __future__ import annotations
+
+from geometry.errors import MicrofabError
+
+
+class UnauthorizedError(MicrofabError):
+    code = "unauthorized"
+
+
+class ForbiddenError(MicrofabError):
+    code = "forbidden"
+
+
+class ConflictError(MicrofabError):
+    code = "conflict"
+
+
+class IdempotencyConflictError(MicrofabError):
+    code = "idempotency_key_reused"
+
+
+class NotImplementedYetError(MicrofabError):
+    code = "not_implemented"
+
+
+class ParseUnavailableError(MicrofabError):
+    """No parse worker could be started (the server is short of memory or processes)."""
+
+    code = "parse_workers_unavailable"
