@@ -139,8 +139,8 @@ def _cost_models(model_dir: str | None) -> dict:
     paths = [p for p in sorted(folder.glob("*.skops")) if not p.stem.startswith("_")] if folder.is_dir() else []
     if not paths:
         return {}
-    from models.errors import ModelError
     from models import load_cost_model
+    from models.errors import ModelError
 
     out = {}
     for path in paths:
