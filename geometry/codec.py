@@ -27,11 +27,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 import numpy as np
 from pydantic import PydanticSchemaGenerationError, TypeAdapter
 from pydantic_core import SchemaSerializer, SchemaValidator, core_schema, from_json
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = ["from_jsonable", "to_json", "to_jsonable"]
 
@@ -103,6 +106,14 @@ def to_json(obj: object) -> bytes:
     """The JSON document of ``obj`` (what ``to_jsonable`` gives, already encoded)."""
     # warnings off: a value that does not match its declared type is written by its runtime type, as before
     return _codec(type(obj)).serializer.to_json(obj, warnings=False, fallback=_numpy_value)
+
+
+@overload
+def to_jsonable(obj: DataclassInstance) -> dict[str, Any]: ...
+
+
+@overload
+def to_jsonable(obj: object) -> Any: ...
 
 
 def to_jsonable(obj: object) -> Any:
