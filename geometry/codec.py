@@ -13,6 +13,8 @@ that schema:
   gives None (pydantic writes inf/nan as floats in python mode and refuses null
   for a float);
 - a datetime is written by ``datetime.isoformat`` (``+00:00``; pydantic writes ``Z``);
+- a number in a float field is written as it is (a table's ``30000`` stays an
+  int; pydantic writes ``30000.0``);
 - enums as their values, tuples as lists, dates as ISO strings, numpy scalars
   and arrays (in ``Any`` fields) as Python numbers and lists.
 
@@ -47,6 +49,10 @@ def _isoformat(value: dt.datetime) -> str:
 
 def _datetime_as_isoformat(schema: dict[str, Any]) -> dict[str, Any]:
     return schema | {"serialization": core_schema.plain_serializer_function_ser_schema(_isoformat)}
+
+
+def _float_as_given(schema: dict[str, Any]) -> dict[str, Any]:
+    return schema | {"serialization": core_schema.simple_ser_schema("any")}
 
 
 def _float_or_null(schema: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +94,7 @@ def _build(tp: type[Any]) -> _Codec:
         schema: Any = TypeAdapter(tp).core_schema
     except PydanticSchemaGenerationError:  # a type pydantic has no schema for (a numpy scalar): by its value
         schema = core_schema.any_schema()
-    write = _rewrite(schema, {"datetime": _datetime_as_isoformat})
+    write = _rewrite(schema, {"datetime": _datetime_as_isoformat, "float": _float_as_given})
     read = _rewrite(schema, {"float": _float_or_null})
     return _Codec(SchemaSerializer(write), SchemaValidator(read))
 

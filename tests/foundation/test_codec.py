@@ -114,3 +114,10 @@ def test_missing_fields_take_their_defaults() -> None:
     doc = to_jsonable(_record())
     del doc["optional_mm"], doc["extra"]
     assert from_jsonable(Record, doc) == _record()
+
+
+def test_numbers_are_written_as_given() -> None:
+    doc = to_jsonable(_record(size_mm=30000, by_colour={"red": 2}))
+    assert type(doc["size_mm"]) is int and type(doc["by_colour"]["red"]) is int
+    assert json.dumps(doc["size_mm"]) == "30000"
+    assert from_jsonable(Record, doc).size_mm == 30000.0
