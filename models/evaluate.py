@@ -6,15 +6,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from models._typing import FloatArray
 
-def _arrays(*xs: Sequence[float]) -> list[np.ndarray]:
+
+def _arrays(*xs: Sequence[float]) -> list[FloatArray]:
     out = [np.asarray(x, dtype=np.float64) for x in xs]
     if len({a.shape for a in out}) != 1:
         raise ValueError(f"arrays of different shapes: {[a.shape for a in out]}")
     return out
 
 
-def ape(true_eur: Sequence[float], pred_eur: Sequence[float]) -> np.ndarray:
+def ape(true_eur: Sequence[float], pred_eur: Sequence[float]) -> FloatArray:
     """Absolute percentage errors |pred - true| / true (fractions, not percent)."""
     t, p = _arrays(true_eur, pred_eur)
     return np.abs(p - t) / t

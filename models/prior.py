@@ -14,16 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
+import numpy.typing as npt
 from sklearn.utils.validation import check_is_fitted
 
+from models._typing import BaseEstimator, FloatArray
 from models.errors import ModelError
-from models.samples import CostSample, check_samples, training_hash
+from models.regressor import CostRatioRegressor
+from models.samples import CostSample, check_samples, rule_totals_eur, training_hash
 
 PRIOR_FORMAT = "microfab.costprior/1"
 
@@ -46,12 +48,10 @@ class MarketplacePrior(BaseEstimator):
         self.min_jobs = min_jobs
         self.params = params
 
-    def fit(self, X: Sequence[CostSample], y: Sequence[float], groups: Sequence[str],
-            fitted: dict[str, Any] | None = None) -> "MarketplacePrior":
+    def fit(self, X: Sequence[CostSample], y: npt.ArrayLike, groups: Sequence[str],
+            fitted: Mapping[str, CostRatioRegressor] | None = None) -> "MarketplacePrior":
         """Fit a model per workshop (``groups``: workshop id of each sample); ``fitted``: models already
         fitted on exactly those samples, by workshop id, to reuse."""
-        from models.regressor import CostRatioRegressor
-
         X = list(X)
         check_samples(X)
         prices = np.asarray(y, dtype=np.float64)
@@ -62,7 +62,7 @@ class MarketplacePrior(BaseEstimator):
         if len(names) < 2:
             raise ModelError(f"a marketplace prior needs at least 2 workshops with {self.min_jobs} jobs or more")
         self.workshops_ = names
-        self.models_ = []
+        self.models_: list[CostRatioRegressor] = []
         for name in names:
             idx = np.flatnonzero(g == name)
             if fitted is not None and name in fitted:
@@ -72,7 +72,7 @@ class MarketplacePrior(BaseEstimator):
             self.models_.append(est.fit([X[i] for i in idx], prices[idx]))
         # leave-one-workshop-out residuals: the spread for a workshop the prior has not seen
         residuals = []
-        rule = np.array([s.rule_total_eur for s in X])
+        rule = rule_totals_eur(X)
         z = np.log(prices / rule)
         for k, name in enumerate(names):
             idx = np.flatnonzero(g == name)
@@ -88,17 +88,17 @@ class MarketplacePrior(BaseEstimator):
         self.training_sha256_ = training_hash(X, prices)
         return self
 
-    def predict_log_ratio(self, X: Sequence[CostSample]) -> np.ndarray:
+    def predict_log_ratio(self, X: Sequence[CostSample]) -> FloatArray:
         check_is_fitted(self, "models_")
         X = list(X)
         return np.median([m.predict_log_ratio(X) for m in self.models_], axis=0)
 
-    def predict(self, X: Sequence[CostSample]) -> np.ndarray:
-        rule = np.array([s.rule_total_eur for s in X])
+    def predict(self, X: Sequence[CostSample]) -> FloatArray:
+        rule = rule_totals_eur(X)
         return rule * np.exp(self.predict_log_ratio(X))
 
-    def predict_interval(self, X: Sequence[CostSample]) -> tuple[np.ndarray, np.ndarray]:
-        rule = np.array([s.rule_total_eur for s in X])
+    def predict_interval(self, X: Sequence[CostSample]) -> tuple[FloatArray, FloatArray]:
+        rule = rule_totals_eur(X)
         z = self.predict_log_ratio(X)
         return rule * np.exp(z + self.residual_lo_), rule * np.exp(z + self.residual_hi_)
 

@@ -20,10 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import least_squares
-from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
+from models._typing import BaseEstimator, FloatArray, RegressorMixin
 from models.errors import ModelError
 from models.samples import CostSample, check_samples
 
@@ -99,7 +100,7 @@ class RateCardCalibrator(RegressorMixin, BaseEstimator):
     def __init__(self, f_scale: float = 0.05) -> None:
         self.f_scale = f_scale
 
-    def _design(self, X: Sequence[CostSample]) -> np.ndarray:
+    def _design(self, X: Sequence[CostSample]) -> FloatArray:
         """Columns: (setup, machining) EUR per process/machine class, then material, other, minimum-order top-up."""
         n_keys = len(self.keys_)
         A = np.zeros((len(X), 2 * n_keys + len(_SHARED)))
@@ -115,14 +116,14 @@ class RateCardCalibrator(RegressorMixin, BaseEstimator):
             A[i, 2 * n_keys:] = _shared(s)
         return A
 
-    def fit(self, X: Sequence[CostSample], y: Sequence[float]) -> "RateCardCalibrator":
+    def fit(self, X: Sequence[CostSample], y: npt.ArrayLike) -> "RateCardCalibrator":
         check_samples(X)
         prices = np.asarray(y, dtype=np.float64)
         if len(X) < 3:
             raise ModelError(f"rate calibration needs at least 3 priced jobs, got {len(X)}")
         self.keys_ = sorted({_key(s) for s in X})
         A = self._design(X)
-        shipping = np.array([s.num("shipping_eur") for s in X])
+        shipping = np.array([s.num("shipping_eur") for s in X], dtype=np.float64)
         net = np.maximum(prices - shipping, 0.01 * prices)
         # start from the card: cost lines x (1 + margin), the top-up as it is
         margin = np.mean([1 + s.num("margin_fraction") for s in X])
@@ -131,25 +132,25 @@ class RateCardCalibrator(RegressorMixin, BaseEstimator):
         used = A.any(axis=0)
         scale = 1.0 / prices
 
-        def residuals(beta: np.ndarray) -> np.ndarray:
+        def residuals(beta: FloatArray) -> FloatArray:
             return (A @ beta - net) * scale
 
         x0 = np.where(used, x0, 0.0)
         lower = np.zeros_like(x0)
         upper = np.where(used, np.inf, 1e-12)
         res = least_squares(residuals, x0, bounds=(lower, upper), loss="soft_l1", f_scale=self.f_scale)
-        self.coef_ = res.x
+        self.coef_: FloatArray = np.asarray(res.x, dtype=np.float64)
         self.n_samples_ = len(X)
         self.implied_ = self._implied(X, net)
         return self
 
-    def predict(self, X: Sequence[CostSample]) -> np.ndarray:
+    def predict(self, X: Sequence[CostSample]) -> FloatArray:
         check_is_fitted(self, "coef_")
         check_samples(X)
-        shipping = np.array([s.num("shipping_eur") for s in X])
+        shipping = np.array([s.num("shipping_eur") for s in X], dtype=np.float64)
         return self._design(X) @ self.coef_ + shipping
 
-    def _implied(self, X: Sequence[CostSample], net: np.ndarray) -> ImpliedCard:
+    def _implied(self, X: Sequence[CostSample], net: FloatArray) -> ImpliedCard:
         margin = float(np.median([s.num("margin_fraction") for s in X]))
         procs = []
         for k, key in enumerate(self.keys_):

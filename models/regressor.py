@@ -31,17 +31,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin
+import numpy.typing as npt
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
+from models._typing import BaseEstimator, FloatArray, RegressorMixin
 from models.errors import ModelError
 from models.ratefit import RateCardCalibrator
-from models.samples import CostSample, check_samples, training_hash
+from models.samples import CostSample, check_samples, rule_totals_eur, training_hash
 from models.vectorize import CostVectorizer
 
 #: fewer jobs than this: no boosting, the rate calibration (or the median ratio) alone
@@ -52,10 +53,19 @@ MIN_CONFORMAL_SAMPLES = 10
 DEFAULT_LOG_HALF_WIDTH = 0.3
 
 
+class LogRatioModel(Protocol):
+    """A fitted model to blend with (a ``MarketplacePrior``): log price ratios and their residual bounds."""
+
+    residual_lo_: float
+    residual_hi_: float
+
+    def predict_log_ratio(self, X: Sequence[CostSample]) -> FloatArray: ...
+
+
 class _Core:
     """One fit of layers 1 and 2 on a subset (used for the final model and for each CV fold)."""
 
-    def __init__(self, est: "CostRatioRegressor", X: Sequence[CostSample], z: np.ndarray, prices: np.ndarray) -> None:
+    def __init__(self, est: "CostRatioRegressor", X: Sequence[CostSample], z: FloatArray, prices: FloatArray) -> None:
         self.vectorizer = CostVectorizer().fit(X)
         self.ratefit: RateCardCalibrator | None = None
         if est.use_rate_fit and len(X) >= 3:
@@ -74,16 +84,16 @@ class _Core:
                 random_state=est.random_state,
             ).fit(self._matrix(X, base), z - base - self.offset)
 
-    def _base(self, X: Sequence[CostSample]) -> np.ndarray:
+    def _base(self, X: Sequence[CostSample]) -> FloatArray:
         if self.ratefit is None:
             return np.zeros(len(X))
-        rule = np.array([s.rule_total_eur for s in X])
+        rule = rule_totals_eur(X)
         return np.log(np.maximum(self.ratefit.predict(X), 1e-6) / rule)
 
-    def _matrix(self, X: Sequence[CostSample], base: np.ndarray) -> np.ndarray:
+    def _matrix(self, X: Sequence[CostSample], base: FloatArray) -> FloatArray:
         return np.column_stack([self.vectorizer.transform(X), base])
 
-    def predict(self, X: Sequence[CostSample]) -> np.ndarray:
+    def predict(self, X: Sequence[CostSample]) -> FloatArray:
         base = self._base(X)
         z = base + self.offset
         if self.gbr is not None:
@@ -139,7 +149,8 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         self.subsample = subsample
         self.random_state = random_state
 
-    def fit(self, X: Sequence[CostSample], y: Sequence[float], prior: Any = None) -> "CostRatioRegressor":
+    def fit(self, X: Sequence[CostSample], y: npt.ArrayLike, prior: LogRatioModel | None = None
+            ) -> "CostRatioRegressor":
         """Fit on priced lines; ``prior``: a fitted ``MarketplacePrior`` (or another fitted model with
         ``predict_log_ratio`` and ``residual_lo_``/``residual_hi_``) to blend with, kept inside."""
         X = list(X)
@@ -155,7 +166,7 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
             raise ModelError(f"level {self.level!r} must be between 0 and 1, e.g. 0.8")
         if prior is not None:
             check_is_fitted(prior, "residual_lo_")
-        rule = np.array([s.rule_total_eur for s in X])
+        rule = rule_totals_eur(X)
         z = np.log(prices / rule)
         self.prior_ = prior
         self.n_samples_ = len(X)
@@ -208,7 +219,7 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         hi = math.ceil((n + 1) * (1 - alpha / 2))
         return max(lo, 1) - 1, min(hi, n) - 1
 
-    def _choose_weight(self, z: np.ndarray, own: np.ndarray, prior_z: np.ndarray) -> float:
+    def _choose_weight(self, z: FloatArray, own: FloatArray, prior_z: FloatArray) -> float:
         """Weight of the own model: out-of-fold error of each blend, plus a pull toward the prior of
         ``prior_strength / (n + prior_strength)`` (a little history leans on the marketplace)."""
         n = len(z)
@@ -221,24 +232,24 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         ok = grid[errors <= best + se]
         return float(ok[np.argmin(np.abs(ok - (1.0 - pull)))])
 
-    def _blend(self, own: np.ndarray, X: Sequence[CostSample], w: float) -> np.ndarray:
+    def _blend(self, own: FloatArray, X: Sequence[CostSample], w: float) -> FloatArray:
         if self.prior_ is None or w >= 1.0:
             return own
         return w * own + (1.0 - w) * self.prior_.predict_log_ratio(X)
 
-    def predict_log_ratio(self, X: Sequence[CostSample]) -> np.ndarray:
+    def predict_log_ratio(self, X: Sequence[CostSample]) -> FloatArray:
         """``log(price / rule price)`` for each sample."""
         check_is_fitted(self, "core_")
         X = list(X)
         check_samples(X)
         return self._blend(self.core_.predict(X), X, self.weight_)
 
-    def predict(self, X: Sequence[CostSample]) -> np.ndarray:
+    def predict(self, X: Sequence[CostSample]) -> FloatArray:
         """The predicted price of each line [EUR]."""
-        rule = np.array([s.rule_total_eur for s in X])
+        rule = rule_totals_eur(X)
         return rule * np.exp(self.predict_log_ratio(X))
 
-    def predict_log_interval(self, X: Sequence[CostSample]) -> tuple[np.ndarray, np.ndarray]:
+    def predict_log_interval(self, X: Sequence[CostSample]) -> tuple[FloatArray, FloatArray]:
         """(low, high) bounds of ``log(price / rule price)`` at the nominal ``level`` (CV+, see the module)."""
         check_is_fitted(self, "fold_cores_")
         X = list(X)
@@ -261,9 +272,9 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         # the interval always holds the point prediction
         return np.minimum(lo, z), np.maximum(hi, z)
 
-    def predict_interval(self, X: Sequence[CostSample]) -> tuple[np.ndarray, np.ndarray]:
+    def predict_interval(self, X: Sequence[CostSample]) -> tuple[FloatArray, FloatArray]:
         """(low, high) price bounds [EUR] at the nominal ``level``."""
-        rule = np.array([s.rule_total_eur for s in X])
+        rule = rule_totals_eur(X)
         lo, hi = self.predict_log_interval(X)
         return rule * np.exp(lo), rule * np.exp(hi)
 

@@ -33,11 +33,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from geometry.features import PartFeatures
+from models._typing import FloatArray
 from models.errors import ModelError
 
 REQUIRED_CONTEXT = ("process", "material", "quantity", "batch_time_min", "part_time_min")
@@ -109,7 +112,12 @@ def check_samples(samples: Sequence[CostSample]) -> None:
             raise ModelError(f"sample {i}: rule-based total {s.rule_total_eur!r} EUR is not positive")
 
 
-def training_hash(samples: Sequence[CostSample], prices_eur: Sequence[float]) -> str:
+def rule_totals_eur(samples: Sequence[CostSample]) -> FloatArray:
+    """The rule-based total of each sample [EUR], as a float64 vector."""
+    return np.array([s.rule_total_eur for s in samples], dtype=np.float64)
+
+
+def training_hash(samples: Sequence[CostSample], prices_eur: Iterable[float]) -> str:
     """sha256 of the training data: part hashes, contexts, rule totals and prices, in order."""
     h = hashlib.sha256()
     for s, y in zip(samples, prices_eur, strict=True):

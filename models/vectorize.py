@@ -13,9 +13,9 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from models._typing import BaseEstimator, FloatArray, TransformerMixin
 from models.samples import TEXT_CONTEXT, CostSample, check_samples
 
 #: the numeric columns, in order
@@ -113,7 +113,7 @@ class CostVectorizer(TransformerMixin, BaseEstimator):
         self.n_features_out_ = len(self.feature_names_out_)
         return self
 
-    def transform(self, X: Sequence[CostSample]) -> np.ndarray:
+    def transform(self, X: Sequence[CostSample]) -> FloatArray:
         check_is_fitted(self, "categories_")
         check_samples(X)
         rows = []
