@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from geometry.brep.tolerances import btol
 from geometry.features import SurfaceKind
+from geometry.tolerances import tol
 
 
 @dataclass
@@ -310,7 +310,7 @@ def _edge_convexity(edge: Any, fa: Any, fb: Any, reversed_in_a: bool) -> int:
     if la == 0 or lb == 0 or lt == 0:
         return 0
     s = float(np.cross(na / la, nb / lb) @ (tan / lt))
-    if abs(s) < 1e-6:
+    if abs(s) < tol.smooth_edge_sin:
         return 0
     return 1 if s > 0 else -1
 
@@ -325,28 +325,28 @@ def _pnt(p: Any) -> np.ndarray:
 
 def same_line(axis_a: np.ndarray, origin_a: np.ndarray, axis_b: np.ndarray, origin_b: np.ndarray) -> bool:
     """Two axes are the same line (either sense)."""
-    if abs(float(axis_a @ axis_b)) < 1 - btol.parallel:
+    if abs(float(axis_a @ axis_b)) < 1 - tol.parallel_cos_gap:
         return False
     rel = origin_b - origin_a
     off = rel - (rel @ axis_a) * axis_a
-    return float(np.linalg.norm(off)) < btol.length_mm
+    return float(np.linalg.norm(off)) < tol.feature_length_mm
 
 
 def axis_key(direction: np.ndarray, origin: np.ndarray) -> tuple[float, ...]:
     """A hashable key of an axis line (either sense): canonical direction and the foot of the line.
 
-    Rounded to ``btol.length_mm`` and 1e-6: two coaxial surfaces share a key
-    (CAD data repeats an axis to ~1e-9), so grouping by axis is linear, not quadratic.
+    Rounded to ``tol.feature_length_mm`` and ``tol.axis_key_digits`` decimals: two coaxial surfaces
+    share a key, so grouping by axis is linear, not quadratic.
     """
     d = canonical(direction / np.linalg.norm(direction))
     foot = origin - (origin @ d) * d
-    return (*np.round(d, 6).tolist(), *np.round(foot / btol.length_mm).tolist())
+    return (*np.round(d, tol.axis_key_digits).tolist(), *np.round(foot / tol.feature_length_mm).tolist())
 
 
 def canonical(direction: np.ndarray) -> np.ndarray:
     """``direction`` or its opposite, whichever has its first clearly non-zero component positive."""
     for c in direction:
-        if abs(c) > 1e-9:
+        if abs(c) > tol.zero_component:
             return direction if c > 0 else -direction
     return direction
 
