@@ -173,7 +173,7 @@ def _loops(edges: list[Edge], filename: str) -> Iterator[np.ndarray]:
                     "separate the contours in your CAD program", file=filename,
                 ) from err
             if not loops[0]:
-                _raise_open(filename, [(e, e.end) for e in remaining[:1]], junction=True)
+                _raise_open(filename, [(e, e.end) for e in remaining[:1]], after_junction=True)
         for loop in loops:
             yield _ring(loop)
         remaining = edgeminer.subtract_edges(remaining, [e for loop in loops for e in loop])
