@@ -110,6 +110,8 @@ class Tolerances:
     tiny: float = 1e-300
     #: weighted quantiles: a cumulative weight within this fraction below q of the total reaches q [-]
     quantile_slack_rel: float = 1e-9
+    #: convex-hull faces whose unit normals agree to this many decimals are coplanar (box search) [-]
+    normal_merge_digits: int = 9
     #: build orientations whose support volumes agree to this many digits (relative to the largest) tie [-]
     support_tie_digits: int = 9
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from geometry.brep.axes import as_tuple, axis_key, canonical
 from geometry.brep.standards import TAP_DRILLS_MM, standard_drills_mm
-from geometry.brep.topology import FaceInfo, Topology, as_tuple, axis_key, canonical
+from geometry.brep.topology import FaceInfo, Topology
 from geometry.features import Hole, HoleAxisGroup, SurfaceKind
 from geometry.tolerances import tol
 
@@ -91,7 +92,7 @@ def _segments(faces: list[FaceInfo], ref: np.ndarray, direction: np.ndarray) -> 
     segs: list[_Segment] = []
     for f in faces:
         lo, hi = f.axial_range(ref, direction)
-        sign = 1.0 if float(f.axis @ direction) > 0 else -1.0  # type: ignore[operator]
+        sign = 1.0 if float(f.axis @ direction) > 0 else -1.0
         r_at = (f.radius_at_v(f.uv[2]), f.radius_at_v(f.uv[3]))
         r_lo, r_hi = r_at if sign > 0 else r_at[::-1]
         for s in segs:

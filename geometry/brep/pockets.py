@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geometry.brep.topology import Topology, as_tuple, planar_extent
+from geometry.brep.axes import as_tuple
+from geometry.brep.planar import planar_extent
+from geometry.brep.topology import Topology
 from geometry.features import Pocket, SurfaceKind
 from geometry.tolerances import tol
 
@@ -137,7 +139,7 @@ def _pocket_faces(topo: Topology, floor: int, walls: set[int]) -> set[int]:
                 if g in seen or g == floor:
                     continue
                 info = topo.faces[g]
-                if info.kind is SurfaceKind.PLANE and float(info.normal @ n) > 1 - tol.parallel_cos_gap:  # type: ignore[operator]
+                if info.kind is SurfaceKind.PLANE and float(info.normal @ n) > 1 - tol.parallel_cos_gap:
                     continue  # another floor or the top face
                 if topo.convexity(e, f, g) > 0:
                     continue
@@ -161,7 +163,7 @@ def _outer_edges(topo: Topology, face_id: int) -> list[tuple[int, int]]:
     outer = BRepTools.OuterWire_s(topo.face_shapes[face_id])
     if outer.IsNull():
         return []
-    out = []
+    out: list[tuple[int, int]] = []
     exp = TopExp_Explorer(outer, TopAbs_EDGE)
     while exp.More():
         current = exp.Current()
@@ -190,7 +192,7 @@ def _pocket(topo: Topology, floor_id: int, walls: set[int], hole_faces: set[int]
     radii = [  # vertical corners: concave cylinders along the pocket's axis (not floor fillets)
         topo.faces[w].radius_mm for w in walls
         if topo.faces[w].kind is SurfaceKind.CYLINDER and topo.faces[w].concave and w not in hole_faces
-        and abs(float(topo.faces[w].axis @ n)) > 1 - tol.parallel_cos_gap  # type: ignore[operator]
+        and abs(float(topo.faces[w].axis @ n)) > 1 - tol.parallel_cos_gap
     ]
     return Pocket(
         depth_mm=round(depth, 6),

@@ -25,8 +25,10 @@ import math
 
 import numpy as np
 
+from geometry.brep.axes import as_tuple, axis_key, canonical, same_line
+from geometry.brep.planar import planar_extent
 from geometry.brep.standards import DEFAULT_K_FACTOR
-from geometry.brep.topology import FaceInfo, Topology, as_tuple, axis_key, canonical, planar_extent, same_line
+from geometry.brep.topology import FaceInfo, Topology
 from geometry.features import Bend, SheetMetal, SurfaceKind
 from geometry.tolerances import tol
 

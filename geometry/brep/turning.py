@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from geometry.brep.topology import FaceInfo, Topology, as_tuple, canonical, same_line
+from geometry.brep.axes import as_tuple, canonical, same_line
+from geometry.brep.topology import FaceInfo, Topology
 from geometry.features import Hole, SurfaceKind, Turning
 from geometry.tolerances import tol
 
@@ -49,7 +50,7 @@ def find_turning(topo: Topology, holes: list[Hole]) -> tuple[Turning | None, str
         return None, "the outer envelope is not round about one axis"
     if share < tol.turning_min_axial_share:
         return None, f"only {share:.0%} of the area is coaxial with the main axis"
-    lateral = [f for f in topo.faces if f.kind is not SurfaceKind.PLANE or abs(float(f.normal @ direction)) < 1 - tol.parallel_cos_gap]  # type: ignore[operator]
+    lateral = [f for f in topo.faces if f.kind is not SurfaceKind.PLANE or abs(float(f.normal @ direction)) < 1 - tol.parallel_cos_gap]
     lateral_area = sum(f.area_mm2 for f in lateral)
     on_ids = {f.index for f in on_axis}
     round_share = sum(f.area_mm2 for f in lateral if f.index in on_ids) / lateral_area if lateral_area > 0 else 0.0
@@ -75,16 +76,16 @@ def find_turning(topo: Topology, holes: list[Hole]) -> tuple[Turning | None, str
 
 def _on_axis(f: FaceInfo, direction: np.ndarray, point: np.ndarray) -> bool:
     if f.kind is SurfaceKind.PLANE:  # a disc or ring centred on the axis
-        if abs(float(f.normal @ direction)) < 1 - tol.parallel_cos_gap:  # type: ignore[operator]
+        if abs(float(f.normal @ direction)) < 1 - tol.parallel_cos_gap:
             return False
-        rel = f.centroid - point  # type: ignore[operator]
+        rel = f.centroid - point
         # an off-centre hole moves a ring's centroid a little; a face beside the axis is far off
         allowed = tol.feature_length_mm * 10 + 0.1 * float(np.sqrt(f.area_mm2 / np.pi))
         return float(np.linalg.norm(rel - (rel @ direction) * direction)) < allowed
     if f.kind in (SurfaceKind.CYLINDER, SurfaceKind.CONE, SurfaceKind.TORUS):
         return same_line(direction, point, f.axis, f.origin)  # type: ignore[arg-type]
     if f.kind is SurfaceKind.SPHERE:
-        rel = f.origin - point  # type: ignore[operator]
+        rel = f.origin - point
         return float(np.linalg.norm(rel - (rel @ direction) * direction)) < tol.feature_length_mm
     return False
 
@@ -117,7 +118,7 @@ def _secondary(
     out.extend(_bolt_circles(parallel_holes, direction, point))
     flats = [
         f for f in off_axis
-        if f.kind is SurfaceKind.PLANE and abs(float(f.normal @ direction)) < tol.perpendicular_cos  # type: ignore[operator]
+        if f.kind is SurfaceKind.PLANE and abs(float(f.normal @ direction)) < tol.perpendicular_cos
     ]
     if flats:
         out.append(f"{len(flats)} flat{'s' if len(flats) > 1 else ''} parallel to the axis")
