@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 
@@ -199,7 +199,7 @@ def _check_open_ends(deposit: Deposit, filename: str, after_junction: bool) -> N
         _raise_open(filename, ends, after_junction)
 
 
-def _raise_open(filename: str, ends: Sequence[tuple[Edge, Vec3]], after_junction: bool) -> None:
+def _raise_open(filename: str, ends: Sequence[tuple[Edge, Vec3]], after_junction: bool) -> NoReturn:
     """``OpenContourError`` naming the first two open ``(edge, vertex)`` ends."""
     named = [f"the {e.payload.label} ends at ({v.x:.3f}, {v.y:.3f}) mm" for e, v in ends[:2]]
     more = f" ({len(ends)} open ends in all)" if len(ends) > 2 else ""
