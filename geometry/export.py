@@ -21,7 +21,10 @@ def glb_bytes(vertices_mm: np.ndarray, faces: np.ndarray) -> bytes:
     if v.ndim != 2 or v.shape[1] != 3 or f.ndim != 2 or f.shape[1] != 3:
         raise ValueError(f"vertices (n, 3) and faces (m, 3) expected, got {v.shape} and {f.shape}")
     mesh = trimesh.Trimesh(vertices=v.astype(np.float32), faces=f, process=False)
-    return bytes(mesh.export(file_type="glb"))
+    data = mesh.export(file_type="glb")
+    if not isinstance(data, bytes):  # trimesh's export returns bytes for binary formats
+        raise TypeError(f"trimesh exported GLB as {type(data).__name__}, not bytes")
+    return data
 
 
 def part_glb(part: Part) -> bytes:

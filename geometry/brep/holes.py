@@ -1,7 +1,7 @@
 """Holes: concave cylinders and cones on one axis, grouped into drilled holes.
 
 A hole is a run of coaxial concave cylinder (and cone) faces that go all the
-way round (``btol.hole_min_span_rad``), touching end to end along the axis.
+way round (``tol.hole_min_span_rad``), touching end to end along the axis.
 Each end of the run is open (the axis point there lies outside every face that
 could close it) or closed (a flat bottom or a drill point). A wider cylinder
 at the open end is a counterbore; a cone widening to the open end a
@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from geometry.brep.tolerances import TAP_DRILLS_MM, btol, standard_drills_mm
-from geometry.brep.topology import FaceInfo, Topology, as_tuple, axis_key, canonical
+from geometry.brep.axes import as_tuple, axis_key, canonical
+from geometry.brep.standards import TAP_DRILLS_MM, standard_drills_mm
+from geometry.brep.topology import FaceInfo, Topology
 from geometry.features import Hole, HoleAxisGroup, HoleKind, SurfaceKind
+from geometry.tolerances import tol
 
 _DRILLS = np.array(standard_drills_mm())
 
@@ -62,7 +64,7 @@ def hole_axis_groups(holes: list[Hole]) -> list[HoleAxisGroup]:
     for hole in holes:
         axis = np.array(hole.axis)
         for g_axis, members in groups:
-            if float(g_axis @ axis) > 1 - 1e-6:
+            if float(g_axis @ axis) > 1 - tol.parallel_cos_gap:
                 members.append(hole)
                 break
         else:
@@ -90,30 +92,30 @@ def _segments(faces: list[FaceInfo], ref: np.ndarray, direction: np.ndarray) -> 
     segs: list[_Segment] = []
     for f in faces:
         lo, hi = f.axial_range(ref, direction)
-        sign = 1.0 if float(f.axis @ direction) > 0 else -1.0  # type: ignore[operator]
+        sign = 1.0 if float(f.axis @ direction) > 0 else -1.0
         r_at = (f.radius_at_v(f.uv[2]), f.radius_at_v(f.uv[3]))
         r_lo, r_hi = r_at if sign > 0 else r_at[::-1]
         for s in segs:
             if (
                 s.kind is f.kind
-                and abs(s.r_lo - r_lo) < btol.length_mm
-                and abs(s.r_hi - r_hi) < btol.length_mm
-                and abs(s.lo - lo) < btol.length_mm
-                and abs(s.hi - hi) < btol.length_mm
+                and abs(s.r_lo - r_lo) < tol.feature_length_mm
+                and abs(s.r_hi - r_hi) < tol.feature_length_mm
+                and abs(s.lo - lo) < tol.feature_length_mm
+                and abs(s.hi - hi) < tol.feature_length_mm
             ):
                 s.span_rad += f.u_span
                 s.face_ids.append(f.index)
                 break
         else:
             segs.append(_Segment(f.kind, lo, hi, r_lo, r_hi, f.u_span, [f.index]))
-    return [s for s in segs if s.span_rad >= btol.hole_min_span_rad and s.hi - s.lo > btol.length_mm]
+    return [s for s in segs if s.span_rad >= tol.hole_min_span_rad and s.hi - s.lo > tol.feature_length_mm]
 
 
 def _runs(segs: list[_Segment]) -> list[list[_Segment]]:
     """Segments touching end to end along the axis."""
     runs: list[list[_Segment]] = []
     for s in sorted(segs, key=lambda s: s.lo):
-        if runs and s.lo <= runs[-1][-1].hi + btol.length_mm:
+        if runs and s.lo <= runs[-1][-1].hi + tol.feature_length_mm:
             runs[-1].append(s)
         else:
             runs.append([s])
@@ -135,14 +137,14 @@ def _hole_of(topo: Topology, run: list[_Segment], ref: np.ndarray, direction: np
     if through:
         r_low_end = max(run[0].r_lo, run[0].r_hi)
         r_high_end = max(run[-1].r_lo, run[-1].r_hi)
-        if abs(r_low_end - r_high_end) < btol.length_mm:
+        if abs(r_low_end - r_high_end) < tol.feature_length_mm:
             enter_high = True
         else:
             enter_high = r_high_end > r_low_end
     else:
         enter_high = lo_closed
     axis = direction if enter_high else -direction
-    if through and abs(max(run[0].r_lo, run[0].r_hi) - max(run[-1].r_lo, run[-1].r_hi)) < btol.length_mm:
+    if through and abs(max(run[0].r_lo, run[0].r_hi) - max(run[-1].r_lo, run[-1].r_hi)) < tol.feature_length_mm:
         axis = canonical(axis)
     ordered = run[::-1] if enter_high else run  # from the entrance inwards
     kind, cb_d, cb_depth, cs_angle = "plain", None, None, None
@@ -152,7 +154,7 @@ def _hole_of(topo: Topology, run: list[_Segment], ref: np.ndarray, direction: np
     ):
         kind = "countersink"
         cs_angle = math.degrees(2 * abs(math.atan2(abs(entrance.r_hi - entrance.r_lo), entrance.hi - entrance.lo)))
-    elif entrance.kind is SurfaceKind.CYLINDER and entrance.r_lo > drill.r_lo + btol.length_mm:
+    elif entrance.kind is SurfaceKind.CYLINDER and entrance.r_lo > drill.r_lo + tol.feature_length_mm:
         kind = "counterbore"
         cb_d, cb_depth = 2 * entrance.r_lo, entrance.hi - entrance.lo
     # depth: from the entrance to the end of the last cylinder (a drill point is not counted)
@@ -183,20 +185,20 @@ def _hole_of(topo: Topology, run: list[_Segment], ref: np.ndarray, direction: np
 def _end_closed(topo: Topology, seg: _Segment, ref: np.ndarray, direction: np.ndarray, t: float, at_low_end: bool) -> bool:
     """Is the run closed at axial position ``t`` (a flat bottom, a drill point, a dome)?"""
     radius_there = seg.r_lo if at_low_end else seg.r_hi
-    if seg.kind is SurfaceKind.CONE and radius_there < btol.length_mm * 10:
+    if seg.kind is SurfaceKind.CONE and radius_there < tol.feature_length_mm * 10:
         return True  # a drill point
     point = ref + direction * t
     rim = {
         v for fid in seg.face_ids for v in topo.faces[fid].vertices
-        if abs(float((topo.vertex_points[v] - ref) @ direction) - t) < btol.length_mm
+        if abs(float((topo.vertex_points[v] - ref) @ direction) - t) < tol.feature_length_mm
     }
     for nb in {n for fid in seg.face_ids for n in topo.neighbours(fid)}:
         face = topo.faces[nb]
         if face.kind is SurfaceKind.PLANE:
             assert face.normal is not None and face.origin is not None
-            if abs(float(face.normal @ direction)) < 1 - btol.parallel:
+            if abs(float(face.normal @ direction)) < 1 - tol.parallel_cos_gap:
                 continue
-            if abs(float((point - face.origin) @ face.normal)) > btol.length_mm:
+            if abs(float((point - face.origin) @ face.normal)) > tol.feature_length_mm:
                 continue
             if rim & face.inner_vertices:
                 continue  # the rim is a hole in this face: open (and no costly classification)
@@ -212,7 +214,7 @@ def _point_on_face(face: object, point: np.ndarray) -> bool:
     from OCP.gp import gp_Pnt
     from OCP.TopAbs import TopAbs_IN, TopAbs_ON
 
-    classifier = BRepClass_FaceClassifier(face, gp_Pnt(*map(float, point)), btol.length_mm)
+    classifier = BRepClass_FaceClassifier(face, gp_Pnt(*map(float, point)), tol.feature_length_mm)
     return classifier.State() in (TopAbs_IN, TopAbs_ON)
 
 
@@ -224,6 +226,6 @@ def nearest_drill_mm(diameter_mm: float) -> float | None:
 
 def likely_tap(diameter_mm: float) -> str | None:
     for thread, drill in TAP_DRILLS_MM.items():
-        if abs(diameter_mm - drill) <= btol.tap_drill_mm:
+        if abs(diameter_mm - drill) <= tol.tap_drill_mm:
             return thread
     return None

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geometry.brep.tolerances import btol
-from geometry.brep.topology import Topology, as_tuple, planar_extent
+from geometry.brep.axes import as_tuple
+from geometry.brep.planar import planar_extent
+from geometry.brep.topology import Topology
 from geometry.features import Pocket, SurfaceKind
+from geometry.tolerances import tol
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def _sharp_corner_points(topo: Topology, floors: set[int]) -> list[tuple[float, 
             continue
         p0, p1 = (np.array(BRep_Tool.Pnt_s(v).Coord()) for v in (v0, v1))
         length = float(np.linalg.norm(p1 - p0))
-        if length < btol.length_mm:
+        if length < tol.feature_length_mm:
             continue
         direction = (p1 - p0) / length
         if topo.convexity(e, a, b) >= 0:
@@ -77,7 +79,7 @@ def _vertex_ids_at(topo: Topology, points: tuple[np.ndarray, ...], candidates: f
     ids = []
     for p in points:
         for v in candidates:
-            if np.linalg.norm(topo.vertex_points[v] - p) < btol.length_mm:
+            if np.linalg.norm(topo.vertex_points[v] - p) < tol.feature_length_mm:
                 ids.append(v)
                 break
     return ids
@@ -91,7 +93,7 @@ def _ends_on_floor_or_cutout(
             if f.index in (a, b) or v not in f.vertices or f.kind is not SurfaceKind.PLANE:
                 continue
             assert f.normal is not None
-            if abs(float(f.normal @ direction)) < 1 - 1e-3:
+            if abs(float(f.normal @ direction)) < 1 - tol.corner_end_parallel_cos_gap:
                 continue
             if v in f.inner_vertices:
                 return True  # corner of an enclosed cut-out
@@ -137,7 +139,7 @@ def _pocket_faces(topo: Topology, floor: int, walls: set[int]) -> set[int]:
                 if g in seen or g == floor:
                     continue
                 info = topo.faces[g]
-                if info.kind is SurfaceKind.PLANE and float(info.normal @ n) > 1 - 1e-6:  # type: ignore[operator]
+                if info.kind is SurfaceKind.PLANE and float(info.normal @ n) > 1 - tol.parallel_cos_gap:
                     continue  # another floor or the top face
                 if topo.convexity(e, f, g) > 0:
                     continue
@@ -161,7 +163,7 @@ def _outer_edges(topo: Topology, face_id: int) -> list[tuple[int, int]]:
     outer = BRepTools.OuterWire_s(topo.face_shapes[face_id])
     if outer.IsNull():
         return []
-    out = []
+    out: list[tuple[int, int]] = []
     exp = TopExp_Explorer(outer, TopAbs_EDGE)
     while exp.More():
         current = exp.Current()
@@ -190,7 +192,7 @@ def _pocket(topo: Topology, floor_id: int, walls: set[int], hole_faces: set[int]
     radii = [  # vertical corners: concave cylinders along the pocket's axis (not floor fillets)
         topo.faces[w].radius_mm for w in walls
         if topo.faces[w].kind is SurfaceKind.CYLINDER and topo.faces[w].concave and w not in hole_faces
-        and abs(float(topo.faces[w].axis @ n)) > 1 - 1e-6  # type: ignore[operator]
+        and abs(float(topo.faces[w].axis @ n)) > 1 - tol.parallel_cos_gap
     ]
     return Pocket(
         depth_mm=round(depth, 6),

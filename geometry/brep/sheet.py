@@ -4,7 +4,7 @@ A part is sheet of thickness ``t`` when its faces pair up as offset twins at
 ``t`` (antiparallel planes ``t`` apart; coaxial cylinders of radii ``r`` and
 ``r + t``) and every other face is an edge face (all its vertices lie on twin
 faces: the cut edges, hole walls and bend sides), and ``t`` is thin next to the
-part (``btol.sheet_max_thickness_ratio``). A flat plate of constant thickness is
+part (``tol.sheet_max_thickness_ratio``). A flat plate of constant thickness is
 a laser-cut candidate with zero bends.
 
 Bends are the coaxial cylinder twins: ``inner_radius_mm`` = ``r``, the angle
@@ -25,12 +25,15 @@ import math
 
 import numpy as np
 
-from geometry.brep.tolerances import btol
-from geometry.brep.topology import FaceInfo, Topology, as_tuple, axis_key, canonical, planar_extent, same_line
+from geometry.brep.axes import as_tuple, axis_key, canonical, same_line
+from geometry.brep.planar import planar_extent
+from geometry.brep.standards import DEFAULT_K_FACTOR
+from geometry.brep.topology import FaceInfo, Topology
 from geometry.features import Bend, SheetMetal, SurfaceKind
+from geometry.tolerances import tol
 
 
-def find_sheet_metal(topo: Topology, k_factor: float = btol.k_factor) -> tuple[SheetMetal | None, str | None]:
+def find_sheet_metal(topo: Topology, k_factor: float = DEFAULT_K_FACTOR) -> tuple[SheetMetal | None, str | None]:
     """``(SheetMetal, None)`` for a sheet part, else ``(None, reason)``."""
     faces = topo.faces
     total = sum(f.area_mm2 for f in faces)
@@ -43,7 +46,7 @@ def find_sheet_metal(topo: Topology, k_factor: float = btol.k_factor) -> tuple[S
     coaxial = _coaxial_pairs(cylinders)
     best: tuple[float, float, set[int], list[tuple[FaceInfo, FaceInfo]]] | None = None
     for t in _candidate_thicknesses(plane_gaps, coaxial):
-        if t > btol.sheet_max_thickness_ratio * extents[1]:
+        if t > tol.sheet_max_thickness_ratio * extents[1]:
             continue
         twins, bend_pairs = _twins_at(t, planes, plane_gaps, coaxial)
         if not twins:
@@ -51,7 +54,7 @@ def find_sheet_metal(topo: Topology, k_factor: float = btol.k_factor) -> tuple[S
         twin_vertices = frozenset().union(*(faces[i].vertices for i in twins))
         edge_faces = {f.index for f in faces if f.index not in twins and f.vertices and f.vertices <= twin_vertices}
         share = sum(faces[i].area_mm2 for i in twins | edge_faces) / total
-        if share < btol.sheet_min_twin_share:
+        if share < tol.sheet_min_twin_share:
             continue
         twin_area = sum(faces[i].area_mm2 for i in twins)
         if best is None or twin_area > best[1]:
@@ -72,27 +75,27 @@ def _plane_gaps(planes: list[FaceInfo]) -> np.ndarray:
     normals = np.array([f.normal for f in planes])
     offsets = np.array([float(f.normal @ f.origin) for f in planes])  # type: ignore[operator]
     gaps = offsets[:, None] + offsets[None, :]
-    gaps[normals @ normals.T >= -1 + btol.parallel] = np.nan
+    gaps[normals @ normals.T >= -1 + tol.parallel_cos_gap] = np.nan
     return gaps
 
 
 def _candidate_thicknesses(plane_gaps: np.ndarray, coaxial: list[tuple[FaceInfo, FaceInfo]]) -> list[float]:
-    values = plane_gaps[np.isfinite(plane_gaps) & (plane_gaps > btol.length_mm)].tolist()
-    values += [b.radius_mm - a.radius_mm for a, b in coaxial if b.radius_mm - a.radius_mm > btol.length_mm]
+    values = plane_gaps[np.isfinite(plane_gaps) & (plane_gaps > tol.feature_length_mm)].tolist()
+    values += [b.radius_mm - a.radius_mm for a, b in coaxial if b.radius_mm - a.radius_mm > tol.feature_length_mm]
     if not values:
         return []
-    rounded = np.unique(np.round(np.array(values) / btol.length_mm) * btol.length_mm)
+    rounded = np.unique(np.round(np.array(values) / tol.feature_length_mm) * tol.feature_length_mm)
     return sorted(float(v) for v in rounded)
 
 
 def _twins_at(
     t: float, planes: list[FaceInfo], plane_gaps: np.ndarray, coaxial: list[tuple[FaceInfo, FaceInfo]]
 ) -> tuple[set[int], list[tuple[FaceInfo, FaceInfo]]]:
-    tol = 2 * btol.length_mm
+    slack_mm = 2 * tol.feature_length_mm
     with np.errstate(invalid="ignore"):
-        paired = np.any(np.abs(plane_gaps - t) < tol, axis=1)
+        paired = np.any(np.abs(plane_gaps - t) < slack_mm, axis=1)
     twins = {planes[i].index for i in np.flatnonzero(paired)}
-    pairs = [(a, b) for a, b in coaxial if abs(b.radius_mm - a.radius_mm - t) < tol]
+    pairs = [(a, b) for a, b in coaxial if abs(b.radius_mm - a.radius_mm - t) < slack_mm]
     twins.update(f.index for pair in pairs for f in pair)
     return twins, pairs
 
@@ -116,7 +119,7 @@ def _bends(
         for g in groups:
             if g[0].index == inner.index:
                 break
-            if abs(g[0].radius_mm - inner.radius_mm) < btol.length_mm and same_line(
+            if abs(g[0].radius_mm - inner.radius_mm) < tol.feature_length_mm and same_line(
                 g[0].axis, g[0].origin, inner.axis, inner.origin  # type: ignore[arg-type]
             ):
                 if all(f.index != inner.index for f in g):
@@ -128,7 +131,7 @@ def _bends(
     for g in groups:
         main = max(g, key=lambda f: f.area_mm2)
         angle = main.u_span
-        if angle >= 2 * math.pi - 1e-3:
+        if angle >= 2 * math.pi - tol.full_turn_gap_rad:
             return [], "a closed tube, not a bent sheet"
         r = main.radius_mm
         length = sum(f.area_mm2 for f in g) / (r * angle) if r > 0 and angle > 0 else 0.0
@@ -172,7 +175,7 @@ def _flanges(
     radial direction of their tangent line; the side's length is its longest face's reach across
     the bend line (the inner and outer faces of a flange reach equally far on a square-cut part).
     """
-    tol = 2 * btol.length_mm
+    slack_mm = 2 * tol.feature_length_mm
     ids = {f.index for f in cylinders}
     candidates = sorted({n for c in ids for n in topo.neighbours(c)} - ids)
     sides: list[tuple[np.ndarray, np.ndarray, float]] = []
@@ -181,12 +184,12 @@ def _flanges(
         if fid not in twins or face.kind is not SurfaceKind.PLANE or face.normal is None or face.origin is None:
             continue
         n = face.normal
-        if abs(float(n @ axis)) > btol.parallel:
+        if abs(float(n @ axis)) > tol.perpendicular_cos:
             continue
         foot = middle + float((face.origin - middle) @ n) * n  # the tangent line, halfway along the bend
         radial = foot - middle
         distance = float(np.linalg.norm(radial))
-        if min(abs(distance - r), abs(distance - r - t)) > tol or distance <= 0:
+        if min(abs(distance - r), abs(distance - r - t)) > slack_mm or distance <= 0:
             continue
         radial /= distance
         across = np.cross(axis, radial)
@@ -194,7 +197,7 @@ def _flanges(
             across = -across
         reach = float(np.max((_outline_points(topo, fid) - foot) @ across))
         for k, (point, direction, known) in enumerate(sides):
-            if float((point - middle) @ radial) > (1 - btol.parallel) * r:  # same radial direction: same side
+            if float((point - middle) @ radial) > (1 - tol.parallel_cos_gap) * r:  # same radial direction: same side
                 sides[k] = (point, direction, max(known, reach))
                 break
         else:
@@ -237,19 +240,19 @@ def _flat_pattern(
         largest = max(twin_planes, key=lambda f: f.area_mm2) if twin_planes else None
         if largest is None:
             return None, "no flat face to unfold"
-        if any(abs(float(f.normal @ largest.normal)) < 1 - btol.parallel for f in twin_planes):  # type: ignore[operator]
+        if any(abs(float(f.normal @ largest.normal)) < 1 - tol.parallel_cos_gap for f in twin_planes):  # type: ignore[operator]
             return None, f"walls {t:g} mm thick meet at sharp corners (no bend radius): a machined or welded part"
         flat_bbox = planar_extent(topo, largest.index, topo.face_points(largest.index), largest.normal)  # type: ignore[arg-type]
     else:
         axis = np.array(bends[0].axis)
-        if any(abs(float(np.array(b.axis) @ axis)) < 1 - 1e-6 for b in bends):
+        if any(abs(float(np.array(b.axis) @ axis)) < 1 - tol.parallel_cos_gap for b in bends):
             return None, "bends along several directions: the flat pattern of such parts is not unfolded yet"
         along = float(np.ptp(topo.vertex_points @ axis))
         legs = 0.0
         for f in twin_planes:
             across = np.cross(f.normal, axis)  # type: ignore[arg-type]
             norm = float(np.linalg.norm(across))
-            if norm < 1e-9:
+            if norm < tol.zero_component:
                 continue
             legs += float(np.ptp(topo.face_points(f.index) @ (across / norm)))
         developed = legs / 2 + sum(allowances)

@@ -16,9 +16,7 @@ import numpy as np
 from geometry.brep.faces import MassProps
 from geometry.features import SolidSummary
 from geometry.part import Part
-
-#: relative tolerance on volume and area for two solids to be the same part (10x on the moments)
-_REL_TOL = 1e-5
+from geometry.tolerances import tol
 
 
 @dataclass
@@ -33,8 +31,8 @@ class _Group:
             return False
         a = np.array([self.props.volume_mm3, self.props.area_mm2, *self.props.principal_moments])
         b = np.array([props.volume_mm3, props.area_mm2, *props.principal_moments])
-        scale = np.maximum(np.abs(a), 1e-12)
-        return bool(np.all(np.abs(a - b) <= scale * np.array([1, 1, 10, 10, 10]) * _REL_TOL))
+        scale = np.maximum(np.abs(a), tol.same_solid_floor)
+        return bool(np.all(np.abs(a - b) <= scale * np.array([1, 1, 10, 10, 10]) * tol.same_solid_rel))
 
 
 def distinct_solids(per_solid: list[tuple[Any, MassProps]]) -> list[tuple[Any, int, MassProps]]:

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from geometry.brep.tolerances import btol
 from geometry.features import SurfaceKind
+from geometry.tolerances import tol
 
 
 @dataclass
@@ -185,21 +185,11 @@ def _face_info(index: int, face: Any, vertex_map: Any) -> FaceInfo:
     from OCP.BRepAdaptor import BRepAdaptor_Surface
     from OCP.BRepGProp import BRepGProp
     from OCP.BRepTools import BRepTools
-    from OCP.GeomAbs import (
-        GeomAbs_BezierSurface,
-        GeomAbs_BSplineSurface,
-        GeomAbs_Cone,
-        GeomAbs_Cylinder,
-        GeomAbs_Plane,
-        GeomAbs_Sphere,
-        GeomAbs_Torus,
-    )
     from OCP.GProp import GProp_GProps
     from OCP.TopAbs import TopAbs_REVERSED, TopAbs_VERTEX, TopAbs_WIRE
     from OCP.TopExp import TopExp_Explorer
 
     adaptor = BRepAdaptor_Surface(face, False)
-    stype = adaptor.GetType()
     props = GProp_GProps()
     BRepGProp.SurfaceProperties_s(face, props)
     try:
@@ -230,6 +220,23 @@ def _face_info(index: int, face: Any, vertex_map: Any) -> FaceInfo:
         vertices=frozenset(vertices), inner_wires=inner_wires, inner_vertices=frozenset(inner_vertices),
         centroid=_pnt(props.CentreOfMass()),
     )
+    _read_surface(info, adaptor, reversed_)
+    return info
+
+
+def _read_surface(info: FaceInfo, adaptor: Any, reversed_: bool) -> None:
+    """Fill ``info``'s surface kind and parameters from the face's surface adaptor."""
+    from OCP.GeomAbs import (
+        GeomAbs_BezierSurface,
+        GeomAbs_BSplineSurface,
+        GeomAbs_Cone,
+        GeomAbs_Cylinder,
+        GeomAbs_Plane,
+        GeomAbs_Sphere,
+        GeomAbs_Torus,
+    )
+
+    stype = adaptor.GetType()
     if stype == GeomAbs_Plane:
         pln = adaptor.Plane()
         ax = pln.Axis()
@@ -255,7 +262,6 @@ def _face_info(index: int, face: Any, vertex_map: Any) -> FaceInfo:
         info.concave = _is_concave(adaptor, info, reversed_)
     elif stype in (GeomAbs_BSplineSurface, GeomAbs_BezierSurface):
         info.kind = SurfaceKind.BSPLINE
-    return info
 
 
 def _is_concave(adaptor: Any, info: FaceInfo, reversed_: bool) -> bool:
@@ -310,7 +316,7 @@ def _edge_convexity(edge: Any, fa: Any, fb: Any, reversed_in_a: bool) -> int:
     if la == 0 or lb == 0 or lt == 0:
         return 0
     s = float(np.cross(na / la, nb / lb) @ (tan / lt))
-    if abs(s) < 1e-6:
+    if abs(s) < tol.smooth_edge_sin:
         return 0
     return 1 if s > 0 else -1
 
@@ -321,104 +327,3 @@ def _vec(v: Any) -> np.ndarray:
 
 def _pnt(p: Any) -> np.ndarray:
     return np.array((p.X(), p.Y(), p.Z()), dtype=float)
-
-
-def same_line(axis_a: np.ndarray, origin_a: np.ndarray, axis_b: np.ndarray, origin_b: np.ndarray) -> bool:
-    """Two axes are the same line (either sense)."""
-    if abs(float(axis_a @ axis_b)) < 1 - btol.parallel:
-        return False
-    rel = origin_b - origin_a
-    off = rel - (rel @ axis_a) * axis_a
-    return float(np.linalg.norm(off)) < btol.length_mm
-
-
-def axis_key(direction: np.ndarray, origin: np.ndarray) -> tuple[float, ...]:
-    """A hashable key of an axis line (either sense): canonical direction and the foot of the line.
-
-    Rounded to ``btol.length_mm`` and 1e-6: two coaxial surfaces share a key
-    (CAD data repeats an axis to ~1e-9), so grouping by axis is linear, not quadratic.
-    """
-    d = canonical(direction / np.linalg.norm(direction))
-    foot = origin - (origin @ d) * d
-    return (*np.round(d, 6).tolist(), *np.round(foot / btol.length_mm).tolist())
-
-
-def canonical(direction: np.ndarray) -> np.ndarray:
-    """``direction`` or its opposite, whichever has its first clearly non-zero component positive."""
-    for c in direction:
-        if abs(c) > 1e-9:
-            return direction if c > 0 else -direction
-    return direction
-
-
-def as_tuple(v: np.ndarray, digits: int = 6) -> tuple[float, float, float]:
-    return (round(float(v[0]), digits) + 0.0, round(float(v[1]), digits) + 0.0, round(float(v[2]), digits) + 0.0)
-
-
-def planar_extent(topo: Topology, face_id: int, points: np.ndarray, normal: np.ndarray) -> tuple[float, float]:
-    """Sides of the smallest-area rectangle around a planar face [mm], larger first."""
-    pts = _boundary_samples(topo, face_id, points)
-    if len(pts) < 3:
-        return (0.0, 0.0)
-    return min_area_rectangle(pts, normal)
-
-
-def min_area_rectangle(points: np.ndarray, normal: np.ndarray) -> tuple[float, float]:
-    """Sides [mm], larger first, of the smallest rectangle around ``points`` (n, 3) projected on the plane."""
-    helper = np.array([1.0, 0.0, 0.0]) if abs(normal[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    e1 = np.cross(normal, helper)
-    e1 /= np.linalg.norm(e1)
-    e2 = np.cross(normal, e1)
-    xy = np.column_stack([points @ e1, points @ e2])
-    hull = _hull_2d(xy)
-    if len(hull) < 3:
-        span = float(np.ptp(xy, axis=0).max())
-        return (span, 0.0)
-    edges = np.roll(hull, -1, axis=0) - hull
-    lengths = np.linalg.norm(edges, axis=1)
-    dirs = edges[lengths > 0] / lengths[lengths > 0, None]
-    best = (np.inf, 0.0, 0.0)
-    for d in dirs:
-        a = hull @ d
-        b = hull @ np.array([-d[1], d[0]])
-        w, h = float(np.ptp(a)), float(np.ptp(b))
-        if w * h < best[0] - 1e-9:
-            best = (w * h, w, h)
-    return (max(best[1], best[2]), min(best[1], best[2]))
-
-
-def _hull_2d(xy: np.ndarray) -> np.ndarray:
-    """Convex hull (monotone chain) of (n, 2) points, counter-clockwise, no repeated point."""
-    pts = np.unique(np.round(xy, 9), axis=0)
-    if len(pts) < 3:
-        return pts
-
-    def half(seq: np.ndarray) -> list:
-        out: list = []
-        for p in seq:
-            while len(out) >= 2 and _cross2(out[-1] - out[-2], p - out[-2]) <= 0:
-                out.pop()
-            out.append(p)
-        return out
-
-    lower, upper = half(pts), half(pts[::-1])
-    return np.array(lower[:-1] + upper[:-1])
-
-
-def _boundary_samples(topo: Topology, face_id: int, points: np.ndarray) -> np.ndarray:
-    from OCP.BRepAdaptor import BRepAdaptor_Curve
-
-    samples = [points]
-    for e in topo.face_edges[face_id]:
-        try:
-            curve = BRepAdaptor_Curve(topo.edge_shapes[e])
-            t0, t1 = curve.FirstParameter(), curve.LastParameter()
-            ts = np.linspace(t0, t1, 9)
-            samples.append(np.array([curve.Value(float(t)).Coord() for t in ts]))
-        except Exception:  # noqa: BLE001
-            continue
-    return np.concatenate(samples)
-
-
-def _cross2(a: np.ndarray, b: np.ndarray) -> float:
-    return float(a[0] * b[1] - a[1] * b[0])

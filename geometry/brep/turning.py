@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from geometry.brep.tolerances import btol
-from geometry.brep.topology import FaceInfo, Topology, as_tuple, canonical, same_line
+from geometry.brep.axes import as_tuple, canonical, same_line
+from geometry.brep.topology import FaceInfo, Topology
 from geometry.features import Hole, SurfaceKind, Turning
+from geometry.tolerances import tol
 
 _REVOLUTION = (SurfaceKind.CYLINDER, SurfaceKind.CONE, SurfaceKind.TORUS, SurfaceKind.SPHERE)
 
@@ -45,15 +46,15 @@ def find_turning(topo: Topology, holes: list[Hole]) -> tuple[Turning | None, str
     envelope = max(
         (_max_radius(f) for f in on_axis if f.kind in _REVOLUTION and f.concave is False), default=0.0
     )
-    if envelope <= 0 or (len(radial) and float(radial.max()) > envelope + btol.length_mm * 10):
+    if envelope <= 0 or (len(radial) and float(radial.max()) > envelope + tol.feature_length_mm * 10):
         return None, "the outer envelope is not round about one axis"
-    if share < btol.turning_min_axial_share:
+    if share < tol.turning_min_axial_share:
         return None, f"only {share:.0%} of the area is coaxial with the main axis"
-    lateral = [f for f in topo.faces if f.kind is not SurfaceKind.PLANE or abs(float(f.normal @ direction)) < 1 - 1e-6]  # type: ignore[operator]
+    lateral = [f for f in topo.faces if f.kind is not SurfaceKind.PLANE or abs(float(f.normal @ direction)) < 1 - tol.parallel_cos_gap]
     lateral_area = sum(f.area_mm2 for f in lateral)
     on_ids = {f.index for f in on_axis}
     round_share = sum(f.area_mm2 for f in lateral if f.index in on_ids) / lateral_area if lateral_area > 0 else 0.0
-    if round_share < btol.turning_min_round_side_share:
+    if round_share < tol.turning_min_round_side_share:
         return None, f"only {round_share:.0%} of the side faces are round about the main axis"
     lo, hi = float(axial.min()), float(axial.max())
     for f in on_axis:  # spheres and tori bulge beyond their vertices
@@ -75,17 +76,17 @@ def find_turning(topo: Topology, holes: list[Hole]) -> tuple[Turning | None, str
 
 def _on_axis(f: FaceInfo, direction: np.ndarray, point: np.ndarray) -> bool:
     if f.kind is SurfaceKind.PLANE:  # a disc or ring centred on the axis
-        if abs(float(f.normal @ direction)) < 1 - btol.parallel:  # type: ignore[operator]
+        if abs(float(f.normal @ direction)) < 1 - tol.parallel_cos_gap:
             return False
-        rel = f.centroid - point  # type: ignore[operator]
+        rel = f.centroid - point
         # an off-centre hole moves a ring's centroid a little; a face beside the axis is far off
-        allowed = btol.length_mm * 10 + 0.1 * float(np.sqrt(f.area_mm2 / np.pi))
+        allowed = tol.feature_length_mm * 10 + 0.1 * float(np.sqrt(f.area_mm2 / np.pi))
         return float(np.linalg.norm(rel - (rel @ direction) * direction)) < allowed
     if f.kind in (SurfaceKind.CYLINDER, SurfaceKind.CONE, SurfaceKind.TORUS):
         return same_line(direction, point, f.axis, f.origin)  # type: ignore[arg-type]
     if f.kind is SurfaceKind.SPHERE:
-        rel = f.origin - point  # type: ignore[operator]
-        return float(np.linalg.norm(rel - (rel @ direction) * direction)) < btol.length_mm
+        rel = f.origin - point
+        return float(np.linalg.norm(rel - (rel @ direction) * direction)) < tol.feature_length_mm
     return False
 
 
@@ -110,14 +111,14 @@ def _secondary(
             continue
         seen.add(id(hole))
         axis = np.array(hole.axis)
-        if abs(float(axis @ direction)) > 1 - 1e-6:
+        if abs(float(axis @ direction)) > 1 - tol.parallel_cos_gap:
             parallel_holes.append(hole)
         else:
             out.append(f"cross hole Ø{hole.diameter_mm:g} mm")
     out.extend(_bolt_circles(parallel_holes, direction, point))
     flats = [
         f for f in off_axis
-        if f.kind is SurfaceKind.PLANE and abs(float(f.normal @ direction)) < 1e-6  # type: ignore[operator]
+        if f.kind is SurfaceKind.PLANE and abs(float(f.normal @ direction)) < tol.perpendicular_cos
     ]
     if flats:
         out.append(f"{len(flats)} flat{'s' if len(flats) > 1 else ''} parallel to the axis")
@@ -138,7 +139,7 @@ def _bolt_circles(holes: list[Hole], direction: np.ndarray, point: np.ndarray) -
         groups[key] = groups.get(key, 0) + 1
     out = []
     for (d, pcd), n in sorted(groups.items()):
-        if pcd < btol.length_mm * 10:
+        if pcd < tol.feature_length_mm * 10:
             continue
         if n >= 3:
             out.append(f"bolt circle: {n} holes Ø{d:g} mm on Ø{pcd:g} mm")

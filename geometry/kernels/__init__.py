@@ -13,6 +13,7 @@ from geometry.kernels.health import MeshHealth, mesh_health
 from geometry.kernels.hull import ConvexHull, convex_hull_volume
 from geometry.kernels.mass import MassProperties, mass_properties
 from geometry.kernels.obb import OrientedBox, oriented_bounding_box
+from geometry.kernels.rectangle import Rectangle, min_area_rectangle
 from geometry.kernels.thickness import WallThickness, wall_thickness
 from geometry.kernels.warm import warm_up
 
@@ -26,6 +27,7 @@ __all__ = [
     "MeshHealth",
     "OrientedBox",
     "RayHits",
+    "Rectangle",
     "WallThickness",
     "accessibility",
     "additive_orientation",
@@ -33,6 +35,7 @@ __all__ = [
     "convex_hull_volume",
     "mass_properties",
     "mesh_health",
+    "min_area_rectangle",
     "oriented_bounding_box",
     "raycast",
     "wall_thickness",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from geometry.kernels._config import JIT_PARALLEL
+from geometry.kernels._config import jit_parallel
 from geometry.kernels.bvh import BVH, build_bvh
+from geometry.tolerances import tol
 
 
 def bvh_for(tri: np.ndarray, bvh: BVH | None) -> BVH:
@@ -26,11 +27,11 @@ def inverse_order(bvh: BVH) -> np.ndarray:
 def diagonal(tri: np.ndarray) -> float:
     """Bounding-box diagonal of triangles (n, 3, 3) [mm], never 0."""
     ext = tri.max(axis=(0, 1)) - tri.min(axis=(0, 1))
-    return float(max(np.linalg.norm(ext), 1e-300))
+    return max(float(np.linalg.norm(ext)), tol.tiny)
 
 
-@numba.njit(**JIT_PARALLEL)
-def centroid_normal_area_kernel(tri):
+@jit_parallel
+def centroid_normal_area_kernel(tri: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Centroids (n, 3) [mm], unit normals (n, 3) (zero for degenerate faces), areas (n,) [mm2]."""
     n = tri.shape[0]
     cen = np.empty((n, 3))

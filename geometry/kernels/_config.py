@@ -1,7 +1,10 @@
 """Numba options for every kernel, in one place.
 
 ``JIT`` is for serial kernels, ``JIT_PARALLEL`` for kernels that split their
-work with ``prange``. Fast-math is limited to flags that keep ``inf`` and
+work with ``prange``; kernels are decorated with ``@jit``, ``@jit_parallel`` or
+``@jit_inline``, typed wrappers of ``numba.njit`` that keep the kernel's own
+signature for type checkers (a Numba dispatcher is called like the function).
+Kernels read their tolerances from ``geometry.tolerances.tol``. Fast-math is limited to flags that keep ``inf`` and
 ``nan`` meaningful (misses are ``inf``): no ``nnan``/``ninf``.
 
 Numba's on-disk cache (``cache=True``) keys a kernel on its own source file
@@ -16,7 +19,7 @@ import functools
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar, cast
 
 import numba
 
@@ -24,13 +27,37 @@ import numba
 FASTMATH = {"nsz", "arcp", "contract", "reassoc"}
 
 #: serial kernels: cached on disk so a second process pays no JIT time
-JIT = {"cache": True, "nogil": True, "fastmath": FASTMATH, "error_model": "numpy"}
+JIT: dict[str, Any] = {"cache": True, "nogil": True, "fastmath": FASTMATH, "error_model": "numpy"}
 
 #: kernels parallel over chunks (``prange``); per-chunk buffers are reduced explicitly
-JIT_PARALLEL = {**JIT, "parallel": True}
+JIT_PARALLEL: dict[str, Any] = {**JIT, "parallel": True}
 
 #: small helpers inlined into the kernels that call them (compiled with their caller)
-JIT_INLINE = {"inline": "always"}
+JIT_INLINE: dict[str, Any] = {"inline": "always"}
+
+_Kernel = TypeVar("_Kernel", bound=Callable[..., Any])
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _compile(options: dict[str, Any], fn: _Kernel) -> _Kernel:
+    # a Numba dispatcher is called like the function it compiles: type it as that function
+    return cast(_Kernel, numba.njit(**options)(fn))
+
+
+def jit(fn: _Kernel) -> _Kernel:
+    """Compile a serial kernel with ``JIT``; type checkers see ``fn``'s own signature."""
+    return _compile(JIT, fn)
+
+
+def jit_parallel(fn: _Kernel) -> _Kernel:
+    """Compile a kernel that splits its work with ``numba.prange``, with ``JIT_PARALLEL``."""
+    return _compile(JIT_PARALLEL, fn)
+
+
+def jit_inline(fn: _Kernel) -> _Kernel:
+    """Compile a small helper that Numba inlines into the kernels calling it, with ``JIT_INLINE``."""
+    return _compile(JIT_INLINE, fn)
 
 #: chunks per thread in chunked reductions (balances uneven chunks)
 CHUNKS_PER_THREAD = 4
@@ -67,40 +94,19 @@ def serial_below(n_items: int) -> Iterator[None]:
         numba.set_num_threads(previous)
 
 
-def serial_for_small(size_param: str) -> Callable[[Callable[..., object]], Callable[..., object]]:
+def serial_for_small(size_param: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """Decorate a public wrapper: its kernels run serially when the argument ``size_param`` is short."""
 
-    def decorate(fn):  # type: ignore[no-untyped-def]
+    def decorate(fn: Callable[_P, _R]) -> Callable[_P, _R]:
         signature = inspect.signature(fn)
 
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             value = signature.bind_partial(*args, **kwargs).arguments.get(size_param)
-            n = len(value) if hasattr(value, "__len__") else PARALLEL_MIN_ITEMS
+            n = len(value) if value is not None and hasattr(value, "__len__") else PARALLEL_MIN_ITEMS
             with serial_below(n):
                 return fn(*args, **kwargs)
 
         return wrapper
 
     return decorate
-
-
-@dataclass(frozen=True)
-class KernelTolerances:
-    """Tolerances of the ray-based kernels, relative to the part's bounding-box diagonal [-]."""
-
-    #: a ray starting on a surface ignores hits closer than this (its own and adjacent faces)
-    ray_start_rel: float = 1e-7
-    #: a ray starting on a surface starts this far off it, along the outward normal
-    ray_offset_rel: float = 1e-6
-    #: accessibility rays start this far off the surface: they run along walls nearly parallel to the
-    #: tool axis (hole walls, whose facets tilt by ~1e-3 after tessellation) and must clear the
-    #: neighbouring facets; 1e-6 marked the walls of drilled holes in real STEP parts as undercuts
-    access_offset_rel: float = 1e-4
-    #: a face whose normal points this little against a direction still counts as facing it [-, cosine]
-    facing_cos: float = 1e-6
-    #: a triangle this close to the build plate is on the plate (additive)
-    plate_rel: float = 1e-4
-
-
-ktol = KernelTolerances()

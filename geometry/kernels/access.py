@@ -9,9 +9,10 @@ import numba
 import numpy as np
 
 from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
-from geometry.kernels._config import JIT_PARALLEL, ktol, n_chunks, serial_for_small
+from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
 from geometry.kernels.bvh import BVH, CULL_NONE, STACK_DEPTH, trace
+from geometry.tolerances import tol
 
 #: approach directions, in order of preference when two sets of setups tie
 AXIS_NAMES = ("+Z", "-Z", "+X", "-X", "+Y", "-Y")
@@ -52,8 +53,8 @@ def accessibility(triangles: np.ndarray, bvh: BVH | None = None) -> Accessibilit
     diag = diagonal(tri)
     visible = _visible_kernel(
         tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
-        cen, nrm, inverse_order(tree), AXIS_VECTORS, ktol.facing_cos,
-        ktol.access_offset_rel * diag, n_chunks(len(tri)),
+        cen, nrm, inverse_order(tree), AXIS_VECTORS, tol.facing_cos,
+        tol.access_offset_rel * diag, n_chunks(len(tri)),
     )
     setups = minimal_setups(visible, area)
     unreachable = ~visible.any(axis=1) & (area > 0)
@@ -83,8 +84,11 @@ def minimal_setups(visible: np.ndarray, area: np.ndarray) -> tuple[str, ...]:
     raise AssertionError("unreachable: all directions together cover every reachable triangle")
 
 
-@numba.njit(**JIT_PARALLEL)
-def _visible_kernel(bounds, left, right, start, count, tri9, cen, nrm, inv, axes, facing_cos, offset, nchunk):
+@jit_parallel
+def _visible_kernel(
+    bounds: np.ndarray, left: np.ndarray, right: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, cen: np.ndarray, nrm: np.ndarray, inv: np.ndarray,
+    axes: np.ndarray, facing_cos: float, offset: float, nchunk: int,
+) -> np.ndarray:
     """(n, k) bool: triangle i faces axis k and the ray from its centroid (offset along its normal) escapes."""
     n = cen.shape[0]
     k = axes.shape[0]

@@ -8,10 +8,11 @@ import numba
 import numpy as np
 
 from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
-from geometry.kernels._config import JIT_PARALLEL, ktol, n_chunks, serial_for_small
+from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_directions, as_triangles
 from geometry.kernels.access import AXIS_VECTORS
 from geometry.kernels.bvh import BVH, CULL_NONE, STACK_DEPTH, trace
+from geometry.tolerances import tol
 
 #: a downward face steeper than this from the vertical needs support [deg]
 OVERHANG_DEG = 45.0
@@ -31,7 +32,7 @@ class BuildOrientation:
 @dataclass(frozen=True)
 class AdditiveOrientations:
     candidates: tuple[BuildOrientation, ...]
-    #: least support volume; ties (within 1e-9 relative): lower build height
+    #: least support volume; ties (to ``tol.support_tie_digits`` digits, relative): lower build height
     best: BuildOrientation
 
 
@@ -57,8 +58,8 @@ def additive_orientation(
     cos_limit = float(np.cos(np.radians(overhang_deg)))
     over, support, height = _support_kernel(
         tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
-        tri, cen, nrm, area, inverse_order(tree), dirs, cos_limit, ktol.plate_rel * diag,
-        ktol.ray_start_rel * diag, n_chunks(len(tri)),
+        tri, cen, nrm, area, inverse_order(tree), dirs, cos_limit, tol.plate_rel * diag,
+        tol.ray_start_rel * diag, n_chunks(len(tri)),
     )
     candidates = tuple(
         BuildOrientation(
@@ -69,14 +70,16 @@ def additive_orientation(
         )
         for d, o, s, h in zip(dirs, over, support, height, strict=True)
     )
-    scale = max(max(c.support_volume_mm3 for c in candidates), 1e-300)
-    best = min(candidates, key=lambda c: (round(c.support_volume_mm3 / scale, 9), c.build_height_mm))
+    scale = max(max(c.support_volume_mm3 for c in candidates), tol.tiny)
+    best = min(candidates, key=lambda c: (round(c.support_volume_mm3 / scale, tol.support_tie_digits), c.build_height_mm))
     return AdditiveOrientations(candidates, best)
 
 
-@numba.njit(**JIT_PARALLEL)
-def _support_kernel(bounds, left, right, start, count, tri9, tri, cen, nrm, area, inv, dirs, cos_limit,
-                    plate_tol, tmin, nchunk):
+@jit_parallel
+def _support_kernel(
+    bounds: np.ndarray, left: np.ndarray, right: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, tri: np.ndarray, cen: np.ndarray, nrm: np.ndarray,
+    area: np.ndarray, inv: np.ndarray, dirs: np.ndarray, cos_limit: float, plate_tol: float, tmin: float, nchunk: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per direction (k,): overhang area [mm2], support volume [mm3], build height [mm]."""
     n = cen.shape[0]
     k = dirs.shape[0]

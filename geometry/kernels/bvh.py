@@ -14,19 +14,22 @@ import numba
 import numpy as np
 
 from geometry.errors import InputError
-from geometry.kernels._config import JIT, JIT_PARALLEL, n_chunks, serial_for_small
+from geometry.kernels._config import jit, jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_points, as_triangles
+from geometry.tolerances import tol
 
 #: triangles per leaf at most
 LEAF_SIZE = 8
 #: depth of the per-ray traversal stack (a Morton BVH is at most 63 bit splits + 31 median splits deep)
 STACK_DEPTH = 128
-#: barycentric slack: a ray through the edge shared by two triangles hits at least one of them
-#: despite rounding (the triangle grows by this fraction of its size)
-BARY_EPS = 1e-9
-#: node boxes grow by this fraction of the scene diagonal, so that a flat box (the leaf of a
-#: face parallel to a ray) still has an inside for a ray running in its plane
-BOX_PAD_REL = 1e-9
+#: barycentric slack (``tol.barycentric_slack_rel``), frozen into the kernels when they compile
+BARY_EPS = tol.barycentric_slack_rel
+#: node box padding, a fraction of the scene diagonal (``tol.box_pad_rel``)
+BOX_PAD_REL = tol.box_pad_rel
+#: a divisor under this in magnitude is zero or subnormal (``tol.tiny``)
+TINY = tol.tiny
+#: the slope a ray's zero or subnormal direction component gets instead of an overflow to inf (about 1 / TINY)
+HUGE_SLOPE = 1e300
 #: cull modes of the tracer
 CULL_NONE = 0
 #: only hits on triangles whose outward normal points along the ray (the ray leaves the solid there)
@@ -110,8 +113,8 @@ def raycast(bvh: BVH, origins: np.ndarray, directions: np.ndarray) -> RayHits:
     return RayHits(t, tri_id)
 
 
-@numba.njit(**JIT)
-def _expand_bits(v):  # pragma: no cover - inlined
+@jit
+def _expand_bits(v: np.int64) -> np.int64:  # pragma: no cover - inlined
     v = (v | (v << 32)) & 0x1F00000000FFFF
     v = (v | (v << 16)) & 0x1F0000FF0000FF
     v = (v | (v << 8)) & 0x100F00F00F00F00F
@@ -120,8 +123,8 @@ def _expand_bits(v):  # pragma: no cover - inlined
     return v
 
 
-@numba.njit(**JIT_PARALLEL)
-def _morton_kernel(tri, lo, hi, nchunk):
+@jit_parallel
+def _morton_kernel(tri: np.ndarray, lo: np.ndarray, hi: np.ndarray, nchunk: int) -> np.ndarray:
     """63-bit Morton code of each triangle centroid: (n,) int64. tri : (n, 3, 3) float64 [mm]."""
     n = tri.shape[0]
     codes = np.empty(n, dtype=np.int64)
@@ -141,8 +144,8 @@ def _morton_kernel(tri, lo, hi, nchunk):
     return codes
 
 
-@numba.njit(**JIT)
-def _topology_kernel(codes, leaf_size):
+@jit
+def _topology_kernel(codes: np.ndarray, leaf_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split sorted ``codes`` into a binary tree, pre-order: (left, right, start, count), each (k,) int64."""
     n = codes.shape[0]
     cap = 2 * n
@@ -197,8 +200,8 @@ def _topology_kernel(codes, leaf_size):
     return left[:used].copy(), right[:used].copy(), start[:used].copy(), count[:used].copy()
 
 
-@numba.njit(**JIT_PARALLEL)
-def _reorder_kernel(tri, order):
+@jit_parallel
+def _reorder_kernel(tri: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Triangles in BVH order as (n, 9): vertex 0, edge 1, edge 2 [mm]."""
     n = order.shape[0]
     out = np.empty((n, 9))
@@ -211,8 +214,8 @@ def _reorder_kernel(tri, order):
     return out
 
 
-@numba.njit(**JIT)
-def _refit_kernel(tri9, left, right, start, count, pad):
+@jit
+def _refit_kernel(tri9: np.ndarray, left: np.ndarray, right: np.ndarray, start: np.ndarray, count: np.ndarray, pad: float) -> np.ndarray:
     """Node bounds (k, 6) [mm], leaves grown by ``pad`` [mm], children before parents (reverse pre-order)."""
     k = left.shape[0]
     bounds = np.empty((k, 6))
@@ -240,8 +243,10 @@ def _refit_kernel(tri9, left, right, start, count, pad):
     return bounds
 
 
-@numba.njit(**JIT)
-def _slab(bounds, node, ox, oy, oz, ix, iy, iz, tmax):  # pragma: no cover - inlined
+@jit
+def _slab(
+    bounds: np.ndarray, node: int, ox: float, oy: float, oz: float, ix: float, iy: float, iz: float, tmax: float
+) -> float:  # pragma: no cover - inlined
     """Entry distance of a ray into a node's box, inf if it misses within [0, tmax]."""
     t1 = (bounds[node, 0] - ox) * ix
     t2 = (bounds[node, 3] - ox) * ix
@@ -257,19 +262,23 @@ def _slab(bounds, node, ox, oy, oz, ix, iy, iz, tmax):  # pragma: no cover - inl
     tf = min(tf, max(t1, t2))
     if tf < max(tn, 0.0) or tn > tmax:
         return np.inf
-    return max(tn, 0.0)
+    return float(max(tn, 0.0))
 
 
-@numba.njit(**JIT)
-def _inv(x):  # pragma: no cover - inlined
-    # |x| under 1e-300 (zero or subnormal): a huge finite slope, never an overflow to inf
-    if abs(x) < 1e-300:
-        return 1e300 if x >= 0.0 else -1e300
+@jit
+def _inv(x: float) -> float:  # pragma: no cover - inlined
+    # |x| under TINY (zero or subnormal): a huge finite slope, never an overflow to inf
+    if abs(x) < TINY:
+        return HUGE_SLOPE if x >= 0.0 else -HUGE_SLOPE
     return 1.0 / x
 
 
-@numba.njit(**JIT)
-def trace(bounds, left, right, start, count, tri9, ox, oy, oz, dx, dy, dz, tmin, tmax, skip, cull, any_hit, stack):
+@jit
+def trace(
+    bounds: np.ndarray, left: np.ndarray, right: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray,
+    ox: float, oy: float, oz: float, dx: float, dy: float, dz: float, tmin: float, tmax: float,
+    skip: int, cull: int, any_hit: bool, stack: np.ndarray,
+) -> tuple[float, int]:
     """First hit of one ray in (tmin, tmax): (distance [mm], triangle index in BVH order or -1).
 
     skip : a BVH-order triangle index never hit (-1: none); cull : CULL_NONE or CULL_ENTERING;
@@ -308,7 +317,7 @@ def trace(bounds, left, right, start, count, tri9, ox, oy, oz, dx, dy, dz, tmin,
                 py = dz * e2x - dx * e2z
                 pz = dx * e2y - dy * e2x
                 det = e1x * px + e1y * py + e1z * pz
-                if abs(det) < 1e-300:  # zero or subnormal: parallel, and 1/det would overflow
+                if abs(det) < TINY:  # zero or subnormal: parallel, and 1/det would overflow
                     continue
                 inv_det = 1.0 / det
                 sx = ox - tri9[i, 0]
@@ -348,8 +357,11 @@ def trace(bounds, left, right, start, count, tri9, ox, oy, oz, dx, dy, dz, tmin,
     return best, best_id
 
 
-@numba.njit(**JIT_PARALLEL)
-def _raycast_kernel(bounds, left, right, start, count, tri9, o, d, tmin, skip, cull, any_hit, nchunk):
+@jit_parallel
+def _raycast_kernel(
+    bounds: np.ndarray, left: np.ndarray, right: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, o: np.ndarray, d: np.ndarray, tmin: float,
+    skip: np.ndarray, cull: int, any_hit: bool, nchunk: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """First hits of r rays: distances (r,) float64 [mm] (inf: miss), BVH-order triangle (r,) int64 (-1: miss)."""
     r = o.shape[0]
     dist = np.empty(r)

@@ -8,7 +8,7 @@ import numba
 import numpy as np
 
 from geometry.errors import InputError
-from geometry.kernels._config import JIT, JIT_PARALLEL, n_chunks, serial_for_small
+from geometry.kernels._config import jit, jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_faces, as_points
 from geometry.tolerances import tol
 
@@ -58,8 +58,8 @@ def mesh_health(vertices: np.ndarray, faces: np.ndarray) -> MeshHealth:
     )
 
 
-@numba.njit(**JIT_PARALLEL)
-def _edge_keys_kernel(faces, nv):
+@jit_parallel
+def _edge_keys_kernel(faces: np.ndarray, nv: int) -> np.ndarray:
     """(3m,) int64: (lo * nv + hi) * 2 + (1 if the face runs lo -> hi) for every face edge."""
     m = faces.shape[0]
     keys = np.empty(3 * m, dtype=np.int64)
@@ -74,8 +74,8 @@ def _edge_keys_kernel(faces, nv):
     return keys
 
 
-@numba.njit(**JIT)
-def _edge_count_kernel(keys):
+@jit
+def _edge_count_kernel(keys: np.ndarray) -> tuple[int, int, int]:
     """From sorted edge keys: (open edges, non-manifold edges, inconsistently wound edges)."""
     n = keys.shape[0]
     open_edges = 0
@@ -99,16 +99,16 @@ def _edge_count_kernel(keys):
     return open_edges, nonmanifold, inconsistent
 
 
-@numba.njit(**JIT)
-def _find(parent, x):  # pragma: no cover - inlined
+@jit
+def _find(parent: np.ndarray, x: int) -> int:  # pragma: no cover - inlined
     while parent[x] != x:
         parent[x] = parent[parent[x]]
         x = parent[x]
     return x
 
 
-@numba.njit(**JIT)
-def _bodies_kernel(faces, nv):
+@jit
+def _bodies_kernel(faces: np.ndarray, nv: int) -> int:
     """Connected components of the used vertices (union-find)."""
     parent = np.arange(nv)
     used = np.zeros(nv, dtype=np.bool_)
@@ -131,8 +131,8 @@ def _bodies_kernel(faces, nv):
     return bodies
 
 
-@numba.njit(**JIT_PARALLEL)
-def _degenerate_kernel(vertices, faces, min_area, nchunk):
+@jit_parallel
+def _degenerate_kernel(vertices: np.ndarray, faces: np.ndarray, min_area: float, nchunk: int) -> int:
     """Faces with area under ``min_area`` [mm2] or a repeated vertex index."""
     m = faces.shape[0]
     counts = np.zeros(nchunk, dtype=np.int64)
@@ -157,4 +157,4 @@ def _degenerate_kernel(vertices, faces, min_area, nchunk):
             if 0.5 * np.sqrt(nx * nx + ny * ny + nz * nz) < min_area:
                 k += 1
         counts[c] = k
-    return counts.sum()
+    return int(counts.sum())

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
-from geometry.kernels._config import JIT, JIT_INLINE
+from geometry.kernels._config import jit, jit_inline
 from geometry.kernels._validate import as_triangles, check_finite
 
 #: triangles per block copied into coordinate rows (9 rows x 256 x 8 B = 18 kB: stays in L1)
@@ -71,12 +70,12 @@ def mass_properties(triangles: np.ndarray) -> MassProperties:
         volume_mm3=volume,
         area_mm2=area,
         centroid_mm=(float(centroid[0]), float(centroid[1]), float(centroid[2])),
-        inertia_mm5=tuple(tuple(float(x) for x in row) for row in inertia),
+        inertia_mm5=tuple((float(row[0]), float(row[1]), float(row[2])) for row in inertia),
     )
 
 
-@numba.njit(**JIT_INLINE)
-def _sub(w0, w1, w2):  # pragma: no cover - inlined into the kernel
+@jit_inline
+def _sub(w0: float, w1: float, w2: float) -> tuple[float, float, float, float, float, float]:  # pragma: no cover - inlined into the kernel
     temp0 = w0 + w1
     f1 = temp0 + w2
     temp1 = w0 * w0
@@ -89,8 +88,8 @@ def _sub(w0, w1, w2):  # pragma: no cover - inlined into the kernel
     return f1, f2, f3, g0, g1, g2
 
 
-@numba.njit(**JIT)
-def _mass_kernel(tri, origin):
+@jit
+def _mass_kernel(tri: np.ndarray, origin: np.ndarray) -> np.ndarray:
     """Raw integrals (10, unscaled) about ``origin``, the area and the sum of every coordinate: (12,) float64.
 
     tri : (n, 3, 3) float64 or float32 [mm]; origin : (3,) float64 [mm]. Accumulates in float64,

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from geometry.kernels._config import JIT, JIT_PARALLEL, serial_for_small
+from geometry.kernels._config import jit, jit_parallel, serial_for_small
 from geometry.kernels._validate import as_points
 from geometry.kernels.hull import ConvexHull, convex_hull_volume
+from geometry.kernels.rectangle import hull_2d, min_area_rect
+from geometry.tolerances import tol
 
 #: above this many points the hull for the direction search is built on a subsample
 #: (extents are still measured on every point)
@@ -65,8 +67,8 @@ def oriented_bounding_box(points: np.ndarray, hull: ConvexHull | None = None) ->
     order = np.argsort(-ext, kind="stable")
     center = ((lo + hi) / 2) @ rot
     return OrientedBox(
-        extents_mm=tuple(float(ext[i]) for i in order),  # type: ignore[arg-type]
-        rotation=tuple(tuple(float(x) for x in rot[i]) for i in order),
+        extents_mm=(float(ext[order[0]]), float(ext[order[1]]), float(ext[order[2]])),
+        rotation=tuple((float(rot[i, 0]), float(rot[i, 1]), float(rot[i, 2])) for i in order),
         center_mm=(float(center[0]), float(center[1]), float(center[2])),
         volume_mm3=vol,
     )
@@ -87,7 +89,7 @@ def _candidate_normals(hull: ConvexHull) -> np.ndarray:
     """Distinct hull face normals (coplanar faces merged), largest total area first, at most MAX_CANDIDATES."""
     p = hull.points[hull.simplices]
     area = 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1)
-    keys = np.round(hull.normals, 9)
+    keys = np.round(hull.normals, tol.normal_merge_digits)
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     group_area = np.bincount(inverse.reshape(-1), weights=area, minlength=len(uniq))
     order = np.argsort(-group_area, kind="stable")[:MAX_CANDIDATES]
@@ -103,8 +105,8 @@ def _pca_frame(pts: np.ndarray) -> np.ndarray:
     return vt
 
 
-@numba.njit(**JIT_PARALLEL)
-def _extents_kernel(points, frames):
+@jit_parallel
+def _extents_kernel(points: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Least and greatest coordinate [mm] of ``points`` (h, 3) along each axis of each frame (k, 3, 3): (k, 3) twice."""
     k = frames.shape[0]
     lo = np.full((k, 3), np.inf)
@@ -120,8 +122,8 @@ def _extents_kernel(points, frames):
     return lo, hi
 
 
-@numba.njit(**JIT_PARALLEL)
-def _extremes_kernel(points, dirs):
+@jit_parallel
+def _extremes_kernel(points: np.ndarray, dirs: np.ndarray) -> np.ndarray:
     """Indices (2k,) of the points with the least, then the greatest, projection on each direction (k, 3)."""
     k = dirs.shape[0]
     out = np.empty(2 * k, dtype=np.int64)
@@ -143,8 +145,8 @@ def _extremes_kernel(points, dirs):
     return out
 
 
-@numba.njit(**JIT)
-def _basis(n):  # pragma: no cover - small helper
+@jit
+def _basis(n: np.ndarray) -> tuple[float, float, float, float, float, float]:  # pragma: no cover - small helper
     """Two unit vectors completing ``n`` to a right-handed frame."""
     if abs(n[0]) < 0.9:
         ax, ay, az = 1.0, 0.0, 0.0
@@ -163,90 +165,10 @@ def _basis(n):  # pragma: no cover - small helper
     return ux, uy, uz, vx, vy, vz
 
 
-@numba.njit(**JIT)
-def hull_2d(xy):
-    """Convex hull of 2-D points (k, 2): indices counter-clockwise, collinear points dropped (Andrew)."""
-    k = xy.shape[0]
-    order = np.argsort(xy[:, 0], kind="mergesort")
-    # ties on x: sort by y (insertion sort on the short runs)
-    i = 0
-    while i < k:
-        j = i + 1
-        while j < k and xy[order[j], 0] == xy[order[i], 0]:
-            j += 1
-        for a in range(i + 1, j):
-            cur = order[a]
-            b = a - 1
-            while b >= i and xy[order[b], 1] > xy[cur, 1]:
-                order[b + 1] = order[b]
-                b -= 1
-            order[b + 1] = cur
-        i = j
-    out = np.empty(2 * k + 1, dtype=np.int64)
-    m = 0
-    for idx in range(k):
-        p = order[idx]
-        while m >= 2 and _cross(xy, out[m - 2], out[m - 1], p) <= 0.0:
-            m -= 1
-        out[m] = p
-        m += 1
-    lower = m + 1
-    for idx in range(k - 2, -1, -1):
-        p = order[idx]
-        while m >= lower and _cross(xy, out[m - 2], out[m - 1], p) <= 0.0:
-            m -= 1
-        out[m] = p
-        m += 1
-    return out[: max(m - 1, 1)].copy()
-
-
-@numba.njit(**JIT)
-def _cross(xy, o, a, b):  # pragma: no cover - inlined
-    return (xy[a, 0] - xy[o, 0]) * (xy[b, 1] - xy[o, 1]) - (xy[a, 1] - xy[o, 1]) * (xy[b, 0] - xy[o, 0])
-
-
-@numba.njit(**JIT)
-def min_area_rect(xy, ring):
-    """Minimum-area rectangle around the convex polygon ``xy[ring]`` (CCW): (area, unit side direction cos, sin).
-
-    One side lies on a polygon edge; every edge is tried against every vertex.
-    """
-    h = ring.shape[0]
-    best = np.inf
-    bc = 1.0
-    bs = 0.0
-    for i in range(h):
-        p = ring[i]
-        q = ring[(i + 1) % h]
-        ex = xy[q, 0] - xy[p, 0]
-        ey = xy[q, 1] - xy[p, 1]
-        s = np.sqrt(ex * ex + ey * ey)
-        if s == 0.0:
-            continue
-        ex /= s
-        ey /= s
-        lo_u = np.inf
-        hi_u = -np.inf
-        lo_v = np.inf
-        hi_v = -np.inf
-        for j in range(h):
-            r = ring[j]
-            u = xy[r, 0] * ex + xy[r, 1] * ey
-            v = -xy[r, 0] * ey + xy[r, 1] * ex
-            lo_u = min(lo_u, u)
-            hi_u = max(hi_u, u)
-            lo_v = min(lo_v, v)
-            hi_v = max(hi_v, v)
-        area = (hi_u - lo_u) * (hi_v - lo_v)
-        if area < best:
-            best = area
-            bc = ex
-            bs = ey
-    return best, bc, bs
-
-
-@numba.njit(**JIT_PARALLEL)
-def _frames_kernel(points, simplices, neighbors, face_normals, normals):
+@jit_parallel
+def _frames_kernel(
+    points: np.ndarray, simplices: np.ndarray, neighbors: np.ndarray, face_normals: np.ndarray, normals: np.ndarray
+) -> np.ndarray:
     """For each candidate direction (k, 3): the frame (k, 3, 3) of its best flush box, rows = box axes.
 
     points (h, 3), simplices (f, 3), neighbors (f, 3), face_normals (f, 3): the hull (``ConvexHull``).

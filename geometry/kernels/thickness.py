@@ -8,9 +8,10 @@ import numba
 import numpy as np
 
 from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
-from geometry.kernels._config import JIT_PARALLEL, ktol, n_chunks, serial_for_small
+from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
 from geometry.kernels.bvh import BVH, CULL_ENTERING, STACK_DEPTH, trace
+from geometry.tolerances import tol
 
 #: default threshold under which a wall counts as thin [mm]
 THIN_WALL_MM = 1.0
@@ -50,7 +51,7 @@ def wall_thickness(triangles: np.ndarray, bvh: BVH | None = None, threshold_mm: 
     tri = as_triangles(triangles)
     tree = bvh_for(tri, bvh)
     cen, nrm, area = centroid_normal_area_kernel(tri)
-    tmin = ktol.ray_start_rel * diagonal(tri)
+    tmin = tol.ray_start_rel * diagonal(tri)
     dist = _thickness_kernel(
         tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
         cen, nrm, inverse_order(tree), tmin, n_chunks(len(tri)),
@@ -77,7 +78,7 @@ def wall_thickness(triangles: np.ndarray, bvh: BVH | None = None, threshold_mm: 
 def weighted_percentiles(values: np.ndarray, weights: np.ndarray, qs: tuple[float, ...]) -> tuple[float, ...]:
     """Lower weighted quantiles: the smallest value whose cumulative weight reaches q of the total.
 
-    "Reaches" allows a relative slack of 1e-9, so a quantile that falls exactly
+    "Reaches" allows a relative slack (``tol.quantile_slack_rel``), so a quantile that falls exactly
     on a step (half the area 6 mm, half 9 mm) does not flip with rounding.
     """
     order = np.argsort(values, kind="stable")
@@ -85,13 +86,16 @@ def weighted_percentiles(values: np.ndarray, weights: np.ndarray, qs: tuple[floa
     total = cum[-1]
     out = []
     for q in qs:
-        k = int(np.searchsorted(cum, q * total * (1 - 1e-9), side="left"))
+        k = int(np.searchsorted(cum, q * total * (1 - tol.quantile_slack_rel), side="left"))
         out.append(float(values[order[min(k, len(order) - 1)]]))
     return tuple(out)
 
 
-@numba.njit(**JIT_PARALLEL)
-def _thickness_kernel(bounds, left, right, start, count, tri9, cen, nrm, inv, tmin, nchunk):
+@jit_parallel
+def _thickness_kernel(
+    bounds: np.ndarray, left: np.ndarray, right: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, cen: np.ndarray, nrm: np.ndarray, inv: np.ndarray,
+    tmin: float, nchunk: int,
+) -> np.ndarray:
     """Distance [mm] from each centroid along -normal to the first exit face: (n,) float64, inf if none."""
     n = cen.shape[0]
     out = np.empty(n)

@@ -18,6 +18,7 @@ def warm_up() -> None:
     from geometry.kernels.health import mesh_health
     from geometry.kernels.mass import mass_properties
     from geometry.kernels.obb import oriented_bounding_box
+    from geometry.kernels.rectangle import min_area_rectangle
     from geometry.kernels.thickness import wall_thickness
 
     for writeable in (True, False):
@@ -33,6 +34,7 @@ def warm_up() -> None:
         mass_properties(tri32)
         mesh_health(vertices, faces)
         oriented_bounding_box(vertices)
+        min_area_rectangle(vertices[:, :2])
         bvh = build_bvh(tri)
         raycast(bvh, origins, directions)
         wall_thickness(tri, bvh)

@@ -182,7 +182,7 @@ def _sew_closed_solids(shape: Any) -> list:
     if not faces or len(faces) > _SEW_MAX_FACES:
         return []
     try:
-        sewing = BRepBuilderAPI_Sewing(_SEW_TOLERANCE_MM)
+        sewing = BRepBuilderAPI_Sewing(tol.sew_gap_mm)
         for face in faces:
             sewing.Add(face)
         sewing.Perform()
@@ -201,8 +201,6 @@ def _sew_closed_solids(shape: Any) -> list:
 
 #: surface models with more faces than this are not sewn (a clear error instead of a long wait)
 _SEW_MAX_FACES = 2000
-#: gap between face boundaries that sewing closes [mm]
-_SEW_TOLERANCE_MM = 1e-3
 
 
 def _explore(shape: Any, kind: Any) -> list:

@@ -9,7 +9,7 @@ from hypothesis import given
 
 from geometry.errors import GeometryError
 from geometry.kernels import convex_hull_volume, oriented_bounding_box
-from geometry.kernels.obb import hull_2d, min_area_rect
+from geometry.kernels.rectangle import hull_2d, min_area_rect, min_area_rectangle
 from tests.kernels import naive
 from tests.kernels.shapes import box_mesh, hypothesis_settings, l_block, t_slot
 from tests.strategies import box_dims, rigid_motions
@@ -97,3 +97,24 @@ def test_hull_faces_are_wound_outward() -> None:
     a = hull.points[hull.simplices]
     cr = np.cross(a[:, 1] - a[:, 0], a[:, 2] - a[:, 0])
     assert np.all(np.einsum("ij,ij->i", cr, hull.normals) > 0)
+
+
+@given(motion=rigid_motions())
+@hypothesis_settings()
+def test_min_area_rectangle_of_a_turned_rectangle(motion) -> None:
+    rot, shift = motion
+    angle = float(np.arctan2(rot[1, 0], rot[0, 0]))
+    c, s = np.cos(angle), np.sin(angle)
+    corners = np.array([[0, 0], [7, 0], [7, 3], [0, 3], [3.5, 1.5], [7, 1]], dtype=np.float64)
+    xy = corners @ np.array([[c, s], [-s, c]]) + shift[:2]
+    rect = min_area_rectangle(xy)
+    assert rect.sides_mm == pytest.approx((7.0, 3.0), rel=1e-9)
+    assert rect.area_mm2 == pytest.approx(21.0, rel=1e-9)
+    assert np.hypot(*rect.direction) == pytest.approx(1.0)
+
+
+def test_min_area_rectangle_of_collinear_points_is_flat() -> None:
+    xy = np.array([[0.0, 0.0], [1.0, 2.0], [2.0, 4.0]])
+    assert min_area_rectangle(xy).sides_mm == (4.0, 0.0)  # the largest axis extent, as the B-rep measured it
+    with pytest.raises(GeometryError):
+        min_area_rectangle(np.array([[0.0, np.nan], [1.0, 1.0], [2.0, 0.0]]))

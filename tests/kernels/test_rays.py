@@ -8,7 +8,7 @@ import trimesh
 
 from geometry.kernels import accessibility, additive_orientation, wall_thickness
 from geometry.kernels._common import diagonal
-from geometry.kernels._config import ktol
+from geometry.tolerances import tol
 from tests.kernels import naive
 from tests.kernels.shapes import box_mesh, hollow_box, l_block, t_slot, tri
 
@@ -35,7 +35,7 @@ def test_thickness_matches_twin(name) -> None:
 def test_visibility_matches_twin(name) -> None:
     t = _shapes()[name]
     got = accessibility(t)
-    vis = naive.visible(t, ktol.ray_offset_rel * diagonal(t))
+    vis = naive.visible(t, tol.ray_offset_rel * diagonal(t))
     assert np.array_equal(got.visible, vis)
     assert got.setups_3axis == naive.minimal_setups(vis)
 
@@ -46,7 +46,7 @@ def test_support_matches_twin(name) -> None:
     got = additive_orientation(t)
     cos_limit = np.cos(np.radians(45.0))
     for cand in got.candidates:
-        over, vol, height = naive.support(t, np.array(cand.orientation), cos_limit, ktol.plate_rel * diagonal(t))
+        over, vol, height = naive.support(t, np.array(cand.orientation), cos_limit, tol.plate_rel * diagonal(t))
         assert cand.overhang_area_mm2 == pytest.approx(over, rel=1e-9, abs=1e-9)
         assert cand.support_volume_mm3 == pytest.approx(vol, rel=1e-9, abs=1e-9)
         assert cand.build_height_mm == pytest.approx(height, rel=1e-12)

@@ -90,6 +90,45 @@ def test_open_contour_is_named():
         load_bytes(dxf_bytes(broken), "broken.dxf", thickness_mm=2.0)
 
 
+def test_duplicated_and_reversed_entities_chain_once():
+    def doubled(msp):
+        square = [((0, 0), (50, 0)), ((50, 0), (50, 50)), ((50, 50), (0, 50)), ((0, 50), (0, 0))]
+        for a, b in square:
+            msp.add_line(a, b)
+        for a, b in square[:2]:
+            msp.add_line(b, a)  # drawn again, the other way round
+        msp.add_arc((25, 25), 5, 0, 180)
+        msp.add_arc((25, 25), 5, 180, 360)
+
+    f = extract(load_bytes(dxf_bytes(doubled), "doubled.dxf", thickness_mm=1.0))
+    assert f.solids == 1 and f.sheet_metal.pierces == 1
+    assert f.sheet_metal.cut_length_mm == pytest.approx(200 + math.pi * 10, rel=1e-3)
+    assert f.sheet_metal.flat_area_mm2 == pytest.approx(2500 - math.pi * 25, rel=1e-3)
+
+
+def test_contours_touching_at_a_corner_are_two_pieces():
+    def touching(msp):
+        for ox, oy in ((0, 0), (10, 10)):
+            pts = [(ox, oy), (ox + 10, oy), (ox + 10, oy + 10), (ox, oy + 10)]
+            for a, b in zip(pts, pts[1:] + pts[:1], strict=True):
+                msp.add_line(a, b)
+
+    f = extract(load_bytes(dxf_bytes(touching), "touching.dxf", thickness_mm=1.0))
+    assert f.solids == 2
+    assert f.sheet_metal.flat_area_mm2 == pytest.approx(200.0)
+
+
+def test_a_divided_outline_is_open():
+    def divided(msp):
+        pts = [(0, 0), (10, 0), (20, 0), (20, 10), (10, 10), (0, 10)]
+        for a, b in zip(pts, pts[1:] + pts[:1], strict=True):
+            msp.add_line(a, b)
+        msp.add_line((10, 0), (10, 10))  # two cells and the outline share edges: one loop is left open
+
+    with pytest.raises(OpenContourError, match=r"open: the LINE .* where other contours meet"):
+        load_bytes(dxf_bytes(divided), "divided.dxf", thickness_mm=1.0)
+
+
 def test_drawing_without_contour():
     with pytest.raises(GeometryError, match="no cut contour"):
         load_bytes(dxf_bytes(lambda msp: msp.add_text("hello")), "text.dxf", thickness_mm=2.0)
