@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from geometry.errors import CorruptFileError, FileTooLargeError
@@ -69,40 +71,48 @@ def load_bytes(
         )
     request_unit = LengthUnit.parse(units) if units is not None else None
     fmt = sniff_format(data, filename)
-    sha256 = hashlib.sha256(data).hexdigest()
-
-    def source(unit: str, units_source: UnitsSource) -> SourceInfo:
-        return SourceInfo(
-            filename=filename, format=fmt, sha256=sha256, size_bytes=len(data), units=unit,
-            units_source=units_source.value,
-        )
-
+    source = partial(SourceInfo, filename=filename, format=fmt, sha256=hashlib.sha256(data).hexdigest(),
+                     size_bytes=len(data))
     if fmt is FileFormat.STEP:
-        from geometry.loaders.step import read_step, tessellate
-
-        shape, unit, nsolids = read_step(data, filename)
-        vertices, faces = tessellate(shape)
-        return Part(source(unit, UnitsSource.FILE), vertices, faces, brep=shape, solids=nsolids)
+        return _load_step(data, filename, source)
     if fmt is FileFormat.DXF:
-        # a flat laser-cut part: the sheet thickness comes from the request
-        from geometry.loaders.dxf import check_thickness, flat_part, read_flat_pattern
+        return _load_dxf(data, filename, source, request_unit, thickness_mm)
+    return _load_mesh(data, fmt, filename, source, request_unit)
 
-        thickness = check_thickness(thickness_mm, filename)
-        pattern, file_unit_name = read_flat_pattern(data, filename, request_unit.to_mm if request_unit else None)
-        if file_unit_name is not None:
-            src = source(file_unit_name, UnitsSource.FILE)
-        elif request_unit is not None:
-            src = source(request_unit.value, UnitsSource.REQUEST)
-        else:
-            src = source(LengthUnit.MM.value, UnitsSource.DEFAULT)
-        return flat_part(src, pattern, thickness)
+
+def _load_step(data: bytes, filename: str, source: Callable[..., SourceInfo]) -> Part:
+    from geometry.loaders.step import read_step, tessellate
+
+    shape, unit, nsolids = read_step(data, filename)
+    vertices, faces = tessellate(shape)
+    return Part(source(units=unit, units_source=UnitsSource.FILE.value), vertices, faces, brep=shape,
+                solids=nsolids)
+
+
+def _load_dxf(data: bytes, filename: str, source: Callable[..., SourceInfo], request_unit: LengthUnit | None,
+              thickness_mm: float | None) -> Part:
+    """A flat laser-cut part: the sheet thickness comes from the caller."""
+    from geometry.loaders.dxf import check_thickness, flat_part, read_flat_pattern
+
+    thickness = check_thickness(thickness_mm, filename)
+    pattern, file_unit_name = read_flat_pattern(data, filename, request_unit.to_mm if request_unit else None)
+    if file_unit_name is not None:
+        src = source(units=file_unit_name, units_source=UnitsSource.FILE.value)
+    elif request_unit is not None:
+        src = source(units=request_unit.value, units_source=UnitsSource.REQUEST.value)
+    else:
+        src = source(units=LengthUnit.MM.value, units_source=UnitsSource.DEFAULT.value)
+    return flat_part(src, pattern, thickness)
+
+
+def _load_mesh(data: bytes, fmt: FileFormat, filename: str, source: Callable[..., SourceInfo],
+               request_unit: LengthUnit | None) -> Part:
     from geometry.loaders.mesh import read_mesh
 
     vertices, faces, file_unit = read_mesh(data, fmt, filename)
-    if file_unit is not None:
-        unit, units_source = file_unit, UnitsSource.FILE
-    elif request_unit is not None:
-        unit, units_source = request_unit, UnitsSource.REQUEST
-    else:
-        unit, units_source = LengthUnit.MM, UnitsSource.DEFAULT
-    return Part(source(unit.value, units_source), vertices * unit.to_mm, faces)
+    unit, units_source = (
+        (file_unit, UnitsSource.FILE) if file_unit is not None
+        else (request_unit, UnitsSource.REQUEST) if request_unit is not None
+        else (LengthUnit.MM, UnitsSource.DEFAULT)
+    )
+    return Part(source(units=unit.value, units_source=units_source.value), vertices * unit.to_mm, faces)
