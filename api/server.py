@@ -33,8 +33,13 @@ def run(host: str | None = None, port: int | None = None, database_url: str | No
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
         return 0
     from api.db import init_db, make_engine
-    from api.service import interrupt_stale_jobs
+    from api.jobs import interrupt_stale_jobs
+    from api.metrics import Metrics, multiprocess_dir
 
+    if multiprocess_dir() is None:
+        log.warning("metrics: each of the %d processes counts its own; set PROMETHEUS_MULTIPROC_DIR to an empty "
+                    "folder to add them up", settings.server_processes)
+    Metrics.clear_multiprocess_dir()
     engine = make_engine(settings.database_url)
     interrupt_stale_jobs(init_db(engine, settings.seed_demo))  # once, before the processes start
     engine.dispose()
