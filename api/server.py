@@ -2,7 +2,9 @@
 
 ``MICROFAB_SERVER_PROCESSES`` > 1 runs that many uvicorn worker processes (one
 core each); the database is migrated and seeded once, before they start, and
-the parse workers are shared out between them.
+the parse workers are shared out between them. Set ``PROMETHEUS_MULTIPROC_DIR``
+to a folder of its own so that ``/metrics`` adds up every process's counts (it
+is emptied here, before the processes start).
 """
 
 from __future__ import annotations
