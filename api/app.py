@@ -83,9 +83,8 @@ class _Edge:
     def _observe(self, scope, status: int, start: float) -> None:  # noqa: ANN001
         route = scope.get("route")
         path = getattr(route, "path", None) or "unmatched"
-        self.metrics.inc("microfab_http_requests_total", method=scope.get("method", ""), route=path,
-                         status=str(status))
-        self.metrics.observe(path, time.perf_counter() - start)
+        self.metrics.http_requests.labels(method=scope.get("method", ""), route=path, status=str(status)).inc()
+        self.metrics.http_duration.labels(route=path).observe(time.perf_counter() - start)
 
 
 async def _send_bytes(send, status: int, body: bytes) -> None:  # noqa: ANN001
@@ -105,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions = init_db(engine, settings.seed_demo)
         settings.blob_dir.mkdir(parents=True, exist_ok=True)
         pool = ParsePool(settings.parse_workers, settings.parse_timeout_s, settings.parse_memory_mb,
-                         settings.max_upload_bytes, settings.parser_test_hooks)
+                         settings.max_upload_bytes, settings.parser_test_hooks, metrics)
         await pool.start(settings.parse_workers_prestart)
         hooks = Dispatcher(sessions, metrics, settings.webhook_attempts, settings.webhook_backoff_s,
                            settings.webhook_timeout_s, settings.webhook_allow_private)
@@ -121,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await hooks.close()
             await pool.close()
             engine.dispose()
+            metrics.process_stopped()
 
     app = FastAPI(title="microfab", version=microfab_version(), lifespan=lifespan, description=DESCRIPTION)
     app.state.settings = settings

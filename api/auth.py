@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import ApiKeyRow, WorkshopRow, now_utc
+from api.db import ApiKeyRow, now_utc
 from api.errors import UnauthorizedError
-from quoting.errors import InvalidRequestError, NotFoundError
+from api.lookup import get_or_404, workshop_row
+from quoting.errors import InvalidRequestError
 
 KEY_PREFIX = "mfk_"
 
@@ -73,8 +74,8 @@ def create_key(factory: sessionmaker[Session], role: str, workshop_id: str | Non
     key_id = secrets.token_hex(6)
     key = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
     with factory.begin() as session:
-        if workshop_id and session.get(WorkshopRow, workshop_id) is None:
-            raise NotFoundError(f"no workshop {workshop_id!r}: see GET /v1/workshops", workshop=workshop_id)
+        if workshop_id:
+            workshop_row(session, workshop_id)
         session.add(ApiKeyRow(id=key_id, key_sha256=hash_key(key), role=r.value, workshop_id=workshop_id,
                               label=label))
     return NewKey(key_id, key, r, workshop_id)
@@ -87,10 +88,7 @@ def list_keys(factory: sessionmaker[Session]) -> list[ApiKeyRow]:
 
 def revoke_key(factory: sessionmaker[Session], key_id: str) -> None:
     with factory.begin() as session:
-        row = session.get(ApiKeyRow, key_id)
-        if row is None:
-            raise NotFoundError(f"no API key {key_id!r}", key=key_id)
-        row.revoked_at = now_utc()
+        get_or_404(session, ApiKeyRow, key_id, f"no API key {key_id!r}", key=key_id).revoked_at = now_utc()
 
 
 def authenticate(factory: sessionmaker[Session], key: str) -> Principal:

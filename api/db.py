@@ -5,17 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event, select
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 def now_utc() -> dt.datetime:
@@ -27,16 +23,34 @@ def aware(t: dt.datetime) -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
+#: column types by annotation: ``Mapped[Id32]`` is a ``String(32)``, ``Mapped[Json]`` JSON, and so on
+Id32 = Annotated[str, 32]
+Id64 = Annotated[str, 64]
+Json = dict[str, Any]
+#: when the row was written (UTC)
+Created = Annotated[dt.datetime, mapped_column(default=now_utc)]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {
+        Id32: String(32),
+        Id64: String(64),
+        Json: JSON,
+        list[Json]: JSON,
+        dt.datetime: DateTime(timezone=True),
+    }
+
+
 class WorkshopRow(Base):
     __tablename__ = "workshops"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[Id64] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     demo: Mapped[bool] = mapped_column(default=False)
     #: the current rate card (a copy of ratecard_versions[ratecard_version])
-    ratecard: Mapped[dict[str, Any]] = mapped_column(JSON)
-    ratecard_sha256: Mapped[str] = mapped_column(String(64))
-    ratecard_version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    ratecard: Mapped[Json]
+    ratecard_sha256: Mapped[Id64]
+    ratecard_version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[Created]
 
 
 class RateCardVersionRow(Base):
@@ -44,95 +58,95 @@ class RateCardVersionRow(Base):
 
     __tablename__ = "ratecard_versions"
     workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id"), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ratecard: Mapped[dict[str, Any]] = mapped_column(JSON)
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    ratecard: Mapped[Json]
+    sha256: Mapped[Id64]
+    created_by: Mapped[Id32 | None]
+    created_at: Mapped[Created]
 
 
 class PartRow(Base):
     __tablename__ = "parts"
-    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[Id64] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(255))
     format: Mapped[str] = mapped_column(String(16))
     units: Mapped[str] = mapped_column(String(8))
-    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
-    features: Mapped[dict[str, Any]] = mapped_column(JSON)
+    size_bytes: Mapped[int] = mapped_column(default=0)
+    features: Mapped[Json]
     #: a file of several distinct solids: [{"count": n, "features": {...}}, ...] (geometry.split_solids order);
     #: [] for one solid; NULL for a part stored before this column (measured again on its next upload)
-    components: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True, default=None)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    components: Mapped[list[Json] | None] = mapped_column(default=None)
+    created_at: Mapped[Created]
 
 
 class QuoteRow(Base):
     __tablename__ = "quotes"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[Id32] = mapped_column(primary_key=True)
     part_sha256: Mapped[str] = mapped_column(ForeignKey("parts.sha256"), index=True)
-    quote: Mapped[dict[str, Any]] = mapped_column(JSON)
-    offers: Mapped[int] = mapped_column(Integer)
+    quote: Mapped[Json]
+    offers: Mapped[int]
     #: {workshop id: rate card version} of the cards that priced this quote
-    ratecard_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    valid_until: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    ratecard_versions: Mapped[Json] = mapped_column(default=dict)
+    valid_until: Mapped[dt.datetime]
+    key_id: Mapped[Id32 | None]
+    created_at: Mapped[Created]
 
 
 class ApiKeyRow(Base):
     """An API key: only its sha256 is stored; the key itself is shown once, at creation."""
 
     __tablename__ = "api_keys"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    id: Mapped[Id32] = mapped_column(primary_key=True)
+    key_sha256: Mapped[Id64] = mapped_column(unique=True)
     role: Mapped[str] = mapped_column(String(16))
-    workshop_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    workshop_id: Mapped[Id64 | None]
     label: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[Created]
+    revoked_at: Mapped[dt.datetime | None]
 
 
 class IdempotencyRow(Base):
     __tablename__ = "idempotency_keys"
     #: the API key id, or "anonymous"
-    owner: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[Id32] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    request_sha256: Mapped[str] = mapped_column(String(64))
-    quote_id: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    request_sha256: Mapped[Id64]
+    quote_id: Mapped[Id32]
+    created_at: Mapped[Created]
 
 
 class JobRow(Base):
     __tablename__ = "jobs"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    id: Mapped[Id32] = mapped_column(primary_key=True)
+    kind: Mapped[Id32]
     #: queued, running, succeeded, failed
     status: Mapped[str] = mapped_column(String(16))
-    owner: Mapped[str] = mapped_column(String(32))
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    owner: Mapped[Id32]
+    result: Mapped[Json | None]
+    error: Mapped[Json | None]
+    created_at: Mapped[Created]
+    finished_at: Mapped[dt.datetime | None]
 
 
 class WebhookRow(Base):
     __tablename__ = "webhooks"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    owner: Mapped[str] = mapped_column(String(32), index=True)
+    id: Mapped[Id32] = mapped_column(primary_key=True)
+    owner: Mapped[Id32] = mapped_column(index=True)
     url: Mapped[str] = mapped_column(Text)
     secret: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    created_at: Mapped[Created]
 
 
 class WebhookDeliveryRow(Base):
     __tablename__ = "webhook_deliveries"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[Id32] = mapped_column(primary_key=True)
     webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"), index=True)
-    job_id: Mapped[str] = mapped_column(String(32))
+    job_id: Mapped[Id32]
     #: pending, delivered, failed
     status: Mapped[str] = mapped_column(String(16))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    created_at: Mapped[Created]
 
 
 def make_engine(url: str) -> Engine:

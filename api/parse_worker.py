@@ -87,13 +87,15 @@ def main(conn, memory_mb: int) -> None:  # noqa: ANN001  (a multiprocessing Conn
         except MicrofabError as err:
             conn.send(("error", type(err).__name__, err.code, err.message, _plain(err.fields)))
         except MemoryError:
-            err = ParseMemoryError(f"{job.get('filename')}: parsing needed more than the {memory_mb} MiB memory "
-                                   "limit: simplify or split the file")
-            conn.send(("error", type(err).__name__, err.code, err.message, {}))
+            _send_error(conn, ParseMemoryError(f"{job.get('filename')}: parsing needed more than the {memory_mb} "
+                                               "MiB memory limit: simplify or split the file"))
         except Exception as exc:  # a parser bug on this input: a clear 422, never a 500
-            err = CorruptFileError(f"{job.get('filename')}: the CAD kernel could not read this file "
-                                   f"({type(exc).__name__}): re-export it from your CAD tool")
-            conn.send(("error", type(err).__name__, err.code, err.message, {}))
+            _send_error(conn, CorruptFileError(f"{job.get('filename')}: the CAD kernel could not read this file "
+                                               f"({type(exc).__name__}): re-export it from your CAD tool"))
+
+
+def _send_error(conn, err: MicrofabError) -> None:  # noqa: ANN001  (a multiprocessing Connection)
+    conn.send(("error", type(err).__name__, err.code, err.message, {}))
 
 
 def _plain(fields: dict[str, Any]) -> dict[str, Any]:

@@ -86,7 +86,7 @@ class QuoteCreate(BaseModel):
     threads: dict[str, int] | None = Field(default=None, description="extra threads per part, e.g. {\"M6\": 4}")
 
 
-QUOTE_EXAMPLE = {
+QUOTE_EXAMPLE: dict[str, Any] = {
     "schema": "microfab.quote/1", "id": "3c9a0e7f2b1d4c5e8f7a6b5c4d3e2f10", "status": "valid",
     "created_at": "2026-11-26T08:00:00+00:00", "valid_until": "2026-12-10T08:00:00+00:00",
     "request": {"material": "al6061", "quantities": [1, 10]},

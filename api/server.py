@@ -2,7 +2,9 @@
 
 ``MICROFAB_SERVER_PROCESSES`` > 1 runs that many uvicorn worker processes (one
 core each); the database is migrated and seeded once, before they start, and
-the parse workers are shared out between them.
+the parse workers are shared out between them. Set ``PROMETHEUS_MULTIPROC_DIR``
+to a folder of its own so that ``/metrics`` adds up every process's counts (it
+is emptied here, before the processes start).
 """
 
 from __future__ import annotations
@@ -33,8 +35,13 @@ def run(host: str | None = None, port: int | None = None, database_url: str | No
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
         return 0
     from api.db import init_db, make_engine
-    from api.service import interrupt_stale_jobs
+    from api.jobs import interrupt_stale_jobs
+    from api.metrics import Metrics, multiprocess_dir
 
+    if multiprocess_dir() is None:
+        log.warning("metrics: each of the %d processes counts its own; set PROMETHEUS_MULTIPROC_DIR to an empty "
+                    "folder to add them up", settings.server_processes)
+    Metrics.clear_multiprocess_dir()
     engine = make_engine(settings.database_url)
     interrupt_stale_jobs(init_db(engine, settings.seed_demo))  # once, before the processes start
     engine.dispose()

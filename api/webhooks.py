@@ -46,7 +46,7 @@ class WebhookUrlError(InvalidRequestError):
 
 def _resolve(host: str, port: int) -> list[str]:
     """The addresses ``host`` resolves to (the seam tests replace)."""
-    return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
 def _why_not_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
@@ -157,14 +157,14 @@ class Dispatcher:
                     r = await client.post(url, content=body, headers=headers)
                     if 200 <= r.status_code < 300:
                         self._record(delivery_id, "delivered", attempt + 1, "")
-                        self.metrics.inc("microfab_webhook_deliveries_total", outcome="delivered")
+                        self.metrics.webhook_deliveries.labels(outcome="delivered").inc()
                         return
                     error = f"HTTP {r.status_code}"
                 except httpx.HTTPError as err:
                     error = f"{type(err).__name__}: {err}"
                 self._record(delivery_id, "pending", attempt + 1, error)
         self._record(delivery_id, "failed", self.attempts, error)
-        self.metrics.inc("microfab_webhook_deliveries_total", outcome="failed")
+        self.metrics.webhook_deliveries.labels(outcome="failed").inc()
         log.warning("webhook %s: delivery %s failed after %d attempts: %s", hook_id, delivery_id, self.attempts,
                     error)
 

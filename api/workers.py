@@ -19,6 +19,7 @@ from typing import Any
 import geometry.errors as gerrors
 import quoting.errors as qerrors
 from api.errors import ParseUnavailableError
+from api.metrics import Metrics
 from geometry.errors import MicrofabError, ParserCrashedError, ParseTimeoutError
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ class _Worker:
 
 class ParsePool:
     def __init__(self, workers: int, timeout_s: float, memory_mb: int, max_bytes: int,
-                 test_hooks: bool = False) -> None:
+                 test_hooks: bool = False, metrics: Metrics | None = None) -> None:
         self.size = workers
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
@@ -95,8 +96,7 @@ class ParsePool:
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._spawned = 0
-        self.crashes = 0
-        self.timeouts = 0
+        self.metrics = metrics or Metrics()
 
     async def start(self, prestart: bool = True) -> None:
         """Ready the pool; with ``prestart`` spawn every worker now, else each on first need."""
@@ -129,7 +129,11 @@ class ParsePool:
     def _spawn(self) -> _Worker:
         w = _Worker(self.memory_mb, start_timeout_s=180)
         self._all.add(w)
+        self._count_workers()
         return w
+
+    def _count_workers(self) -> None:
+        self.metrics.parse_workers.set(len(self._all))
 
     def alive(self) -> bool:
         """Whether parses can run: a worker is up or can be started."""
@@ -137,7 +141,7 @@ class ParsePool:
 
     async def parse(self, data: bytes, filename: str, units: str | None,
                     thickness_mm: float | None = None) -> Parsed:
-        job = {"data": data, "filename": filename, "units": units, "max_bytes": self.max_bytes,
+        job: dict[str, Any] = {"data": data, "filename": filename, "units": units, "max_bytes": self.max_bytes,
                "test_hooks": self.test_hooks, "thickness_mm": thickness_mm}
         if self.size == 0:
             from api import parse_worker
@@ -147,6 +151,8 @@ class ParsePool:
 
             out = await asyncio.get_running_loop().run_in_executor(None, inline)
             return Parsed(out["features"], out["glb"], out.get("components", []))
+        idle = self._idle
+        assert idle is not None, "the parse pool is not started"
         worker = await self._acquire()
         loop = asyncio.get_running_loop()
         while not worker.alive():  # died while idle (killed from outside): replace before use
@@ -157,13 +163,13 @@ class ParsePool:
             answer = await loop.run_in_executor(None, worker.call, job, self.timeout_s)
         except TimeoutError:
             replace = True
-            self.timeouts += 1
+            self.metrics.parse_timeouts.inc()
             raise ParseTimeoutError(
                 f"{filename}: parsing took longer than the {self.timeout_s:g} s limit: simplify or split the file",
                 file=filename, limit_s=self.timeout_s) from None
         except (EOFError, OSError, BrokenPipeError):
             replace = True
-            self.crashes += 1
+            self.metrics.parse_crashes.inc()
             raise ParserCrashedError(
                 f"{filename}: the CAD kernel crashed on this file: re-export it (another format or CAD tool)",
                 file=filename) from None
@@ -171,13 +177,14 @@ class ParsePool:
             if replace or not worker.alive():
                 await self._replace(worker)
             else:
-                self._idle.put_nowait(worker)
+                idle.put_nowait(worker)
         if answer[0] == "ok":
             return Parsed(answer[1]["features"], answer[1]["glb"], answer[1].get("components", []))
         raise _rebuild(*answer[1:])
 
     async def _replace(self, worker: _Worker) -> None:
         self._all.discard(worker)
+        self._count_workers()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, worker.kill)
         try:
@@ -198,3 +205,4 @@ class ParsePool:
                 pass
             await loop.run_in_executor(None, w.kill)
         self._all.clear()
+        self._count_workers()

@@ -9,11 +9,13 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import select, text
 
-from api.auth import Role
+from api.auth import Principal, Role
 from api.db import WebhookDeliveryRow, WebhookRow, aware
 from api.deps import Keyed, Svc
+from api.lookup import check_id, get_or_404
+from api.metrics import CONTENT_TYPE
 from api.schemas import DeliveryView, Health, WebhookCreate, WebhookView, problems
-from api.service import check_id
+from api.service import Service
 from api.webhooks import check_url
 from quoting.engine import microfab_version
 from quoting.errors import NotFoundError
@@ -50,12 +52,8 @@ def readyz(svc: Svc) -> Any:
 @router.get("/metrics", tags=["ops"], operation_id="metrics", response_class=PlainTextResponse,
             responses={200: {"content": {"text/plain; version=0.0.4": {}}, "description": "Prometheus text"}})
 def metrics(svc: Svc) -> Any:
-    """Prometheus metrics (text exposition format 0.0.4)."""
-    gauges = {"microfab_parse_workers": float(len(svc.pool._all) if svc.pool.size else 0),
-              "microfab_parse_timeouts_total": float(svc.pool.timeouts),
-              "microfab_parse_crashes_total": float(svc.pool.crashes),
-              "microfab_jobs_in_flight": float(len(svc._jobs))}
-    return Response(svc.metrics.render(gauges), media_type="text/plain; version=0.0.4; charset=utf-8")
+    """Prometheus metrics (text exposition format 0.0.4; every server process's in multiprocess mode)."""
+    return Response(svc.metrics.render(), media_type=CONTENT_TYPE)
 
 
 def _hook_view(row: WebhookRow, secret: str | None = None) -> dict[str, Any]:
@@ -81,12 +79,13 @@ def list_webhooks(svc: Svc, who: Keyed) -> Any:
         return [_hook_view(r) for r in session.scalars(select(WebhookRow).where(WebhookRow.owner == who.owner))]
 
 
-def _own_hook(svc, who, hook_id: str) -> WebhookRow:  # noqa: ANN001
+def _own_hook(svc: Service, who: Principal, hook_id: str) -> WebhookRow:
     check_id("webhook", hook_id)
+    missing = f"no webhook {hook_id!r}"
     with svc.sessions() as session:
-        row = session.get(WebhookRow, hook_id)
-    if row is None or (row.owner != who.owner and who.role is not Role.ADMIN):
-        raise NotFoundError(f"no webhook {hook_id!r}", webhook=hook_id)
+        row = get_or_404(session, WebhookRow, hook_id, missing, webhook=hook_id)
+    if row.owner != who.owner and who.role is not Role.ADMIN:
+        raise NotFoundError(missing, webhook=hook_id)
     return row
 
 

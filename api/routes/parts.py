@@ -181,6 +181,7 @@ async def create_quote(
               "units": units, "thickness_mm": thickness_mm, "threads": threads}
     request = parse_quote_request(**fields)  # a bad request fails before any parsing
     if part_id:
+        await svc.current_measurement(part_id)  # a stale measurement is measured again before pricing
         return _create_quote(svc, who, part_id, fields, idempotency_key)
     assert file is not None
     data = await read_upload(file, svc.settings.max_upload_bytes)
@@ -210,6 +211,7 @@ async def create_quote(
 async def quote_part(svc: Svc, who: Quoter, part_id: str, body: QuoteCreate, idempotency_key: IdemKey = None) -> Any:
     """Re-quote a stored part (JSON): new quantities, material, finish... without uploading it again."""
     fields = body.model_dump(mode="json")
+    await svc.current_measurement(part_id)  # a stale measurement is measured again before pricing
     return _create_quote(svc, who, part_id, fields, idempotency_key)
 
 

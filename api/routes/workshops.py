@@ -14,6 +14,7 @@ from api.auth import Principal
 from api.db import RateCardVersionRow, WorkshopRow, aware, now_utc
 from api.deps import Admin, Keyed, Svc
 from api.errors import ConflictError, ForbiddenError, NotImplementedYetError
+from api.lookup import check_id, get_or_404, workshop_row
 from api.routes.parts import accepted, read_upload
 from api.schemas import (
     JobView,
@@ -24,7 +25,7 @@ from api.schemas import (
     WorkshopView,
     problems,
 )
-from api.service import check_id
+from api.service import Service
 from quoting.errors import InvalidRequestError, NotFoundError
 from quoting.materials import materials
 from quoting.process_kinds import Process
@@ -73,13 +74,9 @@ def get_workshop(svc: Svc, workshop_id: str) -> Any:
     return workshop_view(_workshop(svc, workshop_id))
 
 
-def _workshop(svc, workshop_id: str) -> WorkshopRow:  # noqa: ANN001
-    check_id("workshop", workshop_id)
+def _workshop(svc: Service, workshop_id: str) -> WorkshopRow:
     with svc.sessions() as session:
-        row = session.get(WorkshopRow, workshop_id)
-    if row is None:
-        raise NotFoundError(f"no workshop {workshop_id!r}: see GET /v1/workshops", workshop=workshop_id)
-    return row
+        return workshop_row(session, workshop_id)
 
 
 def _may_manage(who: Principal, workshop_id: str) -> None:
@@ -104,7 +101,7 @@ def create_workshop(svc: Svc, who: Admin, body: WorkshopCreate) -> Any:
         raise ConflictError(f"workshop {card.id!r} exists: PUT its rate card instead", workshop=card.id) from None
 
 
-def _add_workshop(svc, who: Principal, card: RateCard) -> dict[str, Any]:  # noqa: ANN001
+def _add_workshop(svc: Service, who: Principal, card: RateCard) -> dict[str, Any]:
     doc = card.to_dict()
     with svc.sessions.begin() as session:
         if session.get(WorkshopRow, card.id) is not None:
@@ -136,14 +133,13 @@ def get_rate_card_version(svc: Svc, who: Keyed, workshop_id: str, version: int) 
     return _version(svc, workshop_id, version)
 
 
-def _version(svc, workshop_id: str, version: int) -> dict[str, Any]:  # noqa: ANN001
+def _version(svc: Service, workshop_id: str, version: int) -> dict[str, Any]:
     check_id("workshop", workshop_id)
+    missing = f"workshop {workshop_id!r} has no rate card version {version}"
     if not 1 <= version < 2**31:
-        raise NotFoundError(f"workshop {workshop_id!r} has no rate card version {version}", workshop=workshop_id)
+        raise NotFoundError(missing, workshop=workshop_id)
     with svc.sessions() as session:
-        v = session.get(RateCardVersionRow, (workshop_id, version))
-    if v is None:
-        raise NotFoundError(f"workshop {workshop_id!r} has no rate card version {version}", workshop=workshop_id)
+        v = get_or_404(session, RateCardVersionRow, (workshop_id, version), missing, workshop=workshop_id)
     return _card_view(workshop_id, v)
 
 
@@ -169,12 +165,14 @@ def put_rate_card(svc: Svc, who: Keyed, workshop_id: str,
                             workshop=workshop_id) from None
 
 
-def _store_card(svc, who: Principal, workshop_id: str, card: RateCard) -> dict[str, Any]:  # noqa: ANN001
+def _store_card(svc: Service, who: Principal, workshop_id: str, card: RateCard) -> dict[str, Any]:
     doc = card.to_dict()
     with svc.sessions.begin() as session:
-        row = session.get(WorkshopRow, workshop_id, with_for_update=True)
+        row = workshop_row(session, workshop_id, lock=True)
         if row.ratecard_sha256 == card.version_hash:
-            v = session.get(RateCardVersionRow, (workshop_id, row.ratecard_version))
+            v = get_or_404(session, RateCardVersionRow, (workshop_id, row.ratecard_version),
+                           f"workshop {workshop_id!r} has no rate card version {row.ratecard_version}",
+                           workshop=workshop_id)
             return _card_view(workshop_id, v)
         version = row.ratecard_version + 1
         v = RateCardVersionRow(workshop_id=workshop_id, version=version, ratecard=doc, sha256=card.version_hash,

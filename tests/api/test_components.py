@@ -71,7 +71,7 @@ def test_multi_solid_part_stored_without_components_is_measured_again(client: Te
     svc = client.app.state.service
     with svc.sessions.begin() as session:
         session.execute(update(PartRow).where(PartRow.sha256 == part_id).values(components=None))
-    svc._features.clear()
+    svc.parts.forget(part_id)
     r = client.post("/v1/parts", files={"file": ("kit.step", kit_step)}, headers=keys["buyer"])
     assert r.status_code == 200, r.text
     assert len(svc.get_part(part_id).components) == 2

@@ -1,0 +1,144 @@
+"""Stored parts: the uploaded files (blobs on disk) and their measurements (rows, with a cache in memory).
+
+A part's id is its file's sha256 (or a hash of it with the caller's unit and sheet
+thickness, which change the measured part); the file itself is kept under its own
+sha256, so a stale measurement can be made again from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cachetools import LRUCache
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.db import PartRow
+from api.lookup import check_id, get_or_404
+from geometry import Measured
+
+#: measurements kept in memory (a quote of a recent part reads no row)
+CACHED_PARTS = 512
+
+
+def clean_text(value: str, limit: int = 255) -> str:
+    """Text safe to store anywhere: no control characters, at most ``limit`` characters."""
+    return "".join(ch for ch in value if ch >= " " and ch != "\x7f")[:limit]
+
+
+def part_id_for(sha256: str, units: str | None, thickness_mm: float | None = None) -> str:
+    """A part's id: the file's sha256; when the caller gave a unit or a sheet thickness (which change
+    the measured part), sha256 of "<sha256>:<unit>" or "<sha256>:<unit>:<thickness>"."""
+    if not units and thickness_mm is None:
+        return sha256
+    key = f"{sha256}:{(units or '').strip().lower()}"
+    if thickness_mm is not None:
+        key += f":{float(thickness_mm)!r}"
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class MeasureArgs:
+    """How a stored part's file was measured: enough to measure it again."""
+
+    sha256: str
+    filename: str
+    units: str | None
+    thickness_mm: float | None
+
+
+class BlobStore:
+    """Files by name (a sha256) under ``root/<first two hex digits>/``, written atomically."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, sha256: str, suffix: str = "") -> Path:
+        return self.root / sha256[:2] / f"{sha256}{suffix}"
+
+    def write(self, sha256: str, data: bytes, suffix: str = "") -> None:
+        """Store ``data`` unless a file of that name is there already (its name is its content's hash)."""
+        path = self.path(sha256, suffix)
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+    def read(self, sha256: str, suffix: str = "") -> bytes | None:
+        """The stored file, or None when it is gone."""
+        try:
+            return self.path(sha256, suffix).read_bytes()
+        except FileNotFoundError:
+            return None
+
+
+class PartStore:
+    """Part rows and their measurements, with the recent ones cached in memory (thread-safe)."""
+
+    def __init__(self, sessions: sessionmaker[Session], cached: int = CACHED_PARTS) -> None:
+        self.sessions = sessions
+        self._cache: LRUCache[str, Measured] = LRUCache(maxsize=cached)
+        self._lock = threading.Lock()
+
+    def get(self, part_id: str) -> PartRow:
+        check_id("part", part_id)
+        with self.sessions() as session:
+            return get_or_404(session, PartRow, part_id,
+                              f"no part {part_id!r}: upload the file with POST /v1/parts", part_id=part_id)
+
+    def find(self, part_id: str) -> PartRow | None:
+        with self.sessions() as session:
+            return session.get(PartRow, part_id)
+
+    def measured(self, part_id: str) -> Measured:
+        """A stored part's features and, for a file of several distinct solids, each solid's with its count."""
+        with self._lock:
+            cached = self._cache.get(part_id)
+        if cached is not None:
+            return cached
+        row = self.get(part_id)
+        measured = Measured.from_stored(row.features, row.components)
+        with self._lock:
+            self._cache[part_id] = measured
+        return measured
+
+    def forget(self, part_id: str) -> None:
+        """Drop a cached measurement (its row changed)."""
+        with self._lock:
+            self._cache.pop(part_id, None)
+
+    def add(self, row: PartRow) -> tuple[PartRow, bool]:
+        """Store a new part; (row, created): the row stored meanwhile by another request, when there is one."""
+        try:
+            with self.sessions.begin() as session:
+                session.add(row)
+        except IntegrityError:  # the same file, stored meanwhile by another request
+            return self.get(row.sha256), False
+        return row, True
+
+    def update_measurement(self, part_id: str, features: dict[str, Any], components: list[dict[str, Any]]) -> None:
+        """Replace a part's stored measurement (measured again by the current geometry code)."""
+        with self.sessions.begin() as session:
+            session.execute(update(PartRow).where(PartRow.sha256 == part_id)
+                            .values(features=features, components=components))
+        self.forget(part_id)
+
+    @staticmethod
+    def measure_args(row: PartRow) -> MeasureArgs:
+        """How ``row``'s file was measured: the unit and sheet thickness that give its part id."""
+        sha = str(row.features.get("source", {}).get("sha256", row.sha256))
+        sheet = row.features.get("sheet_metal") or {}
+        thickness = sheet.get("thickness_mm") if row.format == "dxf" else None
+        for units in (None, row.units):
+            for t in (None, thickness):
+                if part_id_for(sha, units, t) == row.sha256:
+                    return MeasureArgs(sha, row.filename, units, t)
+        return MeasureArgs(sha, row.filename, row.units, thickness)
