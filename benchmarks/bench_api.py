@@ -61,7 +61,7 @@ def _pct(xs: list[float], p: float) -> float:
 def typical_steps(n: int) -> list[tuple[str, bytes]]:
     """``n`` distinct machined parts (plates with holes, pocketed blocks) as STEP."""
     sys.path.insert(0, str(ROOT))
-    from tests import cadparts
+    from tests import parts as cadparts
 
     out = []
     for i in range(n):

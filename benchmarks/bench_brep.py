@@ -1,11 +1,11 @@
 """Benchmark: STEP load and B-rep analysis times, over the STEP corpus and typical machined parts.
 
 1. Every STEP file of the shared corpus, each in a worker process with a
-   per-file limit (``tests.brep.corpus``): load time (parse, heal, tessellate)
+   per-file limit (``tests.geometry.brep.corpus``): load time (parse, heal, tessellate)
    and B-rep feature time (``geometry.brep.brep_features``), and with
    ``--extract`` the whole ``geometry.extract`` (B-rep + mesh kernels).
    Prints median, p90 and max over the files that load, and the slowest files.
-2. Typical machined parts built with cadquery (tests/brep/parts.py): features
+2. Typical machined parts built with cadquery (tests.parts.py): features
    after loading, best of ``--repeats``, against the 300 ms target for parts of
    up to 500 faces.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.brep.corpus import run, step_files  # noqa: E402
+from tests.geometry.brep.corpus import run, step_files  # noqa: E402
 
 
 def _stats(values: list[float]) -> str:
@@ -67,8 +67,8 @@ def bench_corpus(corpus: Path, timeout_s: float, extract: bool) -> list[dict]:
 def bench_parts(repeats: int) -> list[dict]:
     import geometry
     from geometry.brep import brep_features
-    from tests.brep import parts
-    from tests.cadparts import plate_with_holes, pocketed_block, step_bytes
+    from tests import parts
+    from tests.parts import plate_with_holes, pocketed_block, step_bytes
 
     builders = {
         "holes_plate (6 hole kinds)": parts.holes_plate,

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from quoting.engine import quote_file
 from quoting.quote import QuoteRequest
-from tests.cadparts import step_bytes
+from tests.parts import step_bytes
 
 
 @pytest.fixture(scope="module")

@@ -108,7 +108,7 @@ def _history_zip() -> tuple[bytes, bytes]:
     import io
     import zipfile
 
-    from tests import cadparts
+    from tests import parts as cadparts
 
     parts = {
         "plate.step": cadparts.step_bytes(cadparts.plate_with_holes()),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import cadparts
+from tests import parts as cadparts
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

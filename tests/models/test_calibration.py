@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from quoting.calibration import HistoryError, build_samples, calibrate, find_card, read_history
-from tests.cadparts import plate_with_holes, pocketed_block, step_bytes
+from tests.parts import plate_with_holes, pocketed_block, step_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "file,process,material,quantity,price_eur,lead_time_days\n"

@@ -14,7 +14,7 @@ from geometry import extract, load_bytes
 from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.processes import process_models
-from tests.cadparts import plate_with_holes, plate_with_holes_volume, step_bytes
+from tests.parts import plate_with_holes, plate_with_holes_volume, step_bytes
 from tests.processes.helpers import codes, op
 
 

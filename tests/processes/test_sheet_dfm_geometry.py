@@ -1,6 +1,6 @@
 """Sheet DFM checks on real STEP parts: load_bytes -> extract -> SheetMetalModel.check, and pierce counts.
 
-L brackets from ``tests.brep.parts.bent_sheet``: 2 mm S235, inner radius 3 mm (3t + r = 9 mm,
+L brackets from ``tests.parts.bent_sheet``: 2 mm S235, inner radius 3 mm (3t + r = 9 mm,
 4t = 8 mm), legs 50 mm along +x (y = -1..1) and 30 mm along +y (x = 53..55), 40 mm wide along z;
 the bend axis is x = 50, y = 4, its tangent lines x = 50 (base) and y = 4 (upright).
 """
@@ -17,8 +17,8 @@ import geometry
 from geometry.features import Bend, Hole
 from quoting.materials import get_material
 from quoting.processes.sheet_metal import SheetMetalModel, hole_bend_distance_mm, priced_pierces
-from tests.brep import parts
-from tests.cadparts import plate_with_holes, step_bytes
+from tests import parts
+from tests.parts import plate_with_holes, step_bytes
 from tests.processes.helpers import codes, op
 
 S235 = get_material("s235")
@@ -111,7 +111,7 @@ def test_a_bend_without_placement_is_not_measured() -> None:
 
 
 def plate_dxf(length=100.0, width=60.0, hole_d=6.0) -> bytes:
-    """``tests.cadparts.plate_with_holes`` (4 holes 20 mm in from the edges) as a DXF drawing."""
+    """``tests.parts.plate_with_holes`` (4 holes 20 mm in from the edges) as a DXF drawing."""
     import io
 
     doc = ezdxf.new("R2010")

@@ -10,7 +10,7 @@ import pytest
 from api.cli import main
 from quoting.engine import quote_file
 from quoting.quote import Quote, QuoteRequest
-from tests.cadparts import plate_with_holes, step_bytes
+from tests.parts import plate_with_holes, step_bytes
 from tests.quoting.helpers import NOW, PARIS
 
 

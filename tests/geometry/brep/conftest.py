@@ -8,7 +8,7 @@ import pytest
 
 import geometry
 from geometry.features import PartFeatures
-from tests.cadparts import step_bytes
+from tests.parts import step_bytes
 
 
 @pytest.fixture(scope="session")

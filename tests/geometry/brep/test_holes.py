@@ -6,8 +6,8 @@ import cadquery as cq
 import pytest
 
 from geometry.brep.holes import likely_tap, nearest_drill_mm
-from tests.brep import parts
-from tests.cadparts import plate_with_holes
+from tests import parts
+from tests.parts import plate_with_holes
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import math
 import cadquery as cq
 import pytest
 
-from tests.brep import parts
+from tests import parts
 
 SHEETS = {"L": parts.L_PART, "U": parts.U_PART, "Z": parts.Z_PART, "V135": parts.V_PART}
 

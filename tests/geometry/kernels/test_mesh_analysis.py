@@ -9,7 +9,7 @@ import pytest
 
 from geometry.features import Additive, MeshInfo, PartFeatures
 from geometry.mesh_analysis import mesh_features
-from tests.kernels.shapes import box_mesh, hollow_box, l_block, t_slot
+from tests.geometry.kernels.shapes import box_mesh, hollow_box, l_block, t_slot
 
 _FIELDS = {f.name for f in dataclasses.fields(PartFeatures)}
 

@@ -10,8 +10,8 @@ import trimesh
 
 from geometry.errors import GeometryError, InputError
 from geometry.kernels import mass_properties
-from tests.kernels import naive
-from tests.kernels.shapes import box_mesh, l_block, tri
+from tests.geometry.kernels import naive
+from tests.geometry.kernels.shapes import box_mesh, l_block, tri
 
 
 def _check_twin(t: np.ndarray) -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from geometry.brep.sheet import find_sheet_metal
 from geometry.brep.topology import Topology
-from tests.brep import parts
-from tests.cadparts import plate_with_holes, pocketed_block
+from tests import parts
+from tests.parts import plate_with_holes, pocketed_block
 
 SHEETS = {"L": parts.L_PART, "U": parts.U_PART, "Z": parts.Z_PART, "V135": parts.V_PART}
 
@@ -40,7 +40,7 @@ def test_bent_sheet(measure, built, name) -> None:
 
 def test_k_factor_changes_the_flat_length(built) -> None:
     import geometry
-    from tests.cadparts import step_bytes
+    from tests.parts import step_bytes
 
     part = geometry.load_bytes(step_bytes(built["L"]), "l.step")
     sheet, _ = find_sheet_metal(Topology.of(part.brep), k_factor=0.33)

@@ -1,6 +1,6 @@
 """Every STEP file of the shared corpus: features or a clear error, no crash, no hang; volumes vs the reference.
 
-The files run in a worker process with a per-file time limit (``tests.brep.corpus``),
+The files run in a worker process with a per-file time limit (``tests.geometry.brep.corpus``),
 so a file that hangs or crashes OCCT fails its own test and nothing else.
 """
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.brep.corpus import run, step_files
 from tests.conftest import corpus_path
+from tests.geometry.brep.corpus import run, step_files
 
 pytestmark = [pytest.mark.slow, pytest.mark.corpus]
 

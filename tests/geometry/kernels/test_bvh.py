@@ -8,8 +8,8 @@ import trimesh
 
 from geometry.errors import InputError
 from geometry.kernels import build_bvh, raycast
-from tests.kernels import naive
-from tests.kernels.shapes import box_mesh, t_slot, tri
+from tests.geometry.kernels import naive
+from tests.geometry.kernels.shapes import box_mesh, t_slot, tri
 
 
 def _rays(n: int, seed: int, radius: float) -> tuple[np.ndarray, np.ndarray]:

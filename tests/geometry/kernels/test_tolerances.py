@@ -12,7 +12,7 @@ import pytest
 
 from geometry.tolerances import Tolerances, tol
 
-GEOMETRY = Path(__file__).resolve().parents[2] / "geometry"
+GEOMETRY = Path(__file__).resolve().parents[3] / "geometry"
 #: a float literal written with a negative exponent (1e-6, 2.5E-9): an epsilon
 EPSILON = re.compile(r"^[0-9.]+[eE]-[0-9]+$")
 

@@ -10,7 +10,7 @@ import pytest
 from geometry import FileFormat, extract, load, load_bytes
 from geometry.errors import CorruptFileError, EmptyFileError, MicrofabError, UnitsError, UnsupportedFormatError
 from geometry.features import PartFeatures
-from tests import cadparts
+from tests import parts as cadparts
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import cadquery as cq
 import pytest
 
-from tests.brep import parts
-from tests.cadparts import pocketed_block, pocketed_block_volume
+from tests import parts
+from tests.parts import pocketed_block, pocketed_block_volume
 
 
 @pytest.mark.parametrize("corner_r", [2.0, 5.0, 8.0])

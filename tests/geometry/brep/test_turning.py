@@ -5,8 +5,8 @@ from __future__ import annotations
 import cadquery as cq
 import pytest
 
-from tests.brep import parts
-from tests.cadparts import plate_with_holes
+from tests import parts
+from tests.parts import plate_with_holes
 
 
 def test_stepped_shaft(measure) -> None:

@@ -8,8 +8,8 @@ import trimesh
 
 from geometry.errors import InputError
 from geometry.kernels import mesh_health
-from tests.kernels import naive
-from tests.kernels.shapes import box_mesh, hollow_box, l_block
+from tests.geometry.kernels import naive
+from tests.geometry.kernels.shapes import box_mesh, hollow_box, l_block
 
 
 def _meshes():

@@ -64,7 +64,7 @@ def test_warm_up_compiles_every_kernel_module_once() -> None:
 def test_small_inputs_leave_the_thread_count_as_it_was() -> None:
     import numba
 
-    from tests.kernels.shapes import box_mesh, tri
+    from tests.geometry.kernels.shapes import box_mesh, tri
 
     before = numba.get_num_threads()
     kernels.mass_properties(tri(*box_mesh((1.0, 1.0, 1.0))))

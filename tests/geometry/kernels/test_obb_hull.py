@@ -10,8 +10,8 @@ from hypothesis import given
 from geometry.errors import GeometryError
 from geometry.kernels import convex_hull_volume, oriented_bounding_box
 from geometry.kernels.rectangle import hull_2d, min_area_rect, min_area_rectangle
-from tests.kernels import naive
-from tests.kernels.shapes import box_mesh, hypothesis_settings, l_block, t_slot
+from tests.geometry.kernels import naive
+from tests.geometry.kernels.shapes import box_mesh, hypothesis_settings, l_block, t_slot
 from tests.strategies import box_dims, rigid_motions
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.slow
@@ -18,7 +18,7 @@ def test_kernel_tests_pass_without_jit() -> None:
         pytest.skip("already running without JIT")
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/kernels", "-q", "-m", "not slow", "-p", "no:cacheprovider", "-x"],
+        [sys.executable, "-m", "pytest", "tests/geometry/kernels", "-q", "-m", "not slow", "-p", "no:cacheprovider", "-x"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -5,7 +5,7 @@ replaced), never the run. Each file gives one record: status ("ok", "error",
 "timeout", "crash"), the error code and message, load and feature times [s],
 and the measured volume, solids and faces.
 
-    python -m tests.brep.corpus [--timeout S] FILE...   # JSON lines on stdout
+    python -m tests.geometry.brep.corpus [--timeout S] FILE...   # JSON lines on stdout
 """
 
 from __future__ import annotations
@@ -92,16 +92,16 @@ def _warm_extract() -> None:
     import cadquery as cq
 
     import geometry
-    from tests.cadparts import step_bytes
+    from tests.parts import step_bytes
 
     geometry.extract(geometry.load_bytes(step_bytes(cq.Workplane().box(10, 10, 10)), "warm.step"))
 
 
 class _Worker:
     def __init__(self, extract: bool = False) -> None:
-        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[3]))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.brep.corpus", "--worker", *(["--extract"] if extract else [])],
+            [sys.executable, "-m", "tests.geometry.brep.corpus", "--worker", *(["--extract"] if extract else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
         )
 

@@ -13,7 +13,7 @@ from geometry.errors import EmptyFileError, GeometryError, MicrofabError
 from geometry.extract import likely_unit, unit_findings
 from geometry.loaders.mesh import merge_vertices
 from geometry.units import LengthUnit
-from tests.kernels.shapes import box_mesh
+from tests.geometry.kernels.shapes import box_mesh
 
 
 def _box(dims=(10.0, 20.0, 30.0)) -> trimesh.Trimesh:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("geometry", "models", "quoting", "api")
 #: what each package may import among ours (api -> quoting -> models -> geometry)
 ALLOWED = {

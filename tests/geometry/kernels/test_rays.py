@@ -9,8 +9,8 @@ import trimesh
 from geometry.kernels import accessibility, additive_orientation, wall_thickness
 from geometry.kernels._common import diagonal
 from geometry.tolerances import tol
-from tests.kernels import naive
-from tests.kernels.shapes import box_mesh, hollow_box, l_block, t_slot, tri
+from tests.geometry.kernels import naive
+from tests.geometry.kernels.shapes import box_mesh, hollow_box, l_block, t_slot, tri
 
 
 def _shapes():
@@ -105,7 +105,7 @@ def test_bridge_support_lands_on_the_part() -> None:
     occ[0, :, :] = True
     occ[2, :, :] = True
     occ[:, :, 2] = True
-    from tests.kernels.shapes import voxel_mesh
+    from tests.geometry.kernels.shapes import voxel_mesh
 
     t = tri(*voxel_mesh(occ, 10.0))
     got = additive_orientation(t, directions=np.array([[0.0, 0.0, 1.0]]))

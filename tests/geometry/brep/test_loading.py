@@ -9,8 +9,8 @@ import pytest
 import geometry
 from geometry.errors import CorruptFileError, GeometryError
 from geometry.loaders.step import read_step_shape, tessellate
-from tests.brep import parts
-from tests.cadparts import plate_with_holes, plate_with_holes_volume, step_bytes
+from tests import parts
+from tests.parts import plate_with_holes, plate_with_holes_volume, step_bytes
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from tests import cadparts
+from tests import parts as cadparts
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 
 from geometry.kernels import mass_properties, oriented_bounding_box, wall_thickness
-from tests.kernels.shapes import hypothesis_settings, tri, voxel_mesh
+from tests.geometry.kernels.shapes import hypothesis_settings, tri, voxel_mesh
 from tests.strategies import rigid_motions, scales, voxel_shapes
 
 

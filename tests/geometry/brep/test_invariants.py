@@ -5,7 +5,7 @@ from __future__ import annotations
 import cadquery as cq
 import pytest
 
-from tests.brep import parts
+from tests import parts
 
 MOTIONS = [
     ((0, 0, 1), 90.0, (0, 0, 0)),
