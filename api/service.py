@@ -36,8 +36,8 @@ from geometry.features import PartFeatures
 from geometry.loaders.sniff import sniff_format
 from quoting.engine import quote_components
 from quoting.errors import NotFoundError
-from quoting.quote import QuoteRequest
 from quoting.ratecard import RateCard
+from quoting.request import QuoteRequest
 
 log = logging.getLogger(__name__)
 #: a part's features and, for a file of several distinct solids, [(features, count), ...] per solid
