@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api.cli.output import fmt_dims, fmt_num, print_json, table
+
+if TYPE_CHECKING:
+    from quoting.quote import Quote
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -121,10 +125,16 @@ def quote_cmd(args: argparse.Namespace) -> int:
     _, q = quote_file(args.file, request, workshops=workshops, cost_models=_cost_models(args.model_dir))
     if args.json:
         print_json(q.to_dict())
-        return 0
+    else:
+        _print_quote(q)
+    return 0
+
+
+def _print_quote(q: Quote) -> None:
+    """The quote as readable tables: offers, process choice, solids, ineligible workshops, DFM, breakdown."""
     p = q.part
     print(f"{p.filename}: {fmt_dims(p.bbox_mm)} mm ({p.units} from {p.units_source}), "
-          f"volume {fmt_num(p.volume_mm3, 0)} mm3, material {request.material}")
+          f"volume {fmt_num(p.volume_mm3, 0)} mm3, material {q.request.material}")
     rows = []
     for o in q.offers:
         for line in o.lines:
@@ -163,4 +173,3 @@ def quote_cmd(args: argparse.Namespace) -> int:
         for b in o.lines[0].breakdown:
             print(f"  {b.item:<14} {b.amount_eur:>10,.2f}  {b.detail}")
         print(f"  {'total':<14} {o.lines[0].total_eur:>10,.2f}")
-    return 0
