@@ -130,7 +130,11 @@ def _quantities(value: QuantitiesIn) -> tuple[int, ...]:
             raise InvalidRequestError(f"quantities {value!r}: give whole numbers separated by commas, "
                                       "e.g. 1,10,100", field="quantities") from None
     else:
-        qty = tuple(value)
+        try:
+            qty = tuple(value)
+        except TypeError:
+            raise InvalidRequestError(f"quantities {value!r}: give a list of whole numbers, e.g. [1, 10, 100]",
+                                      field="quantities") from None
     if not qty:
         raise InvalidRequestError("give at least one quantity, e.g. 1,10,100", field="quantities")
     if len(qty) > MAX_QUANTITIES:

@@ -51,6 +51,7 @@ def test_bad_requests_say_what_is_wrong(request_kwargs, error, message) -> None:
         ({"material": None}, "material", "give a material"),
         ({"quantities": "ten"}, "quantities", "whole numbers separated by commas"),
         ({"quantities": ""}, "quantities", "at least one quantity"),
+        ({"quantities": 5}, "quantities", "a list of whole numbers"),
         ({"quantities": "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21"}, "quantities", "at most 20"),
         ({"quantities": [MAX_QUANTITY + 1]}, "quantities", "between 1 and 1000000"),
         ({"ship_to": "north"}, "ship_to", "LAT,LON"),
