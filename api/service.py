@@ -37,8 +37,8 @@ from geometry.features import PartFeatures
 from geometry.loaders.sniff import sniff_format
 from quoting.engine import quote_components
 from quoting.errors import NotFoundError
-from quoting.quote import QuoteRequest
 from quoting.ratecard import RateCard
+from quoting.request import QuoteRequest
 
 #: re-exported for the routes
 __all__ = ["JobAccepted", "Service", "clean_text", "part_id_for", "quote_view", "request_fingerprint"]

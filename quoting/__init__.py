@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from quoting.engine import quote_file
     from quoting.materials import Material, get_material, materials
     from quoting.process_kinds import Process
-    from quoting.quote import QUOTE_SCHEMA, Quote, QuoteRequest
+    from quoting.quote import QUOTE_SCHEMA, Quote
     from quoting.ratecard import RateCard
+    from quoting.request import QuoteRequest
     from quoting.workshops import demo_workshops, load_workshops
 
 _WHERE = {
@@ -24,7 +25,7 @@ _WHERE = {
     "Process": "quoting.process_kinds",
     "QUOTE_SCHEMA": "quoting.quote",
     "Quote": "quoting.quote",
-    "QuoteRequest": "quoting.quote",
+    "QuoteRequest": "quoting.request",
     "RateCard": "quoting.ratecard",
     "demo_workshops": "quoting.workshops",
     "get_material": "quoting.materials",

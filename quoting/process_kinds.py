@@ -24,7 +24,9 @@ class SortKey(enum.StrEnum):
     CO2 = "co2"
 
 
-class Process(enum.Enum):
+class Process(enum.StrEnum):
+    """A process family microfab estimates (``quoting.processes.process_models`` has one model per member)."""
+
     CNC_MILLING = "cnc_milling"
     CNC_TURNING = "cnc_turning"
     SHEET_METAL = "sheet_metal"

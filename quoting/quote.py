@@ -1,4 +1,4 @@
-"""The Quote record (schema ``microfab.quote/1``) and its parts."""
+"""The Quote record (schema ``microfab.quote/1``) and its parts; the request is ``quoting.request``."""
 
 from __future__ import annotations
 
@@ -8,33 +8,10 @@ from typing import Any
 
 from geometry.codec import from_jsonable, to_jsonable
 from geometry.findings import Finding
+from quoting.process_kinds import Process
+from quoting.request import QuoteRequest
 
 QUOTE_SCHEMA = "microfab.quote/1"
-
-
-@dataclass(frozen=True)
-class QuoteRequest:
-    material: str
-    quantities: tuple[int, ...] = (1,)
-    process: str | None = None
-    #: buyer's location (lat, lon) for distance, shipping and CO2
-    ship_to: tuple[float, float] | None = None
-    #: length unit of a file that carries none (STL, OBJ, PLY)
-    units: str | None = None
-    #: sheet thickness [mm] of a flat 2D part (DXF), which carries none; ignored for 3D files
-    thickness_mm: float | None = None
-    #: surface finish key (finishes.toml key or alias, or a key a workshop prices, e.g. anodising); None: none
-    finish: str | None = None
-    #: tolerance class (e.g. iso2768-m, iso2768-f); None: the workshop's standard (ISO 2768-m)
-    tolerance: str | None = None
-    #: lead-time tier: economy, standard or expedite
-    tier: str = "standard"
-    #: order of the offers: price, lead_time, distance or co2 (best first)
-    sort_by: str = "price"
-    #: delivery wanted by this date: each line says whether it makes it
-    need_by: dt.date | None = None
-    #: extra threads per part, by size ({"M6": 4}); tap-drill holes found in the geometry are already priced
-    threads: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +65,8 @@ class Offer:
     workshop_id: str
     workshop_name: str
     city: str
-    process: str
+    #: the process; a kit offer whose solids take several processes names them joined by "+"
+    process: Process | str
     machine_class: str
     material: str
     lines: list[QuoteLine]
@@ -172,10 +150,12 @@ class Quote:
     components: list[Component] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable(self)
+        doc: dict[str, Any] = to_jsonable(self)
+        return doc
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Quote":
         if data.get("schema") != QUOTE_SCHEMA:
             raise ValueError(f"not a {QUOTE_SCHEMA} document")
-        return from_jsonable(cls, data)
+        quote: Quote = from_jsonable(cls, data)
+        return quote

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api.cli.output import fmt_dims, fmt_num, print_json, table
 
+if TYPE_CHECKING:
+    from quoting.quote import Quote
+
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from quoting.process_kinds import SortKey, Tier
+
     p = sub.add_parser("features", help="measure a CAD file (PartFeatures, schema microfab.features/1)")
     p.add_argument("file", help="STEP, STL, 3MF, OBJ or PLY file")
     p.add_argument("--units", help="unit of a file that carries none (mm, cm, m, in); default mm")
@@ -28,64 +34,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--finish", help="surface finish key (anodize_clear, bead_blast, powder_coat, ...)")
     q.add_argument("--tolerance", help="tolerance class (c, m, f, tight, or iso2768_f, ...); default iso2768_m")
     q.add_argument("--threads", help="extra threads per part, e.g. M6:4,M4:2")
-    q.add_argument("--tier", default="standard", choices=("economy", "standard", "expedite"),
+    q.add_argument("--tier", default=Tier.STANDARD.value, choices=[t.value for t in Tier],
                    help="lead-time tier (default standard)")
-    q.add_argument("--sort", dest="sort_by", default="price", choices=("price", "lead_time", "distance", "co2"),
+    q.add_argument("--sort", dest="sort_by", default=SortKey.PRICE.value, choices=[k.value for k in SortKey],
                    help="order of the offers (default price)")
     q.add_argument("--need-by", help="delivery wanted by this date (YYYY-MM-DD)")
     q.add_argument("--json", action="store_true", help="print the Quote as JSON (schema microfab.quote/1)")
     q.add_argument("--model-dir", help="calibrated cost models (default $MICROFAB_MODEL_DIR or var/models; "
                                        "see `microfab calibrate`)")
     q.set_defaults(func=quote_cmd)
-
-
-def _quantities(text: str) -> tuple[int, ...]:
-    from quoting.errors import InvalidRequestError
-
-    try:
-        qty = tuple(int(x) for x in text.split(",") if x.strip())
-    except ValueError:
-        raise InvalidRequestError(f"--qty {text!r}: give whole numbers separated by commas, e.g. 1,10,100") from None
-    if not qty:
-        raise InvalidRequestError("--qty: give at least one quantity")
-    return qty
-
-
-def _ship_to(text: str | None) -> tuple[float, float] | None:
-    from quoting.errors import InvalidRequestError
-
-    if text is None:
-        return None
-    try:
-        lat, lon = (float(x) for x in text.split(","))
-    except ValueError:
-        raise InvalidRequestError(f"--ship-to {text!r}: give LAT,LON, e.g. 48.85,2.35") from None
-    return lat, lon
-
-
-def _threads(text: str | None) -> dict[str, int] | None:
-    from quoting.errors import InvalidRequestError
-
-    if not text:
-        return None
-    try:
-        pairs = (item.split(":") for item in text.split(",") if item.strip())
-        return {size.strip(): int(count) for size, count in pairs}
-    except ValueError:
-        raise InvalidRequestError(f"--threads {text!r}: give SIZE:COUNT pairs, e.g. M6:4,M4:2") from None
-
-
-def _need_by(text: str | None):  # -> datetime.date | None
-    import datetime as dt
-
-    from quoting.errors import InvalidRequestError
-
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequestError(f"--need-by {text!r}: give a date as YYYY-MM-DD, e.g. 2026-03-31") from None
 
 
 def features_cmd(args: argparse.Namespace) -> int:
@@ -155,31 +112,29 @@ def _cost_models(model_dir: str | None) -> dict:
 
 def quote_cmd(args: argparse.Namespace) -> int:
     from quoting.engine import quote_file
-    from quoting.quote import QuoteRequest
+    from quoting.request import QuoteRequest
     from quoting.workshops import load_workshops
 
-    request = QuoteRequest(
-        material=args.material,
-        quantities=_quantities(args.qty),
-        process=args.process,
-        ship_to=_ship_to(args.ship_to),
-        units=args.units,
-        thickness_mm=args.thickness,
-        finish=args.finish,
-        tolerance=args.tolerance,
-        tier=args.tier,
-        sort_by=args.sort_by,
-        need_by=_need_by(args.need_by),
-        threads=_threads(args.threads),
-    )
     workshops = load_workshops(args.workshops)
+    request = QuoteRequest.parse(
+        material=args.material, quantities=args.qty, process=args.process, finish=args.finish,
+        tolerance=args.tolerance, tier=args.tier, sort_by=args.sort_by, ship_to=args.ship_to, need_by=args.need_by,
+        units=args.units, thickness_mm=args.thickness, threads=args.threads,
+        known_finishes={key for card in workshops for key in card.finishes},
+    )
     _, q = quote_file(args.file, request, workshops=workshops, cost_models=_cost_models(args.model_dir))
     if args.json:
         print_json(q.to_dict())
-        return 0
+    else:
+        _print_quote(q)
+    return 0
+
+
+def _print_quote(q: Quote) -> None:
+    """The quote as readable tables: offers, process choice, solids, ineligible workshops, DFM, breakdown."""
     p = q.part
     print(f"{p.filename}: {fmt_dims(p.bbox_mm)} mm ({p.units} from {p.units_source}), "
-          f"volume {fmt_num(p.volume_mm3, 0)} mm3, material {request.material}")
+          f"volume {fmt_num(p.volume_mm3, 0)} mm3, material {q.request.material}")
     rows = []
     for o in q.offers:
         for line in o.lines:
@@ -218,4 +173,3 @@ def quote_cmd(args: argparse.Namespace) -> int:
         for b in o.lines[0].breakdown:
             print(f"  {b.item:<14} {b.amount_eur:>10,.2f}  {b.detail}")
         print(f"  {'total':<14} {o.lines[0].total_eur:>10,.2f}")
-    return 0

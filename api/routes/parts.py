@@ -14,7 +14,6 @@ from api.auth import Principal, Role
 from api.db import PartRow, aware
 from api.deps import Quoter, Svc
 from api.encoding import FastJSONResponse
-from api.forms import parse_quote_request
 from api.schemas import JobView, PartView, QuoteCreate, QuoteView, problems
 from api.service import (
     JobAccepted,
@@ -26,6 +25,7 @@ from api.service import (
 )
 from geometry.errors import FileTooLargeError
 from quoting.errors import InvalidRequestError, NotFoundError
+from quoting.request import QuoteRequest
 
 router = APIRouter()
 CHUNK = 1024 * 1024
@@ -140,8 +140,15 @@ async def get_part_mesh(svc: Svc, who: Quoter, part_id: str) -> Any:
 
 # ---- quotes --------------------------------------------------------------------------------------------
 
-def _create_quote(svc: Service, who: Principal, part_id: str, fields: dict[str, Any], idem: str | None) -> Any:
-    request = parse_quote_request(**fields)
+def _parse_request(svc: Service, fields: dict[str, Any]) -> QuoteRequest:
+    """The request, parsed once; a finish that only a workshop's rate card prices is accepted too."""
+    cards, _ = svc.cards()
+    return QuoteRequest.parse(**fields, known_finishes={key for card in cards for key in card.finishes})
+
+
+def _create_quote(svc: Service, who: Principal, part_id: str, request: QuoteRequest, fields: dict[str, Any],
+                  idem: str | None) -> Any:
+    """Quote a stored part; ``fields`` (as sent) make the Idempotency fingerprint."""
     body, replayed = svc.create_quote(part_id, request, who, idem, request_fingerprint(part_id, fields))
     return FastJSONResponse(body, status_code=200 if replayed else 201,
                         headers={"Location": f"/v1/quotes/{body['id']}", "Idempotent-Replayed": str(replayed).lower()})
@@ -171,21 +178,19 @@ async def create_quote(
     = None,
 ) -> Any:
     """Quote a file or a stored part: offers from every workshop able to make it, stored and immutable."""
-    if not material:
-        raise InvalidRequestError("give a material, see GET /v1/materials", field="material")
-    if (file is None) == (not part_id):
-        raise InvalidRequestError("give either a file or a part_id", field="file")
     units = _check_units(units)
     fields = {"material": material, "quantities": quantities, "process": process, "finish": finish,
               "tolerance": tolerance, "tier": tier, "sort_by": sort_by, "ship_to": ship_to, "need_by": need_by,
               "units": units, "thickness_mm": thickness_mm, "threads": threads}
-    request = parse_quote_request(**fields)  # a bad request fails before any parsing
+    request = _parse_request(svc, fields)  # a bad request fails before any parsing
+    if (file is None) == (not part_id):
+        raise InvalidRequestError("give either a file or a part_id", field="file")
     if part_id:
         await svc.current_measurement(part_id)  # a stale measurement is measured again before pricing
-        return _create_quote(svc, who, part_id, fields, idempotency_key)
+        return _create_quote(svc, who, part_id, request, fields, idempotency_key)
     assert file is not None
     data = await read_upload(file, svc.settings.max_upload_bytes)
-    pid = part_id_for(hashlib.sha256(data).hexdigest(), units, request.thickness_mm)
+    pid = part_id_for(hashlib.sha256(data).hexdigest(), request.units, request.thickness_mm)
     if idempotency_key:
         replay = svc._replay(who.owner, idempotency_key, request_fingerprint(pid, fields))
         if replay is not None:
@@ -193,15 +198,15 @@ async def create_quote(
                                                  "Idempotent-Replayed": "true"})
 
     def then(rc: tuple[PartRow, bool]) -> dict[str, Any]:
-        body, _ = svc.create_quote(rc[0].sha256, parse_quote_request(**fields), who, idempotency_key,
-                                   request_fingerprint(pid, fields))
+        body, _ = svc.create_quote(rc[0].sha256, request, who, idempotency_key, request_fingerprint(pid, fields))
         return {"quote_id": body["id"], "part_id": rc[0].sha256, "url": f"/v1/quotes/{body['id']}"}
 
     try:
-        row, _ = await parse_or_job(svc, who, data, _filename(file), units, "quote", request.thickness_mm, then)
+        row, _ = await parse_or_job(svc, who, data, _filename(file), request.units, "quote", request.thickness_mm,
+                                    then)
     except JobAccepted as job:
         return accepted(svc, job.job_id)
-    return _create_quote(svc, who, row.sha256, fields, idempotency_key)
+    return _create_quote(svc, who, row.sha256, request, fields, idempotency_key)
 
 
 @router.post("/v1/parts/{part_id}/quotes", tags=["quotes"], operation_id="quote_part", status_code=201,
@@ -211,8 +216,9 @@ async def create_quote(
 async def quote_part(svc: Svc, who: Quoter, part_id: str, body: QuoteCreate, idempotency_key: IdemKey = None) -> Any:
     """Re-quote a stored part (JSON): new quantities, material, finish... without uploading it again."""
     fields = body.model_dump(mode="json")
+    request = _parse_request(svc, fields)
     await svc.current_measurement(part_id)  # a stale measurement is measured again before pricing
-    return _create_quote(svc, who, part_id, fields, idempotency_key)
+    return _create_quote(svc, who, part_id, request, fields, idempotency_key)
 
 
 @router.get("/v1/quotes/{quote_id}", tags=["quotes"], operation_id="get_quote", response_model=QuoteView,

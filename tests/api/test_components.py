@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from quoting.engine import quote_file
-from quoting.quote import QuoteRequest
+from quoting.request import QuoteRequest
 from tests.parts import step_bytes
 
 
@@ -40,7 +40,7 @@ def test_multi_solid_upload_quotes_a_kit_like_quote_file(client: TestClient, key
                     headers=keys["buyer"])
     assert r.status_code == 201, r.text
     api = r.json()
-    _, local = quote_file(kit_step, QuoteRequest("al6061", (1, 5)), "kit.step")
+    _, local = quote_file(kit_step, QuoteRequest.parse(material="al6061", quantities=(1, 5)), "kit.step")
     expected = local.to_dict()
     assert sorted(c["count"] for c in api["components"]) == [1, 2]
     assert _components(api) == _components(expected)

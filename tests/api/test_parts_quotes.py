@@ -69,6 +69,27 @@ def test_quote_new_request_fields_reach_the_engine(client: TestClient, keys, par
                    422, "invalid_request")
 
 
+def test_a_quote_request_is_parsed_once(client: TestClient, keys, part, plate_step: bytes, monkeypatch) -> None:
+    from quoting.request import QuoteRequest
+
+    calls: list[str] = []
+    parse = QuoteRequest.parse.__func__
+
+    def counting(cls, **fields):
+        calls.append(fields["material"])
+        return parse(cls, **fields)
+
+    monkeypatch.setattr(QuoteRequest, "parse", classmethod(counting))
+    sent = [
+        client.post("/v1/quotes", headers=keys["buyer"], data={"part_id": part["id"], "material": "al6061"}),
+        client.post("/v1/quotes", headers=keys["buyer"], files={"file": ("plate.step", plate_step)},
+                    data={"material": "al6061", "quantities": "2"}),
+        client.post(f"/v1/parts/{part['id']}/quotes", headers=keys["buyer"], json={"material": "al6061"}),
+    ]
+    assert [r.status_code for r in sent] == [201, 201, 201]
+    assert calls == ["al6061"] * 3
+
+
 def test_quote_by_file_upload(client: TestClient, keys, block_step: bytes) -> None:
     r = client.post("/v1/quotes", headers=keys["buyer"], files={"file": ("block.step", block_step)},
                     data={"material": "al6061", "quantities": "1,5"})

@@ -14,7 +14,7 @@ from geometry.errors import GeometryError, OpenContourError, ThicknessRequiredEr
 from quoting.engine import quote_file
 from quoting.materials import get_material
 from quoting.processes.sheet_metal import SheetMetalModel
-from quoting.quote import QuoteRequest
+from quoting.request import QuoteRequest
 
 MAX_CORPUS_DXF_S = 600
 
@@ -151,8 +151,8 @@ def test_several_pieces_and_a_piece_in_a_hole():
 def test_quote_file_passes_thickness(tmp_path):
     path = tmp_path / "plate.dxf"
     path.write_bytes(dxf_bytes(plate_with_hole))
-    features, q = quote_file(path, QuoteRequest(material="s235", quantities=(1, 50), process="sheet_metal",
-                                                thickness_mm=2.0))
+    features, q = quote_file(path, QuoteRequest.parse(material="s235", quantities=(1, 50), process="sheet_metal",
+                                                      thickness_mm=2.0))
     assert features.sheet_metal.thickness_mm == 2.0
     assert q.offers, [i.reasons for i in q.ineligible]
 
@@ -172,8 +172,8 @@ def test_corpus_laser_dxf_quotes(corpus_dir: Path, name: str):
     path = corpus_dir / "trimesh-models" / "2D" / name
     if not path.exists():
         pytest.skip(f"{path} not in this corpus")
-    features, q = quote_file(path, QuoteRequest(material="s235", quantities=(1, 10), process="sheet_metal",
-                                                thickness_mm=2.0))
+    features, q = quote_file(path, QuoteRequest.parse(material="s235", quantities=(1, 10), process="sheet_metal",
+                                                      thickness_mm=2.0))
     sm = features.sheet_metal
     assert sm is not None and sm.cut_length_mm > 0 and sm.pierces >= 1 and sm.flat_area_mm2 > 0
     assert features.mesh.watertight

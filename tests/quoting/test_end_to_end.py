@@ -9,7 +9,8 @@ import pytest
 
 from api.cli import main
 from quoting.engine import quote_file
-from quoting.quote import Quote, QuoteRequest
+from quoting.quote import Quote
+from quoting.request import QuoteRequest
 from tests.parts import plate_with_holes, step_bytes
 from tests.quoting.helpers import NOW, PARIS
 
@@ -24,7 +25,7 @@ def _cents(line) -> int:
 
 
 def test_plate_quotes_at_milling_shops_reproducibly(plate_step) -> None:
-    request = QuoteRequest("al6061", (1, 10, 100), ship_to=PARIS)
+    request = QuoteRequest.parse(material="al6061", quantities=(1, 10, 100), ship_to=PARIS)
     features, q1 = quote_file(plate_step, request, "plate.step", now=NOW)
     _, q2 = quote_file(plate_step, request, "plate.step", now=NOW)
     assert q1.offers and all(o.demo for o in q1.offers)
@@ -51,7 +52,7 @@ def test_multi_solid_file_is_quoted_as_a_kit() -> None:
     box = cq.Workplane().box(40, 30, 10).val()
     pin = cq.Workplane().cylinder(20, 8).val().translate(cq.Vector(0, 100, 0))
     data = step_bytes(cq.Compound.makeCompound([box, box.translate(cq.Vector(100, 0, 0)), pin]))
-    features, q = quote_file(data, QuoteRequest("al6061", (1, 5)), "kit.step", now=NOW)
+    features, q = quote_file(data, QuoteRequest.parse(material="al6061", quantities=(1, 5)), "kit.step", now=NOW)
     assert features.solids == 3
     counts = sorted(c.count for c in q.components)
     assert counts == [1, 2]

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quoting.engine import quote
-from quoting.quote import QuoteRequest
+from quoting.request import QuoteRequest
 from quoting.workshops import demo_workshops
 from tests.quoting.helpers import NOW, PARIS, features
 
@@ -21,7 +21,8 @@ def test_demo_offers_add_up_and_fall_per_unit(box, fill, material, tier) -> None
     volume = bbox[0] * bbox[1] * bbox[2] * fill
     area = 2 * (bbox[0] * bbox[1] + bbox[1] * bbox[2] + bbox[0] * bbox[2]) / fill ** 0.3
     feat = features(bbox_mm=bbox, volume_mm3=volume, area_mm2=area)
-    q = quote(feat, QuoteRequest(material, (1, 3, 10, 50, 400), ship_to=PARIS, tier=tier), demo_workshops(), NOW)
+    request = QuoteRequest.parse(material=material, quantities=(1, 3, 10, 50, 400), ship_to=PARIS, tier=tier)
+    q = quote(feat, request, demo_workshops(), NOW)
     assert len(q.offers) + len(q.ineligible) == len(demo_workshops())
     for offer in q.offers:
         units = [line.unit_price_eur for line in offer.lines]
