@@ -154,21 +154,6 @@ def _row(line: int, rec: dict[str, str]) -> HistoryRow:
 
 # --- features and rule prices -------------------------------------------------------------------------------------
 
-class _Recorder:
-    """Stands in for a cost model inside ``price_line`` to capture the context the engine passes."""
-
-    version = "recording"
-
-    def __init__(self) -> None:
-        self.context: Mapping[str, Any] | None = None
-        self.rule_total_eur = 0.0
-
-    def predict(self, features: PartFeatures, context: Mapping[str, Any], rule_total_eur: float
-                ) -> tuple[float, float, float, float]:
-        self.context, self.rule_total_eur = dict(context), float(rule_total_eur)
-        return rule_total_eur, rule_total_eur, rule_total_eur, 0.8
-
-
 def rule_sample(features: PartFeatures, card: RateCard, process: str, material: str, quantity: int,
                 finish: str | None = None, tolerance: str | None = None) -> CostSample:
     """The rule-based price of a line at ``card`` and the context the quote engine gives a cost model."""
@@ -182,34 +167,13 @@ def rule_sample(features: PartFeatures, card: RateCard, process: str, material: 
         raise NotManufacturableError(f"{card.id} does not offer {proc.value}: fix the row or the rate card")
     if mat.key not in card.materials:
         raise NotManufacturableError(f"{card.id} does not stock {mat.key}: fix the row or add it to the rate card")
-    model = process_models().get(proc)
-    if model is None:
-        raise NotManufacturableError(f"microfab cannot estimate {proc.value} yet")
-    rates = card.processes[proc]
-    machine = rates.machines[0]
-    estimate = model.estimate(features, mat, machine.machine_class)
+    machine = card.processes[proc].machines[0]
+    estimate = process_models()[proc].estimate(features, mat, machine.machine_class)
     part_mass_kg = (features.volume_mm3 or 0.0) * mat.density_kg_mm3
-    names = {f.name for f in dataclasses.fields(PricingContext)}
-    recorder = _Recorder()
-    extra: dict[str, Any] = {}
-    optional = {"machine": machine, "features": features, "finish": finish, "tolerance": tolerance,
-                "cost_model": recorder}
-    for key, value in optional.items():
-        if key in names and (value is not None or key in ("features",)):
-            extra[key] = value
-    ctx = PricingContext(card, estimate, mat, part_mass_kg, None, _PRICING_DAY, **extra)
-    line = price_line(ctx, quantity)
-    if recorder.context is not None:
-        return CostSample(features, recorder.context, recorder.rule_total_eur)
-    # an engine without cost-model support: build the same context from the line
-    breakdown = {b.item: b.amount_eur for b in line.breakdown}
-    context = {
-        "workshop_id": card.id, "process": proc.value, "machine_class": estimate.machine_class,
-        "material": mat.key, "quantity": quantity, "batch_time_min": estimate.batch_time_min,
-        "part_time_min": estimate.part_time_min, "stock_mass_kg": estimate.stock.mass_kg,
-        "breakdown_eur": breakdown,
-    }
-    return CostSample(features, context, float(line.total_eur))
+    ctx = PricingContext(card, estimate, mat, part_mass_kg, None, _PRICING_DAY, machine=machine, features=features,
+                         finish=finish, tolerance=tolerance)
+    priced = price_line(ctx, quantity)
+    return CostSample(features, dict(priced.context), priced.rule_total_eur)
 
 
 def build_samples(

@@ -561,7 +561,7 @@ def _offer(ctx: PricingContext, request: QuoteRequest) -> Offer:
         process=estimate.process.value,
         machine_class=estimate.machine_class,
         material=ctx.material.key,
-        lines=[price_line(ctx, q) for q in request.quantities],
+        lines=[price_line(ctx, q).line for q in request.quantities],
         operations=[OperationSummary(op.name, round(op.time_min, 2), op.per_batch, op.inputs)
                     for op in estimate.operations],
         stock=estimate.stock.description,
