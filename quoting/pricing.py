@@ -35,7 +35,8 @@ from quoting.options import canonical_tolerance, finish_cost, thread_cost, toler
 from quoting.process_kinds import Tier
 from quoting.processes.base import ProcessEstimate
 from quoting.quote import BreakdownLine, Interval, QuoteLine
-from quoting.ratecard import Commercial, Machine, RateCard, ShippingZone
+from quoting.ratecard import RateCard
+from quoting.ratecard_schema import Commercial, Machine, ShippingZone
 
 DEFAULT_TOLERANCE = "iso2768-m"
 #: one priced line before rounding: (breakdown item, amount [EUR], detail)

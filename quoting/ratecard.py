@@ -1,8 +1,11 @@
 """Workshop rate cards: the frozen ``RateCard`` the engine prices with, built from a validated document.
 
-The document's schema (pydantic, the edge) is in ``quoting.ratecard_schema``; its
-records (``Machine``, ``Commercial``, ``ShippingZone``...) are re-exported here. A
-rate card holds, per workshop:
+The document's schema (pydantic, the edge) and its records (``Machine``,
+``Commercial``, ``ShippingZone``...) are in ``quoting.ratecard_schema``; ``Machine``
+is re-exported here, and so are ``TIERS`` and the option lookups
+(``canonical_tolerance``, ``finish_keys``, ``tolerance_aliases``, from
+``quoting.options``) only until quoting/engine.py imports them from their homes.
+A rate card holds, per workshop:
 
 - identity and location (``[location]``);
 - processes, each with its capacity, backlog and machines (``[processes.X]``,
@@ -34,7 +37,6 @@ from quoting.options import canonical_tolerance, finish_keys, tolerance_aliases
 from quoting.process_kinds import Process, Tier
 from quoting.ratecard_schema import (
     RATECARD_SCHEMA,
-    WEEKDAYS,
     Calendar,
     Capacity,
     Commercial,
@@ -43,12 +45,9 @@ from quoting.ratecard_schema import (
     Machine,
     MaterialRates,
     ProcessRates,
-    QuantityBreak,
     RateCardDoc,
     Shipping,
-    ShippingZone,
     TierRates,
-    Weekday,
     check_tier_order,
 )
 
@@ -196,25 +195,9 @@ class RateCard:
 
 
 __all__ = [
-    "RATECARD_SCHEMA",
     "TIERS",
-    "WEEKDAYS",
-    "Calendar",
-    "Capacity",
-    "Commercial",
-    "FinishRates",
-    "Location",
     "Machine",
-    "MaterialRates",
-    "ProcessRates",
-    "QuantityBreak",
     "RateCard",
-    "RateCardDoc",
-    "Shipping",
-    "ShippingZone",
-    "TierRates",
-    "Weekday",
-    # re-exported from quoting.options for quoting/engine.py until it imports them from there
     "canonical_tolerance",
     "default_tiers",
     "finish_keys",
