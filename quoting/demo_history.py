@@ -38,7 +38,7 @@ from geometry import MeasureCache, measure
 from geometry.features import PartFeatures
 from models import CostSample
 from models.samples import normalize_context
-from quoting.calibration import rule_sample
+from quoting.calibration_samples import rule_sample
 from quoting.materials import get_material
 from quoting.ratecard import RateCard
 
