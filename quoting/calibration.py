@@ -82,14 +82,14 @@ def cross_validate(samples: Sequence[CostSample], prices: Sequence[float], folds
         pred[test] = m.predict(held)
         lo, hi = m.predict_interval(held)
         low[test], high[test] = lo, hi
-    rule = np.array([s.rule_total_eur for s in samples])
+    truth, rule = list(prices), [s.rule_total_eur for s in samples]
     return CrossValidation(
         folds=k,
-        rule_mape=mape(y, rule),
-        rule_median_ape=median_ape(y, rule),
-        calibrated_mape=mape(y, pred),
-        calibrated_median_ape=median_ape(y, pred),
-        coverage=coverage(y, low, high),
+        rule_mape=mape(truth, rule),
+        rule_median_ape=median_ape(truth, rule),
+        calibrated_mape=mape(truth, pred.tolist()),
+        calibrated_median_ape=median_ape(truth, pred.tolist()),
+        coverage=coverage(truth, low.tolist(), high.tolist()),
         level=est.level,
     )
 
@@ -110,7 +110,7 @@ class CalibrationResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (a figure that cannot be computed is null)."""
-        return _finite({
+        data: dict[str, Any] = _finite({
             "workshop_id": self.workshop_id,
             "history": self.history,
             "rows": self.rows,
@@ -124,6 +124,7 @@ class CalibrationResult:
             "training_sha256": self.model.estimator.training_sha256_,
             "notes": list(self.notes),
         })
+        return data
 
 
 def _finite(value: Any) -> Any:

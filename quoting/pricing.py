@@ -86,7 +86,7 @@ def defaults() -> dict[str, Any]:
 
 def learning_factor(quantity: int, learning_rate: float, floor: float) -> float:
     """Run time per part at ``quantity``, relative to the first part: q^log2(rate), never below ``floor``."""
-    return max(floor, quantity ** math.log2(learning_rate))
+    return max(floor, math.pow(quantity, math.log2(learning_rate)))
 
 
 def quantity_factor(quantity: int, commercial: Commercial) -> tuple[float, float, str]:

@@ -125,7 +125,9 @@ def cutting_data(material: Material) -> dict[str, float]:
 
 
 def hole_params() -> dict[str, Any]:
-    return read_data("processes.toml")["holes"]
+    """Hole-making coefficients (processes.toml [holes])."""
+    params: dict[str, Any] = read_data("processes.toml")["holes"]
+    return params
 
 
 def is_standard_drill(diameter_mm: float, tolerance_mm: float) -> bool:

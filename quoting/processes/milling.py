@@ -53,7 +53,8 @@ def milling_stock(bbox_mm: tuple[float, float, float], params: Mapping[str, Any]
     a, b, c = sorted((x + 2 * allowance for x in bbox_mm), reverse=True)
     thickness = standard_up(c, params["standard_plate_mm"], step)
     sides = sorted((math.ceil(a / step - 1e-9) * step, math.ceil(b / step - 1e-9) * step), reverse=True)
-    return tuple(sorted((sides[0], sides[1], thickness), reverse=True))  # type: ignore[return-value]
+    big, middle, small = sorted((sides[0], sides[1], thickness), reverse=True)
+    return big, middle, small
 
 
 def milling_bar_stock(diameter_mm: float, length_mm: float, params: Mapping[str, Any]) -> tuple[float, float]:
