@@ -44,7 +44,8 @@ def rule_sample(features: PartFeatures, card: RateCard, process: str, material: 
     if mat.key not in card.materials:
         raise NotManufacturableError(f"{card.id} does not stock {mat.key}: fix the row or add it to the rate card")
     machine = card.processes[proc].machines[0]
-    estimate = process_models()[proc].estimate(features, mat, machine.machine_class)
+    # the workshop's DFM overrides, as the engine passes them (turning's tailstock setup reads one)
+    estimate = process_models()[proc].estimate(features, mat, machine.machine_class, overrides=card.dfm.get(proc))
     part_mass_kg = (features.volume_mm3 or 0.0) * mat.density_kg_mm3
     ctx = PricingContext(card, estimate, mat, part_mass_kg, None, _PRICING_DAY, machine=machine, features=features,
                          finish=finish, tolerance=tolerance)

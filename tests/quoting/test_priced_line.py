@@ -64,3 +64,24 @@ def test_option_lookups_live_in_options() -> None:
     aliases = tolerance_aliases()
     assert set(aliases.values()) == {tolerance_class(k).key for k in aliases.values()}
     assert resolve_finish("anodize") == "anodising" and "anodising" in finish_keys()
+
+
+def test_rule_sample_prices_with_the_workshops_dfm_overrides_as_the_engine_does(monkeypatch) -> None:
+    from quoting import calibration_samples
+    from quoting.processes import process_models
+
+    real = process_models()[Process.CNC_MILLING]
+    seen: list[object] = []
+
+    class Spy:
+        def estimate(self, features, material, machine_class, *, overrides=None):
+            seen.append(overrides)
+            return real.estimate(features, material, machine_class, overrides=overrides)
+
+    monkeypatch.setattr(calibration_samples, "process_models", lambda: {Process.CNC_MILLING: Spy()})
+    data = card_dict()
+    data["dfm"] = {"cnc_milling": {"cnc_min_wall_metal_mm": 2.0}}
+    sample = calibration_samples.rule_sample(features(), RateCard.from_dict(data, "dfm.toml"), "cnc_milling",
+                                             "al6061", 3)
+    assert seen == [{"cnc_min_wall_metal_mm": 2.0}]
+    assert sample.rule_total_eur > 0 and sample.context["quantity"] == 3
