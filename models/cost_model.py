@@ -8,7 +8,7 @@ Engine interface (``quoting.pricing.price_line`` calls it per quantity line)::
 
 ``predict`` returns a ``Prediction`` named tuple (``total_eur``, ``low_eur``,
 ``high_eur``, ``level``) that also unpacks as above. ``context`` is the plain
-dict the engine builds (``quoting.pricing._model_context``): ``process``,
+dict the engine builds (``quoting.pricing.model_context``): ``process``,
 ``machine_class``, ``material``, ``quantity``, ``batch_time_min``,
 ``part_time_min``, ``stock_mass_kg``, ``machine_h`` and ``breakdown_eur`` (the
 rule cost lines by name); see ``models.samples`` for every key read. The

@@ -1,35 +1,26 @@
 """Calibrate a workshop's cost model on its real past prices.
 
-Reads a history CSV (format in the README, "## Calibration"), loads each CAD
-file, computes its features and the rule-based price with the workshop's rate
-card (the same ``quoting.pricing.price_line`` the quote engine runs), fits a
-``models.CostRatioRegressor``, cross-validates it and stores it where
-``microfab quote`` finds it (``<model dir>/<workshop id>.skops``).
-
-History CSV columns: ``file`` (path relative to the files folder, or the
-sha256 of a stored part), ``process``, ``material``, ``quantity``,
-``price_eur`` (total of the line); optional ``lead_time_days``, ``date``,
-``finish``, ``tolerance``. Lines starting with ``#`` are comments.
+Reads a history CSV (``quoting.calibration_history``), measures and prices each
+past job as the quote engine would (``quoting.calibration_samples``: the same
+``quoting.pricing.price_line``), fits a ``models.CostRatioRegressor``,
+cross-validates it and stores it where ``microfab quote`` finds it
+(``<model dir>/<workshop id>.skops``). The names of the history and samples
+modules are re-exported here.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import datetime as dt
 import math
 import os
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from geometry import MeasureCache, measure
-from geometry.errors import InputError, MicrofabError
-from geometry.features import PartFeatures
+from geometry import MeasureCache
 from models import (
     CostRatioRegressor,
     CostSample,
@@ -42,222 +33,22 @@ from models import (
 )
 from models.prior import MarketplacePrior, save_prior
 from models.prior import load_prior as read_prior
-from quoting.errors import HistoryError
-from quoting.materials import get_material
-from quoting.process_kinds import Process
+from quoting.calibration_history import HistoryRow, RowProblem, read_history
+from quoting.calibration_samples import Lookup, build_samples, rule_sample
+from quoting.errors import HistoryError, NotFoundError
 from quoting.ratecard import RateCard
+from quoting.workshops import load_workshops
 
-REQUIRED_COLUMNS = ("file", "process", "material", "quantity", "price_eur")
-OPTIONAL_COLUMNS = ("lead_time_days", "date", "finish", "tolerance")
 #: file name of the marketplace-wide prior inside the model folder
 PRIOR_FILE = "_marketplace-prior.skops"
 #: fewest usable jobs a calibration accepts (a model needs 5, cross-validation one more)
 MIN_JOBS = 6
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-#: today's date used for rule prices of past jobs (lead time does not enter the price)
-_PRICING_DAY = dt.date(2025, 1, 6)
 
 
 def default_model_dir() -> Path:
     """``$MICROFAB_MODEL_DIR`` or ``var/models``."""
     return Path(os.environ.get("MICROFAB_MODEL_DIR", "var/models"))
 
-
-@dataclass(frozen=True)
-class HistoryRow:
-    line: int
-    file: str
-    process: str
-    material: str
-    quantity: int
-    price_eur: float
-    lead_time_days: float | None = None
-    date: str | None = None
-    finish: str | None = None
-    tolerance: str | None = None
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """A history row that was left out, and why."""
-
-    line: int
-    file: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line} ({self.file or 'no file'}): {self.message}"
-
-
-def read_history(path: str | os.PathLike[str]) -> tuple[list[HistoryRow], list[RowProblem]]:
-    """The good rows of a history CSV and a problem for each bad one (raises when a column is missing)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as err:
-        raise HistoryError(f"{p}: cannot read the history ({err.strerror}): give the path of a CSV file",
-                           file=str(p)) from err
-    numbered = [(i + 1, line) for i, line in enumerate(text.splitlines())
-                if line.strip() and not line.lstrip().startswith("#")]
-    if not numbered:
-        raise HistoryError(f"{p}: the history is empty: give a CSV with a header line "
-                           f"{','.join(REQUIRED_COLUMNS)} and one line per past job", file=str(p))
-    reader = csv.reader([line for _, line in numbered])
-    header = [h.strip().lower() for h in next(reader)]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise HistoryError(f"{p}: missing column(s) {', '.join(missing)} (found: {', '.join(header)}); the "
-                           f"header must name {', '.join(REQUIRED_COLUMNS)}", file=str(p), missing=missing)
-    rows: list[HistoryRow] = []
-    problems: list[RowProblem] = []
-    for (line_no, _), values in zip(numbered[1:], reader, strict=True):
-        rec = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
-        file = rec["file"]
-        try:
-            rows.append(_row(line_no, rec))
-        except (InputError, ValueError) as err:
-            problems.append(RowProblem(line_no, file, getattr(err, "message", str(err))))
-    return rows, problems
-
-
-def _row(line: int, rec: dict[str, str]) -> HistoryRow:
-    if not rec["file"]:
-        raise ValueError("no file: give a path relative to --files, or the sha256 of a stored part")
-    process = Process.parse(rec["process"]).value
-    material = get_material(rec["material"]).key
-    try:
-        quantity = int(rec["quantity"])
-    except ValueError:
-        raise ValueError(f"quantity {rec['quantity']!r} is not a whole number") from None
-    if quantity < 1:
-        raise ValueError(f"quantity {quantity} must be at least 1")
-    try:
-        price = float(rec["price_eur"])
-    except ValueError:
-        raise ValueError(f"price_eur {rec['price_eur']!r} is not a number of EUR") from None
-    if not np.isfinite(price) or price <= 0:
-        raise ValueError(f"price_eur {rec['price_eur']!r} must be a positive number of EUR")
-    lead = rec.get("lead_time_days") or None
-    return HistoryRow(
-        line=line,
-        file=rec["file"],
-        process=process,
-        material=material,
-        quantity=quantity,
-        price_eur=price,
-        lead_time_days=float(lead) if lead else None,
-        date=rec.get("date") or None,
-        finish=rec.get("finish") or None,
-        tolerance=rec.get("tolerance") or None,
-    )
-
-
-# --- features and rule prices -------------------------------------------------------------------------------------
-
-class _Recorder:
-    """Stands in for a cost model inside ``price_line`` to capture the context the engine passes."""
-
-    version = "recording"
-
-    def __init__(self) -> None:
-        self.context: Mapping[str, Any] | None = None
-        self.rule_total_eur = 0.0
-
-    def predict(self, features: PartFeatures, context: Mapping[str, Any], rule_total_eur: float
-                ) -> tuple[float, float, float, float]:
-        self.context, self.rule_total_eur = dict(context), float(rule_total_eur)
-        return rule_total_eur, rule_total_eur, rule_total_eur, 0.8
-
-
-def rule_sample(features: PartFeatures, card: RateCard, process: str, material: str, quantity: int,
-                finish: str | None = None, tolerance: str | None = None) -> CostSample:
-    """The rule-based price of a line at ``card`` and the context the quote engine gives a cost model."""
-    from quoting.errors import NotManufacturableError
-    from quoting.pricing import PricingContext, price_line
-    from quoting.processes import process_models
-
-    proc = Process.parse(process)
-    mat = get_material(material)
-    if proc not in card.processes:
-        raise NotManufacturableError(f"{card.id} does not offer {proc.value}: fix the row or the rate card")
-    if mat.key not in card.materials:
-        raise NotManufacturableError(f"{card.id} does not stock {mat.key}: fix the row or add it to the rate card")
-    model = process_models().get(proc)
-    if model is None:
-        raise NotManufacturableError(f"microfab cannot estimate {proc.value} yet")
-    rates = card.processes[proc]
-    machine = rates.machines[0]
-    estimate = model.estimate(features, mat, machine.machine_class)
-    part_mass_kg = (features.volume_mm3 or 0.0) * mat.density_kg_mm3
-    names = {f.name for f in dataclasses.fields(PricingContext)}
-    recorder = _Recorder()
-    extra: dict[str, Any] = {}
-    optional = {"machine": machine, "features": features, "finish": finish, "tolerance": tolerance,
-                "cost_model": recorder}
-    for key, value in optional.items():
-        if key in names and (value is not None or key in ("features",)):
-            extra[key] = value
-    ctx = PricingContext(card, estimate, mat, part_mass_kg, None, _PRICING_DAY, **extra)
-    line = price_line(ctx, quantity)
-    if recorder.context is not None:
-        return CostSample(features, recorder.context, recorder.rule_total_eur)
-    # an engine without cost-model support: build the same context from the line
-    breakdown = {b.item: b.amount_eur for b in line.breakdown}
-    context = {
-        "workshop_id": card.id, "process": proc.value, "machine_class": estimate.machine_class,
-        "material": mat.key, "quantity": quantity, "batch_time_min": estimate.batch_time_min,
-        "part_time_min": estimate.part_time_min, "stock_mass_kg": estimate.stock.mass_kg,
-        "breakdown_eur": breakdown,
-    }
-    return CostSample(features, context, float(line.total_eur))
-
-
-def build_samples(
-    rows: Sequence[HistoryRow],
-    card: RateCard,
-    files_dir: str | os.PathLike[str] | None = None,
-    lookup: Callable[[str], PartFeatures | Path] | None = None,
-    cache: MeasureCache | None = None,
-) -> tuple[list[CostSample], list[float], list[HistoryRow], list[RowProblem]]:
-    """Samples, prices and rows for the rows that load and price; a problem for each that does not."""
-    folder = Path(files_dir) if files_dir is not None else Path(".")
-    samples: list[CostSample] = []
-    prices: list[float] = []
-    used: list[HistoryRow] = []
-    problems: list[RowProblem] = []
-    for row in rows:
-        try:
-            if _SHA256.match(row.file.lower()) and lookup is not None:
-                found = lookup(row.file.lower())
-                if isinstance(found, PartFeatures):
-                    features = found
-                elif isinstance(found, dict):
-                    features = PartFeatures.from_dict(found)
-                else:
-                    features = measure(Path(found), cache=cache).features
-            else:
-                path = folder / row.file
-                if not path.is_file():
-                    raise InputError(f"file not found: {path} (paths are relative to --files)")
-                features = measure(path, cache=cache).features
-            sample = rule_sample(features, card, row.process, row.material, row.quantity, row.finish, row.tolerance)
-        except MicrofabError as err:
-            problems.append(RowProblem(row.line, row.file, err.message))
-            continue
-        except OSError as err:
-            problems.append(RowProblem(row.line, row.file, f"cannot read the file ({err.strerror})"))
-            continue
-        except Exception as err:  # one bad part must not stop a whole history: report it with the row
-            problems.append(RowProblem(row.line, row.file, f"could not be measured or priced "
-                                                           f"({type(err).__name__}: {err}); check the file"))
-            continue
-        samples.append(sample)
-        prices.append(row.price_eur)
-        used.append(row)
-    return samples, prices, used, problems
-
-
-# --- fitting and reporting ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class CrossValidation:
@@ -291,14 +82,14 @@ def cross_validate(samples: Sequence[CostSample], prices: Sequence[float], folds
         pred[test] = m.predict(held)
         lo, hi = m.predict_interval(held)
         low[test], high[test] = lo, hi
-    rule = np.array([s.rule_total_eur for s in samples])
+    truth, rule = list(prices), [s.rule_total_eur for s in samples]
     return CrossValidation(
         folds=k,
-        rule_mape=mape(y, rule),
-        rule_median_ape=median_ape(y, rule),
-        calibrated_mape=mape(y, pred),
-        calibrated_median_ape=median_ape(y, pred),
-        coverage=coverage(y, low, high),
+        rule_mape=mape(truth, rule),
+        rule_median_ape=median_ape(truth, rule),
+        calibrated_mape=mape(truth, pred.tolist()),
+        calibrated_median_ape=median_ape(truth, pred.tolist()),
+        coverage=coverage(truth, low.tolist(), high.tolist()),
         level=est.level,
     )
 
@@ -319,7 +110,7 @@ class CalibrationResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (a figure that cannot be computed is null)."""
-        return _finite({
+        data: dict[str, Any] = _finite({
             "workshop_id": self.workshop_id,
             "history": self.history,
             "rows": self.rows,
@@ -333,6 +124,7 @@ class CalibrationResult:
             "training_sha256": self.model.estimator.training_sha256_,
             "notes": list(self.notes),
         })
+        return data
 
 
 def _finite(value: Any) -> Any:
@@ -387,9 +179,7 @@ def fit_prior_from_histories(
 
 
 def find_card(workshop_id: str, workshops: Sequence[RateCard] | None = None) -> RateCard:
-    from quoting.errors import NotFoundError
-    from quoting.workshops import load_workshops
-
+    """The rate card of ``workshop_id`` among ``workshops`` (default: the workshops folder)."""
     cards = tuple(workshops) if workshops is not None else load_workshops()
     for card in cards:
         if card.id == workshop_id:
@@ -405,7 +195,7 @@ def calibrate(
     files_dir: str | os.PathLike[str] | None = None,
     workshops: Sequence[RateCard] | None = None,
     model_dir: str | os.PathLike[str] | None = None,
-    lookup: Callable[[str], PartFeatures | Path] | None = None,
+    lookup: Lookup | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     save: bool = True,
     use_prior: bool = True,
@@ -425,13 +215,8 @@ def calibrate(
     prior = load_prior(folder) if use_prior else None
     cv = cross_validate(samples, prices, prior=prior, params=params)
     est = CostRatioRegressor(**dict(params or {})).fit(samples, prices, prior=prior)
-    implied = RateCardCalibrator().fit(samples, prices).implied_
-    if not any("markup_fraction" in s.context for s in samples):
-        implied = implied.with_card_markup(float(np.median([card.materials[r.material].markup_fraction
-                                                            for r in used])))
     report = {"cross_validation": dataclasses.asdict(cv), "history_rows": len(rows) + len(bad_rows)}
     model = WorkshopCostModel.build(workshop_id, est, report)
-    path = model.save(folder) if save else None
     notes = []
     if len(samples) < 30:
         notes.append(f"only {len(samples)} jobs: intervals and the implied rates are rough; more history helps")
@@ -442,9 +227,41 @@ def calibrate(
         used=len(samples),
         problems=problems,
         cv=cv,
-        implied=implied,
+        implied=implied_card(card, samples, prices, used),
         model=model,
-        model_path=path,
+        model_path=model.save(folder) if save else None,
         prior_used=prior is not None,
         notes=notes,
     )
+
+
+def implied_card(card: RateCard, samples: Sequence[CostSample], prices: Sequence[float],
+                 used: Sequence[HistoryRow]) -> ImpliedCard:
+    """The rates the history implies; the card's material markup when the samples carry none."""
+    implied = RateCardCalibrator().fit(samples, prices).implied_
+    if not any("markup_fraction" in s.context for s in samples):
+        implied = implied.with_card_markup(float(np.median([card.materials[r.material].markup_fraction
+                                                            for r in used])))
+    return implied
+
+
+__all__ = [
+    "MIN_JOBS",
+    "PRIOR_FILE",
+    "CalibrationResult",
+    "CrossValidation",
+    "HistoryError",
+    "HistoryRow",
+    "RowProblem",
+    "build_samples",
+    "calibrate",
+    "cross_validate",
+    "default_model_dir",
+    "find_card",
+    "fit_prior",
+    "fit_prior_from_histories",
+    "implied_card",
+    "load_prior",
+    "read_history",
+    "rule_sample",
+]

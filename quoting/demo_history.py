@@ -38,7 +38,7 @@ from geometry import MeasureCache, measure
 from geometry.features import PartFeatures
 from models import CostSample
 from models.samples import normalize_context
-from quoting.calibration import rule_sample
+from quoting.calibration_samples import rule_sample
 from quoting.materials import get_material
 from quoting.ratecard import RateCard
 
@@ -101,7 +101,10 @@ def random_spec(rng: np.random.Generator, kind: str, index: int) -> PartSpec:
     """A random part of ``kind``; dims: plate (L, W, T, hole d), bracket (L, W, H, T, hole d),
     pocketed_block (X, Y, Z, pocket X, pocket Y, pocket Z, corner r), shaft (D1, L1, D2, L2),
     sheet (L, W, flange H, T)."""
-    u = lambda a, b: round(float(rng.uniform(a, b)), 1)  # noqa: E731
+    def u(low: float, high: float) -> float:
+        return round(float(rng.uniform(low, high)), 1)
+
+    dims: tuple[float, ...]
     if kind == "plate":
         dims = (u(40, 220), u(30, 150), u(4, 20), u(4, 10))
         holes = int(rng.integers(0, 5))
@@ -138,13 +141,15 @@ def spec_key(spec: PartSpec) -> str:
 def demo_features(specs: Sequence[PartSpec], build_step: Callable[[PartSpec], bytes],
                   cache_dir: str | os.PathLike[str] | None = None) -> dict[str, PartFeatures]:
     """Features of each spec (by name), measured from its STEP and cached by the spec's hash."""
-    from geometry import extract, load_bytes
-
     cache = MeasureCache(cache_dir)
-    out = {}
+    out: dict[str, PartFeatures] = {}
     for spec in specs:
-        out[spec.name] = cache.get(spec_key(spec),
-                                   lambda s=spec: extract(load_bytes(build_step(s), f"{s.name}.step")))
+        key = spec_key(spec)
+        found = cache.get(key)
+        if found is None or not found.is_current:
+            found = measure(build_step(spec), filename=f"{spec.name}.step")
+            cache.put(key, found)
+        out[spec.name] = found.features
     return out
 
 
@@ -178,7 +183,10 @@ def demo_jobs(shop: ShopBehaviour, card: RateCard, specs: Sequence[PartSpec], n_
 def shop_price(shop: ShopBehaviour, sample: CostSample, rng: np.random.Generator) -> float:
     """What the demo shop charged for a line (SYNTHETIC), from the rule breakdown of its own card."""
     c = normalize_context(sample.context)
-    num = lambda k: float(c.get(k, 0.0) or 0.0)  # noqa: E731
+
+    def num(key: str) -> float:
+        return float(c.get(key, 0.0) or 0.0)
+
     margin = 1.0 + num("margin_fraction")
     machining = num("machining_eur") * shop.machining_factor
     if shop.min_billed_h > 0:

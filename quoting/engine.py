@@ -28,6 +28,7 @@ from geometry.features import FEATURES_SCHEMA, PartFeatures
 from geometry.findings import Finding
 from quoting.kits import kit_offers
 from quoting.offers import Inquiry, workshop_offers
+from quoting.pricing import CostModel
 from quoting.process_kinds import SortKey
 from quoting.quote import Component, Offer, PartSummary, ProcessChoice, Quote
 from quoting.ratecard import RateCard
@@ -72,7 +73,7 @@ def quote(
     workshops: Sequence[RateCard] | None = None,
     now: dt.datetime | None = None,
     *,
-    cost_models: Mapping[str, object] | None = None,
+    cost_models: Mapping[str, CostModel] | None = None,
 ) -> Quote:
     """Offers from every workshop able to make the part, and the reasons of the others.
 
@@ -170,7 +171,7 @@ def quote_file(
     workshops: Sequence[RateCard] | None = None,
     now: dt.datetime | None = None,
     *,
-    cost_models: Mapping[str, object] | None = None,
+    cost_models: Mapping[str, CostModel] | None = None,
 ) -> tuple[PartFeatures, Quote]:
     """The service function: load a CAD file (path or bytes), measure it, quote it.
 
@@ -191,7 +192,7 @@ def quote_components(
     workshops: Sequence[RateCard] | None = None,
     now: dt.datetime | None = None,
     *,
-    cost_models: Mapping[str, object] | None = None,
+    cost_models: Mapping[str, CostModel] | None = None,
 ) -> Quote:
     """Quote a measured file: as one part, or as a kit of its distinct solids.
 

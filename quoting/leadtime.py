@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from quoting.ratecard import WEEKDAYS
+from quoting.ratecard_schema import WEEKDAYS
 
 CARRIER_DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
 

@@ -27,7 +27,7 @@ from quoting.eligibility import machine_limits
 from quoting.errors import NotManufacturableError
 from quoting.geo import great_circle_km
 from quoting.materials import Material
-from quoting.pricing import PricingContext, price_line, shipping_zone
+from quoting.pricing import CostModel, PricingContext, price_line, shipping_zone
 from quoting.process_kinds import Process
 from quoting.processes import ProcessModel, process_models
 from quoting.quote import Ineligible, Offer, OperationSummary
@@ -69,7 +69,7 @@ class Inquiry:
     request: QuoteRequest
     today: dt.date
     #: learned cost models by workshop id
-    cost_models: Mapping[str, object] = field(default_factory=dict)
+    cost_models: Mapping[str, CostModel] = field(default_factory=dict)
 
     @property
     def material(self) -> Material:
@@ -213,7 +213,7 @@ def priced_offer(ctx: PricingContext, quantities: Sequence[int]) -> Offer:
         process=estimate.process,
         machine_class=estimate.machine_class,
         material=ctx.material.key,
-        lines=[price_line(ctx, q) for q in quantities],
+        lines=[price_line(ctx, q).line for q in quantities],
         operations=[OperationSummary(op.name, round(op.time_min, 2), op.per_batch, op.inputs)
                     for op in estimate.operations],
         stock=estimate.stock.description,

@@ -89,18 +89,23 @@ def _norm(name: str) -> str:
     return name.strip().lower().replace(" ", "_").replace("-", "_")
 
 
+def _resolve(section: str, name: str, what: str) -> str:
+    """The ``finishes.toml`` key of a name or alias in ``section``, or ``UnknownOptionError``."""
+    key = _aliases(section).get(_norm(name or ""))
+    if key is None:
+        known = ", ".join(sorted(_options()[section]))
+        raise UnknownOptionError(f"unknown {what} {name!r}: use one of {known}", option=name)
+    return key
+
+
 def finish_keys() -> tuple[str, ...]:
+    """The finishes microfab prices by default (``finishes.toml`` [finishes]), sorted."""
     return tuple(sorted(_options()["finishes"]))
 
 
 def resolve_finish(finish_key: str) -> str:
     """The ``finishes.toml`` key of a finish name or alias, or ``UnknownOptionError``."""
-    key = _aliases("finishes").get(_norm(finish_key or ""))
-    if key is None:
-        raise UnknownOptionError(
-            f"unknown finish {finish_key!r}: use one of {', '.join(finish_keys())}", option=finish_key
-        )
-    return key
+    return _resolve("finishes", finish_key, "finish")
 
 
 def finish_cost(finish_key: str, features: PartFeatures, material: Material, quantity: int) -> FinishCost:
@@ -139,16 +144,23 @@ def finish_cost(finish_key: str, features: PartFeatures, material: Material, qua
 
 
 def tolerance_keys() -> tuple[str, ...]:
+    """The tolerance classes (``finishes.toml`` [tolerances]), sorted."""
     return tuple(sorted(_options()["tolerances"]))
+
+
+def tolerance_aliases() -> dict[str, str]:
+    """Every name of a tolerance class (key and aliases, normalised) -> its key in ``finishes.toml``."""
+    return dict(_aliases("tolerances"))
+
+
+def canonical_tolerance(name: str) -> str | None:
+    """The ``finishes.toml`` key of a tolerance class name or alias (``ISO 2768-f``, ``m``...), None if unknown."""
+    return _aliases("tolerances").get(_norm(name))
 
 
 def tolerance_class(name: str) -> ToleranceClass:
     """The tolerance class of a key or alias (``iso2768_m``, ``ISO 2768-f``, ``m``, ``tight``...)."""
-    key = _aliases("tolerances").get(_norm(name or ""))
-    if key is None:
-        raise UnknownOptionError(
-            f"unknown tolerance class {name!r}: use one of {', '.join(tolerance_keys())}", option=name
-        )
+    key = _resolve("tolerances", name, "tolerance class")
     row = _options()["tolerances"][key]
     return ToleranceClass(
         key=key, name=str(row["name"]), time_factor=float(row["time_factor"]),

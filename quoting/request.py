@@ -22,10 +22,9 @@ from geometry.errors import InputError
 from geometry.units import LengthUnit
 from quoting.errors import InvalidRequestError, UnknownOptionError
 from quoting.materials import Material, get_material
-from quoting.options import finish_keys, resolve_finish
+from quoting.options import canonical_tolerance, finish_keys, resolve_finish, tolerance_aliases
 from quoting.process_kinds import Process, SortKey, Tier
 from quoting.processes.common import thread_table
-from quoting.ratecard import canonical_tolerance, tolerance_aliases
 
 #: the largest quantity of one line
 MAX_QUANTITY = 1_000_000

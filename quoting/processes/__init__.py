@@ -2,8 +2,8 @@
 
 ``process_models()`` returns every family by ``Process`` (all seven values): CNC milling, CNC
 turning, sheet metal, and the four printing technologies. Each answers ``check`` (DFM findings)
-and ``estimate`` (a ``ProcessEstimate``); both take an optional ``overrides`` mapping of DFM
-threshold names (``dfm_threshold_names()``) to a workshop's values.
+and ``estimate`` (a ``ProcessEstimate``) through the shared ``ProcessModel`` base; both take an
+optional keyword ``overrides``, a mapping of DFM threshold names (``dfm_threshold_names()``) to a workshop's values.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from quoting.process_kinds import Process
-from quoting.processes.base import BuildPlan, Nesting, Operation, ProcessEstimate, ProcessModel, Stock
+from quoting.processes.base import BuildPlan, Nesting, Operation, Plan, ProcessEstimate, ProcessModel, Stock
 from quoting.processes.common import dfm_threshold_names, thresholds
 from quoting.processes.milling import MillingModel
 from quoting.processes.printing import PrintingModel
@@ -37,6 +37,7 @@ __all__ = [
     "BuildPlan",
     "Nesting",
     "Operation",
+    "Plan",
     "ProcessEstimate",
     "ProcessModel",
     "Stock",

@@ -1,10 +1,12 @@
-"""The interface every process family implements, and its records.
+"""The base every process family derives from, and its records.
 
 A ``ProcessModel`` answers two questions about a part in a material on a machine class:
 ``check`` (can this family make it: DFM findings, errors mean no) and ``estimate`` (the
 operations a workshop would run, with minutes, the stock, the findings and the assumptions made
-where a feature was not measured). ``overrides`` are a workshop's DFM threshold overrides, keyed
-by the names of ``quoting/data/dfm.toml`` [thresholds].
+where a feature was not measured). The base runs the prologue every family shares (material
+offered, volume measured, machine class known; raise on an error finding) and a family adds
+``family_findings`` and ``plan``. ``overrides`` (a keyword of both) are a workshop's DFM
+threshold overrides, keyed by the names of ``quoting/data/dfm.toml`` [thresholds].
 
 Quantity hooks for pricing:
 
@@ -21,15 +23,23 @@ Quantity hooks for pricing:
 
 from __future__ import annotations
 
+import abc
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from geometry.features import PartFeatures
 from geometry.findings import Finding, Severity
 from quoting.materials import Material
 from quoting.process_kinds import Process
+from quoting.processes.common import (
+    machine_class_findings,
+    material_findings,
+    raise_on_errors,
+    thresholds,
+    volume_findings,
+)
 
 
 @dataclass(frozen=True)
@@ -151,27 +161,84 @@ class ProcessEstimate:
         return not any(f.severity is Severity.ERROR for f in self.findings)
 
 
-class ProcessModel(Protocol):
-    """A process family: can it make the part, and how long and how much material."""
+@dataclass(frozen=True)
+class Plan:
+    """What a family works out for a part it can make: operations, stock, assumptions, packing."""
+
+    operations: list[Operation]
+    stock: Stock
+    assumptions: list[str] = field(default_factory=list)
+    nesting: Nesting | None = None
+    build: BuildPlan | None = None
+
+
+class ProcessModel(abc.ABC):
+    """A process family: can it make the part, and how long and how much material.
+
+    The prologue every family shares is here; a family adds its own findings and its plan.
+
+    ``check``: the material is offered for the process, the volume is measured (unless the
+    family checks the part its own way), the machine class is known; then ``family_findings``.
+    ``estimate``: ``check``, raise on an error finding, then ``plan`` with the thresholds in force.
+    """
 
     process: Process
+    #: the family's machine classes (``processes.toml``), by name
+    machine_classes: Mapping[str, Mapping[str, Any]]
+    #: False when the family judges the part's volume its own way (sheet metal, printing)
+    checks_volume: bool = True
+
+    @property
+    def machine_label(self) -> str:
+        """How a machine class of this family is named in messages."""
+        return self.process.value
 
     def check(
         self,
         features: PartFeatures,
         material: Material,
         machine_class: str,
-        overrides: Mapping[str, float] | None = None,
+        *,
+        overrides: Mapping[str, Any] | None = None,
     ) -> list[Finding]:
         """Manufacturability findings for this family (errors mean: cannot make it)."""
-        ...
+        limits = thresholds(overrides)
+        findings = material_findings(self.process, material)
+        if self.checks_volume:
+            findings += volume_findings(self.process, features)
+        findings += machine_class_findings(self.process, machine_class, self.machine_classes, self.machine_label)
+        return findings + self.family_findings(features, material, machine_class, limits)
 
     def estimate(
         self,
         features: PartFeatures,
         material: Material,
         machine_class: str,
-        overrides: Mapping[str, float] | None = None,
+        *,
+        overrides: Mapping[str, Any] | None = None,
     ) -> ProcessEstimate:
         """Operations with minutes, stock and findings (raises NotManufacturableError if it cannot)."""
-        ...
+        findings = self.check(features, material, machine_class, overrides=overrides)
+        raise_on_errors(self.process, findings)
+        plan = self.plan(features, material, machine_class, thresholds(overrides))
+        return ProcessEstimate(
+            process=self.process,
+            machine_class=machine_class,
+            material=material.key,
+            operations=plan.operations,
+            stock=plan.stock,
+            findings=findings,
+            assumptions=plan.assumptions,
+            nesting=plan.nesting,
+            build=plan.build,
+        )
+
+    @abc.abstractmethod
+    def family_findings(self, features: PartFeatures, material: Material, machine_class: str,
+                        limits: Mapping[str, float]) -> list[Finding]:
+        """The family's own DFM findings (``limits``: the DFM thresholds with the workshop's overrides)."""
+
+    @abc.abstractmethod
+    def plan(self, features: PartFeatures, material: Material, machine_class: str,
+             limits: Mapping[str, float]) -> Plan:
+        """Operations, stock and assumptions of a part ``check`` found no error in."""

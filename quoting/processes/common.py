@@ -25,7 +25,7 @@ def dfm_threshold_names() -> tuple[str, ...]:
     return tuple(sorted(_default_thresholds()))
 
 
-def thresholds(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+def thresholds(overrides: Mapping[str, Any] | None = None) -> dict[str, float]:
     """The DFM thresholds with a workshop's overrides applied; an unknown key is an error."""
     values = dict(_default_thresholds())
     for key, value in (overrides or {}).items():
@@ -93,12 +93,14 @@ def volume_findings(process: Process, features: PartFeatures) -> list[Finding]:
     )]
 
 
-def machine_class_findings(process: Process, machine_class: str, known: Mapping[str, Any]) -> list[Finding]:
+def machine_class_findings(process: Process, machine_class: str, known: Mapping[str, Any],
+                           label: str | None = None) -> list[Finding]:
+    """An error when ``machine_class`` is none of ``known`` (``label`` names the family, default the process)."""
     if machine_class in known:
         return []
     return [finding(
         process, Severity.ERROR, "machine_class_unknown",
-        f"unknown {process.value} machine class {machine_class!r}: use one of {', '.join(sorted(known))}",
+        f"unknown {label or process.value} machine class {machine_class!r}: use one of {', '.join(sorted(known))}",
     )]
 
 
@@ -123,7 +125,9 @@ def cutting_data(material: Material) -> dict[str, float]:
 
 
 def hole_params() -> dict[str, Any]:
-    return read_data("processes.toml")["holes"]
+    """Hole-making coefficients (processes.toml [holes])."""
+    params: dict[str, Any] = read_data("processes.toml")["holes"]
+    return params
 
 
 def is_standard_drill(diameter_mm: float, tolerance_mm: float) -> bool:

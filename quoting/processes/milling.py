@@ -14,28 +14,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from geometry.features import PartFeatures
 from geometry.findings import Finding, Severity
 from quoting.data_files import read_data
+from quoting.errors import NotManufacturableError
 from quoting.materials import Material
 from quoting.process_kinds import Process
-from quoting.processes.base import Operation, ProcessEstimate, Stock
+from quoting.processes.base import Operation, Plan, ProcessModel, Stock
 from quoting.processes.common import (
     dims,
     drill_operation_inputs,
     finding,
     fits,
     is_standard_drill,
-    machine_class_findings,
-    material_findings,
     nearest_standard_drill,
-    raise_on_errors,
     tap_time_min,
     thread_table,
-    thresholds,
-    volume_findings,
 )
 
 PLASTIC_FAMILIES = ("plastic", "resin")
@@ -56,7 +53,8 @@ def milling_stock(bbox_mm: tuple[float, float, float], params: Mapping[str, Any]
     a, b, c = sorted((x + 2 * allowance for x in bbox_mm), reverse=True)
     thickness = standard_up(c, params["standard_plate_mm"], step)
     sides = sorted((math.ceil(a / step - 1e-9) * step, math.ceil(b / step - 1e-9) * step), reverse=True)
-    return tuple(sorted((sides[0], sides[1], thickness), reverse=True))  # type: ignore[return-value]
+    big, middle, small = sorted((sides[0], sides[1], thickness), reverse=True)
+    return big, middle, small
 
 
 def milling_bar_stock(diameter_mm: float, length_mm: float, params: Mapping[str, Any]) -> tuple[float, float]:
@@ -76,161 +74,49 @@ def finishing_tool_mm(min_internal_radius_mm: float, params: Mapping[str, Any]) 
     return fitting[-1] if fitting else mills[0]
 
 
-class MillingModel:
+class MillingModel(ProcessModel):
     process = Process.CNC_MILLING
 
     def __init__(self) -> None:
         self.params = read_data("processes.toml")["cnc_milling"]
+        self.machine_classes = self.params["machine_classes"]
 
     # --- DFM -------------------------------------------------------------------------------
-    def check(
-        self,
-        features: PartFeatures,
-        material: Material,
-        machine_class: str,
-        overrides: Mapping[str, float] | None = None,
-    ) -> list[Finding]:
-        t = thresholds(overrides)
-        pr = self.process
-        machines = self.params["machine_classes"]
-        findings = material_findings(pr, material) + volume_findings(pr, features)
-        findings += machine_class_findings(pr, machine_class, machines)
-        machine = machines.get(machine_class)
+    def family_findings(self, features: PartFeatures, material: Material, machine_class: str,
+                        limits: Mapping[str, float]) -> list[Finding]:
+        machine = self.machine_classes.get(machine_class)
+        findings: list[Finding] = []
         if machine is not None and not fits(features.bbox_mm, machine["travel_mm"]):
             findings.append(finding(
-                pr, Severity.ERROR, "cnc_part_too_large",
+                self.process, Severity.ERROR, "cnc_part_too_large",
                 f"the part ({dims(features.bbox_mm)} mm) is larger than the {machine_class} machine's travel "
                 f"({dims(machine['travel_mm'])} mm): split it into parts or ask a workshop with a larger machine",
             ))
-        r = features.min_internal_radius_mm
-        if r is not None:
-            if r < t["cnc_min_tool_radius_mm"]:
-                findings.append(finding(
-                    pr, Severity.WARNING, "cnc_internal_radius_too_small",
-                    f"internal corners of R{r:.2f} mm are sharper than the smallest end mill "
-                    f"(R{t['cnc_min_tool_radius_mm']:.2f} mm): add fillets of at least "
-                    f"R{t['cnc_min_tool_radius_mm']:.1f} mm (larger mills faster), or accept EDM corners",
-                ))
-            elif r < t["cnc_small_radius_info_mm"]:
-                findings.append(finding(
-                    pr, Severity.INFO, "cnc_small_internal_radius",
-                    f"internal corners of R{r:.2f} mm need a small end mill, which finishes slowly: "
-                    f"R{t['cnc_small_radius_info_mm']:.1f} mm or more is cheaper",
-                ))
-        for hole in features.holes or []:
-            ratio = hole.depth_mm / hole.diameter_mm if hole.diameter_mm > 0 else math.inf
-            if ratio > t["cnc_max_hole_depth_to_diameter"]:
-                findings.append(finding(
-                    pr, Severity.WARNING, "cnc_deep_hole",
-                    f"hole Ø{hole.diameter_mm:.2f} mm is {hole.depth_mm:.1f} mm deep ({ratio:.1f} x Ø, over "
-                    f"{t['cnc_max_hole_depth_to_diameter']:g} x Ø): make it shallower or wider, or expect gun drilling",
-                    hole.face_ids, hole.position_mm,
-                ))
-            if hole.likely_tap is None and not is_standard_drill(hole.diameter_mm, t["cnc_standard_drill_tolerance_mm"]):
-                near = hole.nearest_drill_mm or nearest_standard_drill(hole.diameter_mm)
-                hint = f"use the standard drill Ø{near:g} mm" if near else "use a standard drill size"
-                findings.append(finding(
-                    pr, Severity.INFO, "cnc_nonstandard_hole",
-                    f"hole Ø{hole.diameter_mm:.2f} mm is not a standard drill size: {hint}, "
-                    "otherwise it is milled (slower)",
-                    hole.face_ids, hole.position_mm,
-                ))
-        for pocket in features.pockets or []:
-            if pocket.depth_to_width > t["cnc_max_pocket_depth_to_width"]:
-                findings.append(finding(
-                    pr, Severity.WARNING, "cnc_deep_pocket",
-                    f"a pocket is {pocket.depth_mm:.1f} mm deep for {min(pocket.opening_mm):.1f} mm wide "
-                    f"({pocket.depth_to_width:.1f} x, over {t['cnc_max_pocket_depth_to_width']:g} x): "
-                    "make it shallower or wider, long-reach tools chatter",
-                    pocket.face_ids,
-                ))
-        wall = features.min_wall_thickness_mm
-        if wall is not None:
-            plastic = material.family in PLASTIC_FAMILIES
-            limit = t["cnc_min_wall_plastic_mm"] if plastic else t["cnc_min_wall_metal_mm"]
-            if wall < limit:
-                findings.append(finding(
-                    pr, Severity.WARNING, "cnc_thin_wall",
-                    f"walls down to {wall:.2f} mm are thinner than {limit:g} mm, the least a "
-                    f"{'plastic' if plastic else 'metal'} wall survives milling: thicken them",
-                ))
-        unreachable = features.unreachable_area_mm2
-        if unreachable is not None and unreachable > 0:
-            five = machine is not None and bool(machine.get("five_axis"))
-            if five:
-                findings.append(finding(
-                    pr, Severity.INFO, "cnc_needs_5axis",
-                    f"{unreachable:.0f} mm2 of faces are reachable from no axis direction: finished in "
-                    "5-axis simultaneous (slower)",
-                ))
-            else:
-                findings.append(finding(
-                    pr, Severity.ERROR, "cnc_unreachable_faces",
-                    f"{unreachable:.0f} mm2 of faces (undercuts) are reachable from no axis direction: "
-                    "remove the undercuts or ask a 5-axis workshop",
-                ))
+        findings += _corner_findings(features, limits)
+        findings += _hole_findings(features, limits)
+        findings += _pocket_findings(features, limits)
+        findings += _wall_findings(features, material, limits)
+        five_axis = machine is not None and bool(machine.get("five_axis"))
+        findings += _reach_findings(features, five_axis)
         return findings
 
     # --- estimate --------------------------------------------------------------------------
-    def estimate(
-        self,
-        features: PartFeatures,
-        material: Material,
-        machine_class: str,
-        overrides: Mapping[str, float] | None = None,
-    ) -> ProcessEstimate:
-        findings = self.check(features, material, machine_class, overrides)
-        raise_on_errors(self.process, findings)
+    def plan(self, features: PartFeatures, material: Material, machine_class: str,
+             limits: Mapping[str, float]) -> Plan:
         p = self.params
-        machine = p["machine_classes"][machine_class]
+        machine = self.machine_classes[machine_class]
         five_axis = bool(machine.get("five_axis"))
         assumptions: list[str] = []
-        unmeasured = features.unmeasured
-
-        stock_dims = milling_stock(features.bbox_mm, p)
-        stock_volume = math.prod(stock_dims)
-        stock_kind = "plate"
-        if features.turning is not None:  # a round part is milled from round bar when that is less material
-            bar = milling_bar_stock(features.turning.max_diameter_mm, features.turning.length_mm, p)
-            bar_volume = math.pi / 4.0 * bar[0] ** 2 * bar[1]
-            if bar_volume < stock_volume:
-                stock_dims, stock_volume, stock_kind = bar, bar_volume, "round bar"
+        stock_dims, stock_volume, stock_kind = self._stock(features)
         assert features.volume_mm3 is not None
         removed = max(stock_volume - features.volume_mm3, 0.0)
         removal_rate = float(material.removal_rate_mm3_min or 0) * float(machine["removal_rate_factor"])
         finishing_rate = float(material.finishing_rate_mm2_min or 0) * float(machine["finishing_rate_factor"])
         if removal_rate <= 0 or finishing_rate <= 0:
-            from quoting.errors import NotManufacturableError
-
             raise NotManufacturableError(f"no milling rates for {material.name}", process=self.process.value)
         area = features.area_mm2 or 0.0
-
-        reference_tool = float(p["finishing_reference_tool_mm"])
-        if features.min_internal_radius_mm is not None:
-            tool = finishing_tool_mm(features.min_internal_radius_mm, p)
-        else:
-            tool = reference_tool
-            assumptions.append(
-                f"finishing with a Ø{tool:g} mm end mill assumed: internal radii not measured "
-                f"({unmeasured.get('min_internal_radius_mm', 'no reason given')})"
-            )
-        tool_factor = min(1.0, (tool / reference_tool) ** float(p["finishing_tool_exponent"]))
-
-        if features.setups_3axis is not None:
-            setups_3 = max(1, len(features.setups_3axis))
-        else:
-            setups_3 = int(p["default_setups"])
-            assumptions.append(
-                f"{setups_3} setups assumed: {unmeasured.get('setups_3axis', 'accessibility not measured')}"
-            )
-        setups = min(setups_3, 2) if five_axis else setups_3
-        unreachable = features.unreachable_area_mm2
-        if unreachable is None:
-            assumptions.append(
-                "every face assumed reachable from an axis direction: "
-                f"{unmeasured.get('unreachable_area_mm2', 'accessibility not measured')}"
-            )
-
+        tool, tool_factor = self._finishing_tool(features, assumptions)
+        setups_3, setups = self._setups(features, five_axis, assumptions)
         ops = [
             Operation("programming", float(p["programming_min"]), per_batch=True, inputs={"per": "batch"}),
             Operation(
@@ -252,55 +138,16 @@ class MillingModel:
                         "smallest_tool_mm": tool, "tool_factor": round(tool_factor, 3)},
             ),
         ]
+        unreachable = features.unreachable_area_mm2
         if unreachable and five_axis:
             rate = finishing_rate * float(p["simultaneous_rate_factor"]) * tool_factor
             ops.append(Operation(
                 "five_axis_finishing", unreachable / rate,
                 inputs={"unreachable_area_mm2": round(unreachable, 1), "rate_mm2_min": round(rate, 1)},
             ))
-
-        holes = features.holes
-        drills: set[float] = set()
-        taps: set[str] = set()
-        tapped = []
-        if holes is None:
-            assumptions.append(
-                f"no drilling priced: holes not measured ({unmeasured.get('holes', 'no reason given')})"
-            )
-            holes = []
-        threads = thread_table()
-        for i, hole in enumerate(holes):
-            minutes, inputs = drill_operation_inputs(hole, material, removal_rate)
-            ops.append(Operation(f"drill_{i + 1}", minutes, inputs=inputs))
-            drills.add(round(hole.diameter_mm, 2))
-            thread = threads.get(hole.likely_tap or "")
-            if thread is not None:
-                depth = min(hole.depth_mm, float(read_data("finishes.toml")["threads"]["depth_diameters"])
-                            * thread["diameter_mm"])
-                ops.append(Operation(
-                    f"tap_{i + 1}", tap_time_min(thread["diameter_mm"], thread["pitch_mm"], depth, material),
-                    inputs={"thread": hole.likely_tap, "depth_mm": round(depth, 2), "pitch_mm": thread["pitch_mm"]},
-                ))
-                taps.add(str(hole.likely_tap))
-                tapped.append(hole.likely_tap)
-        if tapped:
-            assumptions.append(
-                f"{len(tapped)} hole(s) sized as tap drills are tapped ({', '.join(sorted(set(tapped)))}): "
-                "say so if they are plain holes"
-            )
-
-        tools = 2 + len(drills) + len(taps) + 1  # roughing, finishing, drills, taps, chamfer mill
-        changes = tools + 2 * (setups - 1)
-        ops.append(Operation("tool_changes", changes * float(p["tool_change_min"]),
-                             inputs={"tools": tools, "changes": changes}))
-        ops.append(Operation(
-            "handling", float(p["handling_min_per_setup"]) * setups, inputs={"setups": setups},
-        ))
-        ops.append(Operation(
-            "deburring",
-            float(p["deburr_min_per_100cm2"]) * area / 10_000.0 + float(p["deburr_min_per_hole"]) * len(holes),
-            inputs={"area_mm2": round(area, 1), "holes": len(holes)},
-        ))
+        holes = _hole_operations(features, material, removal_rate, assumptions)
+        ops += holes.operations
+        ops += self._finishing_operations(area, setups, holes)
         shown = f"Ø{stock_dims[0]:.0f} x {stock_dims[1]:.0f}" if stock_kind == "round bar" else " x ".join(
             f"{d:.0f}" for d in stock_dims)
         stock = Stock(
@@ -308,12 +155,194 @@ class MillingModel:
             dims_mm=stock_dims,
             mass_kg=stock_volume * material.density_kg_mm3,
         )
-        return ProcessEstimate(
-            process=self.process,
-            machine_class=machine_class,
-            material=material.key,
-            operations=ops,
-            stock=stock,
-            findings=findings,
-            assumptions=assumptions,
+        return Plan(ops, stock, assumptions)
+
+    def _stock(self, features: PartFeatures) -> tuple[tuple[float, ...], float, str]:
+        """Stock dimensions [mm], volume [mm3] and kind: plate, or round bar when that is less material."""
+        stock_dims: tuple[float, ...] = milling_stock(features.bbox_mm, self.params)
+        stock_volume = math.prod(stock_dims)
+        if features.turning is not None:
+            bar = milling_bar_stock(features.turning.max_diameter_mm, features.turning.length_mm, self.params)
+            bar_volume = math.pi / 4.0 * bar[0] ** 2 * bar[1]
+            if bar_volume < stock_volume:
+                return bar, bar_volume, "round bar"
+        return stock_dims, stock_volume, "plate"
+
+    def _finishing_tool(self, features: PartFeatures, assumptions: list[str]) -> tuple[float, float]:
+        """The finishing end mill [mm] and its rate factor against the reference tool."""
+        p = self.params
+        reference_tool = float(p["finishing_reference_tool_mm"])
+        if features.min_internal_radius_mm is not None:
+            tool = finishing_tool_mm(features.min_internal_radius_mm, p)
+        else:
+            tool = reference_tool
+            assumptions.append(
+                f"finishing with a Ø{tool:g} mm end mill assumed: internal radii not measured "
+                f"({features.unmeasured.get('min_internal_radius_mm', 'no reason given')})"
+            )
+        return tool, min(1.0, (tool / reference_tool) ** float(p["finishing_tool_exponent"]))
+
+    def _setups(self, features: PartFeatures, five_axis: bool, assumptions: list[str]) -> tuple[int, int]:
+        """(3-axis setups, setups on this machine: a 5-axis machine reaches five sides per clamping)."""
+        unmeasured = features.unmeasured
+        if features.setups_3axis is not None:
+            setups_3 = max(1, len(features.setups_3axis))
+        else:
+            setups_3 = int(self.params["default_setups"])
+            assumptions.append(
+                f"{setups_3} setups assumed: {unmeasured.get('setups_3axis', 'accessibility not measured')}"
+            )
+        if features.unreachable_area_mm2 is None:
+            assumptions.append(
+                "every face assumed reachable from an axis direction: "
+                f"{unmeasured.get('unreachable_area_mm2', 'accessibility not measured')}"
+            )
+        return setups_3, (min(setups_3, 2) if five_axis else setups_3)
+
+    def _finishing_operations(self, area: float, setups: int, holes: _Holes) -> list[Operation]:
+        """Tool changes, handling per setup and deburring."""
+        p = self.params
+        tools = 2 + holes.drills + holes.taps + 1  # roughing, finishing, drills, taps, chamfer mill
+        changes = tools + 2 * (setups - 1)
+        return [
+            Operation("tool_changes", changes * float(p["tool_change_min"]),
+                      inputs={"tools": tools, "changes": changes}),
+            Operation("handling", float(p["handling_min_per_setup"]) * setups, inputs={"setups": setups}),
+            Operation(
+                "deburring",
+                float(p["deburr_min_per_100cm2"]) * area / 10_000.0 + float(p["deburr_min_per_hole"]) * holes.count,
+                inputs={"area_mm2": round(area, 1), "holes": holes.count},
+            ),
+        ]
+
+
+@dataclass(frozen=True)
+class _Holes:
+    """Drilling and tapping operations, with the distinct drills and taps they need and the hole count."""
+
+    operations: list[Operation]
+    drills: int
+    taps: int
+    count: int
+
+
+def _hole_operations(features: PartFeatures, material: Material, removal_rate: float,
+                     assumptions: list[str]) -> _Holes:
+    holes = features.holes
+    if holes is None:
+        assumptions.append(
+            f"no drilling priced: holes not measured ({features.unmeasured.get('holes', 'no reason given')})"
         )
+        holes = []
+    threads = thread_table()
+    ops: list[Operation] = []
+    drills: set[float] = set()
+    taps: set[str] = set()
+    tapped: list[str] = []
+    for i, hole in enumerate(holes):
+        minutes, inputs = drill_operation_inputs(hole, material, removal_rate)
+        ops.append(Operation(f"drill_{i + 1}", minutes, inputs=inputs))
+        drills.add(round(hole.diameter_mm, 2))
+        thread = threads.get(hole.likely_tap or "")
+        if thread is not None and hole.likely_tap is not None:
+            depth = min(hole.depth_mm, float(read_data("finishes.toml")["threads"]["depth_diameters"])
+                        * thread["diameter_mm"])
+            ops.append(Operation(
+                f"tap_{i + 1}", tap_time_min(thread["diameter_mm"], thread["pitch_mm"], depth, material),
+                inputs={"thread": hole.likely_tap, "depth_mm": round(depth, 2), "pitch_mm": thread["pitch_mm"]},
+            ))
+            taps.add(str(hole.likely_tap))
+            tapped.append(hole.likely_tap)
+    if tapped:
+        assumptions.append(
+            f"{len(tapped)} hole(s) sized as tap drills are tapped ({', '.join(sorted(set(tapped)))}): "
+            "say so if they are plain holes"
+        )
+    return _Holes(ops, len(drills), len(taps), len(holes))
+
+
+def _corner_findings(features: PartFeatures, limits: Mapping[str, float]) -> list[Finding]:
+    r = features.min_internal_radius_mm
+    if r is None:
+        return []
+    if r < limits["cnc_min_tool_radius_mm"]:
+        return [finding(
+            Process.CNC_MILLING, Severity.WARNING, "cnc_internal_radius_too_small",
+            f"internal corners of R{r:.2f} mm are sharper than the smallest end mill "
+            f"(R{limits['cnc_min_tool_radius_mm']:.2f} mm): add fillets of at least "
+            f"R{limits['cnc_min_tool_radius_mm']:.1f} mm (larger mills faster), or accept EDM corners",
+        )]
+    if r < limits["cnc_small_radius_info_mm"]:
+        return [finding(
+            Process.CNC_MILLING, Severity.INFO, "cnc_small_internal_radius",
+            f"internal corners of R{r:.2f} mm need a small end mill, which finishes slowly: "
+            f"R{limits['cnc_small_radius_info_mm']:.1f} mm or more is cheaper",
+        )]
+    return []
+
+
+def _hole_findings(features: PartFeatures, limits: Mapping[str, float]) -> list[Finding]:
+    findings: list[Finding] = []
+    for hole in features.holes or []:
+        ratio = hole.depth_mm / hole.diameter_mm if hole.diameter_mm > 0 else math.inf
+        if ratio > limits["cnc_max_hole_depth_to_diameter"]:
+            findings.append(finding(
+                Process.CNC_MILLING, Severity.WARNING, "cnc_deep_hole",
+                f"hole Ø{hole.diameter_mm:.2f} mm is {hole.depth_mm:.1f} mm deep ({ratio:.1f} x Ø, over "
+                f"{limits['cnc_max_hole_depth_to_diameter']:g} x Ø): make it shallower or wider, or expect gun "
+                "drilling",
+                hole.face_ids, hole.position_mm,
+            ))
+        if hole.likely_tap is None and not is_standard_drill(hole.diameter_mm,
+                                                             limits["cnc_standard_drill_tolerance_mm"]):
+            near = hole.nearest_drill_mm or nearest_standard_drill(hole.diameter_mm)
+            hint = f"use the standard drill Ø{near:g} mm" if near else "use a standard drill size"
+            findings.append(finding(
+                Process.CNC_MILLING, Severity.INFO, "cnc_nonstandard_hole",
+                f"hole Ø{hole.diameter_mm:.2f} mm is not a standard drill size: {hint}, "
+                "otherwise it is milled (slower)",
+                hole.face_ids, hole.position_mm,
+            ))
+    return findings
+
+
+def _pocket_findings(features: PartFeatures, limits: Mapping[str, float]) -> list[Finding]:
+    return [finding(
+        Process.CNC_MILLING, Severity.WARNING, "cnc_deep_pocket",
+        f"a pocket is {pocket.depth_mm:.1f} mm deep for {min(pocket.opening_mm):.1f} mm wide "
+        f"({pocket.depth_to_width:.1f} x, over {limits['cnc_max_pocket_depth_to_width']:g} x): "
+        "make it shallower or wider, long-reach tools chatter",
+        pocket.face_ids,
+    ) for pocket in features.pockets or [] if pocket.depth_to_width > limits["cnc_max_pocket_depth_to_width"]]
+
+
+def _wall_findings(features: PartFeatures, material: Material, limits: Mapping[str, float]) -> list[Finding]:
+    wall = features.min_wall_thickness_mm
+    if wall is None:
+        return []
+    plastic = material.family in PLASTIC_FAMILIES
+    limit = limits["cnc_min_wall_plastic_mm"] if plastic else limits["cnc_min_wall_metal_mm"]
+    if wall >= limit:
+        return []
+    return [finding(
+        Process.CNC_MILLING, Severity.WARNING, "cnc_thin_wall",
+        f"walls down to {wall:.2f} mm are thinner than {limit:g} mm, the least a "
+        f"{'plastic' if plastic else 'metal'} wall survives milling: thicken them",
+    )]
+
+
+def _reach_findings(features: PartFeatures, five_axis: bool) -> list[Finding]:
+    unreachable = features.unreachable_area_mm2
+    if unreachable is None or unreachable <= 0:
+        return []
+    if five_axis:
+        return [finding(
+            Process.CNC_MILLING, Severity.INFO, "cnc_needs_5axis",
+            f"{unreachable:.0f} mm2 of faces are reachable from no axis direction: finished in "
+            "5-axis simultaneous (slower)",
+        )]
+    return [finding(
+        Process.CNC_MILLING, Severity.ERROR, "cnc_unreachable_faces",
+        f"{unreachable:.0f} mm2 of faces (undercuts) are reachable from no axis direction: "
+        "remove the undercuts or ask a 5-axis workshop",
+    )]

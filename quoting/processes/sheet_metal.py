@@ -22,16 +22,8 @@ from geometry.findings import Finding, Severity
 from quoting.data_files import read_data
 from quoting.materials import Material
 from quoting.process_kinds import Process
-from quoting.processes.base import Nesting, Operation, ProcessEstimate, Stock
-from quoting.processes.common import (
-    dims,
-    finding,
-    fits,
-    machine_class_findings,
-    material_findings,
-    raise_on_errors,
-    thresholds,
-)
+from quoting.processes.base import Nesting, Operation, Plan, ProcessModel, Stock
+from quoting.processes.common import dims, finding, fits
 from quoting.processes.nesting import parts_on_sheet
 
 
@@ -122,112 +114,39 @@ def best_nesting(
     return best
 
 
-class SheetMetalModel:
+class SheetMetalModel(ProcessModel):
     process = Process.SHEET_METAL
+    checks_volume = False
 
     def __init__(self) -> None:
         self.params = read_data("processes.toml")["sheet_metal"]
+        self.machine_classes = self.params["machine_classes"]
 
-    def check(
-        self,
-        features: PartFeatures,
-        material: Material,
-        machine_class: str,
-        overrides: Mapping[str, float] | None = None,
-    ) -> list[Finding]:
-        t_ = thresholds(overrides)
-        pr = self.process
-        machines = self.params["machine_classes"]
-        findings = material_findings(pr, material) + machine_class_findings(pr, machine_class, machines)
+    def family_findings(self, features: PartFeatures, material: Material, machine_class: str,
+                        limits: Mapping[str, float]) -> list[Finding]:
         sheet = features.sheet_metal
         if sheet is None:
-            why = features.unmeasured.get("sheet_metal")
-            if why and not features.mesh.from_brep:
-                findings.append(finding(
-                    pr, Severity.ERROR, "sheet_not_measured",
-                    f"whether the part is a bent sheet cannot be told ({why}): send a STEP file (or a DXF of a "
-                    "flat part with its thickness), or quote it for milling or printing",
-                ))
-            else:
-                findings.append(finding(
-                    pr, Severity.ERROR, "sheet_not_sheet",
-                    f"the part cannot be made from one bent sheet{f' ({why})' if why else ''}: "
-                    "quote it for milling or printing",
-                ))
-            return findings
-        t = sheet.thickness_mm
-        if material.accepts(pr.value) and material.laser_speed_mm_min(t) is None:
-            limit = material.laser_max_thickness_mm
-            findings.append(finding(
-                pr, Severity.ERROR, "sheet_too_thick",
-                f"{t:.1f} mm {material.name} is thicker than the laser cuts"
-                + (f" ({limit:g} mm at most)" if limit else " (no laser data for this material)")
-                + ": choose a thinner sheet or another process",
-            ))
-        # the median wall (area-weighted) is the sheet; thin in-plane spots (narrow tabs) are not thickness
-        median = features.wall_thickness_p50_mm
-        frac = t_["sheet_thickness_variation_fraction"]
-        if median is not None and abs(median - t) > frac * t:
-            findings.append(finding(
-                pr, Severity.ERROR, "sheet_thickness_not_constant",
-                f"the typical wall is {median:.2f} mm against a {t:.2f} mm sheet: a sheet part has one "
-                "thickness: make every wall the same thickness or quote it for milling",
-            ))
-        machine = machines.get(machine_class)
+            return [_not_sheet(features)]
+        machine = self.machine_classes.get(machine_class)
+        findings = _sheet_findings(features, sheet, material, limits)
         if machine is not None:
-            bed = tuple(float(x) for x in machine["bed_mm"])
-            if not fits(sheet.flat_bbox_mm, bed):
-                findings.append(finding(
-                    pr, Severity.ERROR, "sheet_part_too_large",
-                    f"the flat pattern ({dims(sheet.flat_bbox_mm)} mm) is larger than the laser bed "
-                    f"({dims(bed)} mm): split the part",
-                ))
-            brake = float(machine["brake_length_mm"])
-            if sheet.bends and brake <= 0:
-                findings.append(finding(
-                    pr, Severity.ERROR, "sheet_no_brake",
-                    f"the {machine_class} class has no press brake and the part has {len(sheet.bends)} bend(s): "
-                    "ask a workshop with a brake",
-                ))
-            else:
-                for b in sheet.bends:
-                    if b.length_mm > brake:
-                        findings.append(finding(
-                            pr, Severity.ERROR, "sheet_bend_too_long",
-                            f"a bend {b.length_mm:.0f} mm long does not fit the {brake:.0f} mm press brake: "
-                            "shorten or split it",
-                        ))
-                        break
-        min_r = (material.min_bend_radius_t or 0.0) * t
-        flange_min = t_["sheet_min_flange_thickness_factor"] * t
-        for i, b in enumerate(sheet.bends):
-            if b.inner_radius_mm < min_r - 1e-9:
-                findings.append(finding(
-                    pr, Severity.WARNING, "sheet_bend_radius_too_small",
-                    f"bend {i + 1} has an inner radius of {b.inner_radius_mm:.2f} mm, below the {min_r:.2f} mm "
-                    f"{material.name} takes at {t:g} mm without cracking: use R{min_r:.1f} mm or more",
-                ))
-            flange = b.flange_length_mm
-            if flange is not None and flange < flange_min - 1e-9:
-                findings.append(finding(
-                    pr, Severity.WARNING, "sheet_flange_too_short",
-                    f"bend {i + 1} has a {flange:.1f} mm flange, shorter than {flange_min:.1f} mm "
-                    f"({t_['sheet_min_flange_thickness_factor']:g} x t) the brake can hold: lengthen it",
-                ))
-        findings += self._holes_near_bends(sheet, features, t_)
-        min_hole = t_["sheet_min_hole_diameter_thickness_factor"] * t
+            findings += _machine_findings(sheet, machine, machine_class)
+        findings += _bend_findings(sheet, material, limits)
+        findings += self._holes_near_bends(sheet, features, limits)
+        t = sheet.thickness_mm
+        min_hole = limits["sheet_min_hole_diameter_thickness_factor"] * t
         for hole in features.holes or []:
             if hole.diameter_mm < min_hole - 1e-9:
                 findings.append(finding(
-                    pr, Severity.WARNING, "sheet_hole_too_small",
+                    self.process, Severity.WARNING, "sheet_hole_too_small",
                     f"hole Ø{hole.diameter_mm:.2f} mm is smaller than the sheet thickness ({t:g} mm): "
                     f"make it at least Ø{min_hole:.1f} mm or drill it afterwards",
                     hole.face_ids, hole.position_mm,
                 ))
-        if machine is not None and fits(sheet.flat_bbox_mm, tuple(float(x) for x in machine["bed_mm"])):
-            if best_nesting(sheet, material, self.params, tuple(float(x) for x in machine["bed_mm"])) is None:
+        if machine is not None and fits(sheet.flat_bbox_mm, _bed_mm(machine)):
+            if best_nesting(sheet, material, self.params, _bed_mm(machine)) is None:
                 findings.append(finding(
-                    pr, Severity.ERROR, "sheet_larger_than_stock",
+                    self.process, Severity.ERROR, "sheet_larger_than_stock",
                     f"the flat pattern ({dims(sheet.flat_bbox_mm)} mm) fits no standard sheet: split the part",
                 ))
         return findings
@@ -251,28 +170,19 @@ class SheetMetalModel:
                     ))
         return out
 
-    def estimate(
-        self,
-        features: PartFeatures,
-        material: Material,
-        machine_class: str,
-        overrides: Mapping[str, float] | None = None,
-    ) -> ProcessEstimate:
-        findings = self.check(features, material, machine_class, overrides)
-        raise_on_errors(self.process, findings)
+    def plan(self, features: PartFeatures, material: Material, machine_class: str,
+             limits: Mapping[str, float]) -> Plan:
         p = self.params
-        machine = p["machine_classes"][machine_class]
+        machine = self.machine_classes[machine_class]
         sheet = features.sheet_metal
         assert sheet is not None
         t = sheet.thickness_mm
         speed = float(material.laser_speed_mm_min(t) or 0.0) * float(machine["laser_speed_factor"])
-        bed = tuple(float(x) for x in machine["bed_mm"])
-        nest = best_nesting(sheet, material, p, bed)  # type: ignore[arg-type]
+        nest = best_nesting(sheet, material, p, _bed_mm(machine))
         assert nest is not None and speed > 0
         assumptions: list[str] = []
         if features.holes is None and features.source.format.value != "dxf":
             assumptions.append("hole sizes not measured: holes smaller than the thickness are not flagged")
-
         pierce = pierce_time_min(t, p)
         pierces = priced_pierces(sheet)
         ops = [
@@ -289,25 +199,10 @@ class SheetMetalModel:
             Operation("sheet_handling", float(p["sheet_load_min"]) / nest.parts_per_sheet,
                       inputs={"sheet_load_min": float(p["sheet_load_min"]), "parts_per_sheet": nest.parts_per_sheet}),
             Operation("unloading", float(p["unload_min_per_part"]), inputs={}),
+            *self._bend_operations(sheet),
+            Operation("deburring", float(p["deburr_min_per_m_cut"]) * sheet.cut_length_mm / 1000.0,
+                      inputs={"cut_length_mm": round(sheet.cut_length_mm, 1)}),
         ]
-        if sheet.bends:
-            size = max(sheet.flat_bbox_mm)
-            factor = bend_handling_factor(size, p)
-            radii = sorted({round(b.inner_radius_mm, 2) for b in sheet.bends})
-            ops.append(Operation("brake_programming", float(p["brake_programming_min"]), per_batch=True,
-                                 inputs={"per": "batch"}))
-            ops.append(Operation(
-                "brake_setup",
-                float(p["brake_setup_first_min"]) + float(p["brake_setup_per_radius_min"]) * (len(radii) - 1),
-                per_batch=True, inputs={"distinct_radii_mm": radii},
-            ))
-            ops.append(Operation(
-                "bending", len(sheet.bends) * float(p["bend_stroke_s"]) * factor / 60.0,
-                inputs={"bends": len(sheet.bends), "stroke_s": float(p["bend_stroke_s"]),
-                        "handling_factor": factor, "flat_size_mm": round(size, 1)},
-            ))
-        ops.append(Operation("deburring", float(p["deburr_min_per_m_cut"]) * sheet.cut_length_mm / 1000.0,
-                             inputs={"cut_length_mm": round(sheet.cut_length_mm, 1)}))
         stock = Stock(
             description=(
                 f"{material.name} sheet {t:g} mm, {nest.sheet_mm[0]:.0f} x {nest.sheet_mm[1]:.0f} mm, "
@@ -316,13 +211,125 @@ class SheetMetalModel:
             dims_mm=(sheet.flat_bbox_mm[0], sheet.flat_bbox_mm[1], t),
             mass_kg=nest.sheet_mass_kg / nest.parts_per_sheet,
         )
-        return ProcessEstimate(
-            process=self.process,
-            machine_class=machine_class,
-            material=material.key,
-            operations=ops,
-            stock=stock,
-            findings=findings,
-            assumptions=assumptions,
-            nesting=nest,
+        return Plan(ops, stock, assumptions, nesting=nest)
+
+    def _bend_operations(self, sheet: SheetMetal) -> list[Operation]:
+        """Press-brake programming, setup (a tool per distinct inner radius) and strokes; none without bends."""
+        if not sheet.bends:
+            return []
+        p = self.params
+        size = max(sheet.flat_bbox_mm)
+        factor = bend_handling_factor(size, p)
+        radii = sorted({round(b.inner_radius_mm, 2) for b in sheet.bends})
+        return [
+            Operation("brake_programming", float(p["brake_programming_min"]), per_batch=True,
+                      inputs={"per": "batch"}),
+            Operation(
+                "brake_setup",
+                float(p["brake_setup_first_min"]) + float(p["brake_setup_per_radius_min"]) * (len(radii) - 1),
+                per_batch=True, inputs={"distinct_radii_mm": radii},
+            ),
+            Operation(
+                "bending", len(sheet.bends) * float(p["bend_stroke_s"]) * factor / 60.0,
+                inputs={"bends": len(sheet.bends), "stroke_s": float(p["bend_stroke_s"]),
+                        "handling_factor": factor, "flat_size_mm": round(size, 1)},
+            ),
+        ]
+
+
+def _bed_mm(machine: Mapping[str, Any]) -> tuple[float, float]:
+    """The laser bed of a machine class [mm]."""
+    x, y = (float(v) for v in machine["bed_mm"])
+    return x, y
+
+
+def _not_sheet(features: PartFeatures) -> Finding:
+    """Why the part is no sheet part: not measured (a mesh), or not one bent sheet."""
+    why = features.unmeasured.get("sheet_metal")
+    if why and not features.mesh.from_brep:
+        return finding(
+            Process.SHEET_METAL, Severity.ERROR, "sheet_not_measured",
+            f"whether the part is a bent sheet cannot be told ({why}): send a STEP file (or a DXF of a "
+            "flat part with its thickness), or quote it for milling or printing",
         )
+    return finding(
+        Process.SHEET_METAL, Severity.ERROR, "sheet_not_sheet",
+        f"the part cannot be made from one bent sheet{f' ({why})' if why else ''}: "
+        "quote it for milling or printing",
+    )
+
+
+def _sheet_findings(features: PartFeatures, sheet: SheetMetal, material: Material,
+                    limits: Mapping[str, float]) -> list[Finding]:
+    """The laser cuts the sheet's thickness, and the part has one thickness."""
+    findings: list[Finding] = []
+    t = sheet.thickness_mm
+    if material.accepts(Process.SHEET_METAL.value) and material.laser_speed_mm_min(t) is None:
+        limit = material.laser_max_thickness_mm
+        findings.append(finding(
+            Process.SHEET_METAL, Severity.ERROR, "sheet_too_thick",
+            f"{t:.1f} mm {material.name} is thicker than the laser cuts"
+            + (f" ({limit:g} mm at most)" if limit else " (no laser data for this material)")
+            + ": choose a thinner sheet or another process",
+        ))
+    # the median wall (area-weighted) is the sheet; thin in-plane spots (narrow tabs) are not thickness
+    median = features.wall_thickness_p50_mm
+    frac = limits["sheet_thickness_variation_fraction"]
+    if median is not None and abs(median - t) > frac * t:
+        findings.append(finding(
+            Process.SHEET_METAL, Severity.ERROR, "sheet_thickness_not_constant",
+            f"the typical wall is {median:.2f} mm against a {t:.2f} mm sheet: a sheet part has one "
+            "thickness: make every wall the same thickness or quote it for milling",
+        ))
+    return findings
+
+
+def _machine_findings(sheet: SheetMetal, machine: Mapping[str, Any], machine_class: str) -> list[Finding]:
+    """The flat pattern fits the laser bed, and the bends the press brake."""
+    findings: list[Finding] = []
+    bed = _bed_mm(machine)
+    if not fits(sheet.flat_bbox_mm, bed):
+        findings.append(finding(
+            Process.SHEET_METAL, Severity.ERROR, "sheet_part_too_large",
+            f"the flat pattern ({dims(sheet.flat_bbox_mm)} mm) is larger than the laser bed "
+            f"({dims(bed)} mm): split the part",
+        ))
+    brake = float(machine["brake_length_mm"])
+    if sheet.bends and brake <= 0:
+        findings.append(finding(
+            Process.SHEET_METAL, Severity.ERROR, "sheet_no_brake",
+            f"the {machine_class} class has no press brake and the part has {len(sheet.bends)} bend(s): "
+            "ask a workshop with a brake",
+        ))
+        return findings
+    too_long = next((b for b in sheet.bends if b.length_mm > brake), None)
+    if too_long is not None:
+        findings.append(finding(
+            Process.SHEET_METAL, Severity.ERROR, "sheet_bend_too_long",
+            f"a bend {too_long.length_mm:.0f} mm long does not fit the {brake:.0f} mm press brake: "
+            "shorten or split it",
+        ))
+    return findings
+
+
+def _bend_findings(sheet: SheetMetal, material: Material, limits: Mapping[str, float]) -> list[Finding]:
+    """Inner radii the material takes without cracking, flanges the brake can hold."""
+    findings: list[Finding] = []
+    t = sheet.thickness_mm
+    min_r = (material.min_bend_radius_t or 0.0) * t
+    flange_min = limits["sheet_min_flange_thickness_factor"] * t
+    for i, b in enumerate(sheet.bends):
+        if b.inner_radius_mm < min_r - 1e-9:
+            findings.append(finding(
+                Process.SHEET_METAL, Severity.WARNING, "sheet_bend_radius_too_small",
+                f"bend {i + 1} has an inner radius of {b.inner_radius_mm:.2f} mm, below the {min_r:.2f} mm "
+                f"{material.name} takes at {t:g} mm without cracking: use R{min_r:.1f} mm or more",
+            ))
+        flange = b.flange_length_mm
+        if flange is not None and flange < flange_min - 1e-9:
+            findings.append(finding(
+                Process.SHEET_METAL, Severity.WARNING, "sheet_flange_too_short",
+                f"bend {i + 1} has a {flange:.1f} mm flange, shorter than {flange_min:.1f} mm "
+                f"({limits['sheet_min_flange_thickness_factor']:g} x t) the brake can hold: lengthen it",
+            ))
+    return findings

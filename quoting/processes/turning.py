@@ -17,53 +17,26 @@ from geometry.findings import Finding, Severity
 from quoting.data_files import read_data
 from quoting.materials import Material
 from quoting.process_kinds import Process
-from quoting.processes.base import Operation, ProcessEstimate, Stock
-from quoting.processes.common import (
-    cutting_data,
-    drill_operation_inputs,
-    finding,
-    machine_class_findings,
-    material_findings,
-    raise_on_errors,
-    thresholds,
-    volume_findings,
-)
+from quoting.processes.base import Operation, Plan, ProcessModel, Stock
+from quoting.processes.common import cutting_data, drill_operation_inputs, finding
 from quoting.processes.milling import standard_up
 
 
-class TurningModel:
+class TurningModel(ProcessModel):
     process = Process.CNC_TURNING
 
     def __init__(self) -> None:
         self.params = read_data("processes.toml")["cnc_turning"]
+        self.machine_classes = self.params["machine_classes"]
 
-    def check(
-        self,
-        features: PartFeatures,
-        material: Material,
-        machine_class: str,
-        overrides: Mapping[str, float] | None = None,
-    ) -> list[Finding]:
-        t = thresholds(overrides)
+    def family_findings(self, features: PartFeatures, material: Material, machine_class: str,
+                        limits: Mapping[str, float]) -> list[Finding]:
         pr = self.process
-        machines = self.params["machine_classes"]
-        findings = material_findings(pr, material) + volume_findings(pr, features)
-        findings += machine_class_findings(pr, machine_class, machines)
         turning = features.turning
         if turning is None:
-            why = features.unmeasured.get("turning")
-            if why and not features.mesh.from_brep:
-                findings.append(finding(
-                    pr, Severity.ERROR, "turning_not_measured",
-                    f"whether the part is turned cannot be told ({why}): send a STEP file, or quote it for milling",
-                ))
-            else:
-                findings.append(finding(
-                    pr, Severity.ERROR, "turning_not_axisymmetric",
-                    f"the part cannot be turned ({why or 'not a body of revolution'}): quote it for milling",
-                ))
-            return findings
-        machine = machines.get(machine_class)
+            return [_not_turned(features)]
+        findings: list[Finding] = []
+        machine = self.machine_classes.get(machine_class)
         if machine is not None and (
             turning.max_diameter_mm > float(machine["max_diameter_mm"])
             or turning.length_mm > float(machine["max_length_mm"])
@@ -75,10 +48,10 @@ class TurningModel:
                 "ask a workshop with a larger lathe",
             ))
         slender = turning.length_mm / turning.max_diameter_mm if turning.max_diameter_mm > 0 else math.inf
-        if slender > t["turning_max_length_to_diameter"]:
+        if slender > limits["turning_max_length_to_diameter"]:
             findings.append(finding(
                 pr, Severity.WARNING, "turning_slender",
-                f"length / diameter is {slender:.1f} (over {t['turning_max_length_to_diameter']:g}): the part "
+                f"length / diameter is {slender:.1f} (over {limits['turning_max_length_to_diameter']:g}): the part "
                 "needs a tailstock or steady rest and deflects under cut: shorten it or thicken it if you can",
             ))
         if turning.secondary_features:
@@ -91,23 +64,13 @@ class TurningModel:
             ))
         return findings
 
-    def estimate(
-        self,
-        features: PartFeatures,
-        material: Material,
-        machine_class: str,
-        overrides: Mapping[str, float] | None = None,
-    ) -> ProcessEstimate:
-        findings = self.check(features, material, machine_class, overrides)
-        raise_on_errors(self.process, findings)
-        t = thresholds(overrides)
+    def plan(self, features: PartFeatures, material: Material, machine_class: str,
+             limits: Mapping[str, float]) -> Plan:
         p = self.params
-        machine = p["machine_classes"][machine_class]
+        machine = self.machine_classes[machine_class]
         turning = features.turning
         assert turning is not None and features.volume_mm3 is not None
         cut = cutting_data(material)
-        assumptions: list[str] = []
-
         bar_d = standard_up(turning.max_diameter_mm + 2 * float(p["radial_allowance_mm"]),
                             p["standard_bar_mm"], 5.0)
         bar_len = turning.length_mm + float(p["facing_allowance_mm"]) + float(p["parting_width_mm"])
@@ -116,10 +79,7 @@ class TurningModel:
         removal_rate = cut["turn_removal_rate_mm3_min"] * float(machine["removal_rate_factor"])
         finishing_rate = cut["turn_finishing_rate_mm2_min"] * float(machine["finishing_rate_factor"])
         area = features.area_mm2 or 0.0
-        slender = turning.length_mm / turning.max_diameter_mm > t["turning_max_length_to_diameter"]
-        live = bool(machine.get("live_tooling"))
-        secondary = list(turning.secondary_features)
-
+        slender = turning.length_mm / turning.max_diameter_mm > limits["turning_max_length_to_diameter"]
         setup = float(p["setup_first_min"]) + (float(p["tailstock_setup_min"]) if slender else 0.0)
         ops = [
             Operation("programming", float(p["programming_min"]), per_batch=True, inputs={"per": "batch"}),
@@ -132,12 +92,32 @@ class TurningModel:
             Operation("parting_off", bar_d / 2.0 / cut["parting_feed_mm_min"],
                       inputs={"bar_diameter_mm": bar_d, "parting_feed_mm_min": cut["parting_feed_mm_min"]}),
         ]
+        assumptions: list[str] = []
+        ops += self._secondary_operations(features, material, machine_class, removal_rate, assumptions)
+        ops.append(Operation("deburring", float(p["deburr_min_per_100cm2"]) * area / 10_000.0,
+                             inputs={"area_mm2": round(area, 1)}))
+        stock = Stock(
+            description=f"{material.name} bar Ø{bar_d:.0f} x {bar_len:.0f} mm",
+            dims_mm=(bar_d, bar_len),
+            mass_kg=bar_volume * material.density_kg_mm3,
+        )
+        return Plan(ops, stock, assumptions)
+
+    def _secondary_operations(self, features: PartFeatures, material: Material, machine_class: str,
+                              removal_rate: float, assumptions: list[str]) -> list[Operation]:
+        """Drilling, features off the turning axis, tool changes and handling."""
+        p = self.params
+        machine = self.machine_classes[machine_class]
+        assert features.turning is not None
+        secondary = list(features.turning.secondary_features)
+        live = bool(machine.get("live_tooling"))
         holes = features.holes
         if holes is None:
             assumptions.append(
                 f"no drilling priced: holes not measured ({features.unmeasured.get('holes', 'no reason given')})"
             )
             holes = []
+        ops = []
         for i, hole in enumerate(holes):
             minutes, inputs = drill_operation_inputs(hole, material, removal_rate)
             ops.append(Operation(f"drill_{i + 1}", minutes, inputs=inputs))
@@ -153,19 +133,18 @@ class TurningModel:
         tools = 3 + len({round(h.diameter_mm, 2) for h in holes})
         ops.append(Operation("tool_changes", tools * float(p["tool_change_min"]), inputs={"tools": tools}))
         ops.append(Operation("handling", float(machine["handling_min"]), inputs={"machine_class": machine_class}))
-        ops.append(Operation("deburring", float(p["deburr_min_per_100cm2"]) * area / 10_000.0,
-                             inputs={"area_mm2": round(area, 1)}))
-        stock = Stock(
-            description=f"{material.name} bar Ø{bar_d:.0f} x {bar_len:.0f} mm",
-            dims_mm=(bar_d, bar_len),
-            mass_kg=bar_volume * material.density_kg_mm3,
+        return ops
+
+
+def _not_turned(features: PartFeatures) -> Finding:
+    """Why the part cannot be turned: not measured (a mesh), or not a body of revolution."""
+    why = features.unmeasured.get("turning")
+    if why and not features.mesh.from_brep:
+        return finding(
+            Process.CNC_TURNING, Severity.ERROR, "turning_not_measured",
+            f"whether the part is turned cannot be told ({why}): send a STEP file, or quote it for milling",
         )
-        return ProcessEstimate(
-            process=self.process,
-            machine_class=machine_class,
-            material=material.key,
-            operations=ops,
-            stock=stock,
-            findings=findings,
-            assumptions=assumptions,
-        )
+    return finding(
+        Process.CNC_TURNING, Severity.ERROR, "turning_not_axisymmetric",
+        f"the part cannot be turned ({why or 'not a body of revolution'}): quote it for milling",
+    )

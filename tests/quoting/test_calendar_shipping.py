@@ -53,7 +53,7 @@ def _line(c, distance_km, quantity=1):
                           [Operation("setup", 30.0, per_batch=True), Operation("run", 10.0)],
                           Stock("block", (50.0, 50.0, 20.0), 0.2))
     ctx = PricingContext(c, est, get_material("al6061"), 0.1, distance_km, dt.date(2026, 3, 2))
-    return price_line(ctx, quantity)
+    return price_line(ctx, quantity).line
 
 
 def test_shipping_by_zone_price_and_days() -> None:

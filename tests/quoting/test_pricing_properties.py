@@ -68,7 +68,7 @@ def _line(data, batch_min, part_min, mass, finish, distance, tolerance, threads,
     ctx = PricingContext(c, _estimate(batch_min, part_min, mass), get_material("al6061"), mass * 0.6,
                          distance, TODAY, features=features(), finish=finish, tier=tier, tolerance=tolerance,
                          threads=threads)
-    return price_line(ctx, quantity)
+    return price_line(ctx, quantity).line
 
 
 @SETTINGS
@@ -183,7 +183,7 @@ def test_additive_builds_unit_price_never_rises(per_build, per_slab, fixed, slab
     c = RateCard.from_dict(card_dict(), "prop.toml")
     ctx = PricingContext(c, est, get_material("al6061"), 0.005, None, TODAY)
     lo, hi = sorted((q1, q2))
-    a, b = price_line(ctx, lo), price_line(ctx, hi)
+    a, b = price_line(ctx, lo).line, price_line(ctx, hi).line
     assert b.total_eur / hi <= a.total_eur / lo + 0.01 / lo
     assert b.lead_time_days >= a.lead_time_days and b.machine_h >= a.machine_h
     assert b.total_eur >= a.total_eur
