@@ -24,6 +24,7 @@ import logging
 import secrets
 import socket
 import time
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -111,16 +112,17 @@ def verify(secret: str, body: bytes, header: str, tolerance_s: int = 300) -> boo
     return hmac.compare_digest(sign(secret, body, t), header)
 
 
+@dataclass(eq=False)
 class Dispatcher:
-    def __init__(self, sessions: sessionmaker[Session], metrics: Metrics, attempts: int, backoff_s: float,
-                 timeout_s: float, allow_private: bool = False) -> None:
-        self.sessions = sessions
-        self.metrics = metrics
-        self.attempts = attempts
-        self.backoff_s = backoff_s
-        self.timeout_s = timeout_s
-        self.allow_private = allow_private
-        self.tasks: set[asyncio.Task] = set()
+    """Delivers job events to the webhooks of the job's owner, retrying with exponential back-off."""
+
+    sessions: sessionmaker[Session]
+    metrics: Metrics
+    attempts: int
+    backoff_s: float
+    timeout_s: float
+    allow_private: bool = False
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def job_finished(self, owner: str, job: dict[str, Any]) -> None:
         """Queue a delivery to every webhook of ``owner`` (fire and forget)."""

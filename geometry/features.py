@@ -26,6 +26,14 @@ class FileFormat(enum.Enum):
     DXF = "dxf"
 
 
+class HoleKind(enum.StrEnum):
+    """How a hole's mouth is made: plain drilled, counterbored for a bolt head, or countersunk."""
+
+    PLAIN = "plain"
+    COUNTERBORE = "counterbore"
+    COUNTERSINK = "countersink"
+
+
 class SurfaceKind(enum.Enum):
     PLANE = "plane"
     CYLINDER = "cylinder"
@@ -71,12 +79,6 @@ class FaceStats:
     total: int
     count_by_kind: dict[str, int]
     area_mm2_by_kind: dict[str, float]
-
-
-class HoleKind(enum.StrEnum):
-    PLAIN = "plain"
-    COUNTERBORE = "counterbore"
-    COUNTERSINK = "countersink"
 
 
 @dataclass(frozen=True)
@@ -148,10 +150,14 @@ class Turning:
 
 @dataclass(frozen=True)
 class Additive:
-    #: build direction (unit vector pointing up from the plate)
+    """A build orientation for printing and what it costs in support (``geometry.kernels.additive_orientation``)."""
+
+    #: build direction: unit vector pointing up from the plate
     orientation: tuple[float, float, float]
     build_height_mm: float
+    #: downward faces more than 45 deg from vertical, not on the plate [mm2]
     overhang_area_mm2: float
+    #: sum over overhanging faces of projected area x drop to the plate or the part below [mm3]
     support_volume_mm3: float
 
 

@@ -10,12 +10,13 @@ inside-out is turned the right way first.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
 from geometry.errors import GeometryError
-from geometry.features import Additive, MeshInfo
+from geometry.features import MeshInfo
 
 
 def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = False) -> dict[str, Any]:
@@ -34,17 +35,7 @@ def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = 
     out: dict[str, Any] = {
         "bbox_mm": bbox,
         "area_mm2": mass.area_mm2,
-        "mesh": MeshInfo(
-            triangles=health.triangles,
-            vertices=health.vertices,
-            watertight=health.watertight,
-            bodies=health.bodies,
-            open_edges=health.open_edges,
-            degenerate_faces=health.degenerate_faces,
-            from_brep=from_brep,
-            nonmanifold_edges=health.nonmanifold_edges,
-            inconsistent_edges=health.inconsistent_edges,
-        ),
+        "mesh": MeshInfo(from_brep=from_brep, **dataclasses.asdict(health)),
     }
     unmeasured: dict[str, str] = {}
     out["unmeasured"] = unmeasured
@@ -80,13 +71,7 @@ def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = 
     if access.unreachable_centroid_mm is not None:
         out["unreachable_centroid_mm"] = access.unreachable_centroid_mm
 
-    best = k.additive_orientation(triangles, bvh).best
-    out["additive"] = Additive(
-        orientation=best.orientation,
-        build_height_mm=best.build_height_mm,
-        overhang_area_mm2=best.overhang_area_mm2,
-        support_volume_mm3=best.support_volume_mm3,
-    )
+    out["additive"] = k.additive_orientation(triangles, bvh).best
     return out
 
 

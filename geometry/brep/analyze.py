@@ -81,20 +81,18 @@ def brep_features(shape: Any) -> dict[str, Any]:
     if groups is not None and len(groups) == 1:
         single = topo if groups[0][1] == 1 else Topology.of(groups[0][0])
         single_holes = holes if single is topo and holes is not None else None
-        turning = attempt(("turning",), lambda: find_turning(single, single_holes or find_holes(single)))
-        if turning is not None:
-            value, reason = turning
-            if value is not None:
-                out["turning"] = value
-            else:
-                unmeasured["turning"] = f"not a body of revolution: {reason}"
-        sheet = attempt(("sheet_metal",), lambda: find_sheet_metal(single))
-        if sheet is not None:
-            value, reason = sheet
-            if value is not None:
-                out["sheet_metal"] = value
-            else:
-                unmeasured["sheet_metal"] = f"not a sheet part: {reason}"
+        shapes = (
+            ("turning", "not a body of revolution", lambda: find_turning(single, single_holes or find_holes(single))),
+            ("sheet_metal", "not a sheet part", lambda: find_sheet_metal(single)),
+        )
+        for name, why_not, recognise in shapes:
+            found = attempt((name,), recognise)
+            if found is not None:
+                value, reason = found
+                if value is not None:
+                    out[name] = value
+                else:
+                    unmeasured[name] = f"{why_not}: {reason}"
     elif groups is not None:
         reason = f"{len(groups)} distinct solids: quote each one (geometry.split_solids)"
         unmeasured.setdefault("turning", reason)

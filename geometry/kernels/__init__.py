@@ -7,7 +7,7 @@ compiles nothing; the first call of a kernel loads it from Numba's cache
 """
 
 from geometry.kernels.access import Accessibility, accessibility
-from geometry.kernels.additive import AdditiveOrientations, BuildOrientation, additive_orientation
+from geometry.kernels.additive import AdditiveOrientations, additive_orientation
 from geometry.kernels.bvh import BVH, RayHits, build_bvh, raycast
 from geometry.kernels.health import MeshHealth, mesh_health
 from geometry.kernels.hull import ConvexHull, convex_hull_volume
@@ -21,7 +21,6 @@ __all__ = [
     "Accessibility",
     "AdditiveOrientations",
     "BVH",
-    "BuildOrientation",
     "ConvexHull",
     "MassProperties",
     "MeshHealth",

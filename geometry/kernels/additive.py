@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from geometry.features import Additive
 from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
 from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_directions, as_triangles
@@ -19,21 +20,10 @@ OVERHANG_DEG = 45.0
 
 
 @dataclass(frozen=True)
-class BuildOrientation:
-    #: build direction: unit vector pointing up from the plate
-    orientation: tuple[float, float, float]
-    build_height_mm: float
-    #: downward faces more than ``OVERHANG_DEG`` from vertical, not on the plate [mm2]
-    overhang_area_mm2: float
-    #: sum over overhanging faces of projected area x drop to the plate or the part below [mm3]
-    support_volume_mm3: float
-
-
-@dataclass(frozen=True)
 class AdditiveOrientations:
-    candidates: tuple[BuildOrientation, ...]
+    candidates: tuple[Additive, ...]
     #: least support volume; ties (to ``tol.support_tie_digits`` digits, relative): lower build height
-    best: BuildOrientation
+    best: Additive
 
 
 @serial_for_small("triangles")
@@ -62,7 +52,7 @@ def additive_orientation(
         tol.ray_start_rel * diag, n_chunks(len(tri)),
     )
     candidates = tuple(
-        BuildOrientation(
+        Additive(
             orientation=(float(d[0]), float(d[1]), float(d[2])),
             build_height_mm=float(h),
             overhang_area_mm2=float(o),

@@ -31,6 +31,7 @@ from typing import Any
 
 from geometry.features import PartFeatures
 from geometry.findings import Finding, Severity
+from quoting.data_files import read_data
 from quoting.materials import Material
 from quoting.process_kinds import Process
 from quoting.processes.common import (
@@ -187,6 +188,11 @@ class ProcessModel(abc.ABC):
     machine_classes: Mapping[str, Mapping[str, Any]]
     #: False when the family judges the part's volume its own way (sheet metal, printing)
     checks_volume: bool = True
+
+    def __init__(self) -> None:
+        """Read the family's table (``processes.toml`` under the process key) and its machine classes."""
+        self.params: dict[str, Any] = read_data("processes.toml")[self.process.value]
+        self.machine_classes = self.params["machine_classes"]
 
     @property
     def machine_label(self) -> str:

@@ -59,8 +59,9 @@ def finding(
     return Finding(severity, code, message, location=location, process=process.value)
 
 
-def hole_location(hole: Hole) -> dict[str, Any]:
-    return {"face_ids": hole.face_ids, "point_mm": hole.position_mm}
+def hole_finding(process: Process, severity: Severity, code: str, hole: Hole, message: str) -> Finding:
+    """A finding about one hole, located on its faces and at its centre."""
+    return finding(process, severity, code, message, hole.face_ids, hole.position_mm)
 
 
 def raise_on_errors(process: Process, findings: list[Finding]) -> None:

@@ -29,6 +29,7 @@ from quoting.processes.common import (
     drill_operation_inputs,
     finding,
     fits,
+    hole_finding,
     is_standard_drill,
     nearest_standard_drill,
     tap_time_min,
@@ -76,10 +77,6 @@ def finishing_tool_mm(min_internal_radius_mm: float, params: Mapping[str, Any]) 
 
 class MillingModel(ProcessModel):
     process = Process.CNC_MILLING
-
-    def __init__(self) -> None:
-        self.params = read_data("processes.toml")["cnc_milling"]
-        self.machine_classes = self.params["machine_classes"]
 
     # --- DFM -------------------------------------------------------------------------------
     def family_findings(self, features: PartFeatures, material: Material, machine_class: str,
@@ -286,22 +283,20 @@ def _hole_findings(features: PartFeatures, limits: Mapping[str, float]) -> list[
     for hole in features.holes or []:
         ratio = hole.depth_mm / hole.diameter_mm if hole.diameter_mm > 0 else math.inf
         if ratio > limits["cnc_max_hole_depth_to_diameter"]:
-            findings.append(finding(
-                Process.CNC_MILLING, Severity.WARNING, "cnc_deep_hole",
+            findings.append(hole_finding(
+                Process.CNC_MILLING, Severity.WARNING, "cnc_deep_hole", hole,
                 f"hole Ø{hole.diameter_mm:.2f} mm is {hole.depth_mm:.1f} mm deep ({ratio:.1f} x Ø, over "
                 f"{limits['cnc_max_hole_depth_to_diameter']:g} x Ø): make it shallower or wider, or expect gun "
                 "drilling",
-                hole.face_ids, hole.position_mm,
             ))
         if hole.likely_tap is None and not is_standard_drill(hole.diameter_mm,
                                                              limits["cnc_standard_drill_tolerance_mm"]):
             near = hole.nearest_drill_mm or nearest_standard_drill(hole.diameter_mm)
             hint = f"use the standard drill Ø{near:g} mm" if near else "use a standard drill size"
-            findings.append(finding(
-                Process.CNC_MILLING, Severity.INFO, "cnc_nonstandard_hole",
+            findings.append(hole_finding(
+                Process.CNC_MILLING, Severity.INFO, "cnc_nonstandard_hole", hole,
                 f"hole Ø{hole.diameter_mm:.2f} mm is not a standard drill size: {hint}, "
                 "otherwise it is milled (slower)",
-                hole.face_ids, hole.position_mm,
             ))
     return findings
 

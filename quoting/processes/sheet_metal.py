@@ -19,11 +19,10 @@ import numpy as np
 
 from geometry.features import Bend, Hole, PartFeatures, SheetMetal
 from geometry.findings import Finding, Severity
-from quoting.data_files import read_data
 from quoting.materials import Material
 from quoting.process_kinds import Process
 from quoting.processes.base import Nesting, Operation, Plan, ProcessModel, Stock
-from quoting.processes.common import dims, finding, fits
+from quoting.processes.common import dims, finding, fits, hole_finding
 from quoting.processes.nesting import parts_on_sheet
 
 
@@ -118,10 +117,6 @@ class SheetMetalModel(ProcessModel):
     process = Process.SHEET_METAL
     checks_volume = False
 
-    def __init__(self) -> None:
-        self.params = read_data("processes.toml")["sheet_metal"]
-        self.machine_classes = self.params["machine_classes"]
-
     def family_findings(self, features: PartFeatures, material: Material, machine_class: str,
                         limits: Mapping[str, float]) -> list[Finding]:
         sheet = features.sheet_metal
@@ -137,11 +132,10 @@ class SheetMetalModel(ProcessModel):
         min_hole = limits["sheet_min_hole_diameter_thickness_factor"] * t
         for hole in features.holes or []:
             if hole.diameter_mm < min_hole - 1e-9:
-                findings.append(finding(
-                    self.process, Severity.WARNING, "sheet_hole_too_small",
+                findings.append(hole_finding(
+                    self.process, Severity.WARNING, "sheet_hole_too_small", hole,
                     f"hole Ø{hole.diameter_mm:.2f} mm is smaller than the sheet thickness ({t:g} mm): "
                     f"make it at least Ø{min_hole:.1f} mm or drill it afterwards",
-                    hole.face_ids, hole.position_mm,
                 ))
         if machine is not None and fits(sheet.flat_bbox_mm, _bed_mm(machine)):
             if best_nesting(sheet, material, self.params, _bed_mm(machine)) is None:
@@ -161,12 +155,11 @@ class SheetMetalModel(ProcessModel):
             for hole in features.holes or []:
                 distance = hole_bend_distance_mm(hole, b, t)
                 if distance is not None and distance < limit - 1e-9:
-                    out.append(finding(
-                        self.process, Severity.WARNING, "sheet_hole_near_bend",
+                    out.append(hole_finding(
+                        self.process, Severity.WARNING, "sheet_hole_near_bend", hole,
                         f"hole Ø{hole.diameter_mm:.2f} mm is {max(distance, 0):.1f} mm from bend {i + 1}, closer "
                         f"than {limit:.1f} mm ({factor:g}t + r): it will distort when bent: move it away "
                         "from the bend",
-                        hole.face_ids, hole.position_mm,
                     ))
         return out
 

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 
 from geometry.features import PartFeatures
 from geometry.findings import Finding, Severity
-from quoting.data_files import read_data
 from quoting.materials import Material
 from quoting.process_kinds import Process
 from quoting.processes.base import Operation, Plan, ProcessModel, Stock
@@ -24,10 +23,6 @@ from quoting.processes.milling import standard_up
 
 class TurningModel(ProcessModel):
     process = Process.CNC_TURNING
-
-    def __init__(self) -> None:
-        self.params = read_data("processes.toml")["cnc_turning"]
-        self.machine_classes = self.params["machine_classes"]
 
     def family_findings(self, features: PartFeatures, material: Material, machine_class: str,
                         limits: Mapping[str, float]) -> list[Finding]:
