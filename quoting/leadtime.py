@@ -9,11 +9,11 @@ business days, Monday to Friday, same holidays).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from quoting.numeric import ceil_count
 from quoting.ratecard_schema import WEEKDAYS
 
 CARRIER_DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
@@ -94,9 +94,9 @@ def lead_time(
     Monotone by construction: more machine hours never give fewer days, a smaller
     ``day_factor`` never gives more.
     """
-    queue = math.ceil(backlog_h / capacity_h_day * day_factor - 1e-9)
-    production = max(1, math.ceil(machine_h / capacity_h_day * day_factor - 1e-9))
-    finishing = math.ceil(finishing_days * day_factor - 1e-9)
+    queue = ceil_count(backlog_h / capacity_h_day * day_factor)
+    production = max(1, ceil_count(machine_h / capacity_h_day * day_factor))
+    finishing = ceil_count(finishing_days * day_factor)
     make = queue + production + inspection_days + finishing
     ship_date = add_business_days(today, make, workdays, country, closed)
     delivery = add_business_days(ship_date, shipping_days, CARRIER_DAYS, country)

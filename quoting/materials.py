@@ -9,6 +9,7 @@ from typing import Any
 
 from quoting.data_files import read_data
 from quoting.errors import UnknownMaterialError
+from quoting.numeric import within
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Material:
         (validated on load), so a thicker sheet never cuts faster.
         """
         table = self.laser_speed_table
-        if not table or thickness_mm > table[-1][0] + 1e-9:
+        if not table or not within(thickness_mm, table[-1][0]):
             return None
         if thickness_mm <= table[0][0]:
             return table[0][1]

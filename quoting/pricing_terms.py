@@ -12,6 +12,7 @@ from typing import Any
 
 from quoting.data_files import read_data
 from quoting.materials import Material
+from quoting.numeric import ceil_count
 from quoting.options import canonical_tolerance, tolerance_class
 from quoting.processes.base import ProcessEstimate
 from quoting.ratecard import RateCard
@@ -78,7 +79,7 @@ def shipping_terms(card: RateCard, road_km: float | None, ship_kg: float) -> tup
         return eur, max(zone.days, s.min_days), f"zone up to {zone.max_km:.0f} km, {where}, {ship_kg:.1f} kg"
     km = road_km or 0.0
     eur = s.base_eur + s.eur_per_km * km + s.eur_per_kg * ship_kg
-    days = max(s.min_days, math.ceil(km / 500.0 * s.days_per_500km - 1e-9))
+    days = max(s.min_days, ceil_count(km / 500.0 * s.days_per_500km))
     detail = f"{km:.0f} km by road, {ship_kg:.1f} kg" if road_km is not None else \
         f"{ship_kg:.1f} kg, no destination given"
     return eur, days, detail

@@ -12,6 +12,7 @@ from geometry.findings import Finding, Location, Severity
 from quoting.data_files import read_data
 from quoting.errors import NotManufacturableError, UnknownOptionError
 from quoting.materials import Material
+from quoting.numeric import within
 from quoting.process_kinds import Process
 
 
@@ -108,7 +109,7 @@ def machine_class_findings(process: Process, machine_class: str, known: Mapping[
 def fits(part_mm: Iterable[float], envelope_mm: Iterable[float]) -> bool:
     """Whether a box fits an envelope in some axis-aligned orientation."""
     a, b = sorted(part_mm), sorted(envelope_mm)
-    return len(a) == len(b) and all(p <= e + 1e-9 for p, e in zip(a, b, strict=True))
+    return len(a) == len(b) and all(within(p, e) for p, e in zip(a, b, strict=True))
 
 
 def dims(values: Iterable[float]) -> str:

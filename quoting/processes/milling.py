@@ -22,6 +22,7 @@ from geometry.findings import Finding, Severity
 from quoting.data_files import read_data
 from quoting.errors import NotManufacturableError
 from quoting.materials import Material
+from quoting.numeric import below, ceil_count, within
 from quoting.process_kinds import Process
 from quoting.processes.base import Operation, Plan, ProcessModel, Stock
 from quoting.processes.common import (
@@ -42,7 +43,7 @@ PLASTIC_FAMILIES = ("plastic", "resin")
 def standard_up(value: float, sizes: list[float], step: float) -> float:
     """The smallest standard size >= value; beyond the list, value rounded up to ``step``."""
     for s in sorted(float(x) for x in sizes):
-        if s >= value - 1e-9:
+        if not below(s, value):
             return s
     return math.ceil(value / step) * step
 
@@ -53,7 +54,7 @@ def milling_stock(bbox_mm: tuple[float, float, float], params: Mapping[str, Any]
     step = float(params["stock_saw_step_mm"])
     a, b, c = sorted((x + 2 * allowance for x in bbox_mm), reverse=True)
     thickness = standard_up(c, params["standard_plate_mm"], step)
-    sides = sorted((math.ceil(a / step - 1e-9) * step, math.ceil(b / step - 1e-9) * step), reverse=True)
+    sides = sorted((ceil_count(a / step) * step, ceil_count(b / step) * step), reverse=True)
     big, middle, small = sorted((sides[0], sides[1], thickness), reverse=True)
     return big, middle, small
 
@@ -64,14 +65,14 @@ def milling_bar_stock(diameter_mm: float, length_mm: float, params: Mapping[str,
     step = float(params["stock_saw_step_mm"])
     bars = read_data("processes.toml")["cnc_turning"]["standard_bar_mm"]
     return (standard_up(diameter_mm + 2 * allowance, bars, step),
-            math.ceil((length_mm + 2 * allowance) / step - 1e-9) * step)
+            ceil_count((length_mm + 2 * allowance) / step) * step)
 
 
 def finishing_tool_mm(min_internal_radius_mm: float, params: Mapping[str, Any]) -> float:
     """The largest standard end mill whose radius fits the smallest internal corner (with clearance)."""
     mills = sorted(float(x) for x in params["standard_end_mills_mm"])
     limit = min_internal_radius_mm * float(params["tool_radius_clearance"])
-    fitting = [d for d in mills if d / 2.0 <= limit + 1e-9]
+    fitting = [d for d in mills if within(d / 2.0, limit)]
     return fitting[-1] if fitting else mills[0]
 
 

@@ -8,13 +8,13 @@ single grid misses (205 x 105 on 2000 x 1000: 85 parts where the best grid holds
 
 from __future__ import annotations
 
-import math
+from quoting.numeric import floor_count
 
 
 def _grid(width: float, height: float, w: float, h: float) -> int:
     if w <= 0 or h <= 0:
         return 0
-    return int(math.floor(width / w + 1e-9)) * int(math.floor(height / h + 1e-9))
+    return floor_count(width / w) * floor_count(height / h)
 
 
 def pack_count(width: float, height: float, w: float, h: float) -> int:
@@ -23,12 +23,12 @@ def pack_count(width: float, height: float, w: float, h: float) -> int:
         return 0
     best = 0
     for a, b in ((w, h), (h, w)):
-        columns = int(math.floor(width / a + 1e-9))
+        columns = floor_count(width / a)
         for i in range(columns + 1):
             # i columns of (a x b) on the left, the rest of the width in the other orientation
             n = _grid(i * a, height, a, b) + _grid(width - i * a, height, b, a)
             best = max(best, n)
-        rows = int(math.floor(height / b + 1e-9))
+        rows = floor_count(height / b)
         for j in range(rows + 1):
             n = _grid(width, j * b, a, b) + _grid(width, height - j * b, b, a)
             best = max(best, n)

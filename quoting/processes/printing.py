@@ -20,6 +20,7 @@ from geometry.features import PartFeatures
 from geometry.findings import Finding, Severity
 from quoting.data_files import read_data
 from quoting.materials import Material
+from quoting.numeric import ceil_count
 from quoting.process_kinds import Process
 from quoting.processes.base import BuildPlan, Operation, Plan, ProcessModel, Stock
 from quoting.processes.common import dims, finding, fits
@@ -156,7 +157,7 @@ class PrintingModel(ProcessModel):
                     height: float) -> tuple[list[Operation], float]:
         """FDM: one part per plate, deposited volume / extrusion rate + per-layer overhead; and the volume."""
         p = self.params
-        layers = max(1, math.ceil(height / float(p["layer_height_mm"]) - 1e-9))
+        layers = max(1, ceil_count(height / float(p["layer_height_mm"])))
         deposited = volume * float(p["fill_fraction"]) + support * support_fill
         minutes = (deposited / float(p["volumetric_rate_mm3_s"]) + layers * float(p["layer_overhead_s"])) / 60.0
         return [Operation(
@@ -179,7 +180,7 @@ class PrintingModel(ProcessModel):
             cap = math.floor(float(p["max_packing_fraction"]) * bx * by * bz / volume) if volume > 0 else 1
             per_build = max(1, min(per_slab * slabs_max, cap))
             fixed, slab_h = float(p["build_fixed_min"]), height + gap
-        layers = math.ceil(slab_h / float(p["layer_height_mm"]) - 1e-9)
+        layers = ceil_count(slab_h / float(p["layer_height_mm"]))
         slab_min = layers * float(p["layer_s"]) / 60.0 / self._speed(machine_class)
         return BuildPlan(parts_per_build=per_build, parts_per_slab=per_slab, slab_height_mm=round(slab_h, 3),
                          fixed_min=fixed, slab_min=slab_min), layers

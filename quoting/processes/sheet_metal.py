@@ -20,6 +20,7 @@ import numpy as np
 from geometry.features import Bend, Hole, PartFeatures, SheetMetal
 from geometry.findings import Finding, Severity
 from quoting.materials import Material
+from quoting.numeric import TIE, below
 from quoting.process_kinds import Process
 from quoting.processes.base import Nesting, Operation, Plan, ProcessModel, Stock
 from quoting.processes.common import dims, finding, fits, hole_finding
@@ -108,7 +109,7 @@ def best_nesting(
             sheet_mm=size, parts_per_sheet=n, utilisation=utilisation,
             sheet_mass_kg=area * sheet.thickness_mm * material.density_kg_mm3, gap_mm=gap, margin_mm=margin,
         )
-        if best is None or utilisation > best.utilisation + 1e-12:
+        if best is None or utilisation > best.utilisation + TIE:
             best = candidate
     return best
 
@@ -131,7 +132,7 @@ class SheetMetalModel(ProcessModel):
         t = sheet.thickness_mm
         min_hole = limits["sheet_min_hole_diameter_thickness_factor"] * t
         for hole in features.holes or []:
-            if hole.diameter_mm < min_hole - 1e-9:
+            if below(hole.diameter_mm, min_hole):
                 findings.append(hole_finding(
                     self.process, Severity.WARNING, "sheet_hole_too_small", hole,
                     f"hole Ø{hole.diameter_mm:.2f} mm is smaller than the sheet thickness ({t:g} mm): "
@@ -154,7 +155,7 @@ class SheetMetalModel(ProcessModel):
             limit = factor * t + b.inner_radius_mm
             for hole in features.holes or []:
                 distance = hole_bend_distance_mm(hole, b, t)
-                if distance is not None and distance < limit - 1e-9:
+                if distance is not None and below(distance, limit):
                     out.append(hole_finding(
                         self.process, Severity.WARNING, "sheet_hole_near_bend", hole,
                         f"hole Ø{hole.diameter_mm:.2f} mm is {max(distance, 0):.1f} mm from bend {i + 1}, closer "
@@ -312,14 +313,14 @@ def _bend_findings(sheet: SheetMetal, material: Material, limits: Mapping[str, f
     min_r = (material.min_bend_radius_t or 0.0) * t
     flange_min = limits["sheet_min_flange_thickness_factor"] * t
     for i, b in enumerate(sheet.bends):
-        if b.inner_radius_mm < min_r - 1e-9:
+        if below(b.inner_radius_mm, min_r):
             findings.append(finding(
                 Process.SHEET_METAL, Severity.WARNING, "sheet_bend_radius_too_small",
                 f"bend {i + 1} has an inner radius of {b.inner_radius_mm:.2f} mm, below the {min_r:.2f} mm "
                 f"{material.name} takes at {t:g} mm without cracking: use R{min_r:.1f} mm or more",
             ))
         flange = b.flange_length_mm
-        if flange is not None and flange < flange_min - 1e-9:
+        if flange is not None and below(flange, flange_min):
             findings.append(finding(
                 Process.SHEET_METAL, Severity.WARNING, "sheet_flange_too_short",
                 f"bend {i + 1} has a {flange:.1f} mm flange, shorter than {flange_min:.1f} mm "
