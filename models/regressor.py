@@ -154,18 +154,7 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         """Fit on priced lines; ``prior``: a fitted ``MarketplacePrior`` (or another fitted model with
         ``predict_log_ratio`` and ``residual_lo_``/``residual_hi_``) to blend with, kept inside."""
         X = list(X)
-        check_samples(X)
-        prices = np.asarray(y, dtype=np.float64)
-        if prices.shape != (len(X),):
-            raise ModelError(f"{len(X)} samples but {prices.shape} prices: give one price per sample")
-        if len(X) < 5:
-            raise ModelError(f"a cost model needs at least 5 priced jobs, got {len(X)}: add more history")
-        if not np.all(np.isfinite(prices)) or np.any(prices <= 0):
-            raise ModelError("every price must be a positive number of EUR")
-        if not 0 < self.level < 1:
-            raise ModelError(f"level {self.level!r} must be between 0 and 1, e.g. 0.8")
-        if prior is not None:
-            check_is_fitted(prior, "residual_lo_")
+        prices = self._checked(X, y, prior)
         rule = rule_totals_eur(X)
         z = np.log(prices / rule)
         self.prior_ = prior
@@ -210,6 +199,22 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         self.residual_lo_ = float(min(lo, 0.0))
         self.residual_hi_ = float(max(hi, 0.0))
         return self
+
+    def _checked(self, X: list[CostSample], y: npt.ArrayLike, prior: LogRatioModel | None) -> FloatArray:
+        """The prices as an array, after checking samples, prices, level and prior (clear ``ModelError``s)."""
+        check_samples(X)
+        prices = np.asarray(y, dtype=np.float64)
+        if prices.shape != (len(X),):
+            raise ModelError(f"{len(X)} samples but {prices.shape} prices: give one price per sample")
+        if len(X) < 5:
+            raise ModelError(f"a cost model needs at least 5 priced jobs, got {len(X)}: add more history")
+        if not np.all(np.isfinite(prices)) or np.any(prices <= 0):
+            raise ModelError("every price must be a positive number of EUR")
+        if not 0 < self.level < 1:
+            raise ModelError(f"level {self.level!r} must be between 0 and 1, e.g. 0.8")
+        if prior is not None:
+            check_is_fitted(prior, "residual_lo_")
+        return prices
 
     def _ranks(self, n: int) -> tuple[int, int]:
         """0-based ranks of the two-sided conformal bounds among n values: ``floor((n + 1) alpha / 2)``
