@@ -7,9 +7,9 @@ lookup is one indexed query, and keys are cached for ``CACHE_S``).
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
+from cachetools import TTLCache
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -18,8 +18,9 @@ from api.errors import ForbiddenError, UnauthorizedError
 from api.service import Service
 
 _bearer = HTTPBearer(auto_error=False, description="an API key: `Authorization: Bearer mfk_...`")
-_cache: dict[str, tuple[float, Principal]] = {}
 CACHE_S = 10.0
+#: API key -> who it is, for ``CACHE_S`` seconds (at most 10,000 keys, least recently used out first)
+_cache: TTLCache[str, Principal] = TTLCache(maxsize=10_000, ttl=CACHE_S)
 
 
 async def get_service(request: Request) -> Service:
@@ -33,14 +34,9 @@ async def principal(svc: Svc, creds: Annotated[HTTPAuthorizationCredentials | No
     if creds is None:
         return ANONYMOUS
     key = creds.credentials
-    hit = _cache.get(key)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < CACHE_S:
-        return hit[1]
-    who = authenticate(svc.sessions, key)
-    if len(_cache) > 10_000:
-        _cache.clear()
-    _cache[key] = (now, who)
+    who = _cache.get(key)
+    if who is None:
+        who = _cache[key] = authenticate(svc.sessions, key)
     return who
 
 

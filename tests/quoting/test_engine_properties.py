@@ -24,6 +24,7 @@ def test_demo_offers_add_up_and_fall_per_unit(box, fill, material, tier) -> None
     request = QuoteRequest.parse(material=material, quantities=(1, 3, 10, 50, 400), ship_to=PARIS, tier=tier)
     q = quote(feat, request, demo_workshops(), NOW)
     assert len(q.offers) + len(q.ineligible) == len(demo_workshops())
+    assert q.offers, f"no demo workshop offers a {bbox} mm part in {material}: {[i.reasons for i in q.ineligible]}"
     for offer in q.offers:
         units = [line.unit_price_eur for line in offer.lines]
         assert all(b <= a + 0.01 for a, b in zip(units, units[1:], strict=False)), (offer.workshop_id, units)

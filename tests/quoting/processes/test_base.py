@@ -10,7 +10,7 @@ from quoting.errors import NotManufacturableError
 from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.processes import ProcessModel, process_models
-from tests.processes.helpers import features
+from tests.quoting.processes.helpers import features
 
 MODELS = process_models()
 

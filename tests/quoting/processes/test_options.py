@@ -10,7 +10,7 @@ from geometry.errors import InputError
 from quoting.errors import OptionNotApplicableError, UnknownOptionError
 from quoting.materials import get_material
 from quoting.options import finish_cost, finish_keys, thread_cost, tolerance_class, tolerance_time_factor
-from tests.processes.helpers import features
+from tests.quoting.processes.helpers import features
 
 AL = get_material("al6061")
 STEEL = get_material("s235")

@@ -15,7 +15,7 @@ from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.processes import process_models
 from tests.parts import plate_with_holes, plate_with_holes_volume, step_bytes
-from tests.processes.helpers import codes, op
+from tests.quoting.processes.helpers import codes, op
 
 
 def measured(shape, name="part.step"):

@@ -13,7 +13,7 @@ from quoting.errors import NotManufacturableError
 from quoting.materials import get_material
 from quoting.processes.nesting import pack_count, parts_on_sheet
 from quoting.processes.sheet_metal import SheetMetalModel
-from tests.processes.helpers import codes, op, sheet, sheet_features
+from tests.quoting.processes.helpers import codes, op, sheet, sheet_features
 
 S235 = get_material("s235")
 SHEET = SheetMetalModel()

@@ -14,7 +14,7 @@ from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.processes.nesting import pack_count
 from quoting.processes.printing import PrintingModel
-from tests.processes.helpers import codes, features, op
+from tests.quoting.processes.helpers import codes, features, op
 
 FDM = PrintingModel(Process.PRINTING_FDM)
 SLA = PrintingModel(Process.PRINTING_SLA)

@@ -10,7 +10,7 @@ from geometry.features import Hole, MeshInfo, Turning
 from quoting.errors import NotManufacturableError
 from quoting.materials import get_material
 from quoting.processes.turning import TurningModel
-from tests.processes.helpers import codes, features, op
+from tests.quoting.processes.helpers import codes, features, op
 
 AL = get_material("al6061")
 LATHE = TurningModel()

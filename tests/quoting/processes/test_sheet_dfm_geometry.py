@@ -19,7 +19,7 @@ from quoting.materials import get_material
 from quoting.processes.sheet_metal import SheetMetalModel, hole_bend_distance_mm, priced_pierces
 from tests import parts
 from tests.parts import plate_with_holes, step_bytes
-from tests.processes.helpers import codes, op
+from tests.quoting.processes.helpers import codes, op
 
 S235 = get_material("s235")
 SHEET = SheetMetalModel()

@@ -14,7 +14,7 @@ from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.processes import process_models
 from quoting.processes.milling import MillingModel, finishing_tool_mm, milling_stock
-from tests.processes.helpers import codes, features, op
+from tests.quoting.processes.helpers import codes, features, op
 
 AL = get_material("al6061")
 MILL = MillingModel()
