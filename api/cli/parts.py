@@ -16,14 +16,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     from quoting.process_kinds import SortKey, Tier
 
     p = sub.add_parser("features", help="measure a CAD file (PartFeatures, schema microfab.features/1)")
-    p.add_argument("file", help="STEP, STL, 3MF, OBJ or PLY file")
+    p.add_argument("file", help="STEP, STL, 3MF, OBJ, PLY or DXF (with --thickness) file")
     p.add_argument("--units", help="unit of a file that carries none (mm, cm, m, in); default mm")
     p.add_argument("--thickness", type=float, help="sheet thickness [mm] of a flat 2D DXF part (required for DXF)")
     p.add_argument("--json", action="store_true", help="print the PartFeatures as JSON")
     p.set_defaults(func=features_cmd)
 
     q = sub.add_parser("quote", help="quote a CAD file at every workshop able to make it")
-    q.add_argument("file", help="STEP, STL, 3MF, OBJ or PLY file")
+    q.add_argument("file", help="STEP, STL, 3MF, OBJ, PLY or DXF (with --thickness) file")
     q.add_argument("--material", required=True, help="material key (see `microfab materials`)")
     q.add_argument("--process", help="process key (cnc_milling, ...); default: every process")
     q.add_argument("--qty", default="1", help="quantities, comma-separated (default 1)")
