@@ -14,7 +14,9 @@ from tests import parts as cadparts
 
 @pytest.fixture()
 def client(tmp_path: Path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/t.db", blob_dir=tmp_path / "blobs", allow_anonymous=True)
+    # a generous synchronous wait: in a fresh clone the first parse worker fills the Numba cache first
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/t.db", blob_dir=tmp_path / "blobs", allow_anonymous=True,
+                        parse_workers=1, sync_wait_s=300, parse_timeout_s=120)
     with TestClient(create_app(settings)) as c:
         yield c
 
