@@ -84,6 +84,7 @@ class QuoteCreate(BaseModel):
     need_by: dt.date | None = None
     thickness_mm: float | None = Field(default=None, gt=0, le=100, description="sheet thickness of a 2D DXF part")
     threads: dict[str, int] | None = Field(default=None, description="extra threads per part, e.g. {\"M6\": 4}")
+    cost_drivers: bool = Field(default=False, description="also compute the cost drivers (one re-pricing each)")
 
 
 QUOTE_EXAMPLE: dict[str, Any] = {
@@ -93,7 +94,14 @@ QUOTE_EXAMPLE: dict[str, Any] = {
     "part": {"filename": "bracket.step", "sha256": EXAMPLE_SHA, "format": "step"},
     "offers": [{"workshop_id": "lyon-usinage", "process": "cnc_milling",
                 "lines": [{"quantity": 1, "unit_price_eur": 182.4, "total_eur": 182.4, "lead_time_days": 6}]}],
-    "ineligible": [], "dfm": [], "ratecard_versions": {"lyon-usinage": 1}}
+    "ineligible": [], "dfm": [], "ratecard_versions": {"lyon-usinage": 1},
+    "cost_drivers": [{"kind": "internal_radius", "what": "internal corners of R1.00 mm",
+                      "change": "internal radius 1 mm -> 3 mm", "location": {"face_ids": [6, 7, 8, 9], "point_mm": None},
+                      "currency": "EUR",
+                      "savings": [{"quantity": 1, "total_cents": 18240, "relaxed_total_cents": 15310,
+                                   "delta_cents": 2930, "delta_eur": 29.3, "delta_fraction": 0.160636,
+                                   "by_process_cents": {"cnc_milling": 2930},
+                                   "by_process_eur": {"cnc_milling": 29.3}}]}]}
 
 
 class QuoteView(BaseModel):
@@ -108,6 +116,10 @@ class QuoteView(BaseModel):
     offers: list[dict[str, Any]]
     ineligible: list[dict[str, Any]]
     ratecard_versions: dict[str, int] = Field(description="workshop id -> rate card version that priced its offer")
+    cost_drivers: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "when the request asked (cost_drivers=true): the features that raise the price, each with its location, "
+        "the change that relaxes it and the saving per quantity (delta_cents: lowest total now minus after the "
+        "change, also per process), biggest first; savings under 1 % are left out"))
 
 
 class MaterialView(BaseModel):

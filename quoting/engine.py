@@ -26,6 +26,8 @@ from importlib.metadata import PackageNotFoundError, version
 from geometry import measure
 from geometry.features import FEATURES_SCHEMA, PartFeatures
 from geometry.findings import Finding
+from quoting.cost_drivers import cost_drivers
+from quoting.driver_records import CostDriver
 from quoting.kits import kit_offers
 from quoting.offers import Inquiry, workshop_offers
 from quoting.pricing import CostModel
@@ -35,7 +37,7 @@ from quoting.ratecard import RateCard
 from quoting.request import QuoteRequest
 from quoting.workshops import load_workshops
 
-_DATA_FILES = ("pricing.toml", "materials.toml", "processes.toml", "finishes.toml", "dfm.toml")
+_DATA_FILES = ("pricing.toml", "materials.toml", "processes.toml", "finishes.toml", "dfm.toml", "cost_drivers.toml")
 #: how each sort key measures an offer (at the first quantity); lower is better
 _CRITERIA: dict[SortKey, Callable[[Offer], float]] = {
     SortKey.PRICE: lambda o: o.lines[0].total_eur,
@@ -87,6 +89,10 @@ def quote(
     offers, ineligible, dfm = workshop_offers(inquiry, cards)
     offers = flag_best(sort_offers(offers, request.sort_by))
     offering = {o.workshop_id for o in offers}
+    drivers: list[CostDriver] = []
+    if request.cost_drivers:  # one re-pricing per relaxation, by the same workshops: what the buyer would see
+        drivers = cost_drivers(features, request, offers, lambda f, r: workshop_offers(
+            Inquiry(f, r, now.date(), cost_models or {}), cards)[0])
     validity = min((c.commercial.validity_days for c in cards if c.id in offering or not offering), default=30)
     return Quote(
         id=uuid.uuid4().hex,
@@ -99,6 +105,7 @@ def quote(
         dfm=dfm,
         versions=versions(cards, offers),
         process_choice=process_choice(offers, request.quantities) if request.process is None else [],
+        cost_drivers=drivers,
     )
 
 
@@ -211,7 +218,8 @@ def quote_components(
     dfm: dict[tuple[str, str], Finding] = {}
     first: Quote | None = None
     for index, (sub, count) in enumerate(components):
-        sub_quote = quote(sub, request.per_kit(count), cards, now, cost_models=cost_models)
+        sub_quote = quote(sub, replace(request.per_kit(count), cost_drivers=False), cards, now,
+                          cost_models=cost_models)  # cost drivers of kits: not computed yet
         first = first or sub_quote
         parts.append(Component(index, count, sub_quote.part, sub_quote.offers, sub_quote.ineligible,
                                sub_quote.dfm))

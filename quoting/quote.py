@@ -8,6 +8,7 @@ from typing import Any
 
 from geometry.codec import from_jsonable, to_jsonable
 from geometry.findings import Finding
+from quoting.driver_records import CostDriver
 from quoting.process_kinds import Process
 from quoting.request import QuoteRequest
 
@@ -148,6 +149,8 @@ class Quote:
     process_choice: list[ProcessChoice] = field(default_factory=list)
     #: multi-solid files: one entry per distinct solid (see quoting.engine.quote_file)
     components: list[Component] = field(default_factory=list)
+    #: what features of the part add to its price, when the request asks (see quoting.cost_drivers)
+    cost_drivers: list[CostDriver] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = to_jsonable(self)

@@ -70,6 +70,8 @@ class QuoteRequest:
     need_by: dt.date | None = None
     #: extra threads per part, by size ({"M6": 4}); tap-drill holes found in the geometry are already priced
     threads: dict[str, int] | None = None
+    #: compute the quote's cost drivers (``quoting.cost_drivers``: one re-pricing per relaxation)
+    cost_drivers: bool = False
 
     @cached_property
     def material_record(self) -> Material:
@@ -99,6 +101,7 @@ class QuoteRequest:
         thickness_mm: str | float | None = None,
         threads: ThreadsIn = None,
         known_finishes: Collection[str] = (),
+        cost_drivers: bool | str | None = None,
     ) -> QuoteRequest:
         """A validated request from CLI, form or JSON values; errors name the field.
 
@@ -115,7 +118,7 @@ class QuoteRequest:
             thickness_mm=_thickness(thickness_mm), finish=_finish(finish, known_finishes),
             tolerance=_tolerance(tolerance), tier=_choice(Tier, tier, "tier", Tier.STANDARD),
             sort_by=_choice(SortKey, sort_by, "sort_by", SortKey.PRICE), need_by=_need_by(need_by),
-            threads=_threads(threads),
+            threads=_threads(threads), cost_drivers=_flag(cost_drivers, "cost_drivers"),
         )
         object.__setattr__(request, "material_record", record)  # fill the cached property
         return request
@@ -239,6 +242,20 @@ def _choice(kind: type[_Choice], value: str | _Choice | None, name: str, default
         return kind(value.strip().lower() if isinstance(value, str) else value)
     except ValueError:
         raise InvalidRequestError(f"{name} {value!r} is unknown: use {', '.join(kind)}", field=name) from None
+
+
+def _flag(value: bool | str | None, name: str) -> bool:
+    """A yes/no field: a bool, or a form's "true"/"false"/"1"/"0"/"yes"/"no"/"on"/"off" ("" and None: no)."""
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise InvalidRequestError(f"{name} {value!r} is not true or false", field=name)
 
 
 def _need_by(value: str | dt.date | None) -> dt.date | None:

@@ -58,6 +58,15 @@ def pocketed_block_volume(size=(80.0, 60.0, 30.0), pocket=(40.0, 30.0, 15.0), co
     return lx * ly * lz - pocket_area * pz
 
 
+def cost_driver_block(corner_r: float = 1.0, pocket_depth: float = 36.0) -> cq.Workplane:
+    """An 80 x 60 x 40 block with a 40 x 12 pocket ``pocket_depth`` deep from the top, corners of ``corner_r``.
+
+    The cost-driver part: a small internal radius (1 mm) and a deep, narrow pocket (36 mm for 12 mm);
+    rebuilt with a 3 mm radius or an 18 mm deep pocket, it is the part after a driver's change.
+    """
+    return pocketed_block(size=(80.0, 60.0, 40.0), pocket=(40.0, 12.0, pocket_depth), corner_r=corner_r)
+
+
 def holes_plate() -> cq.Workplane:
     """100 x 60 x 20 plate, top at z = 10, with one hole of each kind (see ``HOLES``)."""
     plate = cq.Workplane("XY").box(100, 60, 20)

@@ -39,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--sort", dest="sort_by", default=SortKey.PRICE.value, choices=[k.value for k in SortKey],
                    help="order of the offers (default price)")
     q.add_argument("--need-by", help="delivery wanted by this date (YYYY-MM-DD)")
+    q.add_argument("--drivers", action="store_true",
+                   help="also compute the cost drivers: what each feature adds to the price (a re-pricing each)")
     q.add_argument("--json", action="store_true", help="print the Quote as JSON (schema microfab.quote/1)")
     q.add_argument("--model-dir", help="calibrated cost models (default $MICROFAB_MODEL_DIR or var/models; "
                                        "see `microfab calibrate`)")
@@ -119,7 +121,7 @@ def quote_cmd(args: argparse.Namespace) -> int:
     request = QuoteRequest.parse(
         material=args.material, quantities=args.qty, process=args.process, finish=args.finish,
         tolerance=args.tolerance, tier=args.tier, sort_by=args.sort_by, ship_to=args.ship_to, need_by=args.need_by,
-        units=args.units, thickness_mm=args.thickness, threads=args.threads,
+        units=args.units, thickness_mm=args.thickness, threads=args.threads, cost_drivers=args.drivers,
         known_finishes={key for card in workshops for key in card.finishes},
     )
     _, q = quote_file(args.file, request, workshops=workshops, cost_models=_cost_models(args.model_dir))
@@ -168,8 +170,20 @@ def _print_quote(q: Quote) -> None:
         print("\nmanufacturability:")
         for f in q.dfm:
             print(f"  {f.severity.value}: {f.process or 'part'}: {f.code}: {f.message}")
+    _print_drivers(q)
     for o in q.offers[:1]:
         print(f"\ncheapest offer, {o.workshop_id}, breakdown for {o.lines[0].quantity} pc:")
         for b in o.lines[0].breakdown:
             print(f"  {b.item:<14} {b.amount_eur:>10,.2f}  {b.detail}")
         print(f"  {'total':<14} {o.lines[0].total_eur:>10,.2f}")
+
+
+def _print_drivers(q: Quote) -> None:
+    """The three biggest cost drivers: what each adds at every quantity (the lowest total now minus after)."""
+    if not q.cost_drivers:
+        return
+    rows = [(d.kind.value, d.what, d.change,
+             ", ".join(f"{s.quantity} pc {s.delta_eur:,.2f} ({s.delta_fraction:.0%})" for s in d.savings))
+            for d in q.cost_drivers[:3]]
+    print("\ncost drivers (saving on the lowest total, EUR):")
+    print(table(("driver", "what", "change", "saving"), rows))

@@ -176,12 +176,13 @@ async def create_quote(
     = None,
     threads: Annotated[str | None, Form(max_length=200, description="extra threads per part, e.g. M6:4,M8:2")]
     = None,
+    cost_drivers: Annotated[bool, Form(description="also compute the cost drivers (one re-pricing each)")] = False,
 ) -> Any:
     """Quote a file or a stored part: offers from every workshop able to make it, stored and immutable."""
     units = _check_units(units)
     fields = {"material": material, "quantities": quantities, "process": process, "finish": finish,
               "tolerance": tolerance, "tier": tier, "sort_by": sort_by, "ship_to": ship_to, "need_by": need_by,
-              "units": units, "thickness_mm": thickness_mm, "threads": threads}
+              "units": units, "thickness_mm": thickness_mm, "threads": threads, "cost_drivers": cost_drivers}
     request = _parse_request(svc, fields)  # a bad request fails before any parsing
     if (file is None) == (not part_id):
         raise InvalidRequestError("give either a file or a part_id", field="file")
