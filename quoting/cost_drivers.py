@@ -15,7 +15,7 @@ re-pricing each (no measuring).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from geometry.features import PartFeatures
@@ -51,11 +51,15 @@ def driver_table() -> DriverTable:
 def relaxations(features: PartFeatures, request: QuoteRequest, table: DriverTable | None = None) -> list[Relaxation]:
     """The relaxations that apply to this part and request, in table order, at most ``max_relaxations``."""
     table = table or driver_table()
+    plain = request
+    if request.cost_drivers:  # the relaxed requests ask for no drivers of their own
+        plain = replace(request, cost_drivers=False)
+        object.__setattr__(plain, "material_record", request.material_record)
     out: list[Relaxation] = []
     for kind, row in table.rows:
         if len(out) >= table.max_relaxations:
             break
-        relaxed = RULES[kind](features, request, row)
+        relaxed = RULES[kind](features, plain, row)
         if relaxed is not None:
             out.append(relaxed)
     return out

@@ -197,8 +197,8 @@ def _thin_wall(f: PartFeatures, r: QuoteRequest, row: Row) -> Relaxation | None:
 
 
 def _request(r: QuoteRequest, **changes: Any) -> QuoteRequest:
-    """``r`` with ``changes`` and without cost drivers of its own (a material change looks its record up again)."""
-    out = replace(r, cost_drivers=False, **changes)
+    """``r`` with ``changes`` (a material change looks its record up again)."""
+    out = replace(r, **changes)
     if "material" not in changes:
         object.__setattr__(out, "material_record", r.material_record)
     return out

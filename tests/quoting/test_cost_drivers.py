@@ -188,3 +188,9 @@ def test_relaxing_a_driver_never_raises_the_price(radius, depth_to_width, tolera
         after = quote(relaxed.features, relaxed.request, now=NOW)
         for before_line, saving in zip(_lowest_cents(base), cd.compare(base.offers, after.offers, QTY), strict=False):
             assert saving.relaxed_total_cents <= before_line, (relaxed.kind, relaxed.change)
+
+
+def test_relaxed_requests_ask_for_no_drivers() -> None:
+    request = QuoteRequest.parse(material="al7075", quantities=QTY, tolerance="f", cost_drivers=True)
+    found = cd.relaxations(_many_drivers(), request)
+    assert found and not any(r.request.cost_drivers for r in found)
