@@ -194,3 +194,26 @@ def test_relaxed_requests_ask_for_no_drivers() -> None:
     request = QuoteRequest.parse(material="al7075", quantities=QTY, tolerance="f", cost_drivers=True)
     found = cd.relaxations(_many_drivers(), request)
     assert found and not any(r.request.cost_drivers for r in found)
+
+
+def test_cli_prints_the_three_biggest(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    from api.cli import main
+
+    path = tmp_path / "block.step"
+    path.write_bytes(step_bytes(cost_driver_block()))
+    assert main(["quote", str(path), "--material", "al7075", "--qty", "1,10", "--tolerance", "f", "--drivers"]) == 0
+    out = capsys.readouterr().out.split("cost drivers")[1]
+    assert "internal radius 1 mm -> 3 mm" in out and "tolerance iso2768_f -> iso2768_m" in out
+    assert len([line for line in out.splitlines() if " -> " in line or " instead of " in line]) == 3
+
+
+def test_api_body_and_openapi_example() -> None:
+    from api.schemas import QuoteCreate, QuoteView
+
+    fields = QuoteCreate(material="al7075", tolerance="f", cost_drivers=True).model_dump(mode="json")
+    assert QuoteRequest.parse(**fields).cost_drivers is True
+    schema = QuoteView.model_json_schema(by_alias=True)
+    assert "cost_drivers" in schema["properties"]
+    example = schema["examples"][0]["cost_drivers"][0]
+    assert example["savings"][0]["delta_cents"] == example["savings"][0]["total_cents"] - \
+        example["savings"][0]["relaxed_total_cents"]
