@@ -16,14 +16,14 @@ from hypothesis import strategies as st
 import quoting.cost_drivers as cd
 import quoting.engine as engine
 from geometry import measure
-from geometry.features import Pocket
+from geometry.features import Additive, Bend, Pocket
 from quoting.driver_records import DriverKind
 from quoting.engine import quote
 from quoting.money import to_cents
 from quoting.quote import Quote
 from quoting.request import QuoteRequest
-from tests.parts import cost_driver_block, step_bytes
-from tests.quoting.helpers import NOW, features
+from tests.parts import cost_driver_block, plate_with_holes, step_bytes
+from tests.quoting.helpers import NOW, features, sheet
 
 QTY = (1, 10, 100)
 #: the promised price and the price of the rebuilt part agree within this fraction
@@ -217,3 +217,59 @@ def test_api_body_and_openapi_example() -> None:
     example = schema["examples"][0]["cost_drivers"][0]
     assert example["savings"][0]["delta_cents"] == example["savings"][0]["total_cents"] - \
         example["savings"][0]["relaxed_total_cents"]
+
+
+@pytest.fixture(scope="module")
+def plate_quote() -> Quote:
+    """A plate with four Ø10.3 mm holes (off the standard drills) and four M6 threads asked for, in 6061."""
+    part = measure(step_bytes(plate_with_holes(hole_d=10.3)), filename="plate.step").features
+    return quote(part, _request(material="al6061", tolerance=None, threads="M6:4"), now=NOW)
+
+
+def test_rebuilt_with_standard_holes_costs_what_was_promised(plate_quote: Quote) -> None:
+    driver = _driver(plate_quote, DriverKind.NONSTANDARD_HOLES)
+    assert driver.change == "hole Ø10.30 mm -> Ø10.2 mm (and 3 more)"
+    assert driver.location is not None and driver.location.face_ids and driver.location.point_mm
+    rebuilt_part = measure(step_bytes(plate_with_holes(hole_d=10.2)), filename="plate.step").features
+    rebuilt = quote(rebuilt_part, _request(material="al6061", tolerance=None, threads="M6:4", cost_drivers=False),
+                    now=NOW)
+    for saving, actual in zip(driver.savings, _lowest_cents(rebuilt), strict=True):
+        assert abs(actual - saving.relaxed_total_cents) <= AGREEMENT * saving.relaxed_total_cents
+
+
+def test_requoted_without_threads_costs_what_was_promised(plate_quote: Quote) -> None:
+    assert _driver(plate_quote, DriverKind.THREADS).change == "threads -> plain holes"
+    part = measure(step_bytes(plate_with_holes(hole_d=10.3)), filename="plate.step").features
+    rebuilt = quote(part, _request(material="al6061", tolerance=None, cost_drivers=False), now=NOW)
+    _assert_promise_kept(plate_quote, DriverKind.THREADS, rebuilt)
+
+
+def _hand_built(kind: DriverKind):
+    """Features (built by hand) with one driver of ``kind``, and the material to quote them in."""
+    if kind is DriverKind.SETUPS:
+        return features().with_updates(setups_3axis=["+z", "-z", "+x", "-x"]), "al6061"
+    if kind is DriverKind.FIVE_AXIS:
+        return features().with_updates(unreachable_area_mm2=3000.0, unreachable_centroid_mm=(1.0, 2.0, 3.0)), "al6061"
+    if kind is DriverKind.SUPPORT:
+        part = features(bbox_mm=(60.0, 40.0, 30.0), volume_mm3=30_000.0, area_mm2=9000.0)
+        return part.with_updates(additive=Additive((0.0, 0.0, 1.0), 30.0, 1500.0, 20_000.0)), "pla"
+    bends = [Bend(90.0, 2.0, 200.0), Bend(90.0, 4.0, 200.0)]
+    return features(sheet=dataclasses.replace(sheet(), bends=bends)), "s235"
+
+
+@pytest.mark.parametrize(("kind", "change"), [
+    (DriverKind.SETUPS, "setups 4 -> 2 (features reachable from +z, -z)"),
+    (DriverKind.FIVE_AXIS, "undercuts removed: 5-axis -> 3-axis"),
+    (DriverKind.SUPPORT, "overhangs made self-supporting (45 degree chamfers)"),
+    (DriverKind.BEND_RADII, "bend radii -> one radius of 2 mm"),
+])
+def test_each_other_kind_saves_what_its_relaxed_part_costs(kind: DriverKind, change: str) -> None:
+    part, material = _hand_built(kind)
+    request = QuoteRequest.parse(material=material, quantities=QTY, cost_drivers=True)
+    promised = quote(part, request, now=NOW)
+    driver = _driver(promised, kind)
+    assert driver.change == change
+    relaxed = next(r for r in cd.relaxations(part, request) if r.kind is kind)
+    after = quote(relaxed.features, relaxed.request, now=NOW)
+    assert [s.relaxed_total_cents for s in driver.savings] == _lowest_cents(after)
+    assert max(s.delta_fraction for s in driver.savings) >= cd.driver_table().min_fraction
