@@ -14,14 +14,16 @@ re-pricing each (no measuring).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import Any
 
 from geometry.features import PartFeatures
 from quoting.data_files import read_data
 from quoting.driver_records import CostDriver, DriverKind, DriverSaving
-from quoting.driver_rules import RULES, Relaxation, Row
+from quoting.driver_rules import PARAMETERS, RULES, Relaxation, Row
+from quoting.errors import DataFileError
 from quoting.money import to_cents
 from quoting.quote import Offer
 from quoting.request import QuoteRequest
@@ -43,9 +45,26 @@ class DriverTable:
 
 @cache
 def driver_table() -> DriverTable:
-    data = read_data("cost_drivers.toml")
-    rows = tuple((DriverKind(str(row["kind"])), row) for row in data["relaxation"])
-    return DriverTable(rows, int(data["max_relaxations"]), float(data["min_fraction"]))
+    """The table of ``quoting/data/cost_drivers.toml``, checked (``DataFileError`` names what is wrong)."""
+    return parse_table(read_data("cost_drivers.toml"))
+
+
+def parse_table(data: Mapping[str, Any]) -> DriverTable:
+    """A ``DriverTable`` from the parsed TOML: known kinds with their parameters, sane bounds."""
+    where = "quoting/data/cost_drivers.toml"
+    try:
+        bound, bar = int(data["max_relaxations"]), float(data["min_fraction"])
+        rows = tuple((DriverKind(str(row["kind"])), row) for row in data["relaxation"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise DataFileError(f"{where}: {err!r}: give max_relaxations, min_fraction and [[relaxation]] rows "
+                            f"whose kind is one of {', '.join(DriverKind)}") from err
+    if bound < 0 or not 0.0 <= bar < 1.0:
+        raise DataFileError(f"{where}: max_relaxations must be >= 0 and min_fraction in [0, 1)")
+    for kind, row in rows:
+        missing = [name for name in PARAMETERS.get(kind, ()) if name not in row]
+        if missing:
+            raise DataFileError(f"{where}: the {kind} row lacks {', '.join(missing)}")
+    return DriverTable(rows, bound, bar)
 
 
 def relaxations(features: PartFeatures, request: QuoteRequest, table: DriverTable | None = None) -> list[Relaxation]:
@@ -112,4 +131,4 @@ def compare(before: Sequence[Offer], after: Sequence[Offer], quantities: Sequenc
     return out
 
 
-__all__ = ["DriverTable", "Repricer", "compare", "cost_drivers", "driver_table", "relaxations"]
+__all__ = ["DriverTable", "Repricer", "compare", "cost_drivers", "driver_table", "parse_table", "relaxations"]

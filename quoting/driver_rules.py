@@ -218,4 +218,15 @@ RULES: dict[DriverKind, Callable[[PartFeatures, QuoteRequest, Row], Relaxation |
     DriverKind.THIN_WALL: _thin_wall,
 }
 
-__all__ = ["RULES", "Relaxation", "Row"]
+#: the parameters each rule reads from its table row (besides ``kind``)
+PARAMETERS: dict[DriverKind, tuple[str, ...]] = {
+    DriverKind.INTERNAL_RADIUS: ("below_mm", "to_mm"),
+    DriverKind.DEEP_POCKET: ("above_depth_to_width", "to_depth_to_width"),
+    DriverKind.TOLERANCE: ("to",),
+    DriverKind.SETUPS: ("to_setups",),
+    DriverKind.NONSTANDARD_HOLES: ("tolerance_mm",),
+    DriverKind.MATERIAL: ("substitutes",),
+    DriverKind.THIN_WALL: ("below_mm",),
+}
+
+__all__ = ["PARAMETERS", "RULES", "Relaxation", "Row"]

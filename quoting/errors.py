@@ -47,6 +47,12 @@ class HistoryError(InputError):
     code = "invalid_history"
 
 
+class DataFileError(MicrofabError):
+    """A data file shipped with microfab (``quoting/data/*.toml``) that does not validate: a bug, not an input."""
+
+    code = "invalid_data_file"
+
+
 class NotManufacturableError(MicrofabError):
     """No process or workshop can make the part as it is (a DFM error)."""
 

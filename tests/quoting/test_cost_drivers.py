@@ -273,3 +273,16 @@ def test_each_other_kind_saves_what_its_relaxed_part_costs(kind: DriverKind, cha
     after = quote(relaxed.features, relaxed.request, now=NOW)
     assert [s.relaxed_total_cents for s in driver.savings] == _lowest_cents(after)
     assert max(s.delta_fraction for s in driver.savings) >= cd.driver_table().min_fraction
+
+
+def test_a_bad_table_is_refused() -> None:
+    from quoting.errors import DataFileError
+
+    good = {"max_relaxations": 8, "min_fraction": 0.01, "relaxation": [{"kind": "tolerance", "to": "iso2768_m"}]}
+    assert cd.parse_table(good).rows[0][0] is DriverKind.TOLERANCE
+    with pytest.raises(DataFileError, match="kind is one of"):
+        cd.parse_table({**good, "relaxation": [{"kind": "wishful"}]})
+    with pytest.raises(DataFileError, match="lacks to"):
+        cd.parse_table({**good, "relaxation": [{"kind": "tolerance"}]})
+    with pytest.raises(DataFileError, match="min_fraction"):
+        cd.parse_table({**good, "min_fraction": 2.0})
