@@ -14,6 +14,7 @@ re-pricing each (no measuring).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -80,8 +81,15 @@ def relaxations(features: PartFeatures, request: QuoteRequest, table: DriverTabl
             break
         relaxed = RULES[kind](features, plain, row)
         if relaxed is not None:
-            out.append(relaxed)
+            out.append(_distinct(relaxed))
     return out
+
+
+def _distinct(relaxed: Relaxation) -> Relaxation:
+    """The relaxed part under a source hash of its own: a cache keyed by the file's hash never mixes them up."""
+    source = relaxed.features.source
+    digest = hashlib.sha256(f"{source.sha256}|{relaxed.kind}|{relaxed.change}".encode()).hexdigest()
+    return replace(relaxed, features=replace(relaxed.features, source=replace(source, sha256=digest)))
 
 
 def cost_drivers(

@@ -286,3 +286,10 @@ def test_a_bad_table_is_refused() -> None:
         cd.parse_table({**good, "relaxation": [{"kind": "tolerance"}]})
     with pytest.raises(DataFileError, match="min_fraction"):
         cd.parse_table({**good, "min_fraction": 2.0})
+
+
+def test_relaxed_parts_have_a_source_hash_of_their_own() -> None:
+    part = _many_drivers()
+    request = QuoteRequest.parse(material="al7075", quantities=QTY, tolerance="f")
+    hashes = [r.features.source.sha256 for r in cd.relaxations(part, request)]
+    assert part.source.sha256 not in hashes and len(set(hashes)) == len(hashes)
