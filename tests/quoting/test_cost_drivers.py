@@ -293,3 +293,13 @@ def test_relaxed_parts_have_a_source_hash_of_their_own() -> None:
     request = QuoteRequest.parse(material="al7075", quantities=QTY, tolerance="f")
     hashes = [r.features.source.sha256 for r in cd.relaxations(part, request)]
     assert part.source.sha256 not in hashes and len(set(hashes)) == len(hashes)
+
+
+def test_kits_quote_without_drivers_for_now() -> None:
+    from quoting.engine import quote_components
+
+    part = features().with_updates(min_internal_radius_mm=1.0)
+    other = features(bbox_mm=(50.0, 40.0, 10.0), volume_mm3=15_000.0, area_mm2=6000.0, sha="1" * 64)
+    request = QuoteRequest.parse(material="al7075", quantities=QTY, tolerance="f", cost_drivers=True)
+    kit = quote_components(part, [(part, 1), (other, 2)], request, now=NOW)
+    assert kit.components and kit.offers and kit.cost_drivers == []
