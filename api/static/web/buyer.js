@@ -45,7 +45,8 @@ async function uploadPart() {
       part = await api(result.url);
     }
     await showPart(part);
-    setStatus(`Measured ${part.filename}: choose the options and get prices.`);
+    document.body.dataset.uploaded = String(performance.now());
+    await requote();  // first offers at once with the default options; change them and price again
   } catch (err) {
     setStatus('');
     showError(err);
@@ -159,11 +160,12 @@ async function requote(ev) {
 function showQuote(quote) {
   state.quote = quote;
   $('#quote-card').hidden = false;
-  $('#quote-meta').textContent = `Quote ${quote.id} - ${expiry(quote)} - link: ${location.origin}/q/${quote.id}`;
+  const link = `${location.origin}/q/${quote.id}`;
+  $('#quote-meta').replaceChildren(`Quote ${quote.id} - ${expiry(quote)} - `, el('a', { href: link, id: 'quote-link', text: link }));
   const blob = new Blob([JSON.stringify(quote, null, 2)], { type: 'application/json' });
-  const link = $('#json-link');
-  link.href = URL.createObjectURL(blob);
-  link.download = `microfab-quote-${quote.id}.json`;
+  const json = $('#json-link');
+  json.href = URL.createObjectURL(blob);
+  json.download = `microfab-quote-${quote.id}.json`;
   renderOffers($('#offers'), quote, $('#sort').value);
   renderChart($('#chart'), quote);
   renderIneligible($('#ineligible'), quote);

@@ -37,9 +37,10 @@ const HINTS = {
 
 export class ApiError extends Error {
   constructor(status, problem) {
-    const base = problem && (problem.detail || problem.title);
+    const base = problem && problem.title;
     const hint = problem && HINTS[problem.code];
-    super(hint && base ? `${hint} (${base})` : (base || hint || `The server answered ${status}.`));
+    // the API's own detail says what to do; the hint stands in where it has none
+    super(problem && problem.detail ? problem.detail : (hint || base || `The server answered ${status}.`));
     this.status = status;
     this.problem = problem || {};
   }

@@ -46,7 +46,7 @@ function objectTable(title, obj, path) {
   const out = [];
   const rows = Object.entries(obj).filter(([k, v]) => !isObj(v) && !(Array.isArray(v) && v.some(isObj)) && !SKIP.has(k));
   if (rows.length) {
-    out.push(el('table', { 'aria-label': title }, el('caption', { text: title }),
+    out.push(el('table', { 'aria-label': title }, title.includes(' / ') ? el('caption', { text: title }) : null,
       el('tbody', {}, rows.map(([k, v]) => el('tr', {}, el('th', { scope: 'row' }, el('label', { for: `f-${[...path, k].join('-').replace(/[^\w-]/g, '_')}`, text: k })),
         el('td', {}, input([...path, k], v, `${title}: ${k}`)))))));
   }
@@ -88,7 +88,7 @@ function render() {
   const top = Object.fromEntries(Object.entries(card).filter(([k, v]) => scalar(v) && !SKIP.has(k)));
   box.append(...objectTable('Workshop', top, []));
   for (const [k, v] of Object.entries(card)) {
-    if (SKIP.has(k) || scalar(v)) continue;
+    if (SKIP.has(k) || scalar(v) || (isObj(v) && !Object.keys(v).length)) continue;
     box.append(el('h2', { text: TITLES[k] || k }));
     if (isObj(v) && isGrid(v)) box.append(gridTable(TITLES[k] || k, v, [k]));
     else if (isObj(v)) box.append(...objectTable(TITLES[k] || k, v, [k]));
@@ -152,7 +152,7 @@ async function save(ev) {
     card = view.ratecard;
     version = view.version;
     render();
-    setStatus(`Saved as version ${version}. Pricing the reference parts...`);
+    setStatus(`Pricing the reference parts with version ${version}...`);
     await showPreview(before, await prices());
     await history();
     setStatus(`Saved as version ${version}.`);
