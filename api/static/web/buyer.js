@@ -4,12 +4,14 @@ import { renderOffers, renderChart, renderIneligible, renderDrivers, expiry } fr
 
 const MESHES = ['stl', 'obj', '3mf', 'ply'];
 const INCH_MM = 25.4;
-const state = { file: null, part: null, quote: null, viewer: null, findings: [] };
+const state = { file: null, part: null, quote: null, viewer: null, findings: [], mesh: null };
 const cfg = boot();
 
 function ext(name) { return (name.split('.').pop() || '').toLowerCase(); }
 
 function pick(file) {
+  performance.clearMarks();
+  performance.mark('mf-pick');  // the marks time the page: pick -> sent -> uploaded -> measured -> offers
   clearError();
   state.file = file;
   const e = ext(file.name);
@@ -38,6 +40,7 @@ async function uploadPart() {
     setStatus('Uploading...');
     const res = await upload('/v1/parts', form, (p) => { $('#upload-progress').value = p; });
     $('#upload-progress').value = 100;
+    performance.mark('mf-uploaded');
     let part = res.body;
     if (res.status === 202) {
       setStatus('Measuring the part...');
@@ -45,8 +48,8 @@ async function uploadPart() {
       part = await api(result.url);
     }
     await showPart(part);
-    document.body.dataset.uploaded = String(performance.now());
-    await requote();  // first offers at once with the default options; change them and price again
+    performance.mark('mf-measured');
+    await Promise.all([requote(), state.mesh]);  // first offers at once with the default options
   } catch (err) {
     setStatus('');
     showError(err);
@@ -78,7 +81,7 @@ async function showPart(part) {
   comps.replaceChildren(el('li', { text: solids > 1 ? `${solids} solids: each distinct one is quoted on its own` : 'one solid' }));
   state.findings = part.findings || [];
   renderFindings(-1);
-  await showMesh(part);
+  state.mesh = showMesh(part);  // the 3D view loads while the first quote is asked for
 }
 
 async function showMesh(part) {
@@ -178,6 +181,7 @@ function showQuote(quote) {
     if (state.viewer) state.viewer.showFindings(state.findings, -1);
   }
   document.body.dataset.offers = String(quote.offers.length);
+  performance.mark('mf-offers');
 }
 
 async function loadCatalog() {
@@ -197,7 +201,10 @@ async function openQuote(id) {
   if (Array.isArray(req.ship_to)) $('#ship_to').value = req.ship_to.join(', ');
   for (const k of ['finish', 'tolerance', 'tier', 'need_by']) if (req[k]) $(`#${k}`).value = req[k];
   const partId = quote.part_id || (quote.part && quote.part.id) || (quote.part && quote.part.sha256);
-  try { await showPart(await api(`/v1/parts/${partId}`)); } catch (err) { /* the offers still show */ }
+  try {
+    await showPart(await api(`/v1/parts/${partId}`));
+    await state.mesh;
+  } catch (err) { /* the offers still show */ }
   showQuote(quote);
 }
 
