@@ -53,9 +53,10 @@ class Server:
 
     def key(self, role: str, workshop: str | None = None) -> str:
         """A new API key made straight in the server's database."""
+        from sqlalchemy.orm import sessionmaker
+
         from api.auth import create_key
         from api.db import make_engine
-        from sqlalchemy.orm import sessionmaker
 
         engine = make_engine(self.database_url)
         try:

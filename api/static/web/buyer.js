@@ -173,6 +173,12 @@ function showQuote(quote) {
   renderChart($('#chart'), quote);
   renderIneligible($('#ineligible'), quote);
   renderDrivers($('#drivers'), quote);
+  if ((quote.components || []).length > 1) {
+    $('#components').replaceChildren(...quote.components.map((c) => el('li', {
+      text: `solid ${c.index + 1}: ${c.count} x ${(c.part.bbox_mm || []).map((v) => v.toFixed(1)).join(' x ')} mm, `
+        + `${c.offers.length} offers${c.offers.length ? '' : ` (${(c.ineligible[0] || { reasons: ['no workshop'] }).reasons[0]})`}`,
+    })));
+  }
   const seen = new Set(state.findings.map((f) => `${f.code}|${f.message}`));
   const extra = (quote.dfm || []).filter((f) => !seen.has(`${f.code}|${f.message}`));
   if (extra.length) {
