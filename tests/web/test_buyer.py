@@ -113,3 +113,23 @@ def test_labels_keyboard_and_javascript_weight(page: Any, server: Server) -> Non
     page.set_input_files("#file", str(Path(__file__).resolve().parents[2] / "api/static/web/reference/plate.step"))
     page.wait_for_selector("#offers .offer")
     assert sum(scripts) < MAX_JS_BYTES, f"{sum(scripts)} bytes of JavaScript"
+
+
+def test_dxf_asks_for_its_thickness(page: Any, server: Server, tmp_path: Path, screens: Path) -> None:
+    import ezdxf
+
+    doc = ezdxf.new()
+    doc.header["$INSUNITS"] = 4  # mm
+    doc.modelspace().add_lwpolyline([(0, 0), (120, 0), (120, 80), (0, 80)], close=True)
+    doc.modelspace().add_circle((30, 40), 5)
+    path = tmp_path / "flat.dxf"
+    doc.saveas(path)
+    page.goto(f"{server.url}/")
+    page.wait_for_selector("body[data-ready=true]")
+    page.set_input_files("#file", str(path))
+    assert page.locator("#thickness").is_visible() and "thickness" in page.inner_text("#status")
+    page.fill("#thickness", "3")
+    page.click("#upload-btn")
+    page.wait_for_selector("#offers .offer")
+    assert "x 3.0 mm" in page.inner_text("#size")
+    shot(page, screens, "10-buyer-dxf")

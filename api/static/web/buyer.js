@@ -18,7 +18,11 @@ function pick(file) {
   $('#unit-row').hidden = !MESHES.includes(e);
   $('#thickness-row').hidden = e !== 'dxf';
   $('#upload-btn').disabled = false;
-  setStatus(`${file.name} (${(file.size / 1e6).toFixed(2)} MB) ready to upload`);
+  if (e === 'dxf') {  // a flat drawing: its thickness first, then Upload
+    setStatus(`${file.name}: enter the sheet thickness, then Upload`);
+    $('#thickness').focus();
+    return;
+  }
   uploadPart();
 }
 
