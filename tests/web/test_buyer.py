@@ -82,6 +82,9 @@ def test_stl_unit_confirmation_and_stable_url(page: Any, server: Server, cad: di
     page.goto(url)
     page.wait_for_selector("#offers .offer")
     assert page.locator("#json-link").get_attribute("download").endswith(".json")
+    page.emulate_media(media="print")  # the printable quote: no upload form, no buttons
+    assert not page.locator("#upload-card").is_visible() and page.locator("#offers .offer").first.is_visible()
+    shot(page, screens, "11-buyer-print")
 
 
 def test_bad_file_gets_a_clear_message(page: Any, server: Server, tmp_path: Path, screens: Path) -> None:

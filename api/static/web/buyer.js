@@ -168,7 +168,12 @@ function showQuote(quote) {
   state.quote = quote;
   $('#quote-card').hidden = false;
   const link = `${location.origin}/q/${quote.id}`;
-  $('#quote-meta').replaceChildren(`Quote ${quote.id} - ${expiry(quote)} - `, el('a', { href: link, id: 'quote-link', text: link }));
+  const req = quote.request || {};
+  const asked = [`material ${req.material}`, `quantities ${(req.quantities || []).join(', ')}`,
+    req.finish && `finish ${req.finish}`, req.tolerance && `tolerance ${req.tolerance}`, req.tier && `service ${req.tier}`,
+    req.need_by && `need by ${req.need_by}`, req.threads && `threads ${Object.entries(req.threads).map(([k, v]) => `${k}:${v}`).join(', ')}`];
+  $('#quote-meta').replaceChildren(`Quote ${quote.id} - ${expiry(quote)} - `, el('a', { href: link, id: 'quote-link', text: link }),
+    el('br'), `Part ${(quote.part || {}).filename || ''}: ${asked.filter(Boolean).join('; ')}`);
   const blob = new Blob([JSON.stringify(quote, null, 2)], { type: 'application/json' });
   const json = $('#json-link');
   json.href = URL.createObjectURL(blob);
