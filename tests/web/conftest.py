@@ -8,7 +8,6 @@ Screenshots of each step go to the pytest tmp dir (``screens`` fixture; the path
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -140,11 +139,15 @@ def screens(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def shot(page: Any, screens: Path, name: str, full: bool = True) -> Path:
+def shot(page: Any, screens: Path, name: str, docs_from: str | None = None) -> Path:
+    """A full-page screenshot; with ``docs_from`` (a selector) and MICROFAB_DOCS_SCREENSHOTS set, also a
+    1280 x 1400 view from that element down into ``docs/web-NAME.png`` for the README."""
     out = screens / f"{name}.png"
-    page.screenshot(path=str(out), full_page=full)
-    if os.environ.get("MICROFAB_DOCS_SCREENSHOTS") and name in {"01-buyer-offers", "05-owner-ratecard"}:
-        shutil.copy(out, Path(__file__).resolve().parents[2] / "docs" / f"web-{name}.png")
+    page.screenshot(path=str(out), full_page=True)
+    if docs_from and os.environ.get("MICROFAB_DOCS_SCREENSHOTS"):
+        top = max(0, page.locator(docs_from).first.bounding_box()["y"] + page.evaluate("window.scrollY") - 16)
+        page.screenshot(path=str(Path(__file__).resolve().parents[2] / "docs" / f"web-{name}.png"), full_page=True,
+                        clip={"x": 0, "y": top, "width": 1280, "height": 1400})
     return out
 
 

@@ -64,7 +64,7 @@ def test_step_offers_quantities_breakdown_and_finding(page: Any, server: Server,
     finding = page.locator("#findings li[data-code=sharp_internal_corner]").first
     finding.click()
     assert finding.get_attribute("aria-pressed") == "true"
-    shot(page, screens, "04-buyer-finding")
+    shot(page, screens, "04-buyer-finding", docs_from="#part-card")
 
     page.select_option("#sort", "lead_time")
     days = [int(t.split(" ")[0]) for t in page.locator("#offers .offer").evaluate_all(

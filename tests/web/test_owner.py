@@ -44,7 +44,7 @@ def test_edit_a_rate_and_see_the_new_price(page: Any, server: Server, screens: P
     after = page.locator("#preview td.after").all_inner_texts()
     assert "-" not in after and all(b != a for b, a in zip(before, after, strict=True) if b != "-")
     assert "rate_eur_h" in page.inner_text("#diff")
-    shot(page, screens, "05-owner-ratecard")
+    shot(page, screens, "05-owner-ratecard", docs_from="#tables h2:has-text('Finishes')")
 
 
 def test_calibration_plots(page: Any, server: Server, cad: dict[str, Path], screens: Path) -> None:

@@ -66,7 +66,7 @@ function isGrid(obj) {
 
 function gridTable(title, obj, path) {
   const cols = [...new Set(Object.values(obj).flatMap((o) => Object.keys(o)))];
-  return el('table', { 'aria-label': title }, el('caption', { text: title }),
+  return el('table', { 'aria-label': title }, title.includes(' / ') ? el('caption', { text: title }) : null,
     el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'key' }), cols.map((c) => el('th', { scope: 'col', text: c })))),
     el('tbody', {}, Object.entries(obj).map(([k, o]) => el('tr', {}, el('th', { scope: 'row', text: k }),
       cols.map((c) => el('td', {}, c in o ? input([...path, k, c], o[c], `${title} ${k}: ${c}`) : ''))))));
