@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import problems
+from api import problems, web
 from api.db import init_db, make_engine
 from api.metrics import Metrics
 from api.routes import ops, parts, workshops
@@ -128,5 +128,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(parts.router)
     app.include_router(workshops.router)
+    web.install(app)  # the web pages (issue 14): HTML shells whose JavaScript calls /v1
     app.add_middleware(_Edge, settings=settings, metrics=metrics)
     return app

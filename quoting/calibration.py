@@ -51,8 +51,20 @@ def default_model_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class HeldOut:
+    """One job as cross-validation predicted it without seeing it (for the owner's plots) [EUR]."""
+
+    process: str
+    charged_eur: float
+    rule_eur: float
+    predicted_eur: float
+    low_eur: float
+    high_eur: float
+
+
+@dataclass(frozen=True)
 class CrossValidation:
-    """Held-out errors of k-fold cross-validation (fractions: 0.1 = 10 %)."""
+    """Held-out errors of k-fold cross-validation (fractions: 0.1 = 10 %), and each held-out prediction."""
 
     folds: int
     rule_mape: float
@@ -61,6 +73,7 @@ class CrossValidation:
     calibrated_median_ape: float
     coverage: float
     level: float
+    held_out: tuple[HeldOut, ...] = ()
 
 
 def cross_validate(samples: Sequence[CostSample], prices: Sequence[float], folds: int = 5,
@@ -91,6 +104,8 @@ def cross_validate(samples: Sequence[CostSample], prices: Sequence[float], folds
         calibrated_median_ape=median_ape(truth, pred.tolist()),
         coverage=coverage(truth, low.tolist(), high.tolist()),
         level=est.level,
+        held_out=tuple(HeldOut(s.text("process"), float(t), float(r), float(p), float(lo), float(hi))
+                       for s, t, r, p, lo, hi in zip(samples, truth, rule, pred, low, high, strict=True)),
     )
 
 
@@ -250,6 +265,7 @@ __all__ = [
     "PRIOR_FILE",
     "CalibrationResult",
     "CrossValidation",
+    "HeldOut",
     "HistoryError",
     "HistoryRow",
     "RowProblem",
