@@ -20,6 +20,8 @@ from quoting.request import QuoteRequest
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 #: Targets of issue 13
+#: operations that cut (machining time as machinability tables and cycle times count it)
+CUTTING = ("roughing", "finishing", "five_axis_finishing", "drill_", "tap_")
 QTY1_LIMIT = 3.0
 QTY10_LIMIT = 2.0
 FAMILY_MEDIAN = (0.75, 1.33)
@@ -30,7 +32,8 @@ class Result:
     case: Case
     cheapest: float | None
     median: float | None
-    #: the order minimum of the cheapest offer (its own breakdown line), EUR per unit
+    #: the order minimum of the cheapest offer (its own breakdown line), EUR per unit; unit prices
+    #: exclude it and shipping (published unit prices exclude both)
     minimum: float
     note: str = ""
 
@@ -62,7 +65,8 @@ def _price(case: Case) -> Result:
     for o in offers:
         line = o.lines[0]
         minimum = sum(b.amount_eur for b in line.breakdown if b.item == "minimum_order") / case.quantity
-        units.append(line.unit_price_eur - minimum)
+        shipping = sum(b.amount_eur for b in line.breakdown if b.item == "shipping") / case.quantity
+        units.append(line.unit_price_eur - minimum - shipping)
         minimums.append(minimum)
     best = min(range(len(units)), key=units.__getitem__)
     return Result(case, units[best], statistics.median(units), minimums[best])
@@ -71,7 +75,7 @@ def _price(case: Case) -> Result:
 def _cutting_min(case: Case, material: str) -> float:
     model = process_models()[Process(case.process)]
     est = model.estimate(features(case.part), get_material(material), "3axis")
-    return sum(op.time_min for op in est.operations if not op.per_batch)
+    return sum(op.time_min for op in est.operations if op.name.startswith(CUTTING))
 
 
 def run_case(case: Case) -> Result:
