@@ -21,7 +21,7 @@ from quoting.materials import Material
 from quoting.numeric import ceil_count
 from quoting.process_kinds import Process
 from quoting.processes.base import Operation, Plan, ProcessModel, Stock
-from quoting.processes.common import dims, finding, fits
+from quoting.processes.common import closed_voids, dims, finding, fits
 
 TECHNOLOGY = {
     Process.PRINTING_FDM: "fdm",
@@ -51,6 +51,7 @@ class PrintingModel(ProcessModel):
     """One additive technology (``process`` is one of the four printing processes)."""
 
     checks_volume = False
+    cuts = False
 
     def __init__(self, process: Process) -> None:
         self.process = process
@@ -75,12 +76,7 @@ class PrintingModel(ProcessModel):
                         limits: Mapping[str, float]) -> list[Finding]:
         pr, tech = self.process, self.technology.upper()
         findings: list[Finding] = []
-        if not features.mesh.watertight or features.volume_mm3 is None or features.volume_mm3 <= 0:
-            findings.append(finding(
-                pr, Severity.ERROR, "additive_mesh_not_closed",
-                f"the mesh is not closed ({features.mesh.open_edges} open edges): a printer needs a closed "
-                "solid: repair or re-export it (closed, manifold), or ask for a manual quote",
-            ))
+        findings += _mesh_findings(pr, features)
         build = self.build_mm(machine_class)
         if not fits(features.bbox_mm, build):
             findings.append(finding(
@@ -96,12 +92,13 @@ class PrintingModel(ProcessModel):
                 f"walls down to {wall:.2f} mm are thinner than {limit:g} mm, the least {tech} prints reliably: "
                 "thicken them",
             ))
-        if self.technology in TRAPS and _traps_material(features):
+        if self.technology in TRAPS and closed_voids(features):
             what = "resin" if self.technology == "sla" else "powder"
             findings.append(finding(
-                pr, Severity.WARNING, "additive_trapped_volume",
-                f"the part has a closed inner cavity that traps uncured {what}: add at least two "
-                "escape holes (3.5 mm or more) or make it solid",
+                pr, Severity.ERROR, "additive_trapped_volume",
+                f"the part has a closed inner cavity that traps uncured {what} (no escape hole): add at "
+                f"least two escape holes of {limits['additive_escape_hole_min_mm']:g} mm or more, make it "
+                "solid, or print it in FDM",
             ))
         return findings
 
@@ -209,6 +206,25 @@ class PrintingModel(ProcessModel):
         ]
 
 
-def _traps_material(features: PartFeatures) -> bool:
-    """Whether the part has a closed inner cavity: a B-rep with more shells than solids."""
-    return features.mesh.from_brep and features.mesh.bodies > features.solids
+def _mesh_findings(process: Process, features: PartFeatures) -> list[Finding]:
+    """An error for a mesh that encloses no volume (how many edges are open or flipped), a warning for
+    a closed mesh with non-manifold edges (printed as slicers print it)."""
+    mesh = features.mesh
+    if not mesh.solid or features.volume_mm3 is None or features.volume_mm3 <= 0:
+        problems = [f"{n} {what}" for n, what in (
+            (mesh.open_edges, "open edges"),
+            (mesh.inconsistent_edges, "edges between faces wound in opposite directions"),
+        ) if n]
+        why = ", ".join(problems) or "it encloses no volume"
+        return [finding(
+            process, Severity.ERROR, "additive_mesh_not_closed",
+            f"the mesh is not closed ({why}): a printer needs a closed solid: repair or re-export it "
+            "(closed, consistently wound), or ask for a manual quote",
+        )]
+    if mesh.nonmanifold_edges:
+        return [finding(
+            process, Severity.WARNING, "additive_nonmanifold_edges",
+            f"{mesh.nonmanifold_edges} edges are shared by more than two faces (bodies touching along an "
+            "edge): printed as a slicer prints it, check the touching bodies are meant to fuse",
+        )]
+    return []

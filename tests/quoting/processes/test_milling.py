@@ -191,3 +191,11 @@ def test_round_part_is_milled_from_bar():
     assert est.stock.dims_mm == (50.0, 30.0)
     assert "round bar" in est.stock.description
     assert est.stock.mass_kg == pytest.approx(math.pi / 4 * 50**2 * 30 * 2700e-9)
+
+
+def test_drill_hint_never_names_the_hole_itself():
+    """A 6.60 mm hole measured with a finer drill table must not be told to 'use the standard drill 6.6 mm'."""
+    hole = Hole(6.6, 8.0, True, (0.0, 0.0, 1.0), nearest_drill_mm=6.6)
+    [f] = [f for f in MILL.check(block(holes=[hole]), AL, "3axis") if f.code == "cnc_nonstandard_hole"]
+    assert "Ø6.6 mm" not in f.message
+    assert "Ø6.5 mm" in f.message

@@ -91,7 +91,7 @@ def test_run_time_grows_with_quantity(q):
         (FDM, PLA, features((400.0, 20.0, 20.0)), "additive_part_too_large", "error"),
         (SLA, RESIN, features((20.0, 20.0, 20.0), min_wall_thickness_mm=0.3), "additive_thin_wall", "warning"),
         (SLS, PA12, features((20.0, 20.0, 20.0), solids=1,
-                             mesh=MeshInfo(24, 16, True, 2, from_brep=True)), "additive_trapped_volume", "warning"),
+                             mesh=MeshInfo(24, 16, True, 2, from_brep=True)), "additive_trapped_volume", "error"),
         (SLA, PA12, features((20.0, 20.0, 20.0)), "material_not_offered", "error"),
     ],
 )
@@ -118,3 +118,23 @@ def test_overridden_wall_threshold():
     part = features((20.0, 20.0, 20.0), min_wall_thickness_mm=0.6)
     assert "additive_thin_wall" in codes(FDM.check(part, PLA, "fdm"))
     assert FDM.check(part, PLA, "fdm", overrides={"additive_min_wall_fdm_mm": 0.5}) == []
+
+
+def test_closed_mesh_with_nonmanifold_edges_is_printed_with_a_warning():
+    """Two bodies touching along an edge: closed and consistently wound, so measured and printable."""
+    from geometry.mesh_analysis import mesh_features
+    from tests.geometry.kernels.test_health import _edge_touching_boxes
+
+    v, f = _edge_touching_boxes()
+    fields = mesh_features(v, f)
+    assert fields["volume_mm3"] == pytest.approx(2.0)
+    part = features((2.0, 2.0, 1.0), mesh=fields["mesh"], volume_mm3=fields["volume_mm3"])
+    found = FDM.check(part, PLA, "fdm")
+    assert "additive_nonmanifold_edges" in codes(found)
+    assert "additive_mesh_not_closed" not in codes(found)
+
+
+def test_open_mesh_refusal_counts_the_open_edges():
+    part = features((20.0, 20.0, 20.0), volume_mm3=None, mesh=MeshInfo(10, 8, False, 1, open_edges=4))
+    [error] = [x for x in FDM.check(part, PLA, "fdm") if x.code == "additive_mesh_not_closed"]
+    assert "4 open edges" in error.message
