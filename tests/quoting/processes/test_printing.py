@@ -26,11 +26,11 @@ RESIN = get_material("resin_standard")
 
 def test_hand_computed_fdm_cube():
     est = FDM.estimate(features((20.0, 20.0, 20.0)), PLA, "fdm")
-    # 100 layers of 0.2 mm; shell = 2400 mm2 x 0.9 mm = 2160 mm3 at 5.4 mm3/s; infill (8000 - 2160) x 0.2
-    # = 1168 mm3 and support 10 % x 8000 x 0.25 = 200 mm3 at 12 mm3/s; 3 s per layer
+    # 100 layers of 0.2 mm; shell = 2400 mm2 x 0.9 mm = 2160 mm3 at 2.6 mm3/s; infill (8000 - 2160) x 0.2
+    # = 1168 mm3 and support 10 % x 8000 x 0.25 = 200 mm3 at 6 mm3/s; 4.2 s per layer
     printing = op(est, "printing")
     assert printing.inputs["layers"] == 100
-    assert printing.time_min == pytest.approx((2160 / 5.4 + (1168 + 200) / 12.0 + 100 * 3.0) / 60.0)  # 13.56 min
+    assert printing.time_min == pytest.approx((2160 / 2.6 + (1168 + 200) / 6.0 + 100 * 4.2) / 60.0)  # 24.6 min
     assert est.stock.mass_kg == pytest.approx((2160 + 1168 + 200) * 1240e-9 * 1.05)
     assert op(est, "support_removal").time_min == pytest.approx(0.5 * 0.8)
     assert op(est, "post_processing").time_min == pytest.approx(1.5)
@@ -57,7 +57,7 @@ def test_sls_part_pays_its_share_of_a_shared_build():
     # material: part volume + 60 % powder refresh
     assert est.stock.mass_kg == pytest.approx(20_000 * 1010e-9 * 1.6)
     assert op(est, "sintering").time_min == pytest.approx(20_000 / 180.0 / 60.0)
-    assert op(est, "post_processing").time_min == pytest.approx(0.5 + 1.0 * f.area_mm2 / 10_000)
+    assert op(est, "post_processing").time_min == pytest.approx(0.3 + 1.0 * f.area_mm2 / 10_000)
 
 
 @pytest.mark.parametrize("model", [SLS, MJF, SLA])
