@@ -70,6 +70,14 @@ class MeshInfo:
     nonmanifold_edges: int = 0
     #: edges whose two faces traverse it the same way (a flipped neighbour)
     inconsistent_edges: int = 0
+    #: closed and consistently wound, non-manifold edges allowed (each edge used as often in one
+    #: direction as in the other): the volume is well defined and a slicer prints it
+    closed: bool = False
+
+    @property
+    def solid(self) -> bool:
+        """Whether the mesh encloses a well-defined volume: watertight, or closed with non-manifold edges."""
+        return self.watertight or self.closed
 
 
 @dataclass(frozen=True)

@@ -86,8 +86,12 @@ _RAY_FIELDS = (*_THICKNESS_FIELDS, "setups_3axis", "unreachable_area_mm2", "addi
 
 
 def _not_closed_reason(health: Any) -> str | None:
-    """Why the mesh cannot be measured as a solid, or None when it is closed and consistently wound."""
-    if health.watertight:
+    """Why the mesh cannot be measured as a solid, or None when it is closed and consistently wound.
+
+    Non-manifold edges used as often in each direction (two bodies touching along an edge) leave
+    the volume well defined: such a mesh is measured (``MeshInfo.closed``) and printed with a warning.
+    """
+    if health.watertight or health.closed:
         return None
     parts = []
     if health.open_edges:

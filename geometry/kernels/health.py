@@ -25,6 +25,10 @@ class MeshHealth:
     nonmanifold_edges: int
     #: edges shared by two faces that traverse it the same way (a flipped neighbour)
     inconsistent_edges: int
+    #: every edge used as often in one direction as in the other: a closed, consistently wound
+    #: surface, possibly with non-manifold edges (two bodies touching along an edge), which
+    #: encloses a well-defined volume and which slicers print
+    closed: bool
     #: connected components (faces sharing a vertex are connected)
     bodies: int
     #: faces with less than ``tol.degenerate_area_mm2`` of area or a repeated vertex
@@ -43,7 +47,7 @@ def mesh_health(vertices: np.ndarray, faces: np.ndarray) -> MeshHealth:
     if nv >= 3_000_000_000:
         raise InputError(f"too many vertices ({nv}) for the edge encoding")
     keys = np.sort(_edge_keys_kernel(f, nv))
-    open_edges, nonmanifold, inconsistent = _edge_count_kernel(keys)
+    open_edges, nonmanifold, inconsistent, unbalanced = _edge_count_kernel(keys)
     bodies = _bodies_kernel(f, nv)
     degenerate = _degenerate_kernel(v, f, tol.degenerate_area_mm2, n_chunks(f.shape[0]))
     return MeshHealth(
@@ -53,6 +57,7 @@ def mesh_health(vertices: np.ndarray, faces: np.ndarray) -> MeshHealth:
         open_edges=int(open_edges),
         nonmanifold_edges=int(nonmanifold),
         inconsistent_edges=int(inconsistent),
+        closed=open_edges == 0 and inconsistent == 0 and unbalanced == 0,
         bodies=int(bodies),
         degenerate_faces=int(degenerate),
     )
@@ -75,12 +80,14 @@ def _edge_keys_kernel(faces: np.ndarray, nv: int) -> np.ndarray:
 
 
 @jit
-def _edge_count_kernel(keys: np.ndarray) -> tuple[int, int, int]:
-    """From sorted edge keys: (open edges, non-manifold edges, inconsistently wound edges)."""
+def _edge_count_kernel(keys: np.ndarray) -> tuple[int, int, int, int]:
+    """From sorted edge keys: (open edges, non-manifold edges, inconsistently wound edges, non-manifold
+    edges not used as often in each direction)."""
     n = keys.shape[0]
     open_edges = 0
     nonmanifold = 0
     inconsistent = 0
+    unbalanced = 0
     i = 0
     while i < n:
         j = i
@@ -93,10 +100,12 @@ def _edge_count_kernel(keys: np.ndarray) -> tuple[int, int, int]:
             open_edges += 1
         elif run > 2:
             nonmanifold += 1
+            if 2 * forward != run:
+                unbalanced += 1
         elif forward != 1:
             inconsistent += 1
         i = j
-    return open_edges, nonmanifold, inconsistent
+    return open_edges, nonmanifold, inconsistent, unbalanced
 
 
 @jit

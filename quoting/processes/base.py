@@ -39,6 +39,7 @@ from quoting.processes.common import (
     material_findings,
     raise_on_errors,
     thresholds,
+    void_findings,
     volume_findings,
 )
 
@@ -179,7 +180,8 @@ class ProcessModel(abc.ABC):
     The prologue every family shares is here; a family adds its own findings and its plan.
 
     ``check``: the material is offered for the process, the volume is measured (unless the
-    family checks the part its own way), the machine class is known; then ``family_findings``.
+    family checks the part its own way), no closed inner cavity for a family that cuts, the
+    machine class is known; then ``family_findings``.
     ``estimate``: ``check``, raise on an error finding, then ``plan`` with the thresholds in force.
     """
 
@@ -188,6 +190,9 @@ class ProcessModel(abc.ABC):
     machine_classes: Mapping[str, Mapping[str, Any]]
     #: False when the family judges the part's volume its own way (sheet metal, printing)
     checks_volume: bool = True
+    #: True for families that cut the part from stock (milling, turning, sheet): a closed inner
+    #: cavity makes the part ineligible (``closed_inner_void``)
+    cuts: bool = True
 
     def __init__(self) -> None:
         """Read the family's table (``processes.toml`` under the process key) and its machine classes."""
@@ -212,6 +217,8 @@ class ProcessModel(abc.ABC):
         findings = material_findings(self.process, material)
         if self.checks_volume:
             findings += volume_findings(self.process, features)
+        if self.cuts:
+            findings += void_findings(self.process, features)
         findings += machine_class_findings(self.process, machine_class, self.machine_classes, self.machine_label)
         return findings + self.family_findings(features, material, machine_class, limits)
 

@@ -95,6 +95,25 @@ def volume_findings(process: Process, features: PartFeatures) -> list[Finding]:
     )]
 
 
+def closed_voids(features: PartFeatures) -> int:
+    """Closed inner cavities of a B-rep part: shells beyond one per solid (0 when unknown, as for meshes)."""
+    if not features.mesh.from_brep:
+        return 0
+    return max(0, features.mesh.bodies - features.solids)
+
+
+def void_findings(process: Process, features: PartFeatures) -> list[Finding]:
+    """An error for a cutting process when the part has a closed inner cavity: no tool reaches inside."""
+    voids = closed_voids(features)
+    if not voids:
+        return []
+    return [finding(
+        process, Severity.ERROR, "closed_inner_void",
+        f"the part has {voids} closed inner cavit{'y' if voids == 1 else 'ies'} with no way in for a tool: "
+        f"{process.value.replace('_', ' ')} cannot make it; print it (FDM), or open the cavity to the outside",
+    )]
+
+
 def machine_class_findings(process: Process, machine_class: str, known: Mapping[str, Any],
                            label: str | None = None) -> list[Finding]:
     """An error when ``machine_class`` is none of ``known`` (``label`` names the family, default the process)."""

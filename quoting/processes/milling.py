@@ -292,8 +292,10 @@ def _hole_findings(features: PartFeatures, limits: Mapping[str, float]) -> list[
             ))
         if hole.likely_tap is None and not is_standard_drill(hole.diameter_mm,
                                                              limits["cnc_standard_drill_tolerance_mm"]):
-            near = hole.nearest_drill_mm or nearest_standard_drill(hole.diameter_mm)
-            hint = f"use the standard drill Ø{near:g} mm" if near else "use a standard drill size"
+            # the hint comes from the same drill table as the test (the geometry's finer table would
+            # suggest a "standard" size this shop's table does not stock: 6.60 -> "use 6.6 mm")
+            near = nearest_standard_drill(hole.diameter_mm)
+            hint = f"use the standard drill Ø{near:g} mm"
             findings.append(hole_finding(
                 Process.CNC_MILLING, Severity.INFO, "cnc_nonstandard_hole", hole,
                 f"hole Ø{hole.diameter_mm:.2f} mm is not a standard drill size: {hint}, "

@@ -1,18 +1,16 @@
-"""3D printing: FDM, SLA, SLS and MJF.
+"""3D printing: FDM, SLA, SLS and MJF, priced as a print bureau runs them.
 
-Layers = build height / layer height. FDM: one part per plate, time = deposited volume (part x
-fill + support x support fill) / extrusion rate + layers x per-layer overhead. SLA: parts share
-the platform (2D packing of their footprints), so the peel/recoat time of every layer is shared;
-curing time per part from its volume. SLS/MJF: parts pack in the build volume in slabs (2D packing
-of footprints per slab, slabs stacked up to the build height, capped by the bureau's packing
-density); a build costs warm-up/cool-down plus the layers of its slabs, shared by every part in
-it, so the price per part falls with quantity. See ``BuildPlan`` and
-``ProcessEstimate.run_time_min``. Coefficients: processes.toml [printing.*].
+FDM: a layer model (perimeters and top/bottom skins at the perimeter extrusion rate, sparse
+infill and supports at the infill rate, a per-layer overhead for layer changes and travel),
+checked against PrusaSlicer in benchmarks. SLA/SLS/MJF: parts from many orders share each build,
+so a part pays its share of a full build by the space it takes (packed box over the build volume
+at the bureau's packing density; SLA: packed footprint over the platform for its own layers),
+plus its exposure time, material (with powder refresh / resin waste) and post-processing; no
+order pays a whole build. Coefficients and sources: processes.toml [printing.*].
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,9 +20,8 @@ from quoting.data_files import read_data
 from quoting.materials import Material
 from quoting.numeric import ceil_count
 from quoting.process_kinds import Process
-from quoting.processes.base import BuildPlan, Operation, Plan, ProcessModel, Stock
-from quoting.processes.common import dims, finding, fits
-from quoting.processes.nesting import pack_count
+from quoting.processes.base import Operation, Plan, ProcessModel, Stock
+from quoting.processes.common import closed_voids, dims, finding, fits
 
 TECHNOLOGY = {
     Process.PRINTING_FDM: "fdm",
@@ -54,6 +51,7 @@ class PrintingModel(ProcessModel):
     """One additive technology (``process`` is one of the four printing processes)."""
 
     checks_volume = False
+    cuts = False
 
     def __init__(self, process: Process) -> None:
         self.process = process
@@ -78,12 +76,7 @@ class PrintingModel(ProcessModel):
                         limits: Mapping[str, float]) -> list[Finding]:
         pr, tech = self.process, self.technology.upper()
         findings: list[Finding] = []
-        if not features.mesh.watertight or features.volume_mm3 is None or features.volume_mm3 <= 0:
-            findings.append(finding(
-                pr, Severity.ERROR, "additive_mesh_not_closed",
-                f"the mesh is not closed ({features.mesh.open_edges} open edges): a printer needs a closed "
-                "solid: repair or re-export it (closed, manifold), or ask for a manual quote",
-            ))
+        findings += _mesh_findings(pr, features)
         build = self.build_mm(machine_class)
         if not fits(features.bbox_mm, build):
             findings.append(finding(
@@ -99,12 +92,13 @@ class PrintingModel(ProcessModel):
                 f"walls down to {wall:.2f} mm are thinner than {limit:g} mm, the least {tech} prints reliably: "
                 "thicken them",
             ))
-        if self.technology in TRAPS and _traps_material(features):
+        if self.technology in TRAPS and closed_voids(features):
             what = "resin" if self.technology == "sla" else "powder"
             findings.append(finding(
-                pr, Severity.WARNING, "additive_trapped_volume",
-                f"the part has a closed inner cavity that traps uncured {what}: add at least two "
-                "escape holes (3.5 mm or more) or make it solid",
+                pr, Severity.ERROR, "additive_trapped_volume",
+                f"the part has a closed inner cavity that traps uncured {what} (no escape hole): add at "
+                f"least two escape holes of {limits['additive_escape_hole_min_mm']:g} mm or more, make it "
+                "solid, or print it in FDM",
             ))
         return findings
 
@@ -112,20 +106,21 @@ class PrintingModel(ProcessModel):
              limits: Mapping[str, float]) -> Plan:
         p = self.params
         volume = float(features.volume_mm3 or 0.0)
+        area = float(features.area_mm2 or 0.0)
         assumptions: list[str] = []
         height, footprint, assumed = build_orientation(features)
         if assumed:
             assumptions.append(assumed)
         support, support_fill = self._support(features, volume, assumptions)
         ops = [Operation("print_setup", float(p["setup_min"]), per_batch=True, inputs={"per": "batch"})]
-        build: BuildPlan | None = None
         if self.technology == "fdm":
-            printed, material_mm3 = self._deposition(machine_class, volume, support, support_fill, height)
+            printed, material_mm3 = self._deposition(machine_class, volume, area, support, support_fill, height)
         else:
-            build, printed = self._builds(machine_class, volume, volume + support * support_fill, height, footprint)
             material_mm3 = volume + support * support_fill
+            printed = self._build_share(machine_class, material_mm3, height, footprint)
         ops += printed
-        ops.append(Operation("post_processing", float(p["post_min"]), inputs={}))
+        post = float(p["post_min"]) + float(p.get("post_min_per_100cm2", 0.0)) * area / 10_000.0
+        ops.append(Operation("post_processing", post, inputs={"area_mm2": round(area, 1)}))
         if support > 0 and support_fill > 0:
             ops.append(Operation(
                 "support_removal", float(self.common["support_removal_min_per_cm3"]) * support / 1000.0,
@@ -137,7 +132,7 @@ class PrintingModel(ProcessModel):
             dims_mm=tuple(float(x) for x in features.bbox_mm),
             mass_kg=material_mm3 * material.density_kg_mm3 * (1.0 + waste),
         )
-        return Plan(ops, stock, assumptions, build=build)
+        return Plan(ops, stock, assumptions)
 
     def _support(self, features: PartFeatures, volume: float, assumptions: list[str]) -> tuple[float, float]:
         """Support volume [mm3] and the fraction of it that is printed (0 for powder beds)."""
@@ -153,63 +148,83 @@ class PrintingModel(ProcessModel):
     def _speed(self, machine_class: str) -> float:
         return float(self.machine_classes[machine_class].get("speed_factor", 1.0))
 
-    def _deposition(self, machine_class: str, volume: float, support: float, support_fill: float,
+    def _deposition(self, machine_class: str, volume: float, area: float, support: float, support_fill: float,
                     height: float) -> tuple[list[Operation], float]:
-        """FDM: one part per plate, deposited volume / extrusion rate + per-layer overhead; and the volume."""
+        """FDM layer model: shell (perimeters, top/bottom) and sparse infill at their own extrusion rates.
+
+        shell = area x shell thickness (capped at the volume), infill = (volume - shell) x infill
+        fraction, support printed at its fill; time = shell / perimeter rate + (infill + support) /
+        infill rate + layers x per-layer overhead (layer change, travel, retractions). Returns the
+        operations and the extruded volume [mm3].
+        """
         p = self.params
         layers = max(1, ceil_count(height / float(p["layer_height_mm"])))
-        deposited = volume * float(p["fill_fraction"]) + support * support_fill
-        minutes = (deposited / float(p["volumetric_rate_mm3_s"]) + layers * float(p["layer_overhead_s"])) / 60.0
+        shell = min(volume, area * float(p["shell_thickness_mm"]))
+        infill = (volume - shell) * float(p["infill_fraction"])
+        supported = support * support_fill
+        seconds = (shell / float(p["perimeter_rate_mm3_s"]) + (infill + supported) / float(p["infill_rate_mm3_s"])
+                   + layers * float(p["layer_overhead_s"]))
+        deposited = shell + infill + supported
         return [Operation(
-            "printing", minutes / self._speed(machine_class),
-            inputs={"layers": layers, "build_height_mm": round(height, 2), "deposited_volume_mm3": round(deposited, 1),
-                    "volumetric_rate_mm3_s": float(p["volumetric_rate_mm3_s"])},
+            "printing", seconds / 60.0 / self._speed(machine_class),
+            inputs={"layers": layers, "build_height_mm": round(height, 2), "shell_volume_mm3": round(shell, 1),
+                    "infill_volume_mm3": round(infill, 1), "support_volume_mm3": round(supported, 1),
+                    "perimeter_rate_mm3_s": float(p["perimeter_rate_mm3_s"]),
+                    "infill_rate_mm3_s": float(p["infill_rate_mm3_s"])},
         )], deposited
 
-    def _build_plan(self, machine_class: str, volume: float, height: float,
-                    footprint: tuple[float, float]) -> tuple[BuildPlan, int]:
-        """How parts pack in the build volume: slabs of footprints, stacked (SLS/MJF) up to the packing cap."""
+    def _build_share(self, machine_class: str, cured: float, height: float,
+                     footprint: tuple[float, float]) -> list[Operation]:
+        """SLA/SLS/MJF as a bureau runs them: parts of many orders share each build.
+
+        A part pays its share of a full build by the space it takes: its packed box (footprint
+        and height plus the part gap) over the build volume at the bureau's packing density
+        (SLA: its packed footprint over the platform, for the layers of its own height); plus its
+        own exposure (curing or sintering) time.
+        """
         p = self.params
         gap = float(p["part_gap_mm"])
         bx, by, bz = self.build_mm(machine_class)
-        per_slab = max(1, pack_count(bx, by, footprint[0] + gap, footprint[1] + gap))
+        packing = float(p["packing_density"])
+        speed = self._speed(machine_class)
+        box_area = (footprint[0] + gap) * (footprint[1] + gap)
         if self.technology == "sla":
-            per_build, fixed, slab_h = per_slab, 0.0, height
+            share = box_area / (bx * by * packing)
+            layers = ceil_count(height / float(p["layer_height_mm"]))
+            build_min = layers * float(p["layer_s"]) / 60.0
         else:
-            slabs_max = max(1, math.floor((bz + gap) / (height + gap)))
-            cap = math.floor(float(p["max_packing_fraction"]) * bx * by * bz / volume) if volume > 0 else 1
-            per_build = max(1, min(per_slab * slabs_max, cap))
-            fixed, slab_h = float(p["build_fixed_min"]), height + gap
-        layers = ceil_count(slab_h / float(p["layer_height_mm"]))
-        slab_min = layers * float(p["layer_s"]) / 60.0 / self._speed(machine_class)
-        return BuildPlan(parts_per_build=per_build, parts_per_slab=per_slab, slab_height_mm=round(slab_h, 3),
-                         fixed_min=fixed, slab_min=slab_min), layers
-
-    def _builds(self, machine_class: str, volume: float, cured: float, height: float,
-                footprint: tuple[float, float]) -> tuple[BuildPlan, list[Operation]]:
-        """SLA/SLS/MJF: the build plan, its per-build operations (warm-up, layers) and curing per part."""
-        p = self.params
-        build, layers_per_slab = self._build_plan(machine_class, volume, height, footprint)
-        per_build, fixed = build.parts_per_build, build.fixed_min
-        full = build.build_time_min(per_build)
-        ops: list[Operation] = []
-        if fixed:
-            ops.append(Operation("build_warmup_cooldown", fixed, per_build=True,
-                                 inputs={"parts_per_build": per_build}))
-        ops.append(Operation(
-            "build_layers", full - fixed, per_build=True,
-            inputs={"layers_per_slab": layers_per_slab, "layer_s": float(p["layer_s"]),
-                    "slabs": build.slabs(per_build), "parts_per_slab": build.parts_per_slab,
-                    "parts_per_build": per_build},
-        ))
-        ops.append(Operation(
-            "curing" if self.technology == "sla" else "sintering",
-            cured / float(p["cure_rate_mm3_s"]) / 60.0 / self._speed(machine_class),
-            inputs={"volume_mm3": round(cured, 1), "rate_mm3_s": float(p["cure_rate_mm3_s"])},
-        ))
-        return build, ops
+            share = box_area * (height + gap) / (bx * by * bz * packing)
+            layers = ceil_count(bz / float(p["layer_height_mm"]))
+            build_min = float(p["build_fixed_min"]) + layers * float(p["layer_s"]) / 60.0
+        return [
+            Operation("build_share", share * build_min / speed,
+                      inputs={"share_of_build": round(share, 6), "build_min": round(build_min, 1),
+                              "packing_density": packing, "layers": layers}),
+            Operation("curing" if self.technology == "sla" else "sintering",
+                      cured / float(p["cure_rate_mm3_s"]) / 60.0 / speed,
+                      inputs={"volume_mm3": round(cured, 1), "rate_mm3_s": float(p["cure_rate_mm3_s"])}),
+        ]
 
 
-def _traps_material(features: PartFeatures) -> bool:
-    """Whether the part has a closed inner cavity: a B-rep with more shells than solids."""
-    return features.mesh.from_brep and features.mesh.bodies > features.solids
+def _mesh_findings(process: Process, features: PartFeatures) -> list[Finding]:
+    """An error for a mesh that encloses no volume (how many edges are open or flipped), a warning for
+    a closed mesh with non-manifold edges (printed as slicers print it)."""
+    mesh = features.mesh
+    if not mesh.solid or features.volume_mm3 is None or features.volume_mm3 <= 0:
+        problems = [f"{n} {what}" for n, what in (
+            (mesh.open_edges, "open edges"),
+            (mesh.inconsistent_edges, "edges between faces wound in opposite directions"),
+        ) if n]
+        why = ", ".join(problems) or "it encloses no volume"
+        return [finding(
+            process, Severity.ERROR, "additive_mesh_not_closed",
+            f"the mesh is not closed ({why}): a printer needs a closed solid: repair or re-export it "
+            "(closed, consistently wound), or ask for a manual quote",
+        )]
+    if mesh.nonmanifold_edges:
+        return [finding(
+            process, Severity.WARNING, "additive_nonmanifold_edges",
+            f"{mesh.nonmanifold_edges} edges are shared by more than two faces (bodies touching along an "
+            "edge): printed as a slicer prints it, check the touching bodies are meant to fuse",
+        )]
+    return []

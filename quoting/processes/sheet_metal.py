@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from geometry.features import Bend, Hole, PartFeatures, SheetMetal
+from geometry.features import Bend, Hole, HoleKind, PartFeatures, SheetMetal
 from geometry.findings import Finding, Severity
 from quoting.materials import Material
 from quoting.numeric import TIE, below
@@ -129,6 +129,7 @@ class SheetMetalModel(ProcessModel):
             findings += _machine_findings(sheet, machine, machine_class)
         findings += _bend_findings(sheet, material, limits)
         findings += self._holes_near_bends(sheet, features, limits)
+        findings += _depth_findings(features)
         t = sheet.thickness_mm
         min_hole = limits["sheet_min_hole_diameter_thickness_factor"] * t
         for hole in features.holes or []:
@@ -327,3 +328,24 @@ def _bend_findings(sheet: SheetMetal, material: Material, limits: Mapping[str, f
                 f"({limits['sheet_min_flange_thickness_factor']:g} x t) the brake can hold: lengthen it",
             ))
     return findings
+
+
+def _depth_findings(features: PartFeatures) -> list[Finding]:
+    """A laser cuts through the whole thickness: blind holes, counterbores, countersinks and pockets
+    need machining. Never drop them silently: the part is not a sheet-metal part (an error)."""
+    holes = features.holes or []
+    blind = [h for h in holes if not h.through]
+    stepped = [h for h in holes if h.through and h.kind is not HoleKind.PLAIN]
+    pockets = features.pockets or []
+    what = [f"{n} {name}" for n, name in ((len(blind), "blind holes"), (len(stepped), "counterbored/countersunk holes"),
+                                          (len(pockets), "pockets")) if n]
+    if not what:
+        return []
+    faces = tuple(i for h in (*blind, *stepped) for i in h.face_ids) + tuple(i for p in pockets for i in p.face_ids)
+    return [finding(
+        Process.SHEET_METAL, Severity.ERROR, "sheet_needs_machining",
+        f"the part has {', '.join(what)}: a laser cuts through the whole thickness, so they need machining: "
+        "quote it as CNC milling, or make every hole a through hole",
+        faces,
+    )]
+

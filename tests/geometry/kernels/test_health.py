@@ -56,3 +56,29 @@ def test_bad_indices_are_an_input_error() -> None:
         mesh_health(v, f + 1)
     with pytest.raises(InputError, match="integer"):
         mesh_health(v, f.astype(float))
+
+
+def _edge_touching_boxes() -> tuple[np.ndarray, np.ndarray]:
+    """Two unit boxes touching along one edge (shared vertices): 1 edge used by four faces."""
+    v, f = box_mesh((1.0, 1.0, 1.0))
+    v = v - v.min(axis=0)
+    other = v + np.array([1.0, 1.0, 0.0])
+    verts = np.concatenate([v, other])
+    faces = np.concatenate([f, f + len(v)])
+    # merge the duplicated vertices of the shared edge, as an STL reader does
+    _, index, inverse = np.unique(np.round(verts, 9), axis=0, return_index=True, return_inverse=True)
+    return verts[index], inverse.reshape(-1)[faces]
+
+
+def test_closed_with_nonmanifold_edge_is_closed_not_watertight() -> None:
+    v, f = _edge_touching_boxes()
+    got = mesh_health(v, f)
+    assert got.nonmanifold_edges == 1 and got.open_edges == 0 and got.inconsistent_edges == 0
+    assert not got.watertight
+    assert got.closed
+
+
+@pytest.mark.parametrize("name", ["open", "flipped_face", "nonmanifold"])
+def test_open_or_flipped_is_not_closed(name) -> None:
+    v, f, _, _ = _meshes()[name]
+    assert not mesh_health(v, f).closed

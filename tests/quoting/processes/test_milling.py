@@ -44,11 +44,11 @@ def test_hand_computed_block():
     # stock: 106 x 66 x 26 -> sides to the 5 mm saw step (110, 70), thickness to the 30 mm plate
     assert est.stock.dims_mm == (110.0, 70.0, 30.0)
     assert est.stock.mass_kg == pytest.approx(110 * 70 * 30 * 1e-9 * 2700)  # 0.6237 kg
-    # roughing: (231000 - 108000) mm3 / 30000 mm3/min = 4.1 min
-    assert op(est, "roughing").time_min == pytest.approx(4.1)
-    # finishing: R3 corner -> largest mill with r <= 2.7 is D5; factor sqrt(5/10); 19800 / (1500 x 0.7071)
+    # roughing: (231000 - 108000) mm3 / 45000 mm3/min = 2.733 min
+    assert op(est, "roughing").time_min == pytest.approx(123_000 / 45_000)
+    # finishing: R3 corner -> largest mill with r <= 2.7 is D5; factor sqrt(5/10); 19800 / (2500 x 0.7071)
     assert op(est, "finishing").inputs["smallest_tool_mm"] == 5.0
-    assert op(est, "finishing").time_min == pytest.approx(19_800 / (1500 * math.sqrt(0.5)))
+    assert op(est, "finishing").time_min == pytest.approx(19_800 / (2500 * math.sqrt(0.5)))
     # setups: 30 + 15 min, programming 30 min, per batch
     assert op(est, "setup").time_min == pytest.approx(45.0)
     assert est.batch_time_min == pytest.approx(75.0)
@@ -84,7 +84,7 @@ def test_nonstandard_hole_is_interpolated_and_flagged():
     est = MILL.estimate(block(holes=[hole]), AL, "3axis")
     d = op(est, "drill_1")
     assert d.inputs["interpolated"] is True
-    assert d.time_min == pytest.approx(0.05 + math.pi * 5.13**2 / 4 * 10 / (30_000 * 0.3))
+    assert d.time_min == pytest.approx(0.05 + math.pi * 5.13**2 / 4 * 10 / (45_000 * 0.3))
     f = [f for f in est.findings if f.code == "cnc_nonstandard_hole"]
     assert f and "Ø5" in f[0].message and f[0].location.face_ids == (7,)
 
@@ -191,3 +191,11 @@ def test_round_part_is_milled_from_bar():
     assert est.stock.dims_mm == (50.0, 30.0)
     assert "round bar" in est.stock.description
     assert est.stock.mass_kg == pytest.approx(math.pi / 4 * 50**2 * 30 * 2700e-9)
+
+
+def test_drill_hint_never_names_the_hole_itself():
+    """A 6.60 mm hole measured with a finer drill table must not be told to 'use the standard drill 6.6 mm'."""
+    hole = Hole(6.6, 8.0, True, (0.0, 0.0, 1.0), nearest_drill_mm=6.6)
+    [f] = [f for f in MILL.check(block(holes=[hole]), AL, "3axis") if f.code == "cnc_nonstandard_hole"]
+    assert "Ø6.6 mm" not in f.message
+    assert "Ø6.5 mm" in f.message

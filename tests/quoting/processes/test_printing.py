@@ -1,4 +1,4 @@
-"""3D printing: hand-computed FDM minutes and material, SLS/MJF build packing, DFM findings."""
+"""3D printing: hand-computed FDM minutes and material, shared SLS/MJF/SLA builds, DFM findings."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from geometry.features import Additive, MeshInfo
 from quoting.errors import NotManufacturableError
 from quoting.materials import get_material
 from quoting.process_kinds import Process
-from quoting.processes.nesting import pack_count
 from quoting.processes.printing import PrintingModel
 from tests.quoting.processes.helpers import codes, features, op
 
@@ -27,14 +26,15 @@ RESIN = get_material("resin_standard")
 
 def test_hand_computed_fdm_cube():
     est = FDM.estimate(features((20.0, 20.0, 20.0)), PLA, "fdm")
-    # 100 layers of 0.2 mm; support assumed 10 % = 800 mm3; deposited 8000 x 0.55 + 800 x 0.25 = 4600 mm3
+    # 100 layers of 0.2 mm; shell = 2400 mm2 x 0.9 mm = 2160 mm3 at 2.6 mm3/s; infill (8000 - 2160) x 0.2
+    # = 1168 mm3 and support 10 % x 8000 x 0.25 = 200 mm3 at 6 mm3/s; 4.2 s per layer
     printing = op(est, "printing")
     assert printing.inputs["layers"] == 100
-    assert printing.time_min == pytest.approx((4600 / 10.0 + 100 * 4.0) / 60.0)  # 14.33 min
-    assert est.stock.mass_kg == pytest.approx(4600 * 1240e-9 * 1.05)
+    assert printing.time_min == pytest.approx((2160 / 2.6 + (1168 + 200) / 6.0 + 100 * 4.2) / 60.0)  # 24.6 min
+    assert est.stock.mass_kg == pytest.approx((2160 + 1168 + 200) * 1240e-9 * 1.05)
     assert op(est, "support_removal").time_min == pytest.approx(0.5 * 0.8)
-    assert op(est, "post_processing").time_min == pytest.approx(3.0)
-    assert est.batch_time_min == pytest.approx(5.0)
+    assert op(est, "post_processing").time_min == pytest.approx(1.5)
+    assert est.batch_time_min == pytest.approx(3.0)
     assert any("support assumed" in a for a in est.assumptions)
     assert any("lying flat" in a for a in est.assumptions)
 
@@ -46,33 +46,33 @@ def test_measured_orientation_and_support_are_used():
     assert est.assumptions == []
 
 
-def test_sls_packs_the_build_volume():
+def test_sls_part_pays_its_share_of_a_shared_build():
     f = features((50.0, 40.0, 30.0), volume_mm3=20_000.0, additive=Additive((0.0, 0.0, 1.0), 30.0, 0.0, 0.0))
     est = SLS.estimate(f, PA12, "sls")
-    build = est.build
-    assert build is not None
-    per_slab = pack_count(340.0, 340.0, 55.0, 45.0)
-    assert build.parts_per_slab == per_slab
-    # slabs of 35 mm in 600 mm: 17; packing density cap 0.12 x 340 x 340 x 600 / 20000 = 416 parts
-    assert build.parts_per_build == min(per_slab * 17, 416)
-    assert build.slab_min == pytest.approx(math.ceil(35 / 0.12) * 10.0 / 60.0)
-    assert build.build_time_min(1) == pytest.approx(600.0 + build.slab_min)
+    assert est.build is None  # no order owns a build: parts of many orders share it
+    # packed box (50 + 2) x (40 + 2) x (30 + 2) over 340 x 340 x 600 at 25 % packing
+    share = 52 * 42 * 32 / (340 * 340 * 600 * 0.25)
+    build_min = 600.0 + math.ceil(600 / 0.12) * 10.0 / 60.0
+    assert op(est, "build_share").time_min == pytest.approx(share * build_min)
     # material: part volume + 60 % powder refresh
     assert est.stock.mass_kg == pytest.approx(20_000 * 1010e-9 * 1.6)
-    assert op(est, "sintering").time_min == pytest.approx(20_000 / 60.0 / 60.0)
+    assert op(est, "sintering").time_min == pytest.approx(20_000 / 180.0 / 60.0)
+    assert op(est, "post_processing").time_min == pytest.approx(0.3 + 1.0 * f.area_mm2 / 10_000)
 
 
 @pytest.mark.parametrize("model", [SLS, MJF, SLA])
-def test_price_time_per_part_falls_with_quantity(model):
+def test_one_part_never_pays_a_whole_build(model):
+    """A single small part takes a small share of a build, and its minutes per part do not depend on the order."""
     material = RESIN if model is SLA else PA12
     f = features((30.0, 20.0, 10.0), additive=Additive((0.0, 0.0, 1.0), 10.0, 0.0, 0.0))
     est = model.estimate(f, material, model.technology)
-    per_part = [est.run_time_min(q) / q for q in (1, 2, 10, est.build.parts_per_build)]
+    share = op(est, "build_share")
+    # SLS/MJF: its packed box in the build volume; SLA: its packed footprint on the platform
+    assert share.inputs["share_of_build"] < 0.1
+    assert share.time_min < 0.1 * share.inputs["build_min"]
+    per_part = [(est.batch_time_min + est.run_time_min(q)) / q for q in (1, 2, 10, 100)]
     assert per_part == sorted(per_part, reverse=True)
-    assert per_part[0] > per_part[-1]
-    # the amortised minutes per part are those of a full build
-    assert est.part_time_min == pytest.approx(est.run_time_min(est.build.parts_per_build) / est.build.parts_per_build)
-    assert est.builds_for(est.build.parts_per_build + 1) == 2
+    assert est.run_time_min(100) == pytest.approx(100 * est.run_time_min(1))
 
 
 @settings(max_examples=40, deadline=None)
@@ -91,7 +91,7 @@ def test_run_time_grows_with_quantity(q):
         (FDM, PLA, features((400.0, 20.0, 20.0)), "additive_part_too_large", "error"),
         (SLA, RESIN, features((20.0, 20.0, 20.0), min_wall_thickness_mm=0.3), "additive_thin_wall", "warning"),
         (SLS, PA12, features((20.0, 20.0, 20.0), solids=1,
-                             mesh=MeshInfo(24, 16, True, 2, from_brep=True)), "additive_trapped_volume", "warning"),
+                             mesh=MeshInfo(24, 16, True, 2, from_brep=True)), "additive_trapped_volume", "error"),
         (SLA, PA12, features((20.0, 20.0, 20.0)), "material_not_offered", "error"),
     ],
 )
@@ -118,3 +118,23 @@ def test_overridden_wall_threshold():
     part = features((20.0, 20.0, 20.0), min_wall_thickness_mm=0.6)
     assert "additive_thin_wall" in codes(FDM.check(part, PLA, "fdm"))
     assert FDM.check(part, PLA, "fdm", overrides={"additive_min_wall_fdm_mm": 0.5}) == []
+
+
+def test_closed_mesh_with_nonmanifold_edges_is_printed_with_a_warning():
+    """Two bodies touching along an edge: closed and consistently wound, so measured and printable."""
+    from geometry.mesh_analysis import mesh_features
+    from tests.geometry.kernels.test_health import _edge_touching_boxes
+
+    v, f = _edge_touching_boxes()
+    fields = mesh_features(v, f)
+    assert fields["volume_mm3"] == pytest.approx(2.0)
+    part = features((2.0, 2.0, 1.0), mesh=fields["mesh"], volume_mm3=fields["volume_mm3"])
+    found = FDM.check(part, PLA, "fdm")
+    assert "additive_nonmanifold_edges" in codes(found)
+    assert "additive_mesh_not_closed" not in codes(found)
+
+
+def test_open_mesh_refusal_counts_the_open_edges():
+    part = features((20.0, 20.0, 20.0), volume_mm3=None, mesh=MeshInfo(10, 8, False, 1, open_edges=4))
+    [error] = [x for x in FDM.check(part, PLA, "fdm") if x.code == "additive_mesh_not_closed"]
+    assert "4 open edges" in error.message

@@ -49,7 +49,7 @@ def test_hand_computed_flat_part():
     assert op(est, "sheet_handling").time_min == pytest.approx(4.0 / 203)
     assert est.sheets_for(203) == 1 and est.sheets_for(204) == 2
     assert not any(o.name == "bending" for o in est.operations)
-    assert est.batch_time_min == pytest.approx(15.0 + 10.0)
+    assert est.batch_time_min == pytest.approx(5.0 + 5.0)  # laser programming + setup
 
 
 def test_hand_computed_bends():
@@ -57,8 +57,8 @@ def test_hand_computed_bends():
     est = SHEET.estimate(sheet_features(sm), S235, MC)
     # 3 strokes x 8 s x handling 1.8 (largest size 400 mm: 300 < 400 <= 1000)
     assert op(est, "bending").time_min == pytest.approx(3 * 8.0 * 1.8 / 60)
-    # brake setup: first tool 20 min + one more radius 10 min
-    assert op(est, "brake_setup").time_min == pytest.approx(30.0)
+    # brake setup: first tool 10 min + one more radius 5 min
+    assert op(est, "brake_setup").time_min == pytest.approx(15.0)
     assert op(est, "brake_setup").per_batch
 
 
