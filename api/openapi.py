@@ -34,19 +34,39 @@ def _calls(dependant: Dependant) -> Iterator[Any]:
         yield from _calls(dep)
 
 
+def _api_routes(routes: Any) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # FastAPI's included router
+            yield from _api_routes(route.original_router.routes)
+
+
 def _auth_modes(app: FastAPI) -> dict[str, str]:
     """operation id -> "required" (a key is needed), "optional" (anonymous may be allowed) or absent."""
     from api.deps import keyed, principal
 
     modes: dict[str, str] = {}
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.operation_id:
+    for route in _api_routes(app.routes):
+        if route.operation_id:
             calls = set(_calls(route.dependant))
             if keyed in calls:
                 modes[route.operation_id] = "required"
             elif principal in calls:
                 modes[route.operation_id] = "optional"
     return modes
+
+
+def _examples(schemas: dict[str, Any]) -> None:
+    """The models' examples as written: FastAPI drops their null values (a required ``error: null``)."""
+    import api.quote_schema
+    import api.schemas
+
+    for module in (api.schemas, api.quote_schema):
+        for name, model in vars(module).items():
+            extra = getattr(model, "model_config", {}).get("json_schema_extra")
+            if name in schemas and isinstance(extra, dict) and "examples" in extra:
+                schemas[name]["examples"] = extra["examples"]
 
 
 def _problem_response(status: int, old: dict[str, Any] | None) -> dict[str, Any]:
@@ -108,6 +128,7 @@ def build(app: FastAPI) -> dict[str, Any]:
     schemas.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
+    _examples(schemas)
     _binary(doc)
     return doc
 

@@ -28,7 +28,7 @@ T = TypeVar("T")
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 200
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="the most items in one page")]
-Cursor = Annotated[str | None, Query(max_length=400, pattern=r"^[A-Za-z0-9_=-]*$",
+Cursor = Annotated[str | None, Query(max_length=400, pattern=r"^[A-Za-z0-9_-]*$",
                                      description="the Next-Cursor of the previous page")]
 PAGE_HEADERS = {
     "Next-Cursor": {"description": "the cursor of the next page; absent on the last page",
@@ -42,7 +42,7 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "Not modif
 
 
 def encode_cursor(key: Sequence[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(key), separators=(",", ":")).encode()).decode()
+    return base64.urlsafe_b64encode(json.dumps(list(key), separators=(",", ":")).encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str | None) -> list[Any] | None:
@@ -50,7 +50,7 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     if not cursor:
         return None
     try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         key = None
     if not isinstance(key, list) or not key or not all(isinstance(k, str | int) for k in key):
