@@ -106,9 +106,10 @@ def _complete_operation(op: dict[str, Any], path: str, auth: str | None) -> None
     for status in sorted(statuses):
         responses[str(status)] = _problem_response(status, responses.get(str(status)))
     for answer in responses.values():
-        for media in answer.get("content", {}).values():
-            if media == {}:
-                media["schema"] = {}
+        content = answer.get("content", {})
+        for media_type, media in content.items():
+            binary = not media_type.startswith(("text/", "application/json", "application/problem+json"))
+            media.setdefault("schema", {"type": "string", **({"format": "binary"} if binary else {})})
     if auth == "required":
         op["security"] = [{BEARER: []}]
     elif auth == "optional":
