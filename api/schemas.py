@@ -31,6 +31,7 @@ HTTP_CODES = ("bad_request", "database_unavailable", "http_error", "internal_err
 
 def _error_classes() -> list[type[MicrofabError]]:
     import api.errors
+    import api.webhooks
     import models.errors
     import quoting.errors  # noqa: F401  (the modules define the error tree's classes)
 
@@ -40,7 +41,7 @@ def _error_classes() -> list[type[MicrofabError]]:
         cls = todo.pop()
         found.append(cls)
         todo.extend(cls.__subclasses__())
-    assert api.errors and models.errors
+    assert api.errors and api.webhooks and models.errors
     return found
 
 

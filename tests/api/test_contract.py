@@ -91,6 +91,17 @@ def test_every_error_answer_is_a_problem(spec: dict[str, Any]) -> None:
                         "schema": {"$ref": "#/components/schemas/Problem"}}}, f"{method} {path} {status}"
 
 
+def test_every_error_code_in_the_source_is_declared(spec: dict[str, Any]) -> None:
+    import re
+
+    root = CHANGELOG.parent
+    codes = set(spec["components"]["schemas"]["ProblemCode"]["enum"])
+    for package in ("geometry", "quoting", "models", "api"):
+        for source in (root / package).rglob("*.py"):
+            for code in re.findall(r'^\s+code = "([a-z_]+)"', source.read_text(), re.MULTILINE):
+                assert code in codes, f"{source}: {code} is not in ProblemCode"
+
+
 def test_bodies_are_typed_with_enums(spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
     assert schemas["Process"]["enum"] == [p.value for p in Process]
