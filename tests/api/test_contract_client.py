@@ -85,3 +85,34 @@ def test_generated_client_quotes_and_handles_errors(generated: Any, client: Test
     missing = get_quote.sync_detailed("0" * 32, client=api)
     assert missing.status_code == 404 and isinstance(missing.parsed, Problem)
     assert missing.parsed.code is ProblemCode.NOT_FOUND
+
+
+TS_BIN = Path(os.environ.get("MICROFAB_OPENAPI_TYPESCRIPT_BIN", "node_modules/.bin"))
+TS_USE = """import type { components, paths } from "./schema";
+type Quote = components["schemas"]["QuoteView"];
+type Problem = components["schemas"]["Problem"];
+export function cheapest(q: Quote): number | null | undefined {
+  const tier: components["schemas"]["Tier"] = q.request.tier;
+  const code: Problem["code"] = "unknown_material";
+  void tier; void code;
+  return q.offers[0]?.lines[0]?.total_cents;
+}
+export type Upload = paths["/v1/parts"]["post"]["requestBody"]["content"]["multipart/form-data"];
+"""
+
+
+@pytest.mark.skipif(not (TS_BIN / "openapi-typescript").exists() or not (TS_BIN / "tsc").exists(),
+                    reason="openapi-typescript and typescript are not installed (npm install openapi-typescript "
+                           "typescript; MICROFAB_OPENAPI_TYPESCRIPT_BIN names their node_modules/.bin)")
+def test_typescript_types_generate_and_compile(client: TestClient, tmp_path: Path) -> None:
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(client.get("/openapi.json").json()))
+    run = subprocess.run([str(TS_BIN / "openapi-typescript"), str(spec), "-o", str(tmp_path / "schema.d.ts")],
+                         capture_output=True, text=True, timeout=300)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0 and "warn" not in output.lower(), output
+    (tmp_path / "use.ts").write_text(TS_USE)
+    tsc = subprocess.run([str(TS_BIN / "tsc"), "--noEmit", "--strict", "--target", "es2020", "--moduleResolution",
+                          "node", str(tmp_path / "use.ts")], capture_output=True, text=True, timeout=300,
+                         cwd=tmp_path)
+    assert tsc.returncode == 0, tsc.stdout + tsc.stderr
