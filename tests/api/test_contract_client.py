@@ -21,8 +21,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 GENERATOR = os.environ.get("MICROFAB_OPENAPI_CLIENT") or shutil.which("openapi-python-client") or ""
-pytestmark = pytest.mark.skipif(not GENERATOR, reason="openapi-python-client is not installed (pip install "
-                                                      "'microfab[dev]' or set MICROFAB_OPENAPI_CLIENT)")
+needs_generator = pytest.mark.skipif(not GENERATOR, reason="openapi-python-client is not installed (pip install "
+                                                           "'microfab[dev]' or set MICROFAB_OPENAPI_CLIENT)")
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +47,7 @@ def generated(client: TestClient, tmp_path_factory: pytest.TempPathFactory) -> A
             del sys.modules[name]
 
 
+@needs_generator
 def test_generated_client_quotes_and_handles_errors(generated: Any, client: TestClient, keys,
                                                     plate_step: bytes) -> None:
     from mfclient.api.parts import create_part, get_part
