@@ -93,8 +93,28 @@ def _binary(node: Any) -> None:
             _binary(value)
 
 
+LOCATION = {"description": "the URL of the created (201) or replayed (200) resource, or of the job (202)",
+            "schema": {"type": "string"}}
+#: the operations whose answers carry a Location header (the created part or quote, or the job)
+SENDS_LOCATION = frozenset({"create_part", "create_quote", "quote_part", "create_calibration"})
+REPLAYED = {"description": "true when the answer is the first one of the same Idempotency-Key and request",
+            "schema": {"type": "string", "enum": ["true", "false"]}}
+
+
+def _success_headers(op: dict[str, Any], responses: dict[str, Any]) -> None:
+    """``Location`` on the answers of a POST that creates, ``Idempotent-Replayed`` where Idempotency-Key is read."""
+    idempotent = any(p.get("name") == "Idempotency-Key" for p in op.get("parameters", []))
+    for status in ("200", "201", "202"):
+        if status in responses and op.get("operationId") in SENDS_LOCATION:
+            headers = responses[status].setdefault("headers", {})
+            headers["Location"] = LOCATION
+            if idempotent and status != "202":
+                headers["Idempotent-Replayed"] = REPLAYED
+
+
 def _complete_operation(op: dict[str, Any], path: str, auth: str | None) -> None:
     responses: dict[str, Any] = op.setdefault("responses", {})
+    _success_headers(op, responses)
     statuses = set(EVERY_OPERATION)
     if auth:
         statuses.add(401)
