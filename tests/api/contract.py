@@ -22,6 +22,9 @@ class Contract:
             self._validators[key] = jsonschema_rs.validator_for({**schema, "components": self.spec["components"]})
         return self._validators[key]
 
+    def declares(self, path: str) -> bool:
+        return any(rx.match(path) for rx, _ in self.paths)
+
     def methods(self, path: str) -> list[str]:
         return [m for rx, template in self.paths if rx.match(path) for m in self.spec["paths"][template]]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +218,10 @@ def test_catalog_and_rate_cards_revalidate(checked: TestClient, keys) -> None:
     card = checked.get("/v1/workshops/lyon-usinage/rate-card", headers=admin)
     again = checked.get("/v1/workshops/lyon-usinage/rate-card", headers=admin | {"If-None-Match": card.headers["etag"]})
     assert again.status_code == 304 and again.headers["etag"] == card.headers["etag"]
+
+
+@pytest.mark.skipif(os.environ.get("MICROFAB_CONTRACT_CHECK", "1") == "0", reason="MICROFAB_CONTRACT_CHECK=0")
+def test_every_answer_of_the_test_run_is_checked() -> None:
+    from starlette.testclient import TestClient as Client
+
+    assert Client.request.__name__ == "checked"  # tests/api/contract_plugin.py is loaded
