@@ -3,6 +3,7 @@ answer of a run of the API fits it; examples are valid; the document cannot chan
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -158,6 +159,10 @@ def test_a_run_of_the_api_fits_the_document(checked: TestClient, keys, plate_ste
     quote = q.json()
     assert all(o["valid_until"] for o in quote["offers"])
     assert quote["valid_until"] == min(o["valid_until"] for o in quote["offers"])
+    days = {w["id"]: w["validity_days"] for w in checked.get("/v1/workshops").json()}
+    created = dt.datetime.fromisoformat(quote["created_at"])
+    for o in quote["offers"]:  # each workshop's own validity
+        assert dt.datetime.fromisoformat(o["valid_until"]) - created == dt.timedelta(days=days[o["workshop_id"]])
     form = checked.post("/v1/quotes", headers=buyer, data={"part_id": pid, "material": "al6061",
                                                            "quantities": "5", "process": "cnc_milling"})
     assert form.status_code == 201
