@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import problems, web
+from api import openapi, problems, web
 from api.db import init_db, make_engine
 from api.metrics import Metrics
 from api.routes import ops, parts, workshops
@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="microfab", version=microfab_version(), lifespan=lifespan, description=DESCRIPTION)
     app.state.settings = settings
     problems.install(app)
+    openapi.install(app)
     app.include_router(ops.router)
     app.include_router(parts.router)
     app.include_router(workshops.router)

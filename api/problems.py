@@ -82,7 +82,9 @@ def install(app: FastAPI) -> None:
             return await _microfab(request, cause)
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden",
                 400: "bad_request", 413: "file_too_large"}.get(err.status_code, "http_error")
-        return problem(err.status_code, code, str(err.detail), str(err.detail), request.url.path)
+        answer = problem(err.status_code, code, str(err.detail), str(err.detail), request.url.path)
+        answer.headers.update(err.headers or {})  # e.g. Allow on a 405
+        return answer
 
     @app.exception_handler(SQLAlchemyError)
     async def _database(request: Request, err: SQLAlchemyError) -> JSONResponse:

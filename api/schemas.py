@@ -1,54 +1,147 @@
-"""HTTP request and response schemas (pydantic, at the edge only), with OpenAPI examples."""
+"""HTTP request and response schemas (pydantic, at the edge only), with OpenAPI examples.
+
+Declarations of the contract: closed vocabularies are enums taken from the code (``Process``, ``Tier``...) or its
+data (tolerance classes), so that the document cannot drift from what the server accepts and sends.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.quote_schema import Finding, QuoteView, ToleranceClass
+from geometry.errors import MicrofabError
+from geometry.features import FileFormat
+from geometry.units import LengthUnit
+from quoting.process_kinds import Process, SortKey, Tier
+
 EXAMPLE_SHA = "9f2c1e0b6a7d4c3e8f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70"
+ERROR_TEXT = {400: "Bad request (e.g. a body that is not valid JSON)", 401: "No or bad API key",
+              403: "The key may not do this", 404: "Not found", 405: "Method not allowed (see the Allow header)",
+              409: "Conflict", 413: "Upload too large", 415: "Unsupported file format",
+              422: "Invalid request or unusable file", 429: "Too many requests", 500: "Internal error",
+              501: "Not implemented yet", 503: "Not ready, or the database or parse workers are unavailable"}
+#: codes the HTTP layer sends itself (api.problems handlers, readiness, rate limits), beside the error classes'
+HTTP_CODES = ("bad_request", "database_unavailable", "http_error", "internal_error", "invalid_request",
+              "method_not_allowed", "not_ready", "rate_limited")
+
+
+def _error_classes() -> list[type[MicrofabError]]:
+    import api.errors
+    import api.webhooks
+    import models.errors
+    import quoting.errors  # noqa: F401  (the modules define the error tree's classes)
+
+    found: list[type[MicrofabError]] = []
+    todo: list[type[MicrofabError]] = [MicrofabError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    assert api.errors and api.webhooks and models.errors
+    return found
+
+
+def problem_codes() -> tuple[str, ...]:
+    """Every stable ``code`` a problem can carry: the error classes', api.problems.STATUS_BY_CODE's, HTTP's."""
+    from api.problems import STATUS_BY_CODE
+
+    codes = {cls.code for cls in _error_classes()} | set(STATUS_BY_CODE) | set(HTTP_CODES)
+    return tuple(sorted(codes))
+
+
+ProblemCode = enum.StrEnum("ProblemCode", {c.upper(): c for c in problem_codes()})  # type: ignore[misc]
+
+
+class JobKind(enum.StrEnum):
+    PARSE = "parse"
+    QUOTE = "quote"
+    CALIBRATION = "calibration"
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="where: body.quantities, query.limit, file...")
+    message: str
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details; ``code`` is stable, ``detail`` says what to do next."""
+    """RFC 9457 problem details; ``code`` is stable, ``detail`` says what to do next.
+
+    An error may add structured fields (``field``, ``material``, ``part_id``...): clients keep unknown ones.
+    """
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
         "type": "https://microfab.dev/problems/unknown_material", "title": "UnknownMaterialError", "status": 422,
         "detail": "unknown material 'al6016': did you mean al6061? see `microfab materials` for the list",
         "code": "unknown_material", "instance": "/v1/quotes"}]})
-    type: str
+    type: str = Field(description="https://microfab.dev/problems/<code>")
     title: str
-    status: int
+    status: int = Field(ge=400, le=599)
     detail: str
-    code: str
+    code: ProblemCode
     instance: str | None = None
+    errors: list[FieldError] | None = Field(default=None, description="each invalid field (invalid_request)")
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    text = {400: "Bad request", 401: "No or bad API key", 403: "The key may not do this", 404: "Not found",
-            409: "Conflict", 413: "Upload too large", 415: "Unsupported file format",
-            422: "Invalid request or unusable file", 501: "Not implemented yet", 503: "Not ready"}
-    return {s: {"model": Problem, "description": text.get(s, "Error"),
-                "content": {"application/problem+json": {}}} for s in statuses}
+    """Declared error answers (every operation also gets 400, 405, 422, 429, 500 and 503 in api.openapi)."""
+    return {s: {"model": Problem, "description": ERROR_TEXT.get(s, "Error")} for s in statuses}
+
+
+def _enum_of(values: Any) -> dict[str, Any]:
+    """A request field's schema: the closed vocabulary (the server also accepts aliases and any case)."""
+    return {"enum": [*(str(getattr(v, "value", v)) for v in values), None]}
+
+
+class PartLinks(BaseModel):
+    self_: str = Field(alias="self")
+    mesh: str
+    quotes: str
 
 
 class PartView(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
+    """A stored part of the caller (its owner: the API key's, or anonymous)."""
+
+    model_config = ConfigDict(populate_by_name=True, json_schema_extra={"examples": [{
         "id": EXAMPLE_SHA, "sha256": EXAMPLE_SHA, "filename": "bracket.step", "format": "step", "units": "mm",
         "size_bytes": 48211, "created_at": "2026-11-26T08:00:00+00:00",
         "features": {"schema": "microfab.features/1", "volume_mm3": 47095.2, "bbox_mm": [100.0, 60.0, 8.0]},
-        "findings": [], "links": {"self": f"/v1/parts/{EXAMPLE_SHA}", "mesh": f"/v1/parts/{EXAMPLE_SHA}/mesh"}}]})
-    id: str = Field(description="the file's sha256 (or sha256 of '<sha256>:<units>' when units were given)")
-    sha256: str
+        "findings": [], "links": {"self": f"/v1/parts/{EXAMPLE_SHA}", "mesh": f"/v1/parts/{EXAMPLE_SHA}/mesh",
+                                  "quotes": f"/v1/parts/{EXAMPLE_SHA}/quotes"}}]})
+    id: str = Field(description="the part's id: a hash of (owner, file sha256, effective unit, thickness); the "
+                                "same bytes with the same effective unit give the same id")
+    sha256: str = Field(description="the file's sha256")
     filename: str
-    format: str
-    units: str
-    size_bytes: int
+    format: FileFormat
+    units: str = Field(description="the unit the part was read in", examples=[u.value for u in LengthUnit])
+    size_bytes: int = Field(ge=0)
     created_at: dt.datetime
     features: dict[str, Any] = Field(description="PartFeatures, schema microfab.features/1")
-    findings: list[dict[str, Any]] = Field(description="manufacturability findings about the geometry")
-    links: dict[str, str]
+    findings: list[Finding] = Field(description="manufacturability findings about the geometry")
+    links: PartLinks
+
+
+class JobError(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    code: str = Field(description="a problem code (see Problem.code), or job_interrupted")
+    status: int
+    detail: str
 
 
 class JobView(BaseModel):
@@ -58,10 +151,11 @@ class JobView(BaseModel):
         "created_at": "2026-11-26T08:00:00+00:00", "finished_at": "2026-11-26T08:00:12+00:00",
         "url": "/v1/jobs/5be0f1c2a3d4e5f60718293a"}]})
     id: str
-    kind: str = Field(description="parse, quote or calibration")
-    status: str = Field(description="running, succeeded or failed")
-    result: dict[str, Any] | None
-    error: dict[str, Any] | None
+    kind: JobKind
+    status: JobStatus
+    result: dict[str, Any] | None = Field(description="parse: part_id, url; quote: quote_id, part_id, url; "
+                                                       "calibration: the calibration report")
+    error: JobError | None
     created_at: dt.datetime
     finished_at: dt.datetime | None
     url: str
@@ -72,54 +166,21 @@ class QuoteCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "material": "al6061", "quantities": [1, 10, 100], "process": "cnc_milling", "finish": "anodize_clear",
-        "tolerance": "iso2768-m", "tier": "standard", "ship_to": [45.76, 4.84], "need_by": "2026-12-20"}]})
+        "tolerance": "iso2768_m", "tier": "standard", "ship_to": [45.76, 4.84], "need_by": "2026-12-20"}]})
     material: str = Field(min_length=1, max_length=64, description="material key, see GET /v1/materials")
     quantities: list[int] = Field(default=[1], min_length=1, max_length=20)
-    process: str | None = Field(default=None, max_length=64, description="process key, see GET /v1/processes")
-    finish: str | None = Field(default=None, max_length=64)
-    tolerance: str | None = Field(default=None, max_length=64)
-    tier: str | None = Field(default=None, max_length=32, description="economy, standard or expedite")
-    sort_by: str | None = Field(default=None, max_length=32, description="price, lead_time, distance or co2")
+    process: str | None = Field(default=None, max_length=64, description="process key, see GET /v1/processes",
+                                json_schema_extra=_enum_of(Process))
+    finish: str | None = Field(default=None, max_length=64, description="finish key (finishes.toml, or one a "
+                                                                        "workshop's rate card prices)")
+    tolerance: str | None = Field(default=None, max_length=64, json_schema_extra=_enum_of(ToleranceClass))
+    tier: str | None = Field(default=None, max_length=32, json_schema_extra=_enum_of(Tier))
+    sort_by: str | None = Field(default=None, max_length=32, json_schema_extra=_enum_of(SortKey))
     ship_to: list[float] | None = Field(default=None, min_length=2, max_length=2, description="[lat, lon]")
     need_by: dt.date | None = None
     thickness_mm: float | None = Field(default=None, gt=0, le=100, description="sheet thickness of a 2D DXF part")
     threads: dict[str, int] | None = Field(default=None, description="extra threads per part, e.g. {\"M6\": 4}")
     cost_drivers: bool = Field(default=False, description="also compute the cost drivers (one re-pricing each)")
-
-
-QUOTE_EXAMPLE: dict[str, Any] = {
-    "schema": "microfab.quote/1", "id": "3c9a0e7f2b1d4c5e8f7a6b5c4d3e2f10", "status": "valid",
-    "created_at": "2026-11-26T08:00:00+00:00", "valid_until": "2026-12-10T08:00:00+00:00",
-    "request": {"material": "al6061", "quantities": [1, 10]},
-    "part": {"filename": "bracket.step", "sha256": EXAMPLE_SHA, "format": "step"},
-    "offers": [{"workshop_id": "lyon-usinage", "process": "cnc_milling",
-                "lines": [{"quantity": 1, "unit_price_eur": 182.4, "total_eur": 182.4, "lead_time_days": 6}]}],
-    "ineligible": [], "dfm": [], "ratecard_versions": {"lyon-usinage": 1},
-    "cost_drivers": [{"kind": "internal_radius", "what": "internal corners of R1.00 mm",
-                      "change": "internal radius 1 mm -> 3 mm", "location": {"face_ids": [6, 7, 8, 9], "point_mm": None},
-                      "currency": "EUR",
-                      "savings": [{"quantity": 1, "total_cents": 18240, "relaxed_total_cents": 15310,
-                                   "delta_cents": 2930, "delta_eur": 29.3, "delta_fraction": 0.160636,
-                                   "by_process_cents": {"cnc_milling": 2930},
-                                   "by_process_eur": {"cnc_milling": 29.3}}]}]}
-
-
-class QuoteView(BaseModel):
-    """A stored, immutable quote (schema microfab.quote/1) with its status and rate card versions."""
-
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [QUOTE_EXAMPLE]})
-    id: str
-    schema_: str = Field(alias="schema")
-    status: str = Field(description="valid, or expired once valid_until has passed")
-    created_at: dt.datetime
-    valid_until: dt.datetime
-    offers: list[dict[str, Any]]
-    ineligible: list[dict[str, Any]]
-    ratecard_versions: dict[str, int] = Field(description="workshop id -> rate card version that priced its offer")
-    cost_drivers: list[dict[str, Any]] = Field(default_factory=list, description=(
-        "when the request asked (cost_drivers=true): the features that raise the price, each with its location, "
-        "the change that relaxes it and the saving per quantity (delta_cents: lowest total now minus after the "
-        "change, also per process), biggest first; savings under 1 % are left out"))
 
 
 class MaterialView(BaseModel):
@@ -132,12 +193,12 @@ class MaterialView(BaseModel):
     density_kg_m3: float
     price_eur_kg: float
     co2_kg_per_kg: float
-    processes: list[str]
+    processes: list[Process]
 
 
 class ProcessView(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"key": "cnc_milling", "estimated": True}]})
-    key: str
+    key: Process
     estimated: bool = Field(description="whether microfab can estimate this process today")
 
 
@@ -155,9 +216,9 @@ class WorkshopView(BaseModel):
     country: str
     lat: float
     lon: float
-    processes: list[str]
+    processes: list[Process]
     materials: list[str]
-    validity_days: int
+    validity_days: int = Field(description="how long this workshop's offers stay valid (an offer's valid_until)")
     ratecard_version: int
 
 
@@ -194,15 +255,25 @@ class WebhookView(BaseModel):
 
 
 class DeliveryView(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "d1e2f3a4b5c6d7e8", "job_id": "5be0f1c2a3d4e5f60718293a", "status": "delivered", "attempts": 1,
+        "last_error": ""}]})
     id: str
     job_id: str
-    status: str
+    status: DeliveryStatus
     attempts: int
     last_error: str
 
 
 class Health(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok", "version": "0.1.0"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok", "version": "0.2.0", "checks": {}}]})
     status: str
     version: str
-    checks: dict[str, str] = {}
+    checks: dict[str, str] = Field(default_factory=dict)
+
+
+__all__ = [
+    "DeliveryStatus", "DeliveryView", "FieldError", "Health", "JobError", "JobKind", "JobStatus", "JobView",
+    "MaterialView", "PartLinks", "PartView", "Problem", "ProblemCode", "ProcessView", "QuoteCreate", "QuoteView",
+    "RateCardView", "WebhookCreate", "WebhookView", "WorkshopCreate", "WorkshopView", "problem_codes", "problems",
+]

@@ -87,17 +87,18 @@ def quote(
     cards = tuple(workshops) if workshops is not None else load_workshops()
     inquiry = Inquiry(features, request, now.date(), cost_models or {})
     offers, ineligible, dfm = workshop_offers(inquiry, cards)
-    offers = flag_best(sort_offers(offers, request.sort_by))
-    offering = {o.workshop_id for o in offers}
+    days = {c.id: c.commercial.validity_days for c in cards}
+    offers = [replace(o, valid_until=now + dt.timedelta(days=days[o.workshop_id]))
+              for o in flag_best(sort_offers(offers, request.sort_by))]
+    validity = min(days.values(), default=30)  # no offer: the shortest validity of all
     drivers: list[CostDriver] = []
     if request.cost_drivers:  # one re-pricing per relaxation, by the same workshops: what the buyer would see
         drivers = cost_drivers(features, request, offers, lambda f, r: workshop_offers(
             Inquiry(f, r, now.date(), cost_models or {}), cards)[0])
-    validity = min((c.commercial.validity_days for c in cards if c.id in offering or not offering), default=30)
     return Quote(
         id=uuid.uuid4().hex,
         created_at=now,
-        valid_until=now + dt.timedelta(days=validity),
+        valid_until=min((o.valid_until for o in offers if o.valid_until), default=now + dt.timedelta(days=validity)),
         request=request,
         part=part_summary(features),
         offers=offers,

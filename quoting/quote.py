@@ -85,6 +85,8 @@ class Offer:
     machine: str = ""
     #: version of the learned cost model that calibrated the offer ("" when rule-based)
     model_version: str = ""
+    #: the end of the workshop's own validity (its rate card's validity_days); None in a kit's component offers
+    valid_until: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
+#: every API answer of the test run is checked against the OpenAPI document (tests/api/contract_plugin.py)
+pytest_plugins = ("tests.api.contract_plugin",)
 
 
 def corpus_path() -> Path:

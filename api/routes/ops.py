@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from sqlalchemy import select, text
+from sqlalchemy import and_, or_, select, text
 
 from api.auth import Principal, Role
 from api.db import WebhookDeliveryRow, WebhookRow, aware
 from api.deps import Keyed, Svc
 from api.lookup import check_id, get_or_404
 from api.metrics import CONTENT_TYPE
+from api.paging import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page, paged
 from api.schemas import DeliveryView, Health, WebhookCreate, WebhookView, problems
 from api.service import Service
 from api.webhooks import check_url
 from quoting.engine import microfab_version
-from quoting.errors import NotFoundError
+from quoting.errors import InvalidRequestError, NotFoundError
 
 router = APIRouter()
 
@@ -73,10 +75,15 @@ def create_webhook(svc: Svc, who: Keyed, body: WebhookCreate) -> Any:
 
 
 @router.get("/v1/webhooks", tags=["webhooks"], operation_id="list_webhooks", response_model=list[WebhookView],
-            responses=problems(401))
-def list_webhooks(svc: Svc, who: Keyed) -> Any:
+            responses=paged(problems(401)))
+def list_webhooks(svc: Svc, who: Keyed, request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Any:
+    """This key's webhooks, by id; paged (`limit`, `cursor`)."""
+    query = select(WebhookRow).where(WebhookRow.owner == who.owner).order_by(WebhookRow.id).limit(limit + 1)
+    start = decode_cursor(cursor)
+    if start is not None:
+        query = query.where(WebhookRow.id > str(start[0]))
     with svc.sessions() as session:
-        return [_hook_view(r) for r in session.scalars(select(WebhookRow).where(WebhookRow.owner == who.owner))]
+        return page(request, list(session.scalars(query)), limit, lambda r: [r.id], _hook_view)
 
 
 def _own_hook(svc: Service, who: Principal, hook_id: str) -> WebhookRow:
@@ -99,12 +106,22 @@ def delete_webhook(svc: Svc, who: Keyed, hook_id: str) -> Response:
 
 
 @router.get("/v1/webhooks/{hook_id}/deliveries", tags=["webhooks"], operation_id="list_webhook_deliveries",
-            response_model=list[DeliveryView], responses=problems(401, 404))
-def list_deliveries(svc: Svc, who: Keyed, hook_id: str) -> Any:
-    """The deliveries of a webhook: status (pending, delivered, failed), attempts, last error."""
+            response_model=list[DeliveryView], responses=paged(problems(401, 404)))
+def list_deliveries(svc: Svc, who: Keyed, request: Request, hook_id: str, limit: Limit = DEFAULT_LIMIT,
+                    cursor: Cursor = None) -> Any:
+    """The deliveries of a webhook, oldest first: status (pending, delivered, failed), attempts, last error."""
     _own_hook(svc, who, hook_id)
+    row = WebhookDeliveryRow
+    query = select(row).where(row.webhook_id == hook_id).order_by(row.created_at, row.id).limit(limit + 1)
+    start = decode_cursor(cursor)
+    if start is not None:
+        try:
+            at, last = dt.datetime.fromisoformat(str(start[0])), str(start[1])
+        except (ValueError, IndexError):
+            raise InvalidRequestError("the cursor is not one this server gave: start again without it",
+                                      field="cursor") from None
+        query = query.where(or_(row.created_at > at, and_(row.created_at == at, row.id > last)))
     with svc.sessions() as session:
-        rows = session.scalars(select(WebhookDeliveryRow).where(WebhookDeliveryRow.webhook_id == hook_id)
-                               .order_by(WebhookDeliveryRow.created_at))
-        return [{"id": r.id, "job_id": r.job_id, "status": r.status, "attempts": r.attempts,
-                 "last_error": r.last_error} for r in rows]
+        return page(request, list(session.scalars(query)), limit, lambda r: [r.created_at.isoformat(), r.id],
+                    lambda r: {"id": r.id, "job_id": r.job_id, "status": r.status, "attempts": r.attempts,
+                               "last_error": r.last_error})

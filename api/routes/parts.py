@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Header, UploadFile
+from fastapi import APIRouter, File, Form, Header, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
+from sqlalchemy import and_, or_, select
 
 from api.auth import Principal, Role
-from api.db import PartRow, aware
-from api.deps import Quoter, Svc
+from api.db import JobRow, PartRow, QuoteRow, aware
+from api.deps import Keyed, Quoter, Svc
 from api.encoding import FastJSONResponse
+from api.paging import DEFAULT_LIMIT, Cursor, Limit, cached, decode_cursor, etagged, page, paged
 from api.schemas import JobView, PartView, QuoteCreate, QuoteView, problems
 from api.service import (
     JobAccepted,
@@ -113,10 +116,10 @@ async def create_part(
 
 
 @router.get("/v1/parts/{part_id}", tags=["parts"], operation_id="get_part", response_model=PartView,
-            responses=problems(401, 404))
-def get_part(svc: Svc, who: Quoter, part_id: str) -> Any:
+            responses=etagged(problems(401, 404)))
+def get_part(svc: Svc, who: Quoter, request: Request, part_id: str) -> Any:
     """A stored part: features and findings."""
-    return JSONResponse(part_view(svc.get_part(part_id)))
+    return cached(request, part_view(svc.get_part(part_id)))
 
 
 @router.get("/v1/parts/{part_id}/mesh", tags=["parts"], operation_id="get_part_mesh",
@@ -223,13 +226,63 @@ async def quote_part(svc: Svc, who: Quoter, part_id: str, body: QuoteCreate, ide
 
 
 @router.get("/v1/quotes/{quote_id}", tags=["quotes"], operation_id="get_quote", response_model=QuoteView,
-            responses=problems(401, 404))
-def get_quote(svc: Svc, who: Quoter, quote_id: str) -> Any:
+            responses=etagged(problems(401, 404)))
+def get_quote(svc: Svc, who: Quoter, request: Request, quote_id: str) -> Any:
     """A stored quote; ``status`` turns ``expired`` after ``valid_until`` (the workshops' validity)."""
     row = svc.get_quote(quote_id)
     if row.key_id and row.key_id != who.key_id and who.role is not Role.ADMIN:
         raise NotFoundError(f"no quote {quote_id!r}", quote_id=quote_id)
-    return FastJSONResponse(quote_view(row))
+    return cached(request, quote_view(row))
+
+
+def _newest_first(model: Any, cursor: str | None, limit: int, ident: Any = None) -> Any:
+    """A keyset query, newest first: (created_at, id) below the cursor's."""
+    ident = model.id if ident is None else ident
+    query = select(model).order_by(model.created_at.desc(), ident.desc()).limit(limit + 1)
+    start = decode_cursor(cursor)
+    if start is not None:
+        try:
+            at, last = dt.datetime.fromisoformat(str(start[0])), str(start[1])
+        except (ValueError, IndexError):
+            raise InvalidRequestError("the cursor is not one this server gave: start again without it",
+                                      field="cursor") from None
+        query = query.where(or_(model.created_at < at, and_(model.created_at == at, ident < last)))
+    return query
+
+
+def _created_key(row: Any) -> list[str]:
+    return [row.created_at.isoformat(), row.id]
+
+
+@router.get("/v1/quotes", tags=["quotes"], operation_id="list_quotes", response_model=list[QuoteView],
+            responses=paged(problems(401)))
+def list_quotes(svc: Svc, who: Keyed, request: Request, limit: Limit = 20, cursor: Cursor = None) -> Any:
+    """The quotes made with this API key, newest first; paged (`limit`, `cursor`)."""
+    query = _newest_first(QuoteRow, cursor, limit).where(QuoteRow.key_id == who.key_id)
+    with svc.sessions() as session:
+        return page(request, list(session.scalars(query)), limit, _created_key, quote_view)
+
+
+@router.get("/v1/parts", tags=["parts"], operation_id="list_parts", response_model=list[PartView],
+            responses=paged(problems(401)))
+def list_parts(svc: Svc, who: Keyed, request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Any:
+    """The parts this API key quoted, newest first; paged (`limit`, `cursor`)."""
+    quoted = select(QuoteRow.part_sha256).where(QuoteRow.key_id == who.key_id)
+    query = _newest_first(PartRow, cursor, limit, PartRow.sha256).where(PartRow.sha256.in_(quoted))
+    with svc.sessions() as session:
+        return page(request, list(session.scalars(query)), limit, lambda r: [r.created_at.isoformat(), r.sha256],
+                    part_view)
+
+
+@router.get("/v1/jobs", tags=["jobs"], operation_id="list_jobs", response_model=list[JobView],
+            responses=paged(problems(401)))
+def list_jobs(svc: Svc, who: Keyed, request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Any:
+    """This API key's jobs, newest first; paged (`limit`, `cursor`)."""
+    from api.jobs import job_view
+
+    query = _newest_first(JobRow, cursor, limit).where(JobRow.owner == who.owner)
+    with svc.sessions() as session:
+        return page(request, list(session.scalars(query)), limit, _created_key, job_view)
 
 
 @router.get("/v1/jobs/{job_id}", tags=["jobs"], operation_id="get_job", response_model=JobView,

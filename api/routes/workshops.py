@@ -6,7 +6,7 @@ import asyncio
 import importlib.util
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, UploadFile
+from fastapi import APIRouter, Body, File, Request, UploadFile
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +15,7 @@ from api.db import RateCardVersionRow, WorkshopRow, aware, now_utc
 from api.deps import Admin, Keyed, Svc
 from api.errors import ConflictError, ForbiddenError, NotImplementedYetError
 from api.lookup import check_id, get_or_404, workshop_row
+from api.paging import DEFAULT_LIMIT, Cursor, Limit, after, cached, decode_cursor, etagged, page, paged
 from api.routes.parts import accepted, read_upload
 from api.schemas import (
     JobView,
@@ -34,21 +35,27 @@ from quoting.ratecard import RateCard
 router = APIRouter()
 
 
-@router.get("/v1/materials", tags=["catalog"], operation_id="list_materials", response_model=list[MaterialView])
-def list_materials() -> Any:
-    """The materials table (keys for `material`)."""
-    return [{"key": m.key, "name": m.name, "family": m.family, "density_kg_m3": m.density_kg_m3,
-             "price_eur_kg": m.price_eur_kg, "co2_kg_per_kg": m.co2_kg_per_kg, "processes": list(m.processes)}
-            for m in materials().values()]
+def _material_view(m: Any) -> dict[str, Any]:
+    return {"key": m.key, "name": m.name, "family": m.family, "density_kg_m3": m.density_kg_m3,
+            "price_eur_kg": m.price_eur_kg, "co2_kg_per_kg": m.co2_kg_per_kg, "processes": list(m.processes)}
 
 
-@router.get("/v1/processes", tags=["catalog"], operation_id="list_processes", response_model=list[ProcessView])
-def list_processes() -> Any:
+@router.get("/v1/materials", tags=["catalog"], operation_id="list_materials", response_model=list[MaterialView],
+            responses=paged())
+def list_materials(request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Any:
+    """The materials table (keys for `material`), by key; paged (`limit`, `cursor`)."""
+    table = sorted(materials().values(), key=lambda m: m.key)
+    return page(request, after(table, cursor, lambda m: [m.key], limit), limit, lambda m: [m.key], _material_view)
+
+
+@router.get("/v1/processes", tags=["catalog"], operation_id="list_processes", response_model=list[ProcessView],
+            responses=etagged())
+def list_processes(request: Request) -> Any:
     """The manufacturing processes (keys for `process`) and whether microfab estimates them today."""
     from quoting.processes import process_models
 
     models = process_models()
-    return [{"key": p.value, "estimated": p in models} for p in Process]
+    return cached(request, [{"key": p.value, "estimated": p in models} for p in Process])
 
 
 def workshop_view(row: WorkshopRow) -> dict[str, Any]:
@@ -61,17 +68,23 @@ def workshop_view(row: WorkshopRow) -> dict[str, Any]:
             "ratecard_version": row.ratecard_version}
 
 
-@router.get("/v1/workshops", tags=["workshops"], operation_id="list_workshops", response_model=list[WorkshopView])
-def list_workshops(svc: Svc) -> Any:
-    """Every workshop, public view (no rates)."""
+@router.get("/v1/workshops", tags=["workshops"], operation_id="list_workshops", response_model=list[WorkshopView],
+            responses=paged())
+def list_workshops(svc: Svc, request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Any:
+    """Every workshop, public view (no rates), by id; paged (`limit`, `cursor`)."""
+    start = decode_cursor(cursor)
+    query = select(WorkshopRow).order_by(WorkshopRow.id).limit(limit + 1)
+    if start is not None:
+        query = query.where(WorkshopRow.id > str(start[0]))
     with svc.sessions() as session:
-        return [workshop_view(w) for w in session.scalars(select(WorkshopRow).order_by(WorkshopRow.id))]
+        rows = list(session.scalars(query))
+        return page(request, rows, limit, lambda w: [w.id], workshop_view)
 
 
 @router.get("/v1/workshops/{workshop_id}", tags=["workshops"], operation_id="get_workshop",
-            response_model=WorkshopView, responses=problems(404))
-def get_workshop(svc: Svc, workshop_id: str) -> Any:
-    return workshop_view(_workshop(svc, workshop_id))
+            response_model=WorkshopView, responses=etagged(problems(404)))
+def get_workshop(svc: Svc, request: Request, workshop_id: str) -> Any:
+    return cached(request, workshop_view(_workshop(svc, workshop_id)))
 
 
 def _workshop(svc: Service, workshop_id: str) -> WorkshopRow:
@@ -117,20 +130,42 @@ def _add_workshop(svc: Service, who: Principal, card: RateCard) -> dict[str, Any
 
 
 @router.get("/v1/workshops/{workshop_id}/rate-card", tags=["workshops"], operation_id="get_rate_card",
-            response_model=RateCardView, responses=problems(401, 403, 404))
-def get_rate_card(svc: Svc, who: Keyed, workshop_id: str) -> Any:
+            response_model=RateCardView, responses=etagged(problems(401, 403, 404)))
+def get_rate_card(svc: Svc, who: Keyed, request: Request, workshop_id: str) -> Any:
     """The workshop's current rate card (its owner or an admin)."""
     _may_manage(who, workshop_id)
     row = _workshop(svc, workshop_id)
-    return _version(svc, workshop_id, row.ratecard_version)
+    return cached(request, _version(svc, workshop_id, row.ratecard_version))
+
+
+@router.get("/v1/workshops/{workshop_id}/rate-card/versions", tags=["workshops"],
+            operation_id="list_rate_card_versions", response_model=list[RateCardView],
+            responses=paged(problems(401, 403, 404)))
+def list_rate_card_versions(svc: Svc, who: Keyed, request: Request, workshop_id: str, limit: Limit = DEFAULT_LIMIT,
+                            cursor: Cursor = None) -> Any:
+    """Every rate card the workshop had, oldest first; paged (`limit`, `cursor`)."""
+    _may_manage(who, workshop_id)
+    _workshop(svc, workshop_id)
+    start = decode_cursor(cursor)
+    query = (select(RateCardVersionRow).where(RateCardVersionRow.workshop_id == workshop_id)
+             .order_by(RateCardVersionRow.version).limit(limit + 1))
+    if start is not None:
+        if not isinstance(start[0], int):
+            raise InvalidRequestError("the cursor is not one this server gave: start again without it",
+                                      field="cursor")
+        query = query.where(RateCardVersionRow.version > start[0])
+    with svc.sessions() as session:
+        rows = list(session.scalars(query))
+        return page(request, rows, limit, lambda v: [v.version], lambda v: _card_view(workshop_id, v))
 
 
 @router.get("/v1/workshops/{workshop_id}/rate-card/versions/{version}", tags=["workshops"],
-            operation_id="get_rate_card_version", response_model=RateCardView, responses=problems(401, 403, 404))
-def get_rate_card_version(svc: Svc, who: Keyed, workshop_id: str, version: int) -> Any:
+            operation_id="get_rate_card_version", response_model=RateCardView,
+            responses=etagged(problems(401, 403, 404)))
+def get_rate_card_version(svc: Svc, who: Keyed, request: Request, workshop_id: str, version: int) -> Any:
     """An earlier rate card: the one a quote's ``ratecard_versions`` names."""
     _may_manage(who, workshop_id)
-    return _version(svc, workshop_id, version)
+    return cached(request, _version(svc, workshop_id, version))
 
 
 def _version(svc: Service, workshop_id: str, version: int) -> dict[str, Any]:
