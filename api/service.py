@@ -27,6 +27,7 @@ from api.idempotency import IdempotencyKeys, request_fingerprint
 from api.jobs import JobAccepted, Jobs, interrupt_stale_jobs
 from api.metrics import Metrics
 from api.quotes import RateCards, quote_view, stored_quote
+from api.ratelimit import RateLimiter
 from api.settings import Settings
 from api.storage import BlobStore, PartStore, clean_text, part_id_for
 from api.webhooks import Dispatcher
@@ -59,6 +60,9 @@ class Service:
     idempotency: IdempotencyKeys = field(init=False)
     jobs: Jobs = field(init=False)
     ratecards: RateCards = field(init=False)
+    #: rate limits of anonymous callers and bad keys (per address) and of API keys (per key)
+    ip_limits: RateLimiter = field(init=False)
+    key_limits: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.blobs = BlobStore(self.settings.blob_dir)
@@ -66,6 +70,8 @@ class Service:
         self.idempotency = IdempotencyKeys(self.sessions)
         self.jobs = Jobs(self.sessions, self.metrics, self.webhooks)
         self.ratecards = RateCards(self.sessions, self.settings.ratecard_check_s)
+        self.ip_limits = RateLimiter(self.settings.rate_limit_ip_per_min, "address")
+        self.key_limits = RateLimiter(self.settings.rate_limit_key_per_min, "API key")
 
     def reload_cost_models(self) -> None:
         """The calibrated cost models in ``model_dir`` (a model that cannot be used is left out, logged)."""

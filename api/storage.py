@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,14 @@ from geometry import Measured
 CACHED_PARTS = 512
 
 
+#: Unicode categories dropped from stored names: controls, format characters (the bidi overrides
+#: U+202A-U+202E and isolates U+2066-U+2069, zero-width joiners), surrogates, private use, line separators
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+
+
 def clean_text(value: str, limit: int = 255) -> str:
-    """Text safe to store anywhere: no control characters, at most ``limit`` characters."""
-    return "".join(ch for ch in value if ch >= " " and ch != "\x7f")[:limit]
+    """Text safe to store and show anywhere: no control or bidi characters, at most ``limit`` characters."""
+    return "".join(ch for ch in value if unicodedata.category(ch) not in _DROPPED_CATEGORIES)[:limit].strip()
 
 
 def part_id_for(sha256: str, units: str | None, thickness_mm: float | None = None) -> str:

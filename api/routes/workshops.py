@@ -25,7 +25,7 @@ from api.schemas import (
     WorkshopView,
     problems,
 )
-from api.service import Service
+from api.service import Service, clean_text
 from quoting.errors import InvalidRequestError, NotFoundError
 from quoting.materials import materials
 from quoting.process_kinds import Process
@@ -101,7 +101,23 @@ def create_workshop(svc: Svc, who: Admin, body: WorkshopCreate) -> Any:
         raise ConflictError(f"workshop {card.id!r} exists: PUT its rate card instead", workshop=card.id) from None
 
 
+#: the longest workshop name stored (the column's size)
+MAX_NAME_CHARS = 200
+
+
+def _check_name(card: RateCard) -> None:
+    """A workshop name is listed publicly: plain text of at most ``MAX_NAME_CHARS``, no markup, no bidi tricks."""
+    name = card.name
+    if len(name) > MAX_NAME_CHARS or not name.strip():
+        raise InvalidRequestError(f"ratecard.name: give a name of 1 to {MAX_NAME_CHARS} characters "
+                                  f"(got {len(name)})", field="ratecard.name")
+    if "<" in name or ">" in name or clean_text(name, MAX_NAME_CHARS) != name.strip():
+        raise InvalidRequestError("ratecard.name: plain text only, without '<', '>', control or bidi characters",
+                                  field="ratecard.name")
+
+
 def _add_workshop(svc: Service, who: Principal, card: RateCard) -> dict[str, Any]:
+    _check_name(card)
     doc = card.to_dict()
     with svc.sessions.begin() as session:
         if session.get(WorkshopRow, card.id) is not None:
@@ -166,6 +182,7 @@ def put_rate_card(svc: Svc, who: Keyed, workshop_id: str,
 
 
 def _store_card(svc: Service, who: Principal, workshop_id: str, card: RateCard) -> dict[str, Any]:
+    _check_name(card)
     doc = card.to_dict()
     with svc.sessions.begin() as session:
         row = workshop_row(session, workshop_id, lock=True)
