@@ -36,14 +36,16 @@ def extract_zip(data: bytes, dest: Path, max_total_bytes: int) -> list[Path]:
     members = [m for m in archive.infolist() if not m.is_dir()]
     if len(members) > MAX_MEMBERS:
         raise InvalidRequestError(f"files: the zip has {len(members)} files, at most {MAX_MEMBERS}", field="files")
+    names = _member_names(members)
     total = 0
     out: list[Path] = []
-    for m in members:
-        name = PurePosixPath(m.filename.replace("\\", "/"))
-        if name.is_absolute() or ".." in name.parts or not name.parts:
-            raise InvalidRequestError(f"files: unsafe path in the zip: {m.filename!r}", field="files")
-        target = dest.joinpath(*name.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
+    for m, parts in zip(members, names, strict=True):
+        target = dest.joinpath(*parts)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise InvalidRequestError(f"files: {m.filename[:100]!r} cannot be extracted ({err.strerror}): rename it",
+                                      field="files") from None
         with archive.open(m) as src, target.open("wb") as dst:
             while chunk := src.read(1024 * 1024):
                 total += len(chunk)
@@ -53,6 +55,38 @@ def extract_zip(data: bytes, dest: Path, max_total_bytes: int) -> list[Path]:
                 dst.write(chunk)
         out.append(target)
     return out
+
+
+#: the longest name of one path component, and of a whole member path, in a calibration zip [characters]
+MAX_NAME_CHARS = 200
+MAX_PATH_CHARS = 1000
+
+
+def _member_names(members: list[zipfile.ZipInfo]) -> list[tuple[str, ...]]:
+    """Each member's path parts, checked: safe, not too long, no name twice, no file where a folder must go."""
+    names: list[tuple[str, ...]] = []
+    for m in members:
+        shown = m.filename[:100]
+        parts = PurePosixPath(m.filename.replace("\\", "/")).parts
+        if not parts or parts[0] == "/" or ".." in parts or ":" in parts[0]:
+            raise InvalidRequestError(f"files: unsafe path in the zip: {shown!r}", field="files")
+        if len(m.filename) > MAX_PATH_CHARS or any(len(p) > MAX_NAME_CHARS for p in parts):
+            raise InvalidRequestError(f"files: the zip member {shown!r}... has a name over {MAX_NAME_CHARS} "
+                                      "characters: shorten it (and the history row that names it)", field="files")
+        names.append(tuple(parts))
+    files = set()
+    for parts in names:
+        key = tuple(p.casefold() for p in parts)
+        if key in files:
+            raise InvalidRequestError(f"files: {'/'.join(parts)[:100]!r} is in the zip twice (names differing only "
+                                      "in case clash too): keep one", field="files")
+        files.add(key)
+    for parts in names:
+        for i in range(1, len(parts)):
+            if tuple(p.casefold() for p in parts[:i]) in files:
+                raise InvalidRequestError(f"files: {'/'.join(parts[:i])[:100]!r} is both a file and a folder in the "
+                                          "zip: rename one", field="files")
+    return names
 
 
 async def run(svc, workshop_id: str, csv_bytes: bytes, zip_bytes: bytes | None) -> dict[str, Any]:  # noqa: ANN001

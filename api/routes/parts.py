@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Header, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from api.auth import Principal, Role
@@ -146,10 +147,15 @@ def _parse_request(svc: Service, fields: dict[str, Any]) -> QuoteRequest:
     return QuoteRequest.parse(**fields, known_finishes={key for card in cards for key in card.finishes})
 
 
-def _create_quote(svc: Service, who: Principal, part_id: str, request: QuoteRequest, fields: dict[str, Any],
-                  idem: str | None) -> Any:
-    """Quote a stored part; ``fields`` (as sent) make the Idempotency fingerprint."""
-    body, replayed = svc.create_quote(part_id, request, who, idem, request_fingerprint(part_id, fields))
+async def _create_quote(svc: Service, who: Principal, part_id: str, request: QuoteRequest, fields: dict[str, Any],
+                        idem: str | None) -> Any:
+    """Quote a stored part; ``fields`` (as sent) make the Idempotency fingerprint.
+
+    Pricing is CPU work: it runs in the thread pool, so the event loop keeps answering
+    (/healthz, uploads) during a burst of quotes.
+    """
+    body, replayed = await run_in_threadpool(svc.create_quote, part_id, request, who, idem,
+                                             request_fingerprint(part_id, fields))
     return FastJSONResponse(body, status_code=200 if replayed else 201,
                         headers={"Location": f"/v1/quotes/{body['id']}", "Idempotent-Replayed": str(replayed).lower()})
 
@@ -187,7 +193,7 @@ async def create_quote(
         raise InvalidRequestError("give either a file or a part_id", field="file")
     if part_id:
         await svc.current_measurement(part_id)  # a stale measurement is measured again before pricing
-        return _create_quote(svc, who, part_id, request, fields, idempotency_key)
+        return await _create_quote(svc, who, part_id, request, fields, idempotency_key)
     assert file is not None
     data = await read_upload(file, svc.settings.max_upload_bytes)
     pid = part_id_for(hashlib.sha256(data).hexdigest(), request.units, request.thickness_mm)
@@ -206,7 +212,7 @@ async def create_quote(
                                     then)
     except JobAccepted as job:
         return accepted(svc, job.job_id)
-    return _create_quote(svc, who, row.sha256, request, fields, idempotency_key)
+    return await _create_quote(svc, who, row.sha256, request, fields, idempotency_key)
 
 
 @router.post("/v1/parts/{part_id}/quotes", tags=["quotes"], operation_id="quote_part", status_code=201,
@@ -218,7 +224,7 @@ async def quote_part(svc: Svc, who: Quoter, part_id: str, body: QuoteCreate, ide
     fields = body.model_dump(mode="json")
     request = _parse_request(svc, fields)
     await svc.current_measurement(part_id)  # a stale measurement is measured again before pricing
-    return _create_quote(svc, who, part_id, request, fields, idempotency_key)
+    return await _create_quote(svc, who, part_id, request, fields, idempotency_key)
 
 
 @router.get("/v1/quotes/{quote_id}", tags=["quotes"], operation_id="get_quote", response_model=QuoteView,
