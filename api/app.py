@@ -129,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions = init_db(engine, settings.seed_demo)
         settings.blob_dir.mkdir(parents=True, exist_ok=True)
         pool = ParsePool(settings.parse_workers, settings.parse_timeout_s, settings.parse_memory_mb,
-                         settings.max_upload_bytes, settings.parser_test_hooks, metrics)
+                         settings.max_upload_bytes, settings.parser_test_hooks, metrics, settings.parse_queue_max)
         await pool.start(settings.parse_workers_prestart)
         hooks = Dispatcher(sessions, metrics, settings.webhook_attempts, settings.webhook_backoff_s,
                            settings.webhook_timeout_s, settings.webhook_allow_private)

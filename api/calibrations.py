@@ -19,6 +19,7 @@ from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
 
+from api.uploads import Spooled
 from geometry.errors import MicrofabError
 from quoting.errors import InvalidRequestError
 
@@ -26,10 +27,11 @@ log = logging.getLogger(__name__)
 MAX_MEMBERS = 5000
 
 
-def extract_zip(data: bytes, dest: Path, max_total_bytes: int) -> list[Path]:
-    """Extract a zip safely: no absolute paths or '..', a member count and a total size limit."""
+def extract_zip(data: bytes | Path, dest: Path, max_total_bytes: int) -> list[Path]:
+    """Extract a zip (bytes, or a spooled upload) safely: no absolute paths or '..', no name clashes, names
+    of sane length, a member count and a total size limit."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
     except zipfile.BadZipFile:
         raise InvalidRequestError("files: not a zip archive: zip the CAD files the history names",
                                   field="files") from None
@@ -89,39 +91,64 @@ def _member_names(members: list[zipfile.ZipInfo]) -> list[tuple[str, ...]]:
     return names
 
 
-async def run(svc, workshop_id: str, csv_bytes: bytes, zip_bytes: bytes | None) -> dict[str, Any]:  # noqa: ANN001
+async def run(svc, workshop_id: str, csv_bytes: bytes, archive: Spooled | None,  # noqa: ANN001
+              owner: str) -> dict[str, Any]:
+    """Calibrate on the history; rows name files of ``archive`` (parsed in the workers) or ``owner``'s parts
+    by file sha256. The spooled archive is deleted when this returns."""
     from quoting import calibration
 
-    with tempfile.TemporaryDirectory(prefix="microfab-calibration-") as tmp:
-        root = Path(tmp)
-        files_dir, cache_dir = root / "files", root / "features"
-        files_dir.mkdir()
-        cache_dir.mkdir()
-        history = root / "history.csv"
-        history.write_bytes(csv_bytes)
-        notes: list[str] = []
-        if zip_bytes is not None:
-            paths = await run_in_threadpool(extract_zip, zip_bytes, files_dir, svc.settings.max_upload_bytes * 5)
-            for path in paths:
-                data = path.read_bytes()
-                try:
-                    parsed = await svc.pool.parse(data, path.name, None)
-                except MicrofabError as err:
-                    path.unlink()  # never parsed in this process: the row will be reported as unusable
-                    notes.append(f"{path.relative_to(files_dir)}: {err.message}")
-                    continue
-                sha = hashlib.sha256(data).hexdigest()
-                (cache_dir / f"{sha}.json").write_text(json.dumps(parsed.features), encoding="utf-8")
-        cards, _ = svc.cards()
+    try:
+        with tempfile.TemporaryDirectory(prefix="microfab-calibration-") as tmp:
+            root = Path(tmp)
+            files_dir, cache_dir = root / "files", root / "features"
+            files_dir.mkdir()
+            cache_dir.mkdir()
+            history = root / "history.csv"
+            history.write_bytes(csv_bytes)
+            notes: list[str] = []
+            if archive is not None:
+                paths = await run_in_threadpool(extract_zip, archive.path, files_dir,
+                                                svc.settings.max_upload_bytes * 5)
+                archive.discard()
+                notes = await _measure_members(svc, paths, files_dir, cache_dir)
+            cards, _ = svc.cards()
 
-        def lookup(sha: str):  # noqa: ANN202  (history rows that name a stored part by sha256)
-            return svc.features(sha)
+            def lookup(sha: str):  # noqa: ANN202  (history rows that name one of the owner's parts by sha256)
+                return svc.features_of_file(owner, sha)
 
-        result = await run_in_threadpool(
-            calibration.calibrate, workshop_id, history, files_dir, cards, svc.settings.model_dir, lookup,
-            cache_dir, True)
-        report = result.to_dict()
-        report["history"] = "history.csv"
-        report["notes"] = list(report.get("notes", [])) + notes
-        svc.reload_cost_models()
-        return report
+            result = await run_in_threadpool(
+                calibration.calibrate, workshop_id, history, files_dir, cards, svc.settings.model_dir, lookup,
+                cache_dir, True)
+    finally:
+        if archive is not None:
+            archive.discard()
+    report = result.to_dict()
+    report["history"] = "history.csv"
+    report["notes"] = list(report.get("notes", [])) + notes
+    svc.reload_cost_models()
+    return report
+
+
+async def _measure_members(svc, paths: list[Path], files_dir: Path, cache_dir: Path) -> list[str]:  # noqa: ANN001
+    """Parse each extracted file in the worker pool into the feature cache; a file that fails is deleted
+    (its rows report it missing) and noted."""
+    notes: list[str] = []
+    for path in paths:
+        name = str(path.relative_to(files_dir))
+        try:
+            parsed = await svc.pool.parse(path, path.name, None)
+        except MicrofabError as err:
+            path.unlink()  # never parsed in this process: the row will be reported as unusable
+            notes.append(f"{name}: {err.message}")
+            continue
+        sha = await run_in_threadpool(_sha256_file, path)
+        (cache_dir / f"{sha}.json").write_text(json.dumps(parsed.features), encoding="utf-8")
+    return notes
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()

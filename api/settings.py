@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     #: requests a minute per API key (0: no limit)
     rate_limit_key_per_min: int = Field(default=3000, ge=0)
     #: parses that may wait for a busy worker; past it an upload is answered 503 with Retry-After
-    parse_queue_max: int = Field(default=8, ge=0)
+    parse_queue_max: int = Field(default=16, ge=0)
 
     #: uvicorn processes of `microfab serve` (one core each)
     server_processes: int = Field(default=1, ge=1, le=64)

@@ -15,7 +15,7 @@ from api.db import RateCardVersionRow, WorkshopRow, aware, now_utc
 from api.deps import Admin, Keyed, Svc
 from api.errors import ConflictError, ForbiddenError, NotImplementedYetError
 from api.lookup import check_id, get_or_404, workshop_row
-from api.routes.parts import accepted, read_upload
+from api.routes.parts import accepted, spool
 from api.schemas import (
     JobView,
     MaterialView,
@@ -26,6 +26,7 @@ from api.schemas import (
     problems,
 )
 from api.service import Service, clean_text
+from api.uploads import read_small
 from quoting.errors import InvalidRequestError, NotFoundError
 from quoting.materials import materials
 from quoting.process_kinds import Process
@@ -220,11 +221,11 @@ async def create_calibration(
     if not calibration_available():
         raise NotImplementedYetError("calibration is not available in this build yet (quoting.calibration is "
                                      "missing): use `microfab calibrate` when it ships", workshop=workshop_id)
-    csv_bytes = await read_upload(history, svc.settings.max_upload_bytes)
-    zip_bytes = await read_upload(files, svc.settings.max_upload_bytes) if files is not None else None
+    csv_bytes = await read_small(history, svc.settings.max_upload_bytes)
+    archive = await spool(svc, files) if files is not None else None
     from api import calibrations
 
     job_id = svc.new_job("calibration", who)
-    work = asyncio.ensure_future(calibrations.run(svc, workshop_id, csv_bytes, zip_bytes))
+    work = asyncio.ensure_future(calibrations.run(svc, workshop_id, csv_bytes, archive, who.owner))
     svc.run_job(job_id, work, lambda report: report)
     return accepted(svc, job_id)
