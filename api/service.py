@@ -13,8 +13,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from prometheus_client import Counter
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
@@ -54,6 +56,7 @@ __all__ = ["JobAccepted", "OwnedPart", "Service", "Spooled", "clean_text", "quot
            "tenant_part_id"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -72,6 +75,16 @@ class Service:
     #: rate limits of anonymous callers and bad keys (per address) and of API keys (per key)
     ip_limits: RateLimiter = field(init=False)
     key_limits: RateLimiter = field(init=False)
+
+    #: threads that price (CPU work, holding the GIL): few, so that the event loop keeps the GIL often enough
+    #: to answer /healthz and uploads quickly during a burst of quotes
+    cpu_limiter: anyio.CapacityLimiter | None = field(init=False, default=None)
+
+    async def run_cpu(self, func: Callable[..., T], *args: Any) -> T:
+        """Run CPU work (pricing) off the event loop, at most ``settings.pricing_threads`` at a time."""
+        if self.cpu_limiter is None:
+            self.cpu_limiter = anyio.CapacityLimiter(self.settings.pricing_threads)
+        return await anyio.to_thread.run_sync(func, *args, limiter=self.cpu_limiter)
 
     def __post_init__(self) -> None:
         self.blobs = BlobStore(self.settings.blob_dir)

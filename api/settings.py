@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     rate_limit_ip_per_min: int = Field(default=300, ge=0)
     #: requests a minute per API key (0: no limit)
     rate_limit_key_per_min: int = Field(default=3000, ge=0)
+    #: threads that price quotes at once (pricing holds the GIL: more threads add no throughput and slow the
+    #: event loop's answers, /healthz included)
+    pricing_threads: int = Field(default=1, ge=1, le=64)
     #: parses that may wait for a busy worker; past it an upload is answered 503 with Retry-After
     parse_queue_max: int = Field(default=16, ge=0)
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Header, UploadFile
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from api.auth import Principal, Role
@@ -154,8 +153,8 @@ async def _create_quote(svc: Service, who: Principal, part_id: str, request: Quo
     Pricing is CPU work: it runs in the thread pool, so the event loop keeps answering
     (/healthz, uploads) during a burst of quotes.
     """
-    body, replayed = await run_in_threadpool(svc.create_quote, part_id, request, who, idem,
-                                             request_fingerprint(part_id, fields))
+    body, replayed = await svc.run_cpu(svc.create_quote, part_id, request, who, idem,
+                                       request_fingerprint(part_id, fields))
     return FastJSONResponse(body, status_code=200 if replayed else 201,
                         headers={"Location": f"/v1/quotes/{body['id']}", "Idempotent-Replayed": str(replayed).lower()})
 
