@@ -375,3 +375,38 @@ def test_line_cents_add_up_for_any_amounts(amounts: list[float], quantity: int) 
     assert cents.unit_cents == to_cents(sum(amounts) / quantity)
     if cents.total_cents >= 0:  # rounding never turns an item negative that was not
         assert all(c >= 0 for c, a in zip(items, cents.item_cents, strict=True) if a >= 0)
+
+
+def test_migration_0003_gives_old_parts_to_their_quoters(tmp_path: Path) -> None:
+    """A database of 0002 (parts keyed by file hash): each part goes to the keys that quoted it."""
+    import datetime as dt
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from api.db import MIGRATIONS, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path}/old.db")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+        conn.execute(text("INSERT INTO parts (sha256, filename, format, units, size_bytes, features, created_at) "
+                          "VALUES ('p1', 'a.stl', 'stl', 'mm', 10, :f, :at)"),
+                     {"f": '{"source": {"sha256": "f1"}}', "at": now})
+        for qid, key in (("q1", "k1"), ("q2", None)):
+            conn.execute(text("INSERT INTO quotes (id, part_sha256, quote, offers, ratecard_versions, valid_until, "
+                              "key_id, created_at) VALUES (:id, 'p1', '{}', 0, '{}', :at, :k, :at)"),
+                         {"id": qid, "k": key, "at": now})
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        owners = dict(conn.execute(text("SELECT owner, id FROM tenant_parts")).fetchall())
+        quotes = dict(conn.execute(text("SELECT id, part_id FROM quotes")).fetchall())
+        files = {r[0] for r in conn.execute(text("SELECT file_sha256 FROM tenant_parts"))}
+    engine.dispose()
+    assert set(owners) == {"k1", "anonymous"} and files == {"f1"}
+    assert quotes == {"q1": owners["k1"], "q2": owners["anonymous"]}
