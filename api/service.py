@@ -274,7 +274,10 @@ class Service:
         return self.jobs.view(job_id)
 
     def interrupt_stale_jobs(self) -> None:
+        """At start (one server process): jobs left running fail, uploads left spooled are deleted."""
         interrupt_stale_jobs(self.sessions)
+        for leftover in (self.settings.blob_dir / "incoming").glob("upload-*.part"):
+            leftover.unlink(missing_ok=True)
 
     async def close(self) -> None:
         await self.jobs.close()
