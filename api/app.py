@@ -73,6 +73,7 @@ class _Edge:
         async def send_status(message) -> None:  # noqa: ANN001
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+                message["headers"] = security_headers(scope.get("path", ""), list(message.get("headers", ())))
             await send(message)
 
         try:
@@ -87,10 +88,34 @@ class _Edge:
         self.metrics.http_duration.labels(route=path).observe(time.perf_counter() - start)
 
 
+#: Content-Security-Policy of HTML pages that set none themselves: this origin only, plus the CDN that
+#: FastAPI's /docs and /redoc pages load Swagger UI and ReDoc from
+HTML_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+            "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+            "https://cdn.redoc.ly; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'")
+#: paths of answers that may be cached (public, the same for every caller)
+PUBLIC_PREFIXES = ("/healthz", "/readyz", "/openapi.json", "/docs", "/redoc", "/static")
+
+
+def security_headers(path: str, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with nosniff, no referrer, CSP on HTML and ``Cache-Control: no-store`` on private answers."""
+    names = {name.lower() for name, _ in headers}
+    extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+    content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+    if content_type.startswith(b"text/html"):
+        extra.append((b"content-security-policy", HTML_CSP.encode()))
+    if not path.startswith(PUBLIC_PREFIXES):
+        extra.append((b"cache-control", b"no-store"))
+    return headers + [(n, v) for n, v in extra if n not in names]
+
+
 async def _send_bytes(send, status: int, body: bytes) -> None:  # noqa: ANN001
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", problems.PROBLEM_JSON.encode()),
-                            (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+                "headers": security_headers("", [(b"content-type", problems.PROBLEM_JSON.encode()),
+                                                 (b"content-length", str(len(body)).encode()),
+                                                 (b"connection", b"close")])})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -104,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions = init_db(engine, settings.seed_demo)
         settings.blob_dir.mkdir(parents=True, exist_ok=True)
         pool = ParsePool(settings.parse_workers, settings.parse_timeout_s, settings.parse_memory_mb,
-                         settings.max_upload_bytes, settings.parser_test_hooks, metrics)
+                         settings.max_upload_bytes, settings.parser_test_hooks, metrics, settings.parse_queue_max)
         await pool.start(settings.parse_workers_prestart)
         hooks = Dispatcher(sessions, metrics, settings.webhook_attempts, settings.webhook_backoff_s,
                            settings.webhook_timeout_s, settings.webhook_allow_private)

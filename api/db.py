@@ -66,6 +66,9 @@ class RateCardVersionRow(Base):
 
 
 class PartRow(Base):
+    """A measured file (the measurement shared by its owners, see ``TenantPartRow``), keyed by
+    ``api.storage.part_id_for`` (file sha256, effective unit, thickness)."""
+
     __tablename__ = "parts"
     sha256: Mapped[Id64] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(255))
@@ -79,10 +82,31 @@ class PartRow(Base):
     created_at: Mapped[Created]
 
 
+class TenantPartRow(Base):
+    """A part as its owner sees it (issue 16): private to the owner, its measurement shared.
+
+    ``id`` hashes (owner, file sha256, effective unit, thickness) (``api.storage.tenant_part_id``); the
+    measurement is the ``parts`` row ``measurement_id``, shared by every owner of the same file.
+    """
+
+    __tablename__ = "tenant_parts"
+    id: Mapped[Id64] = mapped_column(primary_key=True)
+    #: the API key id, or "anonymous"
+    owner: Mapped[Id32] = mapped_column(index=True)
+    measurement_id: Mapped[str] = mapped_column(String(64), ForeignKey("parts.sha256"), index=True)
+    file_sha256: Mapped[Id64] = mapped_column(index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[Created]
+
+
 class QuoteRow(Base):
     __tablename__ = "quotes"
     id: Mapped[Id32] = mapped_column(primary_key=True)
+    #: the measurement priced (``parts``)
     part_sha256: Mapped[str] = mapped_column(ForeignKey("parts.sha256"), index=True)
+    #: the owner's part (``tenant_parts``); NULL for a quote stored before parts were private
+    part_id: Mapped[Id64 | None] = mapped_column(default=None)
     quote: Mapped[Json]
     offers: Mapped[int]
     #: {workshop id: rate card version} of the cards that priced this quote
@@ -166,7 +190,7 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA synchronous=FULL")  # an acknowledged write survives a power loss
             cur.close()
     return engine
 

@@ -2,14 +2,15 @@
 
 They are ``async`` so that FastAPI runs them on the event loop, not in its thread
 pool: under concurrent quotes the thread hops cost more than the work (an API key
-lookup is one indexed query, and keys are cached for ``CACHE_S``).
+lookup is one indexed query). Keys are not cached: a key revoked by any process
+(``microfab keys revoke``) is refused by every process at its next request.
+Each caller is counted against the rate limits (``api.ratelimit``).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from cachetools import TTLCache
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -18,9 +19,6 @@ from api.errors import ForbiddenError, UnauthorizedError
 from api.service import Service
 
 _bearer = HTTPBearer(auto_error=False, description="an API key: `Authorization: Bearer mfk_...`")
-CACHE_S = 10.0
-#: API key -> who it is, for ``CACHE_S`` seconds (at most 10,000 keys, least recently used out first)
-_cache: TTLCache[str, Principal] = TTLCache(maxsize=10_000, ttl=CACHE_S)
 
 
 async def get_service(request: Request) -> Service:
@@ -30,18 +28,20 @@ async def get_service(request: Request) -> Service:
 Svc = Annotated[Service, Depends(get_service)]
 
 
-async def principal(svc: Svc, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+async def principal(svc: Svc, request: Request,
+                    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    """Who calls; an anonymous caller or a bad key counts against its address's limit, a good key its own."""
+    address = request.client.host if request.client else "unknown"
     if creds is None:
+        svc.ip_limits.hit(address)
         return ANONYMOUS
-    key = creds.credentials
-    who = _cache.get(key)
-    if who is None:
-        who = _cache[key] = authenticate(svc.sessions, key)
+    try:
+        who = authenticate(svc.sessions, creds.credentials)
+    except UnauthorizedError:
+        svc.ip_limits.hit(address)
+        raise
+    svc.key_limits.hit(who.owner)
     return who
-
-
-def forget_cached_keys() -> None:
-    _cache.clear()
 
 
 async def quoter(svc: Svc, who: Annotated[Principal, Depends(principal)]) -> Principal:

@@ -29,3 +29,15 @@ class ParseUnavailableError(MicrofabError):
     """No parse worker could be started (the server is short of memory or processes)."""
 
     code = "parse_workers_unavailable"
+
+
+class RateLimitedError(MicrofabError):
+    """Too many requests from one API key or one address; ``retry_after_s`` says when to try again."""
+
+    code = "rate_limited"
+
+
+class ParseQueueFullError(MicrofabError):
+    """Every parse worker is busy and the queue of waiting parses is full; ``retry_after_s`` as above."""
+
+    code = "parse_queue_full"

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -92,7 +93,7 @@ class Jobs:
         result: dict[str, Any] | None = None
         error: dict[str, Any] | None = None
         try:
-            result = on_result(await work)
+            result = await run_in_threadpool(on_result, await work)  # e.g. pricing: off the event loop
         except Exception as err:  # a job must always end: its error is its result
             error = _failure(job_id, err)
         status = "failed" if error is not None else "succeeded"

@@ -51,6 +51,8 @@ class Metrics:
                                           ["outcome"], registry=r)
         self.parse_timeouts = Counter("microfab_parse_timeouts", "parses killed at their time limit", registry=r)
         self.parse_crashes = Counter("microfab_parse_crashes", "parse workers that died on a file", registry=r)
+        self.parse_refused = Counter("microfab_parse_refused", "uploads refused (503): the parse queue was full",
+                                     registry=r)
         self.parse_workers = Gauge("microfab_parse_workers", "parse worker processes running", registry=r,
                                    multiprocess_mode="livesum")
         self.jobs_in_flight = Gauge("microfab_jobs_in_flight", "async jobs running", registry=r,

@@ -16,7 +16,7 @@ from typing import Any
 import geometry  # (preloaded by the fork server)
 import geometry.loaders.step  # noqa: F401
 from geometry import measure
-from geometry.errors import CorruptFileError, MicrofabError, ParseMemoryError
+from geometry.errors import CorruptFileError, FileTooLargeError, MicrofabError, ParseMemoryError
 
 HANG = b"MICROFAB-TEST-HANG"
 CRASH = b"MICROFAB-TEST-CRASH"
@@ -51,8 +51,11 @@ def warm() -> None:
             pass
 
 
-def parse(data: bytes, filename: str, units: str | None, max_bytes: int, test_hooks: bool,
-          thickness_mm: float | None = None) -> dict[str, Any]:
+def parse(filename: str, units: str | None, max_bytes: int, test_hooks: bool, thickness_mm: float | None = None,
+          data: bytes | None = None, path: str | None = None) -> dict[str, Any]:
+    """Measure ``data``, or the file at ``path`` (an upload spooled to disk: read here, not in the server)."""
+    if data is None:
+        data = _read(path or "", filename, max_bytes)
     if test_hooks:
         if data.startswith(HANG):
             time.sleep(10_000)
@@ -64,6 +67,18 @@ def parse(data: bytes, filename: str, units: str | None, max_bytes: int, test_ho
                        preview=True)
     return {"features": measured.features.to_dict(), "glb": measured.preview_glb,
             "components": measured.components_to_list()}
+
+
+def _read(path: str, filename: str, max_bytes: int) -> bytes:
+    """The spooled file's bytes; errors name the upload, never the server path."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError:
+        raise CorruptFileError(f"{filename}: the uploaded file is gone: upload it again") from None
+    if len(data) > max_bytes:
+        raise FileTooLargeError(f"{filename}: over the {max_bytes / 1e6:.0f} MB limit", size_limit_bytes=max_bytes)
+    return data
 
 
 def main(conn, memory_mb: int) -> None:  # noqa: ANN001  (a multiprocessing Connection)

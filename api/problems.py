@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,6 +32,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "idempotency_key_reused": 409,
     "not_implemented": 501,
     "parse_workers_unavailable": 503,
+    "parse_queue_full": 503,
+    "rate_limited": 429,
 }
 
 
@@ -66,7 +69,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(MicrofabError)
     async def _microfab(request: Request, err: MicrofabError) -> JSONResponse:
         fields = {k: v for k, v in err.fields.items() if isinstance(v, str | int | float | bool) or v is None}
-        return problem(http_status(err), err.code, type(err).__name__, err.message, request.url.path, **fields)
+        answer = problem(http_status(err), err.code, type(err).__name__, err.message, request.url.path, **fields)
+        retry_after = fields.get("retry_after_s")
+        if isinstance(retry_after, int | float) and not isinstance(retry_after, bool):
+            answer.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, err: RequestValidationError) -> JSONResponse:

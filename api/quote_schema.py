@@ -42,7 +42,7 @@ def _eur(cents_field: str) -> Any:
 
 
 def _cents(text: str) -> Any:
-    return Field(default=None, description=f"{text}: exact, integer cents of `currency`")
+    return Field(description=f"{text}: exact, integer cents of `currency`")
 
 
 class Location(BaseModel):
@@ -65,15 +65,15 @@ class Finding(BaseModel):
 class BreakdownItem(BaseModel):
     model_config = _OPEN
     item: str = Field(description="cost term: material, setup, machining, finish, ...")
-    amount_cents: int | None = _cents("the term's amount; the items add up to the line's total_cents")
+    amount_cents: int = _cents("the term's amount; the items add up to the line's total_cents")
     amount_eur: float = _eur("amount_cents")
     detail: str
 
 
 class Interval(BaseModel):
     model_config = _OPEN
-    low_cents: int | None = _cents("lower bound of the line total")
-    high_cents: int | None = _cents("upper bound of the line total")
+    low_cents: int = _cents("lower bound of the line total")
+    high_cents: int = _cents("upper bound of the line total")
     low_eur: float = _eur("low_cents")
     high_eur: float = _eur("high_cents")
     level: float = Field(ge=0, le=1, description="nominal coverage (0.8 = 80 %)")
@@ -85,8 +85,8 @@ class QuoteLine(BaseModel):
 
     model_config = _OPEN
     quantity: int = Field(ge=1)
-    unit_price_cents: int | None = _cents("price per part, rounded once")
-    total_cents: int | None = _cents("exactly unit_price_cents x quantity")
+    unit_price_cents: int = _cents("price per part, rounded once")
+    total_cents: int = _cents("exactly unit_price_cents x quantity")
     unit_price_eur: float = _eur("unit_price_cents")
     total_eur: float = _eur("total_cents")
     breakdown: list[BreakdownItem]
@@ -122,7 +122,7 @@ class Offer(BaseModel):
                          examples=[p.value for p in Process])
     machine_class: str
     material: str
-    currency: Currency | None = Field(default=None, description="the currency of every *_cents amount")
+    currency: Currency = Field(description="the currency of every *_cents amount")
     valid_until: dt.datetime | None = Field(default=None, description="the end of this workshop's validity")
     lines: list[QuoteLine]
     operations: list[Operation]
@@ -169,8 +169,8 @@ class ProcessChoice(BaseModel):
     quantity: int
     cheapest_process: str
     cheapest_workshop: str
-    total_cents: int | None = _cents("the cheapest total")
-    by_process_cents: dict[str, int] | None = Field(default=None, description="process -> lowest total [cents]")
+    total_cents: int = _cents("the cheapest total")
+    by_process_cents: dict[str, int] = Field(description="process -> lowest total [cents]")
     total_eur: float = _eur("total_cents")
     by_process: dict[str, float] = Field(description="deprecated: process -> lowest total [EUR]",
                                          json_schema_extra={"deprecated": True})
@@ -297,7 +297,8 @@ class QuoteView(BaseModel):
     status: QuoteStatus = Field(description="valid, or expired once valid_until has passed")
     created_at: dt.datetime
     valid_until: dt.datetime = Field(description="the earliest of the offers' valid_until")
-    currency: Currency | None = None
+    currency: Currency = Field(description="the currency of every *_cents amount of the quote")
+    part_id: str | None = Field(default=None, description="the caller's part this quote priced (GET /v1/parts/{id})")
     request: QuoteRequestView
     part: PartSummary
     offers: list[Offer]

@@ -16,7 +16,8 @@ from quoting.ratecard import RateCard
 def quote_view(row: QuoteRow) -> dict[str, Any]:
     """The stored quote as the API shows it: the document, its status and the rate card versions."""
     expired = aware(row.valid_until) < now_utc()
-    return {**row.quote, "status": "expired" if expired else "valid", "ratecard_versions": row.ratecard_versions}
+    return {**row.quote, "status": "expired" if expired else "valid", "ratecard_versions": row.ratecard_versions,
+            "part_id": row.part_id}
 
 
 def stored_quote(sessions: sessionmaker[Session], quote_id: str) -> QuoteRow:

@@ -9,41 +9,54 @@ comes back.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from prometheus_client import Counter
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Principal
-from api.db import JobRow, PartRow, QuoteRow
+from api.db import JobRow, PartRow, QuoteRow, TenantPartRow
 from api.idempotency import IdempotencyKeys, request_fingerprint
 from api.jobs import JobAccepted, Jobs, interrupt_stale_jobs
 from api.metrics import Metrics
 from api.quotes import RateCards, quote_view, stored_quote
+from api.ratelimit import RateLimiter
 from api.settings import Settings
-from api.storage import BlobStore, PartStore, clean_text, part_id_for
+from api.storage import (
+    BlobStore,
+    OwnedPart,
+    PartStore,
+    clean_text,
+    effective_unit,
+    part_id_for,
+    tenant_part_id,
+)
+from api.uploads import Spooled
 from api.webhooks import Dispatcher
 from api.workers import Parsed, ParsePool
 from geometry import Measured
-from geometry.errors import MicrofabError
+from geometry.errors import EmptyFileError, MicrofabError
 from geometry.features import PartFeatures
-from geometry.loaders.sniff import sniff_format
+from geometry.units import UnitsSource
 from quoting.engine import quote_components
 from quoting.errors import NotFoundError
 from quoting.ratecard import RateCard
 from quoting.request import QuoteRequest
 
 #: re-exported for the routes
-__all__ = ["JobAccepted", "Service", "clean_text", "part_id_for", "quote_view", "request_fingerprint"]
+__all__ = ["JobAccepted", "OwnedPart", "Service", "Spooled", "clean_text", "quote_view", "request_fingerprint",
+           "tenant_part_id"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -59,6 +72,19 @@ class Service:
     idempotency: IdempotencyKeys = field(init=False)
     jobs: Jobs = field(init=False)
     ratecards: RateCards = field(init=False)
+    #: rate limits of anonymous callers and bad keys (per address) and of API keys (per key)
+    ip_limits: RateLimiter = field(init=False)
+    key_limits: RateLimiter = field(init=False)
+
+    #: threads that price (CPU work, holding the GIL): few, so that the event loop keeps the GIL often enough
+    #: to answer /healthz and uploads quickly during a burst of quotes
+    cpu_limiter: anyio.CapacityLimiter | None = field(init=False, default=None)
+
+    async def run_cpu(self, func: Callable[..., T], *args: Any) -> T:
+        """Run CPU work (pricing) off the event loop, at most ``settings.pricing_threads`` at a time."""
+        if self.cpu_limiter is None:
+            self.cpu_limiter = anyio.CapacityLimiter(self.settings.pricing_threads)
+        return await anyio.to_thread.run_sync(func, *args, limiter=self.cpu_limiter)
 
     def __post_init__(self) -> None:
         self.blobs = BlobStore(self.settings.blob_dir)
@@ -66,6 +92,8 @@ class Service:
         self.idempotency = IdempotencyKeys(self.sessions)
         self.jobs = Jobs(self.sessions, self.metrics, self.webhooks)
         self.ratecards = RateCards(self.sessions, self.settings.ratecard_check_s)
+        self.ip_limits = RateLimiter(self.settings.rate_limit_ip_per_min, "address")
+        self.key_limits = RateLimiter(self.settings.rate_limit_key_per_min, "API key")
 
     def reload_cost_models(self) -> None:
         """The calibrated cost models in ``model_dir`` (a model that cannot be used is left out, logged)."""
@@ -84,70 +112,99 @@ class Service:
     def write_blob(self, sha256: str, data: bytes, suffix: str = "") -> None:
         self.blobs.write(sha256, data, suffix)
 
-    def get_part(self, part_id: str) -> PartRow:
-        return self.parts.get(part_id)
+    def get_part(self, part_id: str, owner: str) -> OwnedPart:
+        """``owner``'s part; another owner's is a plain 404."""
+        return self.parts.owned(part_id, owner)
 
-    def measured(self, part_id: str) -> Measured:
-        """A stored part's measurement as stored (see ``current_measurement``)."""
-        return self.parts.measured(part_id)
+    def measured(self, part_id: str, owner: str) -> Measured:
+        """An owner's part's measurement as stored (see ``current_measurement``), with the owner's filename."""
+        part = self.parts.owned(part_id, owner)
+        return as_uploaded(self.parts.measured(part.measurement.sha256), part.tenant.filename)
 
-    def features(self, part_id: str) -> PartFeatures:
-        return self.parts.measured(part_id).features
+    def features_of_file(self, owner: str, file_sha256: str) -> PartFeatures:
+        """The features of ``owner``'s part made from the file ``file_sha256`` (404 when it has none)."""
+        part = self.parts.by_file(owner, file_sha256)
+        if part is None:
+            raise NotFoundError(f"no part of yours has the file sha256 {file_sha256}: upload it first",
+                                sha256=file_sha256)
+        return self.parts.measured(part.measurement.sha256).features
 
-    async def parse_and_store(self, data: bytes, filename: str, units: str | None,
-                              thickness_mm: float | None = None) -> tuple[PartRow, bool]:
-        """Parse an upload (deduplicated by content) and store it; (row, created).
+    async def parse_and_store(self, upload: Spooled, filename: str, units: str | None,
+                              thickness_mm: float | None, owner: str) -> tuple[OwnedPart, bool]:
+        """Measure a spooled upload (or reuse the measurement of the same file) and give ``owner`` its part;
+        (part, created). The spooled file is stored or deleted when this returns.
 
-        A part stored before is measured again when its measurement is stale: older
-        geometry code, or a file of several solids stored before parts had components.
+        A measurement stored before is made again when it is stale: older geometry code,
+        or a file of several solids stored before parts had components.
         """
-        sha = hashlib.sha256(data).hexdigest()
-        pid = part_id_for(sha, units, thickness_mm)
-        existing = self.parts.find(pid)
-        if existing is not None and not _stale(existing):
-            return existing, False
-        if not (self.settings.parser_test_hooks and data.startswith(b"MICROFAB-TEST-")):
-            sniff_format(data, filename)  # empty or unknown content fails here, without a worker
-        parsed = await self._parse(data, filename, units, thickness_mm, self.metrics.parts_parsed)
-        self.blobs.write(sha, data)
-        if parsed.glb:
-            self.blobs.write(pid, parsed.glb, ".glb")
-        if existing is not None:
-            self.parts.update_measurement(pid, parsed.features, parsed.components)
-            return self.parts.get(pid), False
-        src = parsed.features["source"]
-        return self.parts.add(PartRow(
-            sha256=pid, filename=clean_text(filename) or "part", format=str(src.get("format", "")),
-            units=str(src.get("units", "mm"))[:8], size_bytes=len(data), features=parsed.features,
-            components=parsed.components))
+        try:
+            unit = effective_unit(units, upload.head())
+            mine = self.parts.find_owned(tenant_part_id(owner, upload.sha256, unit, thickness_mm), owner)
+            if mine is not None and not _stale(mine.measurement):
+                return mine, False
+            measurement, unit = await self._measurement(upload, filename, unit, thickness_mm)
+            tenant, created = self.parts.add_owned(TenantPartRow(
+                id=tenant_part_id(owner, upload.sha256, unit, thickness_mm), owner=owner,
+                measurement_id=measurement.sha256, file_sha256=upload.sha256,
+                filename=clean_text(filename) or "part", size_bytes=upload.size_bytes))
+            return OwnedPart(tenant, measurement), created
+        finally:
+            upload.discard()
 
-    async def current_measurement(self, part_id: str) -> Measured:
-        """A stored part's measurement by the running geometry code: a stale one is measured again.
+    async def _measurement(self, upload: Spooled, filename: str, unit: str | None,
+                           thickness_mm: float | None) -> tuple[PartRow, str | None]:
+        """The current measurement of the file (shared by its owners), measured now when missing or stale;
+        and the effective unit (None once the file turns out to carry its own)."""
+        existing = self.parts.find(part_id_for(upload.sha256, unit, thickness_mm))
+        if existing is not None and not _stale(existing):
+            return existing, unit
+        if upload.size_bytes == 0 or not upload.head().strip():
+            raise EmptyFileError(f"{filename} is empty: upload the exported CAD file", file=filename)
+        parsed = await self._parse(upload.path, filename, unit, thickness_mm, self.metrics.parts_parsed)
+        src = parsed.features["source"]
+        if src.get("units_source") == UnitsSource.FILE.value:
+            unit = None  # the file carries its unit: the given one changed nothing
+        mid = part_id_for(upload.sha256, unit, thickness_mm)
+        self.blobs.adopt(upload.sha256, upload.path)
+        if parsed.glb:
+            self.blobs.write(mid, parsed.glb, ".glb")
+        if self.parts.find(mid) is not None:
+            self.parts.update_measurement(mid, parsed.features, parsed.components)
+            return self.parts.get(mid), unit
+        row, _ = self.parts.add(PartRow(
+            sha256=mid, filename=clean_text(filename) or "part", format=str(src.get("format", "")),
+            units=str(src.get("units", "mm"))[:8], size_bytes=upload.size_bytes, features=parsed.features,
+            components=parsed.components))
+        return row, unit
+
+    async def current_measurement(self, part_id: str, owner: str) -> Measured:
+        """An owner's part's measurement by the running geometry code: a stale one is measured again.
 
         The part's file is measured again from its blob in a parse worker and the row
         updated, before anything is priced from it. Raises ``NotFoundError`` (upload the
         file again) when the file is no longer stored.
         """
-        measured = self.parts.measured(part_id)
+        part = self.parts.owned(part_id, owner)
+        mid = part.measurement.sha256
+        measured = self.parts.measured(mid)
         if measured.is_current:
-            return measured
-        row = self.parts.get(part_id)
-        args = self.parts.measure_args(row)
-        data = self.blobs.read(args.sha256)
-        if data is None:
+            return as_uploaded(measured, part.tenant.filename)
+        args = self.parts.measure_args(part.measurement)
+        blob = self.blobs.path(args.sha256)
+        if not blob.exists():
             self.metrics.parts_remeasured.labels(outcome="file_missing").inc()
             raise NotFoundError(f"part {part_id} was measured by an older version of microfab and its file is no "
                                 "longer stored: upload the file again (POST /v1/parts)", part_id=part_id)
         log.info("part %s: measured by geometry %r, measuring it again", part_id, measured.geometry_version)
-        parsed = await self._parse(data, args.filename, args.units, args.thickness_mm, self.metrics.parts_remeasured)
-        self.parts.update_measurement(part_id, parsed.features, parsed.components)
-        return self.parts.measured(part_id)
+        parsed = await self._parse(blob, args.filename, args.units, args.thickness_mm, self.metrics.parts_remeasured)
+        self.parts.update_measurement(mid, parsed.features, parsed.components)
+        return as_uploaded(self.parts.measured(mid), part.tenant.filename)
 
-    async def _parse(self, data: bytes, filename: str, units: str | None, thickness_mm: float | None,
+    async def _parse(self, source: Path, filename: str, units: str | None, thickness_mm: float | None,
                      outcomes: Counter) -> Parsed:
         """Parse in the worker pool, counting the outcome (``ok`` or the error code) in ``outcomes``."""
         try:
-            parsed = await self.pool.parse(data, filename, units, thickness_mm)
+            parsed = await self.pool.parse(source, filename, units, thickness_mm)
         except MicrofabError as err:
             outcomes.labels(outcome=err.code).inc()
             raise
@@ -173,11 +230,13 @@ class Service:
             replay = self._replay(principal.owner, idempotency_key, request_hash)
             if replay is not None:
                 return replay, True
-        measured = self.parts.measured(part_id)
+        part = self.parts.owned(part_id, principal.owner)
+        measured = as_uploaded(self.parts.measured(part.measurement.sha256), part.tenant.filename)
         cards, versions = self.cards()
         q = quote_components(measured.features, measured.components, request, cards, cost_models=self.cost_models)
         used = {o.workshop_id: versions[o.workshop_id] for o in q.offers if o.workshop_id in versions}
-        values = {"id": q.id, "part_sha256": part_id, "quote": q.to_dict(), "offers": len(q.offers),
+        values = {"id": q.id, "part_sha256": part.measurement.sha256, "part_id": part_id, "quote": q.to_dict(),
+                  "offers": len(q.offers),
                   "ratecard_versions": used, "valid_until": q.valid_until, "key_id": principal.key_id}
         try:
             with self.sessions.begin() as session:
@@ -215,10 +274,22 @@ class Service:
         return self.jobs.view(job_id)
 
     def interrupt_stale_jobs(self) -> None:
+        """At start (one server process): jobs left running fail, uploads left spooled are deleted."""
         interrupt_stale_jobs(self.sessions)
+        for leftover in (self.settings.blob_dir / "incoming").glob("upload-*.part"):
+            leftover.unlink(missing_ok=True)
 
     async def close(self) -> None:
         await self.jobs.close()
+
+
+def as_uploaded(measured: Measured, filename: str) -> Measured:
+    """A shared measurement as one owner uploaded it: its filename, never another owner's."""
+    def named(features: PartFeatures) -> PartFeatures:
+        return replace(features, source=replace(features.source, filename=filename))
+
+    return replace(measured, features=named(measured.features),
+                   components=tuple((named(f), count) for f, count in measured.components))
 
 
 def _stale(row: PartRow) -> bool:

@@ -26,6 +26,16 @@ class Settings(BaseSettings):
     #: allow quoting (POST /v1/parts, /v1/quotes) without an API key; `make serve` turns it on
     allow_anonymous: bool = False
 
+    #: requests a minute per client address of anonymous callers and of bad keys (0: no limit)
+    rate_limit_ip_per_min: int = Field(default=300, ge=0)
+    #: requests a minute per API key (0: no limit)
+    rate_limit_key_per_min: int = Field(default=3000, ge=0)
+    #: threads that price quotes at once (pricing holds the GIL: more threads add no throughput and slow the
+    #: event loop's answers, /healthz included)
+    pricing_threads: int = Field(default=1, ge=1, le=64)
+    #: parses that may wait for a busy worker; past it an upload is answered 503 with Retry-After
+    parse_queue_max: int = Field(default=16, ge=0)
+
     #: uvicorn processes of `microfab serve` (one core each)
     server_processes: int = Field(default=1, ge=1, le=64)
     #: worker processes that parse uploads (0: parse in a thread of the server, no isolation; tests only)

@@ -1,8 +1,12 @@
-"""Stored parts: the uploaded files (blobs on disk) and their measurements (rows, with a cache in memory).
+"""Stored parts: the uploaded files (blobs on disk), their measurements (rows, with a cache in memory) and
+the owners' private parts.
 
-A part's id is its file's sha256 (or a hash of it with the caller's unit and sheet
-thickness, which change the measured part); the file itself is kept under its own
-sha256, so a stale measurement can be made again from it.
+A measurement is keyed by its file's sha256 (or a hash of it with the effective unit
+and sheet thickness, which change the measured part: ``part_id_for``); the file itself
+is kept under its own sha256, so a stale measurement can be made again from it. What a
+client sees is its own part (``TenantPartRow``): its id hashes the owner with the same
+inputs (``tenant_part_id``), so two owners of one file get two private parts sharing
+one measurement, and nothing tells one that the other uploaded it.
 """
 
 from __future__ import annotations
@@ -10,26 +14,33 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cachetools import LRUCache
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import PartRow
+from api.db import PartRow, TenantPartRow
 from api.lookup import check_id, get_or_404
 from geometry import Measured
+from quoting.errors import NotFoundError
 
 #: measurements kept in memory (a quote of a recent part reads no row)
 CACHED_PARTS = 512
 
 
+#: Unicode categories dropped from stored names: controls, format characters (the bidi overrides
+#: U+202A-U+202E and isolates U+2066-U+2069, zero-width joiners), surrogates, private use, line separators
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+
+
 def clean_text(value: str, limit: int = 255) -> str:
-    """Text safe to store anywhere: no control characters, at most ``limit`` characters."""
-    return "".join(ch for ch in value if ch >= " " and ch != "\x7f")[:limit]
+    """Text safe to store and show anywhere: no control or bidi characters, at most ``limit`` characters."""
+    return "".join(ch for ch in value if unicodedata.category(ch) not in _DROPPED_CATEGORIES)[:limit].strip()
 
 
 def part_id_for(sha256: str, units: str | None, thickness_mm: float | None = None) -> str:
@@ -41,6 +52,41 @@ def part_id_for(sha256: str, units: str | None, thickness_mm: float | None = Non
     if thickness_mm is not None:
         key += f":{float(thickness_mm)!r}"
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+#: a given unit that is the default is no unit at all (the same part, the same ids)
+DEFAULT_UNIT = "mm"
+
+
+def effective_unit(units: str | None, head: bytes = b"") -> str | None:
+    """The unit that changes the measurement: None for the default "mm", and for files that carry their own
+    unit (STEP, 3MF, told from the file's first bytes ``head``; a DXF with $INSUNITS once measured)."""
+    unit = (units or "").strip().lower()
+    if not unit or unit == DEFAULT_UNIT:
+        return None
+    stripped = head.lstrip()
+    if b"ISO-10303-21" in stripped[:1024] or head.startswith(b"PK\x03\x04"):
+        return None
+    return unit
+
+
+def tenant_part_id(owner: str, file_sha256: str, unit: str | None, thickness_mm: float | None) -> str:
+    """An owner's part id: sha256 of (owner, file sha256, effective unit, thickness) (the part-id contract)."""
+    key = "\0".join(("microfab.part/2", owner, file_sha256, unit or "",
+                     "" if thickness_mm is None else repr(float(thickness_mm))))
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class OwnedPart:
+    """An owner's part and the measurement it shares."""
+
+    tenant: TenantPartRow
+    measurement: PartRow
+
+    @property
+    def id(self) -> str:
+        return self.tenant.id
 
 
 @dataclass(frozen=True)
@@ -72,6 +118,15 @@ class BlobStore:
         tmp.write_bytes(data)
         tmp.replace(path)
 
+    def adopt(self, sha256: str, source: Path) -> None:
+        """Store the file at ``source`` (moved, on the same file system) unless it is stored already."""
+        path = self.path(sha256)
+        if path.exists():
+            source.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        source.replace(path)
+
     def read(self, sha256: str, suffix: str = "") -> bytes | None:
         """The stored file, or None when it is gone."""
         try:
@@ -93,6 +148,43 @@ class PartStore:
         with self.sessions() as session:
             return get_or_404(session, PartRow, part_id,
                               f"no part {part_id!r}: upload the file with POST /v1/parts", part_id=part_id)
+
+    def owned(self, part_id: str, owner: str) -> OwnedPart:
+        """``owner``'s part ``part_id``; any other owner's (or none) is the same plain 404."""
+        check_id("part", part_id)
+        with self.sessions() as session:
+            tenant = session.get(TenantPartRow, part_id)
+            measurement = session.get(PartRow, tenant.measurement_id) if tenant is not None else None
+        if tenant is None or tenant.owner != owner or measurement is None:
+            raise NotFoundError(f"no part {part_id!r}: upload the file with POST /v1/parts", part_id=part_id)
+        return OwnedPart(tenant, measurement)
+
+    def find_owned(self, part_id: str, owner: str) -> OwnedPart | None:
+        try:
+            return self.owned(part_id, owner)
+        except NotFoundError:
+            return None
+
+    def by_file(self, owner: str, file_sha256: str) -> OwnedPart | None:
+        """``owner``'s first part made from the file ``file_sha256`` (calibration rows name files by hash)."""
+        with self.sessions() as session:
+            tenant = session.scalars(select(TenantPartRow).where(TenantPartRow.owner == owner,
+                                                                 TenantPartRow.file_sha256 == file_sha256)
+                                     .order_by(TenantPartRow.created_at)).first()
+        return self.owned(tenant.id, owner) if tenant is not None else None
+
+    def add_owned(self, tenant: TenantPartRow) -> tuple[TenantPartRow, bool]:
+        """Give an owner its part; (row, created): the row stored meanwhile by a concurrent upload, if any."""
+        try:
+            with self.sessions.begin() as session:
+                session.add(tenant)
+        except IntegrityError:
+            with self.sessions() as session:
+                row = session.get(TenantPartRow, tenant.id)
+            if row is None:
+                raise
+            return row, False
+        return tenant, True
 
     def find(self, part_id: str) -> PartRow | None:
         with self.sessions() as session:

@@ -10,7 +10,10 @@ A webhook URL must be http(s) and its host must resolve only to public addresses
 (no loopback, private, link-local, multicast, reserved or otherwise non-global
 address) unless the setting ``webhook_allow_private`` allows them: checked when
 the webhook is registered and again before every delivery attempt (DNS can
-change). Redirects are not followed.
+change); a delivery then connects to the address that was checked (``pinned``), so
+DNS rebinding cannot move it. An IPv6 address that embeds an IPv4 one (mapped,
+compatible, 6to4, Teredo, NAT64) is judged by the IPv4 address too. Redirects are
+not followed.
 """
 
 from __future__ import annotations
@@ -50,20 +53,46 @@ def _resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
-def _why_not_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    mapped = getattr(ip, "ipv4_mapped", None)
-    if mapped is not None:
-        ip = mapped
-    for name in ("loopback", "private", "link_local", "multicast", "reserved", "unspecified"):
-        if getattr(ip, f"is_{name}"):
-            return name.replace("_", "-")
-    if not ip.is_global:
-        return "not global"
+#: NAT64 prefixes (RFC 6052 well-known /96, RFC 8215 local-use /48): the IPv4 address sits in the last 32 bits
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries: IPv4-mapped or -compatible, 6to4, Teredo (client), NAT64."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in net for net in _NAT64) or (int(ip) >> 32 == 0 and int(ip) > 1):  # NAT64, IPv4-compatible ::a.b.c.d
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
 
 
-def check_url(url: str, allow_private: bool = False) -> None:
-    """Raise ``WebhookUrlError`` unless ``url`` is http(s) to a host that resolves to public addresses only."""
+def _why_not_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why ``ip`` is not a public address (None when it is); an IPv6 address is judged with the IPv4 it embeds."""
+    candidates: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            candidates.insert(0, inner)
+    for addr in candidates:
+        for name in ("loopback", "private", "link_local", "multicast", "reserved", "unspecified"):
+            if getattr(addr, f"is_{name}"):
+                return name.replace("_", "-")
+        if not addr.is_global:
+            return "not global"
+    return None
+
+
+def check_url(url: str, allow_private: bool = False) -> list[str]:
+    """The addresses of ``url``'s host, checked: ``WebhookUrlError`` unless http(s) to public addresses only.
+
+    A delivery connects to one of these addresses (``pinned``), never resolving the name
+    again, so a DNS answer that changes after the check (rebinding) cannot redirect it.
+    With ``allow_private`` nothing is resolved and the list is empty (connect by name).
+    """
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
@@ -74,7 +103,7 @@ def check_url(url: str, allow_private: bool = False) -> None:
         raise WebhookUrlError(f"webhook URL {url[:200]!r}: give an http(s) URL with a host, e.g. "
                               "https://example.com/hook", field="url")
     if allow_private:
-        return
+        return []
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
@@ -92,6 +121,20 @@ def check_url(url: str, allow_private: bool = False) -> None:
             raise WebhookUrlError(f"webhook host {host!r} resolves to a {why} address ({ip}): give a URL on a "
                                   "public address (MICROFAB_WEBHOOK_ALLOW_PRIVATE=true allows internal ones)",
                                   field="url", host=host, address=str(ip))
+    return [str(ip) for ip in addresses]
+
+
+def pinned(url: str, addresses: list[str]) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
+    """(URL on the checked address, its Host header, request extensions with the TLS server name).
+
+    With no addresses (private addresses allowed), the URL as given: httpx resolves the name itself.
+    """
+    target = httpx.URL(url)
+    if not addresses:
+        return target, {}, {}
+    netloc = target.netloc.decode("ascii")
+    extensions: dict[str, Any] = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    return target.copy_with(host=addresses[0]), {"host": netloc}, extensions
 
 
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
@@ -122,6 +165,8 @@ class Dispatcher:
     backoff_s: float
     timeout_s: float
     allow_private: bool = False
+    #: the HTTP transport (tests give a mock one); None: httpx's own
+    transport: httpx.AsyncBaseTransport | None = None
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def job_finished(self, owner: str, job: dict[str, Any]) -> None:
@@ -143,20 +188,23 @@ class Dispatcher:
 
     async def _deliver(self, hook_id: str, url: str, secret: str, delivery_id: str, body: bytes) -> None:
         error = ""
-        async with httpx.AsyncClient(timeout=self.timeout_s, follow_redirects=False) as client:
+        async with httpx.AsyncClient(timeout=self.timeout_s, follow_redirects=False,
+                                     transport=self.transport) as client:
             for attempt in range(self.attempts):
                 if attempt:
                     await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
-                headers = {"content-type": "application/json", "microfab-webhook-id": hook_id,
-                           "microfab-delivery-id": delivery_id, "microfab-signature": sign(secret, body),
-                           "user-agent": "microfab-webhooks/1"}
                 try:
-                    await asyncio.get_running_loop().run_in_executor(None, check_url, url, self.allow_private)
+                    addresses = await asyncio.get_running_loop().run_in_executor(None, check_url, url,
+                                                                                 self.allow_private)
                 except WebhookUrlError as err:  # DNS changed since registration: never retried
                     error = err.message
                     break
+                target, host, extensions = pinned(url, addresses)
+                headers = {"content-type": "application/json", "microfab-webhook-id": hook_id,
+                           "microfab-delivery-id": delivery_id, "microfab-signature": sign(secret, body),
+                           "user-agent": "microfab-webhooks/1", **host}
                 try:
-                    r = await client.post(url, content=body, headers=headers)
+                    r = await client.post(target, content=body, headers=headers, extensions=extensions)
                     if 200 <= r.status_code < 300:
                         self._record(delivery_id, "delivered", attempt + 1, "")
                         self.metrics.webhook_deliveries.labels(outcome="delivered").inc()

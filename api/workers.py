@@ -14,17 +14,20 @@ import logging
 import multiprocessing
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import geometry.errors as gerrors
 import quoting.errors as qerrors
-from api.errors import ParseUnavailableError
+from api.errors import ParseQueueFullError, ParseUnavailableError
 from api.metrics import Metrics
 from geometry.errors import MicrofabError, ParserCrashedError, ParseTimeoutError
 
 log = logging.getLogger(__name__)
 _ctx_lock = threading.Lock()
 _ctx: Any = None
+#: what a refused parse is told to wait before trying again [s]
+RETRY_AFTER_S = 10.0
 
 
 def _context():  # noqa: ANN202
@@ -87,8 +90,11 @@ class _Worker:
 
 class ParsePool:
     def __init__(self, workers: int, timeout_s: float, memory_mb: int, max_bytes: int,
-                 test_hooks: bool = False, metrics: Metrics | None = None) -> None:
+                 test_hooks: bool = False, metrics: Metrics | None = None, max_waiting: int | None = None) -> None:
         self.size = workers
+        #: parses that may wait for a busy worker (None: no bound); past it ``ParseQueueFullError``
+        self.max_waiting = max_waiting
+        self._in_flight = 0
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.max_bytes = max_bytes
@@ -139,10 +145,26 @@ class ParsePool:
         """Whether parses can run: a worker is up or can be started."""
         return self.size == 0 or (self._idle is not None and (len(self._all) > 0 or self._spawned < self.size))
 
-    async def parse(self, data: bytes, filename: str, units: str | None,
+    async def parse(self, source: Path | bytes, filename: str, units: str | None,
                     thickness_mm: float | None = None) -> Parsed:
-        job: dict[str, Any] = {"data": data, "filename": filename, "units": units, "max_bytes": self.max_bytes,
-               "test_hooks": self.test_hooks, "thickness_mm": thickness_mm}
+        """Parse a file (a path the worker reads, or bytes) in a worker; ``ParseQueueFullError`` when the
+        queue of waiting parses is full."""
+        capacity = max(self.size, 1) + (self.max_waiting if self.max_waiting is not None else 1 << 30)
+        if self._in_flight >= capacity:
+            self.metrics.parse_refused.inc()
+            raise ParseQueueFullError(f"{filename}: every parse worker is busy and {self.max_waiting} files wait "
+                                      f"already: try again in {RETRY_AFTER_S:.0f} s", retry_after_s=RETRY_AFTER_S)
+        self._in_flight += 1
+        try:
+            return await self._parse(source, filename, units, thickness_mm)
+        finally:
+            self._in_flight -= 1
+
+    async def _parse(self, source: Path | bytes, filename: str, units: str | None,
+                     thickness_mm: float | None) -> Parsed:
+        where = {"path": str(source)} if isinstance(source, Path) else {"data": source}
+        job: dict[str, Any] = {**where, "filename": filename, "units": units, "max_bytes": self.max_bytes,
+                               "test_hooks": self.test_hooks, "thickness_mm": thickness_mm}
         if self.size == 0:
             from api import parse_worker
 

@@ -11,9 +11,14 @@ parse workers warmed at start) on a free 127.0.0.1 port, then measures:
   the same machine; and the server's CPU time per re-quote under that load (user +
   system of the server processes, from /proc), which other work on a shared machine
   disturbs far less than wall-clock figures: ``1000 / cpu_ms`` is the re-quotes/s one
-  core can serve.
+  core can serve;
+- /healthz latency (p50, p99, max) while that re-quote burst runs (a probe every
+  20 ms on its own connection): pricing runs off the event loop (issue 16);
+- with ``--uploads N`` (12 for the issue 16 figure): the API process's peak memory
+  (VmHWM) while N clients upload a 65 MB, 1.3 M-triangle binary STL (a subdivided
+  icosphere made with trimesh) at once, and what became of each upload.
 
-    .venv/bin/python benchmarks/bench_api.py [--requests 2000] [--concurrency 8] [--processes 1]
+    .venv/bin/python benchmarks/bench_api.py [--requests 2000] [--concurrency 8] [--processes 1] [--uploads 12]
 """
 
 from __future__ import annotations
@@ -77,7 +82,9 @@ def start_server(tmp: Path, processes: int) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = os.environ | {"MICROFAB_DATABASE_URL": f"sqlite:///{tmp}/bench.db", "MICROFAB_BLOB_DIR": str(tmp / "blobs"),
                         "MICROFAB_MODEL_DIR": str(tmp / "models"), "MICROFAB_ALLOW_ANONYMOUS": "true",
-                        "MICROFAB_PARSE_WORKERS": "2", "MICROFAB_SERVER_PROCESSES": str(processes)}
+                        "MICROFAB_PARSE_WORKERS": "2", "MICROFAB_SERVER_PROCESSES": str(processes),
+                        # a load generator on loopback is one address: no rate limit for it
+                        "MICROFAB_RATE_LIMIT_IP_PER_MIN": "0"}
     log = (tmp / "server.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
@@ -135,12 +142,112 @@ async def load(url: str, part_id: str, total: int, concurrency: int) -> tuple[li
     return latencies, time.perf_counter() - t0, errors
 
 
+async def probe_health(url: str, stop: asyncio.Event, every_s: float = 0.02) -> list[float]:
+    """/healthz latencies [s], one probe every ``every_s`` on a keep-alive connection, until ``stop``."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    out: list[float] = []
+    try:
+        while not stop.is_set():
+            t = time.perf_counter()
+            writer.write(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            out.append(time.perf_counter() - t)
+            await asyncio.sleep(every_s)
+    finally:
+        writer.close()
+    return out
+
+
+async def burst_with_probe(url: str, part_id: str, total: int, concurrency: int
+                           ) -> tuple[tuple[list[float], float, int], list[float]]:
+    stop = asyncio.Event()
+    probe = asyncio.create_task(probe_health(url, stop))
+    try:
+        result = await load(url, part_id, total, concurrency)
+    finally:
+        stop.set()
+    return result, await probe
+
+
+def _rss_mb(pid: int, field: str = "VmRSS") -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def big_stl(path: Path) -> Path:
+    """A closed 1.3 M-triangle binary STL (icosphere, 8 subdivisions, radius 50 mm): about 65 MB."""
+    import trimesh
+
+    if not path.exists():
+        trimesh.creation.icosphere(subdivisions=8, radius=50.0).export(path, file_type="stl")
+    return path
+
+
+def upload_memory(url: str, pid: int, stl: Path, n: int, wait_s: float) -> None:
+    """N parallel uploads of ``stl``; the API process's peak memory and each upload's outcome."""
+    import threading
+
+    data = stl.read_bytes()
+    before = _rss_mb(pid)
+    peak = [before]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss_mb(pid))
+            time.sleep(0.05)
+
+    outcomes: list[str] = []
+
+    def upload(i: int) -> None:
+        with httpx.Client(base_url=url, timeout=wait_s) as http:
+            t = time.perf_counter()
+            r = http.post("/v1/parts", files={"file": (f"sphere{i}.stl", data)})
+            if r.status_code == 202:
+                deadline = time.monotonic() + wait_s
+                job = r.json()
+                while job["status"] == "running" and time.monotonic() < deadline:
+                    time.sleep(1)
+                    job = http.get(job["url"]).json()
+                state = job["status"] if job["status"] != "failed" else f"failed {job['error']['code']}"
+                outcomes.append(f"202 -> {state} in {time.perf_counter() - t:.0f} s")
+            else:
+                outcomes.append(f"{r.status_code} in {time.perf_counter() - t:.0f} s")
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    threads = [threading.Thread(target=upload, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    sampler.join()
+    print(f"{n} parallel uploads of a {len(data) / 1e6:.0f} MB STL ({(len(data) - 84) // 50:,} triangles): "
+          f"API process memory {before:.0f} MB before, peak {max(peak[0], _rss_mb(pid, 'VmHWM')):.0f} MB "
+          f"(VmHWM); outcomes: {', '.join(sorted(outcomes))}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=2000, help="re-quotes sent by the load generator")
     ap.add_argument("--concurrency", type=int, default=8, help="connections of the load generator")
     ap.add_argument("--first", type=int, default=6, help="new STEP parts for the first-quote figure")
     ap.add_argument("--processes", type=int, default=1, help="uvicorn processes (MICROFAB_SERVER_PROCESSES)")
+    ap.add_argument("--uploads", type=int, default=0, help="parallel 65 MB STL uploads for the memory figure (12)")
+    ap.add_argument("--upload-wait", type=float, default=900, help="how long to follow each upload's job [s]")
     args = ap.parse_args()
 
     steps = typical_steps(args.first + 1)
@@ -163,7 +270,7 @@ def main() -> None:
                 print(f"first quote of a new STEP part ({args.first} parts, median {size_kb:.0f} KB, "
                       f"{len(r.json()['offers'])} offers): p50 {statistics.median(firsts) * 1000:.0f} ms, "
                       f"max {max(firsts) * 1000:.0f} ms")
-                part_id = r.json()["part"]["sha256"]
+                part_id = r.json()["part_id"]
                 seq = []
                 for i in range(200):
                     t = time.perf_counter()
@@ -174,7 +281,8 @@ def main() -> None:
                 print(f"re-quote a stored part, one at a time (200 requests): p50 {_pct(seq, 50) * 1000:.1f} ms, "
                       f"p95 {_pct(seq, 95) * 1000:.1f} ms")
             cpu0 = _cpu_s(proc.pid)
-            lat, wall, errors = asyncio.run(load(url, part_id, args.requests, args.concurrency))
+            (lat, wall, errors), health = asyncio.run(burst_with_probe(url, part_id, args.requests,
+                                                                         args.concurrency))
             cpu_ms = (_cpu_s(proc.pid) - cpu0) / max(1, len(lat)) * 1000
             print(f"re-quote a stored part under load ({args.requests} requests, {args.concurrency} connections, "
                   f"generator on the same {os.cpu_count()}-core machine): {len(lat) / wall:.0f} quotes/s, "
@@ -182,6 +290,10 @@ def main() -> None:
             if cpu_ms:
                 print(f"server CPU per re-quote under load: {cpu_ms:.2f} ms "
                       f"(one core: {1000 / cpu_ms:.0f} re-quotes/s)")
+            print(f"/healthz during that burst ({len(health)} probes): p50 {_pct(health, 50) * 1000:.1f} ms, "
+                  f"p99 {_pct(health, 99) * 1000:.1f} ms, max {max(health) * 1000:.1f} ms")
+            if args.uploads:
+                upload_memory(url, proc.pid, big_stl(Path(tmpdir) / "sphere.stl"), args.uploads, args.upload_wait)
         finally:
             proc.terminate()
             try:

@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from geometry import MeasureCache, measure
@@ -63,10 +63,29 @@ def row_features(row: HistoryRow, folder: Path, lookup: Lookup | None = None,
         if isinstance(found, Mapping):
             return PartFeatures.from_dict(dict(found))
         return measure(Path(found), cache=cache).features
-    path = folder / row.file
-    if not path.is_file():
-        raise InputError(f"file not found: {path} (paths are relative to --files)")
-    return measure(path, cache=cache).features
+    return measure(archive_member(folder, row.file), cache=cache).features
+
+
+def archive_member(folder: Path, name: str) -> Path:
+    """The file ``name`` inside ``folder`` (the uploaded archive, or ``--files``), and nothing else.
+
+    Absolute paths, '..', links out of the folder and missing files all fail with the same
+    message, which names neither the folder nor whether such a path exists elsewhere.
+    """
+    refused = InputError(f"{name[:200]!r} not found: it is not in the uploaded archive; name a file by its path "
+                         "inside the archive (or the --files folder)", file=name[:200])
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if not parts or parts[0] == "/" or ".." in parts or any(":" in p for p in parts[:1]):
+        raise refused
+    root = folder.resolve()
+    path = root.joinpath(*parts)
+    try:
+        inside = path.resolve(strict=True).is_relative_to(root) and path.is_file()
+    except (OSError, RuntimeError):  # missing, a link loop, a name the file system refuses
+        inside = False
+    if not inside:
+        raise refused
+    return path
 
 
 def build_samples(
@@ -102,4 +121,4 @@ def build_samples(
     return samples, prices, used, problems
 
 
-__all__ = ["Lookup", "build_samples", "row_features", "rule_sample"]
+__all__ = ["Lookup", "archive_member", "build_samples", "row_features", "rule_sample"]

@@ -29,6 +29,7 @@ from geometry.findings import Finding
 from quoting.cost_drivers import cost_drivers
 from quoting.driver_records import CostDriver
 from quoting.kits import kit_offers
+from quoting.money import to_cents
 from quoting.offers import Inquiry, workshop_offers
 from quoting.pricing import CostModel
 from quoting.process_kinds import SortKey
@@ -168,7 +169,9 @@ def process_choice(offers: Sequence[Offer], quantities: Sequence[int]) -> list[P
         if not by_process:
             continue
         process, (total, workshop) = min(by_process.items(), key=lambda kv: (kv[1], kv[0]))
-        out.append(ProcessChoice(q, process, workshop, total, {p: v[0] for p, v in sorted(by_process.items())}))
+        by_cents = {p: to_cents(v[0]) for p, v in sorted(by_process.items())}
+        out.append(ProcessChoice(q, process, workshop, total, {p: v[0] for p, v in sorted(by_process.items())},
+                                 total_cents=to_cents(total), by_process_cents=by_cents))
     return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from quoting.money import round_eur
+from quoting.money import absorb_rounding, line_cents
 from quoting.offers import Reasons
 from quoting.process_kinds import Process
 from quoting.quote import BreakdownLine, Component, Ineligible, Interval, Offer, QuoteLine
@@ -65,15 +65,17 @@ def _kit_offer(components: Sequence[Component], chosen: Sequence[Offer], quantit
 
 
 def sum_lines(lines: Sequence[QuoteLine], kits: int) -> QuoteLine:
-    """One kit line from the component lines: money and CO2 add up, dates and days take the latest."""
+    """One kit line from the component lines: money (in cents) and CO2 add up, dates and days take the latest."""
     items: dict[str, int] = {}
     details: dict[str, list[str]] = {}
     for line in lines:
         for b in line.breakdown:
-            items[b.item] = items.get(b.item, 0) + round(b.amount_eur * 100)
+            items[b.item] = items.get(b.item, 0) + b.amount_cents
             if b.detail:
                 details.setdefault(b.item, []).append(b.detail)
-    total_cents = sum(items.values())
+    cents = line_cents([c / 100 for c in items.values()], kits)
+    low_cents = sum(line.interval.low_cents for line in lines)
+    high_cents = sum(line.interval.high_cents for line in lines)
     co2: dict[str, float] = {}
     days: dict[str, int] = {}
     for line in lines:
@@ -84,13 +86,16 @@ def sum_lines(lines: Sequence[QuoteLine], kits: int) -> QuoteLine:
     needs = [line.meets_need_by for line in lines]
     return QuoteLine(
         quantity=kits,
-        unit_price_eur=round_eur(total_cents / 100 / kits),
-        total_eur=total_cents / 100,
-        breakdown=[BreakdownLine(k, v / 100, " | ".join(details.get(k, []))) for k, v in items.items()],
-        interval=Interval(round_eur(sum(line.interval.low_eur for line in lines)),
-                          round_eur(sum(line.interval.high_eur for line in lines)),
-                          level=min(line.interval.level for line in lines),
-                          method="sum of the solids' intervals: " + lines[0].interval.method),
+        unit_price_eur=cents.unit_cents / 100,
+        total_eur=cents.total_cents / 100,
+        unit_price_cents=cents.unit_cents,
+        total_cents=cents.total_cents,
+        # the solids' totals are multiples of the number of kits: the kit's unit price needs no rounding
+        breakdown=[BreakdownLine(k, c / 100, " | ".join(details.get(k, [])), c) for k, c in
+                   zip(items, absorb_rounding(list(items), cents.item_cents, cents.rounding_cents), strict=True)],
+        interval=Interval(low_cents / 100, high_cents / 100, level=min(line.interval.level for line in lines),
+                          method="sum of the solids' intervals: " + lines[0].interval.method, low_cents=low_cents,
+                          high_cents=high_cents),
         lead_time_days=max(line.lead_time_days for line in lines),
         ship_date=max(line.ship_date for line in lines),
         delivery_date=max(line.delivery_date for line in lines),

@@ -15,7 +15,8 @@ Price of ``q`` parts (floats throughout, rounded once at the end):
 - shipping  = per km (base + EUR/km + EUR/kg) or by zone
 - calibration = learned model total - rule total (only with a cost model)
 
-Lines are rounded to the cent with ``allocate_cents``: they add up to the total exactly.
+Amounts are rounded once, to integer cents, by ``quoting.money.line_cents``: the total is exactly the
+unit price times the quantity, and the breakdown adds up to it.
 ``price_line`` returns a ``PricedLine``: the ``QuoteLine`` an offer shows, the context a
 learned cost model is given (``model_context``) and the rule total before its correction;
 calibration trains on those two. The terms (quantity factors, EUR/kg, shipping, tolerance,
@@ -32,7 +33,7 @@ from typing import Any, Protocol
 from geometry.features import PartFeatures
 from quoting.leadtime import LeadTime, lead_time
 from quoting.materials import Material
-from quoting.money import allocate_cents, round_eur
+from quoting.money import LineCents, absorb_rounding, line_cents, to_cents
 from quoting.options import finish_cost, thread_cost
 from quoting.pricing_terms import (
     DEFAULT_TOLERANCE,
@@ -315,16 +316,20 @@ def price_line(ctx: PricingContext, quantity: int) -> PricedLine:
     rule_total = sum(a for _, a, _ in items)
     context = model_context(ctx, quantity, costs.machine_h, items)
     items, (low, high, level, method) = _calibrated(ctx, items, context, rule_total, d)
-    amounts, total_eur = allocate_cents([a for _, a, _ in items])
+    cents = line_cents([a for _, a, _ in items], quantity)
+    total_eur = cents.total_cents / 100
+    low_cents, high_cents = to_cents(min(low, total_eur)), to_cents(max(high, total_eur))
     lt = _lead_time(ctx, costs, delivery, d)
     co2 = _co2_kg(ctx, quantity, costs.machine_h, delivery, d)
     line = QuoteLine(
         quantity=quantity,
-        unit_price_eur=round_eur(total_eur / quantity),
+        unit_price_eur=cents.unit_cents / 100,
         total_eur=total_eur,
-        breakdown=[BreakdownLine(name, amt, detail) for (name, _, detail), amt in zip(items, amounts, strict=True)],
-        interval=Interval(round_eur(min(low, total_eur)), round_eur(max(high, total_eur)), level=level,
-                          method=method),
+        unit_price_cents=cents.unit_cents,
+        total_cents=cents.total_cents,
+        breakdown=_breakdown(items, cents),
+        interval=Interval(low_cents / 100, high_cents / 100, level=level, method=method, low_cents=low_cents,
+                          high_cents=high_cents),
         lead_time_days=lt.total_days,
         ship_date=lt.ship_date,
         delivery_date=lt.delivery_date,
@@ -337,6 +342,12 @@ def price_line(ctx: PricingContext, quantity: int) -> PricedLine:
         meets_need_by=None if ctx.need_by is None else lt.delivery_date <= ctx.need_by,
     )
     return PricedLine(line, context, rule_total)
+
+
+def _breakdown(items: list[Item], cents: LineCents) -> list[BreakdownLine]:
+    """The breakdown in cents, the unit price's rounding absorbed (``quoting.money.absorb_rounding``)."""
+    amounts = absorb_rounding([name for name, _, _ in items], cents.item_cents, cents.rounding_cents)
+    return [BreakdownLine(name, c / 100, detail, c) for (name, _, detail), c in zip(items, amounts, strict=True)]
 
 
 def model_context(ctx: PricingContext, quantity: int, machine_h: float, items: list[Item]) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from typing import Any
 from geometry.codec import from_jsonable, to_jsonable
 from geometry.findings import Finding
 from quoting.driver_records import CostDriver
+
+from quoting.money import CURRENCY
 from quoting.process_kinds import Process
 from quoting.request import QuoteRequest
 
@@ -18,23 +20,32 @@ QUOTE_SCHEMA = "microfab.quote/1"
 @dataclass(frozen=True)
 class BreakdownLine:
     item: str
+    #: deprecated: ``amount_cents`` / 100
     amount_eur: float
     detail: str = ""
+    #: the item's amount in cents: the items of a line add up to its ``total_cents`` exactly
+    amount_cents: int = 0
 
 
 @dataclass(frozen=True)
 class Interval:
+    #: deprecated: ``low_cents`` / 100
     low_eur: float
+    #: deprecated: ``high_cents`` / 100
     high_eur: float
     #: nominal coverage of the interval (0.8 = 80 %)
     level: float
     method: str
+    low_cents: int = 0
+    high_cents: int = 0
 
 
 @dataclass(frozen=True)
 class QuoteLine:
     quantity: int
+    #: deprecated: ``unit_price_cents`` / 100
     unit_price_eur: float
+    #: deprecated: ``total_cents`` / 100
     total_eur: float
     breakdown: list[BreakdownLine]
     interval: Interval
@@ -51,6 +62,10 @@ class QuoteLine:
     machine_h: float = 0.0
     #: whether the delivery date is on or before the request's need_by (None: no need_by)
     meets_need_by: bool | None = None
+    #: the unit price rounded once to the cent (``quoting.money.line_cents``)
+    unit_price_cents: int = 0
+    #: exactly ``unit_price_cents * quantity``
+    total_cents: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,9 @@ class Offer:
     #: the end of the workshop's own validity (its rate card's validity_days); None in a kit's component offers
     valid_until: dt.datetime | None = None
 
+    #: the currency of every amount of the offer
+    currency: str = CURRENCY
+
 
 @dataclass(frozen=True)
 class Ineligible:
@@ -117,9 +135,13 @@ class ProcessChoice:
     quantity: int
     cheapest_process: str
     cheapest_workshop: str
+    #: deprecated: ``total_cents`` / 100
     total_eur: float
-    #: process -> lowest total over the workshops [EUR]
+    #: deprecated: process -> lowest total over the workshops [EUR]
     by_process: dict[str, float]
+    total_cents: int = 0
+    #: process -> lowest total over the workshops [cents]
+    by_process_cents: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -153,6 +175,9 @@ class Quote:
     components: list[Component] = field(default_factory=list)
     #: what features of the part add to its price, when the request asks (see quoting.cost_drivers)
     cost_drivers: list[CostDriver] = field(default_factory=list)
+
+    #: the currency of every amount of the quote
+    currency: str = CURRENCY
 
     def to_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = to_jsonable(self)

@@ -262,13 +262,26 @@ def _need_by(value: str | dt.date | None) -> dt.date | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _plausible_day(value.date())
     if isinstance(value, dt.date):
-        return value
+        return _plausible_day(value)
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except (AttributeError, ValueError):
         raise InvalidRequestError(f"need_by {value!r} is not a date (YYYY-MM-DD)", field="need_by") from None
+    return _plausible_day(day)
+
+
+#: the dates a need_by may name: anything else is a typo (1900-01-01, 9999-12-31)
+NEED_BY_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+
+
+def _plausible_day(day: dt.date) -> dt.date:
+    low, high = NEED_BY_RANGE
+    if not low <= day <= high:
+        raise InvalidRequestError(f"need_by {day.isoformat()} is outside {low.isoformat()} .. {high.isoformat()}: "
+                                  "give the wanted delivery date", field="need_by")
+    return day
 
 
 def _threads(value: ThreadsIn) -> dict[str, int] | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,20 +12,23 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import and_, or_, select
 
 from api.auth import Principal, Role
-from api.db import JobRow, PartRow, QuoteRow, aware
+from api.db import JobRow, PartRow, QuoteRow, TenantPartRow, aware
 from api.deps import Keyed, Quoter, Svc
 from api.encoding import FastJSONResponse
 from api.paging import DEFAULT_LIMIT, Cursor, Limit, cached, decode_cursor, etagged, page, paged
 from api.schemas import JobView, PartView, QuoteCreate, QuoteView, problems
 from api.service import (
     JobAccepted,
+    OwnedPart,
     Service,
+    Spooled,
     clean_text,
-    part_id_for,
     quote_view,
     request_fingerprint,
+    tenant_part_id,
 )
-from geometry.errors import FileTooLargeError
+from api.storage import effective_unit
+from api.uploads import spool_upload
 from quoting.errors import InvalidRequestError, NotFoundError
 from quoting.request import QuoteRequest
 
@@ -37,16 +39,9 @@ IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255,
                                                    "return the first answer")]
 
 
-async def read_upload(file: UploadFile, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await file.read(CHUNK):
-        size += len(chunk)
-        if size > limit:
-            raise FileTooLargeError(f"the upload is over the {limit / 1e6:.0f} MB limit: simplify or compress "
-                                    "the model", size_limit_bytes=limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+async def spool(svc: Service, file: UploadFile) -> Spooled:
+    """The upload, spooled to disk under the blob folder (never whole in memory)."""
+    return await spool_upload(file, svc.settings.max_upload_bytes, svc.settings.blob_dir / "incoming")
 
 
 def _filename(file: UploadFile) -> str:
@@ -63,13 +58,16 @@ def _check_units(units: str | None) -> str | None:
     return units.strip().lower()
 
 
-def part_view(row: PartRow) -> dict[str, Any]:
-    return {"id": row.sha256, "sha256": row.features.get("source", {}).get("sha256", row.sha256),
-            "filename": row.filename, "format": row.format, "units": row.units, "size_bytes": row.size_bytes,
-            "created_at": aware(row.created_at).isoformat(), "features": row.features,
-            "findings": row.features.get("findings", []),
-            "links": {"self": f"/v1/parts/{row.sha256}", "mesh": f"/v1/parts/{row.sha256}/mesh",
-                      "quotes": f"/v1/parts/{row.sha256}/quotes"}}
+def part_view(part: OwnedPart) -> dict[str, Any]:
+    """An owner's part: its own id, filename and date; the shared measurement's features under its filename."""
+    t, m = part.tenant, part.measurement
+    features = dict(m.features)
+    features["source"] = {**features.get("source", {}), "filename": t.filename}
+    return {"id": t.id, "sha256": t.file_sha256, "filename": t.filename, "format": m.format, "units": m.units,
+            "size_bytes": t.size_bytes, "created_at": aware(t.created_at).isoformat(), "features": features,
+            "findings": features.get("findings", []),
+            "links": {"self": f"/v1/parts/{t.id}", "mesh": f"/v1/parts/{t.id}/mesh",
+                      "quotes": f"/v1/parts/{t.id}/quotes"}}
 
 
 def accepted(svc: Service, job_id: str) -> JSONResponse:
@@ -77,11 +75,11 @@ def accepted(svc: Service, job_id: str) -> JSONResponse:
     return JSONResponse(body, status_code=202, headers={"Location": body["url"]})
 
 
-async def parse_or_job(svc: Service, who: Principal, data: bytes, filename: str, units: str | None,
-                       kind: str, thickness_mm: float | None, then) -> tuple[PartRow, bool]:  # noqa: ANN001
-    """Parse now, or (big file, slow parse) go on as a job finished by ``then((row, created))``."""
-    task = asyncio.ensure_future(svc.parse_and_store(data, filename, units, thickness_mm))
-    if len(data) <= svc.settings.async_threshold_bytes:
+async def parse_or_job(svc: Service, who: Principal, upload: Spooled, filename: str, units: str | None,
+                       kind: str, thickness_mm: float | None, then) -> tuple[OwnedPart, bool]:  # noqa: ANN001
+    """Parse now, or (big file, slow parse) go on as a job finished by ``then((part, created))``."""
+    task = asyncio.ensure_future(svc.parse_and_store(upload, filename, units, thickness_mm, who.owner))
+    if upload.size_bytes <= svc.settings.async_threshold_bytes:
         try:
             return await asyncio.wait_for(asyncio.shield(task), svc.settings.sync_wait_s)
         except TimeoutError:
@@ -103,23 +101,24 @@ async def create_part(
     thickness_mm: Annotated[float | None, Form(gt=0, le=100, description="sheet thickness of a 2D DXF drawing")]
     = None,
 ) -> Any:
-    """Upload a CAD file: measured features and DFM findings; the id is the file's sha256 (deduplicated)."""
+    """Upload a CAD file: measured features and DFM findings. The part is private to the caller (its API key,
+    or "anonymous"); the same file again from the same caller is the same part (200)."""
     units = _check_units(units)
-    data = await read_upload(file, svc.settings.max_upload_bytes)
+    upload = await spool(svc, file)
     try:
-        row, created = await parse_or_job(svc, who, data, _filename(file), units, "parse", thickness_mm,
-                                          lambda rc: {"part_id": rc[0].sha256, "url": f"/v1/parts/{rc[0].sha256}"})
+        part, created = await parse_or_job(svc, who, upload, _filename(file), units, "parse", thickness_mm,
+                                           lambda rc: {"part_id": rc[0].id, "url": f"/v1/parts/{rc[0].id}"})
     except JobAccepted as job:
         return accepted(svc, job.job_id)
-    return JSONResponse(part_view(row), status_code=201 if created else 200,
-                        headers={"Location": f"/v1/parts/{row.sha256}"})
+    return JSONResponse(part_view(part), status_code=201 if created else 200,
+                        headers={"Location": f"/v1/parts/{part.id}"})
 
 
 @router.get("/v1/parts/{part_id}", tags=["parts"], operation_id="get_part", response_model=PartView,
             responses=etagged(problems(401, 404)))
 def get_part(svc: Svc, who: Quoter, request: Request, part_id: str) -> Any:
-    """A stored part: features and findings."""
-    return cached(request, part_view(svc.get_part(part_id)))
+    """A stored part of the caller: features and findings (another caller's part is a 404)."""
+    return cached(request, part_view(svc.get_part(part_id, who.owner)))
 
 
 @router.get("/v1/parts/{part_id}/mesh", tags=["parts"], operation_id="get_part_mesh",
@@ -127,18 +126,19 @@ def get_part(svc: Svc, who: Quoter, request: Request, part_id: str) -> Any:
                        **problems(401, 404, 422)}, response_class=Response)
 async def get_part_mesh(svc: Svc, who: Quoter, part_id: str) -> Any:
     """The part's triangle mesh as binary glTF (GLB) for a 3D preview."""
-    row = svc.get_part(part_id)
+    part = svc.get_part(part_id, who.owner)
+    row, filename = part.measurement, part.tenant.filename
     glb = svc.blob_path(row.sha256, ".glb")
     if not glb.exists():
-        sha = row.features.get("source", {}).get("sha256", row.sha256)
-        blob = svc.blob_path(sha)
+        args = svc.parts.measure_args(row)
+        blob = svc.blob_path(args.sha256)
         if not blob.exists():
             raise NotFoundError(f"the file of part {part_id} is no longer stored: upload it again", part_id=part_id)
-        parsed = await svc.pool.parse(blob.read_bytes(), row.filename, None if sha == row.sha256 else row.units)
+        parsed = await svc.pool.parse(blob, filename, args.units, args.thickness_mm)
         if not parsed.glb:
             raise NotFoundError(f"no preview mesh for part {part_id}", part_id=part_id)
         svc.write_blob(row.sha256, parsed.glb, ".glb")
-    return FileResponse(glb, media_type="model/gltf-binary", filename=f"{Path(row.filename).stem}.glb")
+    return FileResponse(glb, media_type="model/gltf-binary", filename=f"{Path(filename).stem}.glb")
 
 
 # ---- quotes --------------------------------------------------------------------------------------------
@@ -149,10 +149,15 @@ def _parse_request(svc: Service, fields: dict[str, Any]) -> QuoteRequest:
     return QuoteRequest.parse(**fields, known_finishes={key for card in cards for key in card.finishes})
 
 
-def _create_quote(svc: Service, who: Principal, part_id: str, request: QuoteRequest, fields: dict[str, Any],
-                  idem: str | None) -> Any:
-    """Quote a stored part; ``fields`` (as sent) make the Idempotency fingerprint."""
-    body, replayed = svc.create_quote(part_id, request, who, idem, request_fingerprint(part_id, fields))
+async def _create_quote(svc: Service, who: Principal, part_id: str, request: QuoteRequest, fields: dict[str, Any],
+                        idem: str | None) -> Any:
+    """Quote a stored part; ``fields`` (as sent) make the Idempotency fingerprint.
+
+    Pricing is CPU work: it runs in the thread pool, so the event loop keeps answering
+    (/healthz, uploads) during a burst of quotes.
+    """
+    body, replayed = await svc.run_cpu(svc.create_quote, part_id, request, who, idem,
+                                       request_fingerprint(part_id, fields))
     return FastJSONResponse(body, status_code=200 if replayed else 201,
                         headers={"Location": f"/v1/quotes/{body['id']}", "Idempotent-Replayed": str(replayed).lower()})
 
@@ -190,27 +195,29 @@ async def create_quote(
     if (file is None) == (not part_id):
         raise InvalidRequestError("give either a file or a part_id", field="file")
     if part_id:
-        await svc.current_measurement(part_id)  # a stale measurement is measured again before pricing
-        return _create_quote(svc, who, part_id, request, fields, idempotency_key)
+        await svc.current_measurement(part_id, who.owner)  # a stale one is measured again before pricing
+        return await _create_quote(svc, who, part_id, request, fields, idempotency_key)
     assert file is not None
-    data = await read_upload(file, svc.settings.max_upload_bytes)
-    pid = part_id_for(hashlib.sha256(data).hexdigest(), request.units, request.thickness_mm)
+    upload = await spool(svc, file)
+    pid = tenant_part_id(who.owner, upload.sha256, effective_unit(request.units, upload.head()),
+                         request.thickness_mm)
     if idempotency_key:
         replay = svc._replay(who.owner, idempotency_key, request_fingerprint(pid, fields))
         if replay is not None:
+            upload.discard()
             return JSONResponse(replay, headers={"Location": f"/v1/quotes/{replay['id']}",
                                                  "Idempotent-Replayed": "true"})
 
-    def then(rc: tuple[PartRow, bool]) -> dict[str, Any]:
-        body, _ = svc.create_quote(rc[0].sha256, request, who, idempotency_key, request_fingerprint(pid, fields))
-        return {"quote_id": body["id"], "part_id": rc[0].sha256, "url": f"/v1/quotes/{body['id']}"}
+    def then(rc: tuple[OwnedPart, bool]) -> dict[str, Any]:
+        body, _ = svc.create_quote(rc[0].id, request, who, idempotency_key, request_fingerprint(pid, fields))
+        return {"quote_id": body["id"], "part_id": rc[0].id, "url": f"/v1/quotes/{body['id']}"}
 
     try:
-        row, _ = await parse_or_job(svc, who, data, _filename(file), request.units, "quote", request.thickness_mm,
-                                    then)
+        part, _ = await parse_or_job(svc, who, upload, _filename(file), request.units, "quote", request.thickness_mm,
+                                     then)
     except JobAccepted as job:
         return accepted(svc, job.job_id)
-    return _create_quote(svc, who, row.sha256, request, fields, idempotency_key)
+    return await _create_quote(svc, who, part.id, request, fields, idempotency_key)
 
 
 @router.post("/v1/parts/{part_id}/quotes", tags=["quotes"], operation_id="quote_part", status_code=201,
@@ -221,8 +228,8 @@ async def quote_part(svc: Svc, who: Quoter, part_id: str, body: QuoteCreate, ide
     """Re-quote a stored part (JSON): new quantities, material, finish... without uploading it again."""
     fields = body.model_dump(mode="json")
     request = _parse_request(svc, fields)
-    await svc.current_measurement(part_id)  # a stale measurement is measured again before pricing
-    return _create_quote(svc, who, part_id, request, fields, idempotency_key)
+    await svc.current_measurement(part_id, who.owner)  # a stale measurement is measured again before pricing
+    return await _create_quote(svc, who, part_id, request, fields, idempotency_key)
 
 
 @router.get("/v1/quotes/{quote_id}", tags=["quotes"], operation_id="get_quote", response_model=QuoteView,
@@ -266,12 +273,14 @@ def list_quotes(svc: Svc, who: Keyed, request: Request, limit: Limit = 20, curso
 @router.get("/v1/parts", tags=["parts"], operation_id="list_parts", response_model=list[PartView],
             responses=paged(problems(401)))
 def list_parts(svc: Svc, who: Keyed, request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Any:
-    """The parts this API key quoted, newest first; paged (`limit`, `cursor`)."""
-    quoted = select(QuoteRow.part_sha256).where(QuoteRow.key_id == who.key_id)
-    query = _newest_first(PartRow, cursor, limit, PartRow.sha256).where(PartRow.sha256.in_(quoted))
+    """This API key's parts (the ones it uploaded), newest first; paged (`limit`, `cursor`)."""
+    query = _newest_first(TenantPartRow, cursor, limit).where(TenantPartRow.owner == who.owner)
     with svc.sessions() as session:
-        return page(request, list(session.scalars(query)), limit, lambda r: [r.created_at.isoformat(), r.sha256],
-                    part_view)
+        rows = list(session.scalars(query))
+        measurements = {m.sha256: m for m in session.scalars(
+            select(PartRow).where(PartRow.sha256.in_({r.measurement_id for r in rows})))}
+    return page(request, rows, limit, _created_key,
+                lambda r: part_view(OwnedPart(r, measurements[r.measurement_id])))
 
 
 @router.get("/v1/jobs", tags=["jobs"], operation_id="list_jobs", response_model=list[JobView],

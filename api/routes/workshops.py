@@ -16,7 +16,7 @@ from api.deps import Admin, Keyed, Svc
 from api.errors import ConflictError, ForbiddenError, NotImplementedYetError
 from api.lookup import check_id, get_or_404, workshop_row
 from api.paging import DEFAULT_LIMIT, Cursor, Limit, after, cached, decode_cursor, etagged, page, paged
-from api.routes.parts import accepted, read_upload
+from api.routes.parts import accepted, spool
 from api.schemas import (
     JobView,
     MaterialView,
@@ -26,7 +26,8 @@ from api.schemas import (
     WorkshopView,
     problems,
 )
-from api.service import Service
+from api.service import Service, clean_text
+from api.uploads import read_small
 from quoting.errors import InvalidRequestError, NotFoundError
 from quoting.materials import materials
 from quoting.process_kinds import Process
@@ -114,7 +115,23 @@ def create_workshop(svc: Svc, who: Admin, body: WorkshopCreate) -> Any:
         raise ConflictError(f"workshop {card.id!r} exists: PUT its rate card instead", workshop=card.id) from None
 
 
+#: the longest workshop name stored (the column's size)
+MAX_NAME_CHARS = 200
+
+
+def _check_name(card: RateCard) -> None:
+    """A workshop name is listed publicly: plain text of at most ``MAX_NAME_CHARS``, no markup, no bidi tricks."""
+    name = card.name
+    if len(name) > MAX_NAME_CHARS or not name.strip():
+        raise InvalidRequestError(f"ratecard.name: give a name of 1 to {MAX_NAME_CHARS} characters "
+                                  f"(got {len(name)})", field="ratecard.name")
+    if "<" in name or ">" in name or clean_text(name, MAX_NAME_CHARS) != name.strip():
+        raise InvalidRequestError("ratecard.name: plain text only, without '<', '>', control or bidi characters",
+                                  field="ratecard.name")
+
+
 def _add_workshop(svc: Service, who: Principal, card: RateCard) -> dict[str, Any]:
+    _check_name(card)
     doc = card.to_dict()
     with svc.sessions.begin() as session:
         if session.get(WorkshopRow, card.id) is not None:
@@ -201,6 +218,7 @@ def put_rate_card(svc: Svc, who: Keyed, workshop_id: str,
 
 
 def _store_card(svc: Service, who: Principal, workshop_id: str, card: RateCard) -> dict[str, Any]:
+    _check_name(card)
     doc = card.to_dict()
     with svc.sessions.begin() as session:
         row = workshop_row(session, workshop_id, lock=True)
@@ -238,11 +256,11 @@ async def create_calibration(
     if not calibration_available():
         raise NotImplementedYetError("calibration is not available in this build yet (quoting.calibration is "
                                      "missing): use `microfab calibrate` when it ships", workshop=workshop_id)
-    csv_bytes = await read_upload(history, svc.settings.max_upload_bytes)
-    zip_bytes = await read_upload(files, svc.settings.max_upload_bytes) if files is not None else None
+    csv_bytes = await read_small(history, svc.settings.max_upload_bytes)
+    archive = await spool(svc, files) if files is not None else None
     from api import calibrations
 
     job_id = svc.new_job("calibration", who)
-    work = asyncio.ensure_future(calibrations.run(svc, workshop_id, csv_bytes, zip_bytes))
+    work = asyncio.ensure_future(calibrations.run(svc, workshop_id, csv_bytes, archive, who.owner))
     svc.run_job(job_id, work, lambda report: report)
     return accepted(svc, job_id)

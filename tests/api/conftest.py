@@ -51,7 +51,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 def settings_for(database_url: str, tmp: Path, **overrides: Any) -> Settings:
     base: dict[str, Any] = {"database_url": database_url, "blob_dir": tmp / "blobs", "model_dir": tmp / "models",
                             "parse_workers": 1, "sync_wait_s": 300,
-                            "parse_timeout_s": 120, "allow_anonymous": False, "environment": "test"}
+                            "parse_timeout_s": 120, "allow_anonymous": False, "environment": "test",
+                            # the rate limits have their own tests (test_security.py)
+                            "rate_limit_ip_per_min": 0, "rate_limit_key_per_min": 0}
     return Settings(**(base | overrides))
 
 

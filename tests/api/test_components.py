@@ -64,17 +64,19 @@ def test_multi_solid_part_stored_without_components_is_measured_again(client: Te
     """A part stored before parts had components: uploading it again stores them."""
     from sqlalchemy import update
 
-    from api.db import PartRow
+    from api.db import PartRow, TenantPartRow
 
     r = client.post("/v1/parts", files={"file": ("kit.step", kit_step)}, headers=keys["buyer"])
     part_id = r.json()["id"]
     svc = client.app.state.service
+    with svc.sessions() as session:  # the measurement the owner's part shares (issue 16)
+        mid = session.get(TenantPartRow, part_id).measurement_id
     with svc.sessions.begin() as session:
-        session.execute(update(PartRow).where(PartRow.sha256 == part_id).values(components=None))
-    svc.parts.forget(part_id)
+        session.execute(update(PartRow).where(PartRow.sha256 == mid).values(components=None))
+    svc.parts.forget(mid)
     r = client.post("/v1/parts", files={"file": ("kit.step", kit_step)}, headers=keys["buyer"])
     assert r.status_code == 200, r.text
-    assert len(svc.get_part(part_id).components) == 2
+    assert len(svc.parts.get(mid).components) == 2
     q = client.post(f"/v1/parts/{part_id}/quotes", json={"material": "al6061", "quantities": [1]},
                     headers=keys["buyer"]).json()
     assert sorted(c["count"] for c in q["components"]) == [1, 2]

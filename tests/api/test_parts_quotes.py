@@ -22,11 +22,15 @@ def part(client: TestClient, keys, plate_step: bytes) -> dict:
 def test_upload_part_gives_features_and_dedups(client: TestClient, keys, part, plate_step: bytes) -> None:
     import hashlib
 
-    assert part["id"] == hashlib.sha256(plate_step).hexdigest()
+    # issue 16 part-id contract: the id is private to the uploader, the file's sha256 is its own field
+    assert part["sha256"] == hashlib.sha256(plate_step).hexdigest() != part["id"]
     assert part["format"] == "step" and part["features"]["schema"] == "microfab.features/1"
     assert part["features"]["volume_mm3"] > 0 and isinstance(part["findings"], list)
-    again = client.post("/v1/parts", files={"file": ("renamed.stp", plate_step)}, headers=keys["buyer2"])
+    again = client.post("/v1/parts", files={"file": ("renamed.stp", plate_step)}, headers=keys["buyer"])
     assert again.status_code == 200 and again.json()["id"] == part["id"]
+    theirs = client.post("/v1/parts", files={"file": ("renamed.stp", plate_step)}, headers=keys["buyer2"])
+    assert theirs.status_code == 201 and theirs.json()["id"] != part["id"]
+    assert theirs.json()["features"]["volume_mm3"] == part["features"]["volume_mm3"]
     got = client.get(f"/v1/parts/{part['id']}", headers=keys["buyer"])
     assert got.status_code == 200 and got.json()["features"] == part["features"]
 
@@ -97,14 +101,16 @@ def test_quote_by_file_upload(client: TestClient, keys, block_step: bytes) -> No
     assert r.json()["part"]["filename"] == "block.step"
 
 
-def test_idempotency_key(client: TestClient, keys, part) -> None:
+def test_idempotency_key(client: TestClient, keys, part, plate_step: bytes) -> None:
     body = {"material": "al6061", "quantities": [3]}
     h = keys["buyer"] | {"Idempotency-Key": "order-42"}
     first = client.post(f"/v1/parts/{part['id']}/quotes", json=body, headers=h)
     again = client.post(f"/v1/parts/{part['id']}/quotes", json=body, headers=h)
     assert first.status_code == 201 and again.status_code == 200
     assert again.headers["idempotent-replayed"] == "true" and again.json()["id"] == first.json()["id"]
-    other_key_holder = client.post(f"/v1/parts/{part['id']}/quotes", json=body,
+    # parts are private (issue 16): the other key holder quotes its own upload of the same file
+    theirs = client.post("/v1/parts", files={"file": ("plate.step", plate_step)}, headers=keys["buyer2"]).json()
+    other_key_holder = client.post(f"/v1/parts/{theirs['id']}/quotes", json=body,
                                    headers=keys["buyer2"] | {"Idempotency-Key": "order-42"})
     assert other_key_holder.status_code == 201 and other_key_holder.json()["id"] != first.json()["id"]
     assert_problem(client.post(f"/v1/parts/{part['id']}/quotes", json=body | {"quantities": [4]}, headers=h),

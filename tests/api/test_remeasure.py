@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from api.db import PartRow
+from api.db import PartRow, TenantPartRow
 from api.storage import PartStore, part_id_for
 from geometry import geometry_version
 from tests.api.conftest import assert_problem
@@ -20,21 +21,28 @@ def _upload(client: TestClient, keys: dict[str, dict[str, str]], step: bytes) ->
     return str(r.json()["id"])
 
 
-def _make_stale(client: TestClient, part_id: str) -> None:
+def _mid(client: TestClient, part_id: str) -> str:
+    """The id of the measurement an owner's part shares (issue 16: parts are private, measurements shared)."""
+    with client.app.state.service.sessions() as session:
+        return str(session.get(TenantPartRow, part_id).measurement_id)
+
+
+def _make_stale(client: TestClient, owned_id: str) -> None:
     """As if an older geometry version had measured the part: in the database, and not in the cache."""
     svc = client.app.state.service
-    row = svc.get_part(part_id)
+    part_id = _mid(client, owned_id)
+    row = svc.parts.get(part_id)
     features = dict(row.features, geometry_version="old")
     components = [dict(c, features=dict(c["features"], geometry_version="old")) for c in row.components or ()]
     with svc.sessions.begin() as session:
         session.execute(update(PartRow).where(PartRow.sha256 == part_id)
                         .values(features=features, components=components))
     svc.parts.forget(part_id)
-    assert not svc.measured(part_id).is_current
+    assert not svc.parts.measured(part_id).is_current
 
 
 def _stored_version(client: TestClient, part_id: str) -> str:
-    return str(client.app.state.service.get_part(part_id).features["geometry_version"])
+    return str(client.app.state.service.parts.get(_mid(client, part_id)).features["geometry_version"])
 
 
 def _quote(client: TestClient, keys: dict[str, dict[str, str]], how: str, part_id: str, step: bytes) -> Any:
@@ -57,9 +65,9 @@ def test_stale_part_is_measured_again_before_its_quote(client: TestClient, keys,
     _make_stale(client, part_id)
     r = _quote(client, keys, how, part_id, plate_step)
     assert r.status_code == 201, r.text
-    assert r.json()["offers"] and r.json()["part"]["sha256"] == part_id
+    assert r.json()["offers"] and r.json()["part"]["sha256"] == hashlib.sha256(plate_step).hexdigest()
     assert _stored_version(client, part_id) == geometry_version()
-    assert client.app.state.service.measured(part_id).is_current
+    assert client.app.state.service.parts.measured(_mid(client, part_id)).is_current
     stored = client.get(f"/v1/parts/{part_id}", headers=keys["buyer"]).json()["features"]
     assert stored == fresh
 
@@ -77,14 +85,14 @@ def test_stale_part_without_its_file_asks_for_an_upload(client: TestClient, keys
     svc = client.app.state.service
     part_id = _upload(client, keys, plate_step)
     _make_stale(client, part_id)
-    svc.blob_path(part_id).unlink()
+    svc.blob_path(_mid(client, part_id)).unlink()
     body = assert_problem(_quote(client, keys, "part_quotes", part_id, plate_step), 404, "not_found")
     assert "upload the file again" in body["detail"]
     assert_problem(_quote(client, keys, "quotes_part_id", part_id, plate_step), 404, "not_found")
     assert _stored_version(client, part_id) == "old"
     # uploading it again stores the file and measures it again
     assert _quote(client, keys, "quotes_file", part_id, plate_step).status_code == 201
-    assert svc.blob_path(part_id).exists() and _stored_version(client, part_id) == geometry_version()
+    assert svc.blob_path(_mid(client, part_id)).exists() and _stored_version(client, part_id) == geometry_version()
     assert _quote(client, keys, "part_quotes", part_id, plate_step).status_code == 201
     assert 'microfab_parts_remeasured_total{outcome="file_missing"}' in client.get("/metrics").text
 

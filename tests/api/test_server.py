@@ -90,7 +90,7 @@ def test_upload_over_http(server: str, plate_step: bytes) -> None:
         q = r.json()
         assert q["offers"] and all(len(o["lines"]) == 3 for o in q["offers"])
         part = http.post("/v1/parts", files={"file": ("again.step", plate_step)})
-        assert part.status_code == 200 and part.json()["id"] == q["part"]["sha256"]
+        assert part.status_code == 200 and part.json()["id"] == q["part_id"]
         mesh = http.get(f"/v1/parts/{part.json()['id']}/mesh")
         assert mesh.status_code == 200 and mesh.content[:4] == b"glTF"
         again = http.post(f"/v1/parts/{part.json()['id']}/quotes", json={"material": "al6061", "quantities": [5]})

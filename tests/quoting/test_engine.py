@@ -11,6 +11,7 @@ from geometry.errors import InputError
 from geometry.features import Turning
 from quoting.engine import quote
 from quoting.errors import InvalidRequestError
+from quoting.money import to_cents
 from quoting.process_kinds import Process
 from quoting.processes import process_models
 from quoting.quote import Quote
@@ -251,9 +252,11 @@ def test_cost_model_adds_a_calibration_line(stubs) -> None:
     cal, plain = by_id["near-fast"], by_id["cheap-far"]
     assert cal.calibrated and cal.model_version == "test-model-1" and not plain.calibrated
     for line, (_, qty, rule_total) in zip(cal.lines, model.calls, strict=True):
-        items = {b.item: b.amount_eur for b in line.breakdown}
+        items = {b.item: b.amount_cents for b in line.breakdown}
         assert "calibration" in items and line.quantity == qty
-        assert round(sum(items.values()), 2) == line.total_eur == round(rule_total * 1.1 + 0.004, 2)
+        # issue 16 money contract: the unit price is rounded once, the total is unit x quantity exactly
+        unit_cents = to_cents((rule_total * 1.1 + 0.004) / qty)
+        assert sum(items.values()) == line.total_cents == unit_cents * qty == round(line.total_eur * 100)
         assert line.interval.level == 0.8 and line.interval.method.startswith("calibrated")
     assert "near-fast:test-model-1" in r.versions["cost_model"]
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from quoting.materials import get_material
+from quoting.money import to_cents
 from quoting.options import canonical_tolerance, finish_keys, resolve_finish, tolerance_aliases, tolerance_class
 from quoting.pricing import PricedLine, PricingContext, price_line
 from quoting.process_kinds import Process, Tier
@@ -40,7 +41,9 @@ def test_the_rule_priced_line_carries_the_model_context_and_its_total() -> None:
     priced = price_line(_ctx(tolerance="iso2768_f"), 10)
     assert isinstance(priced, PricedLine)
     line, context = priced.line, priced.context
-    assert priced.rule_total_eur == pytest.approx(line.total_eur, abs=0.005)
+    # issue 16 money contract: the total is the unit price (rounded once, half a cent at most) x 10
+    assert priced.rule_total_eur == pytest.approx(line.total_eur, abs=0.005 * 10)
+    assert line.total_cents == line.unit_price_cents * 10 == sum(b.amount_cents for b in line.breakdown)
     assert context["quantity"] == 10 and context["process"] == "cnc_milling" and context["tier"] == "standard"
     assert context["tolerance"] == "iso2768_f" and context["workshop_id"] == "test-shop"
     assert set(context["breakdown_eur"]) == {b.item for b in line.breakdown}
@@ -54,7 +57,9 @@ def test_a_cost_model_sees_the_same_context_and_rule_total_the_result_carries() 
     assert seen_total == priced.rule_total_eur and seen_context == dict(priced.context)
     assert "calibration" not in priced.context["breakdown_eur"]
     items = {b.item: b.amount_eur for b in priced.line.breakdown}
-    assert "calibration" in items and priced.line.total_eur == round(priced.rule_total_eur * 1.2, 2)
+    # issue 16 money contract: the unit price is rounded once, the total is unit price x 5 exactly
+    unit_cents = to_cents(priced.rule_total_eur * 1.2 / 5)
+    assert "calibration" in items and priced.line.total_cents == unit_cents * 5 == round(priced.line.total_eur * 100)
     assert priced.line.interval.method == "calibrated on this workshop's past prices (fake-1)"
 
 
