@@ -20,6 +20,7 @@ def warm_up() -> None:
     from geometry.kernels.obb import oriented_bounding_box
     from geometry.kernels.rectangle import min_area_rectangle
     from geometry.kernels.thickness import wall_thickness
+    from geometry.kernels.weld import weld_keys
 
     for writeable in (True, False):
         vertices = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
@@ -30,6 +31,7 @@ def warm_up() -> None:
         directions = np.array([[0.0, 0.0, -1.0]])
         for arr in (vertices, faces, tri, tri32, origins, directions):
             arr.flags.writeable = writeable
+        weld_keys(faces.reshape(-1, 3))
         mass_properties(tri)
         mass_properties(tri32)
         mesh_health(vertices, faces)
