@@ -13,10 +13,12 @@ import numpy as np
 
 from geometry.kernels._config import jit
 
-#: odd 64-bit multipliers of the key hash (wrap-around arithmetic)
-_MIX_X = -7046029254386353131
-_MIX_Y = -4658895280553007687
-_MIX_Z = 7640891576956012809
+#: odd 31-bit multipliers of the key hash: a 32-bit key part times one stays below 2**63 (no overflow,
+#: also when the kernel runs as plain Python under NUMBA_DISABLE_JIT)
+_MIX_X = 0x5BD1E995
+_MIX_Y = 0x1B873593
+_MIX_Z = 0x27D4EB2F
+_LOW32 = 0xFFFFFFFF
 
 
 @jit
@@ -35,10 +37,8 @@ def _weld_kernel(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         kx = keys[i, 0]
         ky = keys[i, 1]
         kz = keys[i, 2]
-        h = kx * _MIX_X + ky * _MIX_Y + kz * _MIX_Z
+        h = ((kx & _LOW32) * _MIX_X) ^ ((ky & _LOW32) * _MIX_Y) ^ ((kz & _LOW32) * _MIX_Z)
         h ^= h >> 29
-        h *= _MIX_X
-        h ^= h >> 32
         slot = h & mask
         while True:
             j = table[slot]
