@@ -234,6 +234,8 @@ def main() -> None:
             "cold": lambda: bench_cold(stl, steps[0], args.repeat),
             "requote": lambda: bench_requote(steps[0]),
         }
+        if not steps:
+            print(f"no corpus STEP files under {CORPUS}: set MICROFAB_CORPUS (step, cold and requote skipped)")
         for name, run in groups.items():
             if args.only in (None, name) and (steps or name in ("mesh", "rays")):
                 run()
