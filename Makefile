@@ -12,12 +12,17 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall when the project's metadata changes.
+# Each install also fills the Numba cache, so the first quote after it pays no JIT time.
+WARM_UP := $(BIN)/python -c "from geometry.kernels import warm_up; warm_up()"
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(WARM_UP)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(WARM_UP)
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed

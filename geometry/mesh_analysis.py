@@ -11,6 +11,9 @@ inside-out is turned the right way first.
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -23,11 +26,30 @@ def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = 
     """PartFeatures fields measurable on a mesh, plus ``unmeasured`` (field -> reason).
 
     vertices_mm : (n, 3) float64 [mm], merged; faces : (m, 3) int64.
+    On a big mesh Qhull (single-threaded, it releases the GIL) builds the convex hull
+    on a second thread while the ray kernels run; the results are the same.
     """
     from geometry import kernels as k
+    from geometry.kernels._config import PARALLEL_MIN_ITEMS
 
     vertices = np.ascontiguousarray(vertices_mm, dtype=np.float64)
     faces = np.ascontiguousarray(faces, dtype=np.int64)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="microfab-hull") as pool:
+        if len(vertices) >= PARALLEL_MIN_ITEMS:
+            hull: Callable[[], Any] = pool.submit(k.convex_hull_volume, vertices).result
+        else:
+            hull = functools.partial(k.convex_hull_volume, vertices)
+        out = _solid_fields(vertices, faces, from_brep)
+        hull_out, hull_unmeasured = _hull_fields(vertices, hull)
+    out.update(hull_out)
+    out["unmeasured"] = {**hull_unmeasured, **out["unmeasured"]}
+    return out
+
+
+def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool) -> dict[str, Any]:
+    """Every field but the convex hull's and the oriented box's, plus ``unmeasured``."""
+    from geometry import kernels as k
+
     health = k.mesh_health(vertices, faces)
     triangles = vertices[faces]
     bbox = tuple(float(x) for x in (vertices.max(axis=0) - vertices.min(axis=0)))
@@ -39,7 +61,6 @@ def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = 
     }
     unmeasured: dict[str, str] = {}
     out["unmeasured"] = unmeasured
-    _hull_fields(vertices, out, unmeasured)
 
     closed_reason = _not_closed_reason(health)
     if closed_reason is None and mass.volume_mm3 == 0.0:
@@ -103,16 +124,13 @@ def _not_closed_reason(health: Any) -> str | None:
     return f"mesh is not closed ({', '.join(parts)}): export a closed solid, or ask for a manual quote"
 
 
-def _hull_fields(vertices: np.ndarray, out: dict[str, Any], unmeasured: dict[str, str]) -> None:
-    """Convex-hull volume and oriented-box extents, or the reason they cannot be measured."""
+def _hull_fields(vertices: np.ndarray, hull: Callable[[], Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Convex-hull volume and oriented-box extents (fields, unmeasured): ``hull()`` gives the convex hull."""
     from geometry import kernels as k
 
     try:
-        hull = k.convex_hull_volume(vertices)
-        box = k.oriented_bounding_box(vertices, hull)
+        convex = hull()
+        box = k.oriented_bounding_box(vertices, convex)
     except GeometryError as err:
-        unmeasured["convex_hull_volume_mm3"] = err.message
-        unmeasured["obb_mm"] = err.message
-        return
-    out["convex_hull_volume_mm3"] = hull.volume_mm3
-    out["obb_mm"] = box.extents_mm
+        return {}, {"convex_hull_volume_mm3": err.message, "obb_mm": err.message}
+    return {"convex_hull_volume_mm3": convex.volume_mm3, "obb_mm": box.extents_mm}, {}

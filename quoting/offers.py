@@ -15,9 +15,10 @@ of its machines for that process).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from geometry.errors import MicrofabError
 from geometry.features import PartFeatures
@@ -29,7 +30,7 @@ from quoting.geo import great_circle_km
 from quoting.materials import Material
 from quoting.pricing import CostModel, PricingContext, price_line, shipping_zone
 from quoting.process_kinds import Process
-from quoting.processes import ProcessModel, process_models
+from quoting.processes import ProcessEstimate, ProcessModel, process_models
 from quoting.quote import Ineligible, Offer, OperationSummary
 from quoting.ratecard import Machine, RateCard
 from quoting.request import QuoteRequest
@@ -75,9 +76,29 @@ class Inquiry:
     def material(self) -> Material:
         return self.request.material_record
 
+    #: process estimates by (process, machine class, overrides): computed once per request
+    _estimates: dict[Hashable, ProcessEstimate | MicrofabError] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
     @cached_property
     def part_mass_kg(self) -> float:
         return (self.features.volume_mm3 or 0.0) * self.material.density_kg_mm3
+
+    def estimate(self, model: ProcessModel, machine_class: str, overrides: Mapping[str, Any]) -> ProcessEstimate:
+        """``model.estimate`` of this part, once per (process, machine class, overrides) and request:
+        every workshop and machine of the same class shares it (its error too)."""
+        key = (model.process, machine_class, tuple(sorted((k, repr(v)) for k, v in overrides.items())))
+        found = self._estimates.get(key)
+        if found is None:
+            try:
+                found = model.estimate(self.features, self.material, machine_class, overrides=dict(overrides))
+            except MicrofabError as err:
+                found = err
+            self._estimates[key] = found
+        if isinstance(found, MicrofabError):
+            raise found
+        return found
 
 
 def workshop_offers(inquiry: Inquiry, cards: Sequence[RateCard]) -> tuple[list[Offer], list[Ineligible],
@@ -180,7 +201,7 @@ def machine_offer(inquiry: Inquiry, card: RateCard, model: ProcessModel, machine
         return None
     overrides = dict(card.dfm.get(process, {}))
     try:
-        estimate = model.estimate(features, material, machine.machine_class, overrides=overrides)
+        estimate = inquiry.estimate(model, machine.machine_class, overrides)
     except NotManufacturableError as err:
         try:
             findings = model.check(features, material, machine.machine_class, overrides=overrides)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from api.cli.output import fmt_dims, fmt_num, print_json, table
 
@@ -89,27 +90,57 @@ def features_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cost_models(model_dir: str | None) -> dict:
-    """Calibrated models by workshop id; a model that cannot be used is skipped with a warning."""
+def _cost_models(model_dir: str | None) -> Mapping[str, Any]:
+    """Calibrated models by workshop id, each loaded when a quote first prices that workshop."""
     import os
-    import sys
 
     folder = Path(model_dir or os.environ.get("MICROFAB_MODEL_DIR") or "var/models")
     paths = [p for p in sorted(folder.glob("*.skops")) if not p.stem.startswith("_")] if folder.is_dir() else []
-    if not paths:
-        return {}
-    from models import load_cost_model
-    from models.errors import ModelError
+    return _LazyCostModels({p.stem: p for p in paths})
 
-    out = {}
-    for path in paths:
+
+class _LazyCostModels(Mapping[str, Any]):
+    """``<workshop_id>.skops`` files, each read on first use (a cold quote loads only the models of the
+    workshops it prices, and none of skops when it prices none); a model that cannot be used is skipped
+    with a warning, its workshop quoted rule-based."""
+
+    def __init__(self, paths: dict[str, Path]) -> None:
+        self._paths = paths
+        self._loaded: dict[str, Any] = {}
+
+    def __getitem__(self, workshop_id: str) -> Any:
+        if workshop_id not in self._loaded:
+            self._loaded[workshop_id] = self._load(workshop_id)
+        model = self._loaded[workshop_id]
+        if model is None:
+            raise KeyError(workshop_id)
+        return model
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def _load(self, workshop_id: str) -> Any:
+        import sys
+
+        path = self._paths.get(workshop_id)
+        if path is None:
+            return None
+        from models import load_cost_model
+        from models.errors import ModelError
+
         try:
             model = load_cost_model(path)
         except ModelError as err:
             print(f"microfab: warning: {err.message}; quoting that workshop rule-based", file=sys.stderr)
-            continue
-        out[model.workshop_id] = model
-    return out
+            return None
+        if model.workshop_id != workshop_id:
+            print(f"microfab: warning: {path} holds the model of {model.workshop_id!r}, not {workshop_id!r}; "
+                  "quoting that workshop rule-based", file=sys.stderr)
+            return None
+        return model
 
 
 def quote_cmd(args: argparse.Namespace) -> int:

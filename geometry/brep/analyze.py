@@ -15,7 +15,7 @@ from geometry.brep.faces import bounding_box, face_stats, solid_props
 from geometry.brep.holes import find_holes, hole_axis_groups
 from geometry.brep.pockets import find_pockets, internal_corners
 from geometry.brep.sheet import find_sheet_metal
-from geometry.brep.solids import distinct_solids, summaries
+from geometry.brep.solids import distinct_solids, remember_grouping, summaries
 from geometry.brep.topology import Topology
 from geometry.brep.turning import find_turning
 from geometry.findings import Finding, Location, Severity
@@ -106,6 +106,7 @@ def _shape_family(c: _Collector, topo: Topology, per_solid: Any, holes: list[Any
     groups = c.attempt(("distinct_solids",), lambda: distinct_solids(per_solid))
     if groups is not None:
         c.out["distinct_solids"] = summaries(groups)
+        remember_grouping(topo.shape, groups)
     if groups is None:
         return
     if len(groups) != 1:

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,13 +63,12 @@ def _sharp_corner_points(topo: Topology, floors: set[int]) -> list[tuple[float, 
         v0, v1 = TopExp.FirstVertex_s(edge), TopExp.LastVertex_s(edge)
         if v0.IsNull() or v1.IsNull():
             continue
-        p0, p1 = (np.array(BRep_Tool.Pnt_s(v).Coord()) for v in (v0, v1))
-        length = float(np.linalg.norm(p1 - p0))
-        if length < tol.feature_length_mm:
+        c0, c1 = BRep_Tool.Pnt_s(v0).Coord(), BRep_Tool.Pnt_s(v1).Coord()
+        length = math.dist(c0, c1)  # plain floats: numpy's per-call cost on 3-vectors dominated here
+        if length < tol.feature_length_mm or topo.convexity(e, a, b) >= 0:
             continue
+        p0, p1 = np.array(c0), np.array(c1)
         direction = (p1 - p0) / length
-        if topo.convexity(e, a, b) >= 0:
-            continue
         end_ids = _vertex_ids_at(topo, (p0, p1), fa.vertices & fb.vertices)
         if _ends_on_floor_or_cutout(topo, a, b, direction, end_ids, floors):
             points.append(as_tuple(0.5 * (p0 + p1), 4))

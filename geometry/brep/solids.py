@@ -8,6 +8,7 @@ right-hand versions of a part are counted together.)
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,22 @@ class _Group:
         b = np.array([props.volume_mm3, props.area_mm2, *props.principal_moments])
         scale = np.maximum(np.abs(a), tol.same_solid_floor)
         return bool(np.all(np.abs(a - b) <= scale * np.array([1, 1, 10, 10, 10]) * tol.same_solid_rel))
+
+
+class _LastGrouping(threading.local):
+    """The distinct solids of the last compound grouped in this thread: ``brep_features`` groups a
+    part's solids, then ``split_solids`` asks again for the same shape (the B-rep is analysed once)."""
+
+    shape: Any = None
+    groups: list[tuple[Any, int, MassProps]] | None = None
+
+
+_LAST = _LastGrouping()
+
+
+def remember_grouping(shape: Any, groups: list[tuple[Any, int, MassProps]]) -> None:
+    """Keep the distinct solids of ``shape`` for the next ``split_solids`` of the same shape object."""
+    _LAST.shape, _LAST.groups = shape, groups
 
 
 def distinct_solids(per_solid: list[tuple[Any, MassProps]]) -> list[tuple[Any, int, MassProps]]:
@@ -85,8 +102,11 @@ def split_solids(part: Part) -> list[tuple[Part, int]]:
     from geometry.loaders.step import tessellate
 
     out = []
-    per_solid, _ = solid_props(Topology.of(part.brep))
-    for solid, count, _ in distinct_solids(per_solid):
+    groups = _LAST.groups if _LAST.shape is part.brep else None
+    if groups is None:
+        per_solid, _ = solid_props(Topology.of(part.brep))
+        groups = distinct_solids(per_solid)
+    for solid, count, _ in groups:
         vertices, faces = tessellate(solid)
         out.append((Part(part.source, vertices, faces, brep=solid, solids=1), count))
     return out

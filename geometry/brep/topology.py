@@ -88,6 +88,8 @@ class Topology:
     #: (face id, edge id) -> the edge runs reversed in that face's wire (orientation composed with the face's)
     edge_reversed: dict[tuple[int, int], bool] = field(default_factory=dict)
     _convexity: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    #: face id -> its ``BRepGProp_Face`` (normal evaluator), built once however many edges the face has
+    _normal_of: dict[int, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, shape: Any) -> "Topology":
@@ -174,11 +176,27 @@ class Topology:
         key = (edge_id, a, b)
         if key not in self._convexity:
             reversed_in_a = self.edge_reversed.get((a, edge_id))
+            try:
+                faces = None if reversed_in_a is None else self._faces_for_normals(a, b)
+            except Exception:  # noqa: BLE001 - a face OCCT cannot evaluate: unknown, as in _edge_convexity
+                faces = None
             self._convexity[key] = (
-                0 if reversed_in_a is None
-                else _edge_convexity(self.edge_shapes[edge_id], self.face_shapes[a], self.face_shapes[b], reversed_in_a)
+                0 if faces is None or reversed_in_a is None
+                else _edge_convexity(self.edge_shapes[edge_id], faces, reversed_in_a)
             )
         return self._convexity[key]
+
+    def _faces_for_normals(self, *face_ids: int) -> list[tuple[Any, Any]]:
+        """(face shape, its cached ``BRepGProp_Face``) of each face id."""
+        from OCP.BRepGProp import BRepGProp_Face
+
+        out = []
+        for fid in face_ids:
+            props = self._normal_of.get(fid)
+            if props is None:
+                props = self._normal_of[fid] = BRepGProp_Face(self.face_shapes[fid])
+            out.append((self.face_shapes[fid], props))
+        return out
 
 
 def _face_info(index: int, face: Any, vertex_map: Any) -> FaceInfo:
@@ -288,9 +306,9 @@ def _is_concave(adaptor: Any, info: FaceInfo, reversed_: bool) -> bool:
     return bool(normal @ radial < 0)
 
 
-def _edge_convexity(edge: Any, fa: Any, fb: Any, reversed_in_a: bool) -> int:
+def _edge_convexity(edge: Any, faces: list[tuple[Any, Any]], reversed_in_a: bool) -> int:
+    """faces : (face, its BRepGProp_Face) on either side of ``edge``, face a first."""
     from OCP.BRepAdaptor import BRepAdaptor_Curve, BRepAdaptor_Curve2d
-    from OCP.BRepGProp import BRepGProp_Face
     from OCP.gp import gp_Pnt, gp_Vec
 
     try:
@@ -298,27 +316,40 @@ def _edge_convexity(edge: Any, fa: Any, fb: Any, reversed_in_a: bool) -> int:
         t = 0.5 * (curve.FirstParameter() + curve.LastParameter())
         p, tangent = gp_Pnt(), gp_Vec()
         curve.D1(t, p, tangent)
-        tan = _vec(tangent)
-        if reversed_in_a:
-            tan = -tan
+        tan = _unit3(tangent)
         normals = []
-        for face in (fa, fb):
+        for face, face_props in faces:
             c2d = BRepAdaptor_Curve2d(edge, face)
             f0, f1 = c2d.FirstParameter(), c2d.LastParameter()
             uv = c2d.Value(t if f0 <= t <= f1 else 0.5 * (f0 + f1))
             gp, nv = gp_Pnt(), gp_Vec()
-            BRepGProp_Face(face).Normal(uv.X(), uv.Y(), gp, nv)
-            normals.append(_vec(nv))
+            face_props.Normal(uv.X(), uv.Y(), gp, nv)
+            normals.append(_unit3(nv))
     except Exception:  # noqa: BLE001 - a degenerate edge: unknown
         return 0
     na, nb = normals
-    la, lb, lt = np.linalg.norm(na), np.linalg.norm(nb), np.linalg.norm(tan)
-    if la == 0 or lb == 0 or lt == 0:
+    if na is None or nb is None or tan is None:
         return 0
-    s = float(np.cross(na / la, nb / lb) @ (tan / lt))
+    # (na x nb) . tan on plain floats: thousands of edges, numpy's per-call cost on 3-vectors dominated
+    s = (
+        (na[1] * nb[2] - na[2] * nb[1]) * tan[0]
+        + (na[2] * nb[0] - na[0] * nb[2]) * tan[1]
+        + (na[0] * nb[1] - na[1] * nb[0]) * tan[2]
+    )
+    if reversed_in_a:
+        s = -s
     if abs(s) < tol.smooth_edge_sin:
         return 0
     return 1 if s > 0 else -1
+
+
+def _unit3(v: Any) -> tuple[float, float, float] | None:
+    """The unit vector of an OCP vector as three floats, or None for a zero vector."""
+    x, y, z = v.X(), v.Y(), v.Z()
+    length = math.sqrt(x * x + y * y + z * z)
+    if length == 0:
+        return None
+    return x / length, y / length, z / length
 
 
 def _vec(v: Any) -> np.ndarray:

@@ -16,6 +16,7 @@ from geometry.kernels.obb import OrientedBox, oriented_bounding_box
 from geometry.kernels.rectangle import Rectangle, min_area_rectangle
 from geometry.kernels.thickness import WallThickness, wall_thickness
 from geometry.kernels.warm import warm_up
+from geometry.kernels.weld import weld_keys
 
 __all__ = [
     "Accessibility",
@@ -39,4 +40,5 @@ __all__ = [
     "raycast",
     "wall_thickness",
     "warm_up",
+    "weld_keys",
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
+from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, inverse_order
 from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
 from geometry.kernels.bvh import BVH, CULL_NONE, STACK_DEPTH, trace
@@ -50,7 +50,7 @@ def accessibility(triangles: np.ndarray, bvh: BVH | None = None) -> Accessibilit
     tri = as_triangles(triangles)
     tree = bvh_for(tri, bvh)
     cen, nrm, area = centroid_normal_area_kernel(tri)
-    diag = diagonal(tri)
+    diag = tree.diagonal_mm
     visible = _visible_kernel(
         tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
         cen, nrm, inverse_order(tree), AXIS_VECTORS, tol.facing_cos,

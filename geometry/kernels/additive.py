@@ -8,7 +8,7 @@ import numba
 import numpy as np
 
 from geometry.features import Additive
-from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
+from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, inverse_order
 from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_directions, as_triangles
 from geometry.kernels.access import AXIS_VECTORS
@@ -44,7 +44,7 @@ def additive_orientation(
     dirs = as_directions(AXIS_VECTORS if directions is None else directions)
     tree = bvh_for(tri, bvh)
     cen, nrm, area = centroid_normal_area_kernel(tri)
-    diag = diagonal(tri)
+    diag = tree.diagonal_mm
     cos_limit = float(np.cos(np.radians(overhang_deg)))
     over, support, height = _support_kernel(
         tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,

@@ -43,7 +43,9 @@ class BVH:
     bounds : (k, 6) float64 [mm] min xyz, max xyz of each node;
     left, right : (k,) int64 children (-1 on leaves); start, count : (k,) int64 triangle range of leaves;
     tri9 : (n, 9) float64 [mm] vertex 0, edge 1, edge 2 of each triangle in BVH order;
-    order : (n,) int64, original triangle id of each triangle in BVH order.
+    order : (n,) int64, original triangle id of each triangle in BVH order;
+    diagonal_mm : the bounding-box diagonal of the triangles [mm], never 0 (computed once here,
+    read by every ray kernel).
     """
 
     bounds: np.ndarray
@@ -53,6 +55,7 @@ class BVH:
     count: np.ndarray
     tri9: np.ndarray
     order: np.ndarray
+    diagonal_mm: float = 0.0
 
     @property
     def n_triangles(self) -> int:
@@ -86,7 +89,8 @@ def build_bvh(triangles: np.ndarray) -> BVH:
     tri9 = _reorder_kernel(tri, order)
     pad = BOX_PAD_REL * float(np.linalg.norm(hi - lo)) + np.finfo(np.float64).tiny
     bounds = _refit_kernel(tri9, left, right, start, count, pad)
-    return BVH(bounds, left, right, start, count, tri9, order)
+    diag = max(float(np.linalg.norm(hi - lo)), tol.tiny)
+    return BVH(bounds, left, right, start, count, tri9, order, diag)
 
 
 @serial_for_small("origins")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, diagonal, inverse_order
+from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, inverse_order
 from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
 from geometry.kernels.bvh import BVH, CULL_ENTERING, STACK_DEPTH, trace
@@ -51,7 +51,7 @@ def wall_thickness(triangles: np.ndarray, bvh: BVH | None = None, threshold_mm: 
     tri = as_triangles(triangles)
     tree = bvh_for(tri, bvh)
     cen, nrm, area = centroid_normal_area_kernel(tri)
-    tmin = tol.ray_start_rel * diagonal(tri)
+    tmin = tol.ray_start_rel * tree.diagonal_mm
     dist = _thickness_kernel(
         tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
         cen, nrm, inverse_order(tree), tmin, n_chunks(len(tri)),

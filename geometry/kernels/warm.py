@@ -17,9 +17,10 @@ def warm_up() -> None:
     from geometry.kernels.bvh import build_bvh, raycast
     from geometry.kernels.health import mesh_health
     from geometry.kernels.mass import mass_properties
-    from geometry.kernels.obb import oriented_bounding_box
+    from geometry.kernels.obb import _sample, oriented_bounding_box
     from geometry.kernels.rectangle import min_area_rectangle
     from geometry.kernels.thickness import wall_thickness
+    from geometry.kernels.weld import weld_keys
 
     for writeable in (True, False):
         vertices = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
@@ -30,10 +31,12 @@ def warm_up() -> None:
         directions = np.array([[0.0, 0.0, -1.0]])
         for arr in (vertices, faces, tri, tri32, origins, directions):
             arr.flags.writeable = writeable
+        weld_keys(faces.reshape(-1, 3))
         mass_properties(tri)
         mass_properties(tri32)
         mesh_health(vertices, faces)
         oriented_bounding_box(vertices)
+        _sample(vertices)  # the subsampling of big point sets (over HULL_SAMPLE_POINTS) in the box search
         min_area_rectangle(vertices[:, :2])
         bvh = build_bvh(tri)
         raycast(bvh, origins, directions)

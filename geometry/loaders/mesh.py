@@ -77,16 +77,19 @@ def merge_vertices(vertices: np.ndarray, faces: np.ndarray, merge: float | None 
     vertices and triangles with a repeated vertex.
 
     vertices : (n, 3) float64; faces : (m, 3) int64. Two passes on grids offset
-    by half a cell, so two points on either side of a grid line still weld.
+    by half a cell, so two points on either side of a grid line still weld. The welded
+    vertices keep the order (lexicographic in grid cells) and first occurrences of a
+    row-wise ``np.unique``.
     """
+    from geometry.kernels.weld import weld_keys
     from geometry.tolerances import tol
 
     step = tol.merge_mm if merge is None else merge
     for shift in (0.0, 0.5):
         keys = np.floor(vertices / step + shift).astype(np.int64)
-        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        first, inverse = weld_keys(keys)  # same result as np.unique(keys, axis=0), hashed in O(n)
         vertices = vertices[first]
-        faces = inverse.reshape(-1)[faces]
+        faces = inverse[faces]
     keep = (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
     faces = faces[keep]
     used = np.zeros(len(vertices), dtype=bool)

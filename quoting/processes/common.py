@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -152,11 +153,20 @@ def hole_params() -> dict[str, Any]:
 
 
 def is_standard_drill(diameter_mm: float, tolerance_mm: float) -> bool:
-    return any(abs(diameter_mm - d) <= tolerance_mm for d in hole_params()["standard_drills_mm"])
+    return abs(nearest_standard_drill(diameter_mm) - diameter_mm) <= tolerance_mm
 
 
 def nearest_standard_drill(diameter_mm: float) -> float:
-    return min((float(d) for d in hole_params()["standard_drills_mm"]), key=lambda d: abs(d - diameter_mm))
+    """The standard drill closest to ``diameter_mm`` (the smaller of two equally close), by bisection."""
+    drills = _sorted_drills(tuple(hole_params()["standard_drills_mm"]))
+    i = bisect.bisect_left(drills, diameter_mm)
+    below, above = drills[max(i - 1, 0)], drills[min(i, len(drills) - 1)]
+    return below if abs(below - diameter_mm) <= abs(above - diameter_mm) else above
+
+
+@cache
+def _sorted_drills(drills: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(sorted(float(d) for d in drills))
 
 
 def drill_feed_mm_min(material: Material) -> float:

@@ -1,0 +1,245 @@
+"""Issue 17's figures, each next to its target and its peer, measured side by side in one run.
+
+    python benchmarks/bench_speed.py                 # 1.31 M-triangle icosphere + corpus STEP files
+    python benchmarks/bench_speed.py --quick         # 82 k-triangle icosphere, two STEP files
+    python benchmarks/bench_speed.py --only mesh     # one group: mesh, rays, step, cold, requote
+
+Whole-process figures run the command in a fresh Python process (wall clock,
+best of ``--repeat``) next to the peer's process on the same file; in-process
+figures are the best of a few calls after a warm-up call. A shared machine
+moves both sides together: read the ratios, not the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("MICROFAB_CORPUS", ROOT.parent / "shared" / "corpus"))
+STEP_FILES = ("featuretype.STEP", "box_sides.STEP")
+
+_TRIMESH_BASELINE = """
+import sys, trimesh
+m = trimesh.load(sys.argv[1], process=False)
+m.merge_vertices()
+m.volume; m.bounding_box_oriented; m.convex_hull.volume
+"""
+_CADQUERY_BASELINE = """
+import sys, cadquery as cq
+shape = cq.importers.importStep(sys.argv[1])
+shape.val().Volume()
+"""
+_REQUOTE = """
+import sys, time
+from geometry.measure import measure
+from quoting.engine import quote_components
+from quoting.request import QuoteRequest
+from quoting.workshops import load_workshops
+m = measure(sys.argv[1])
+cards = load_workshops(None)
+reqs = [QuoteRequest.parse(material=k, quantities=q) for k in ("al6061", "al7075", "ss304", "s235")
+        for q in ("1", "1,10,100")]
+quote_components(m.features, m.components, reqs[0], cards).to_dict()
+n = int(sys.argv[2])
+t = time.process_time()
+for i in range(n):
+    quote_components(m.features, m.components, reqs[i % len(reqs)], cards).to_dict()
+print(1000 * (time.process_time() - t) / n)
+"""
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def process_s(args: list[str], repeat: int) -> float:
+    """Best wall time [s] of a fresh Python process running ``args`` (after ``python``)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def run() -> None:
+        subprocess.run([sys.executable, *args], check=True, env=env, cwd=ROOT, capture_output=True)
+
+    return best_of(run, repeat)
+
+
+def row(name: str, ours: float, peer: float | None, target: str, unit: str = "s") -> None:
+    ratio = f"{ours / peer:6.2f}x" if peer else "   -   "
+    peer_txt = f"{peer:9.3f} {unit}" if peer is not None else " " * (10 + len(unit))
+    print(f"  {name:<52} ours {ours:9.3f} {unit}  peer {peer_txt}  ratio {ratio}  target {target}")
+
+
+def test_mesh(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    import trimesh
+
+    mesh = trimesh.load(path, process=False)
+    return np.asarray(mesh.vertices, dtype=np.float64), np.asarray(mesh.faces, dtype=np.int64)
+
+
+def bench_mesh(stl: Path, repeat: int) -> None:
+    """Loading and the whole ``microfab features`` process against trimesh's load + volume + box + hull."""
+    from geometry.features import FileFormat
+    from geometry.kernels import warm_up
+    from geometry.loaders.mesh import merge_vertices, read_mesh
+    from geometry.tolerances import tol
+
+    warm_up()
+    print(f"mesh ({stl.name}):")
+    vertices, faces = test_mesh(stl)
+    ours = best_of(lambda: merge_vertices(vertices, faces), repeat)
+
+    def row_unique() -> None:  # the previous weld: two row-wise np.unique
+        v, f = vertices, faces
+        for shift in (0.0, 0.5):
+            keys = np.floor(v / tol.merge_mm + shift).astype(np.int64)
+            _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+            v, f = v[first], inverse.reshape(-1)[f]
+
+    row("vertex weld (hashed keys) vs two np.unique(axis=0)", ours, best_of(row_unique, 1), "faster")
+    data = stl.read_bytes()
+    load_s = best_of(lambda: read_mesh(data, FileFormat.STL, stl.name), repeat)
+    print(f"  {'read_mesh (trimesh parse + weld)':<52} ours {load_s:9.3f} s   "
+          f"floor: {len(data) / 1e6:.0f} MB at ~10 GB/s = {len(data) / 1e10 * 1e3:.1f} ms")
+    extract_s = _extract_s(stl, repeat)
+    row("geometry.extract alone (in process)", extract_s, None, "< 1.5 s")
+    ours = process_s(["-c", _cli("features", stl)], repeat)
+    theirs = process_s(["-c", _TRIMESH_BASELINE, str(stl)], repeat)
+    row("`microfab features` process vs trimesh baseline", ours, theirs, "<= 0.4x")
+
+
+def _cli(*args: object) -> str:
+    argv = ", ".join(repr(str(a)) for a in args)
+    return f"import sys; from api.cli import main; sys.exit(main([{argv}]))"
+
+
+def _extract_s(stl: Path, repeat: int) -> float:
+    from geometry import extract, load
+
+    part = load(stl)
+    return best_of(lambda: extract(part), repeat)
+
+
+def bench_rays(stl: Path, repeat: int) -> None:
+    """Wall-thickness and accessibility rays against Embree casting the same rays."""
+    import trimesh
+    from trimesh.ray.ray_pyembree import RayMeshIntersector
+
+    from geometry.kernels import accessibility, build_bvh, wall_thickness
+    from geometry.kernels._common import centroid_normal_area_kernel
+    from geometry.loaders.mesh import merge_vertices
+    from geometry.tolerances import tol
+
+    vertices, faces = merge_vertices(*test_mesh(stl))
+    tri = np.ascontiguousarray(vertices[faces])
+    bvh = build_bvh(tri)
+    cen, nrm, _ = centroid_normal_area_kernel(tri)
+    embree = RayMeshIntersector(trimesh.Trimesh(vertices, faces, process=False))
+    embree._scene  # noqa: B018 - the scene build is not timed
+    print(f"rays ({len(tri):,} triangles; Embree through trimesh.ray.ray_pyembree, the same rays):")
+    ours = best_of(lambda: wall_thickness(tri, bvh), repeat)
+    start = cen - nrm * (tol.ray_start_rel * bvh.diagonal_mm)
+    theirs = best_of(lambda: embree.intersects_first(start, -nrm), repeat)
+    row("wall_thickness vs Embree, one ray a triangle", ours, theirs, "<= 1.2x")
+    ours = best_of(lambda: accessibility(tri, bvh), repeat)
+    origins, dirs = _access_rays(cen, nrm, tol.access_offset_rel * bvh.diagonal_mm)
+    theirs = best_of(lambda: embree.intersects_first(origins, dirs), repeat)
+    row("accessibility vs Embree, the same rays", ours, theirs, "<= 1.2x")
+
+
+def _access_rays(cen: np.ndarray, nrm: np.ndarray, offset_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    """The rays ``accessibility`` casts: from each centroid, off the surface, along each axis it faces."""
+    from geometry.kernels.access import AXIS_VECTORS
+    from geometry.tolerances import tol
+
+    origins, dirs = [], []
+    for axis in AXIS_VECTORS:
+        facing = (nrm @ axis >= -tol.facing_cos) & np.any(nrm != 0, axis=1)
+        origins.append(cen[facing] + offset_mm * nrm[facing])
+        dirs.append(np.tile(axis, (int(facing.sum()), 1)))
+    return np.concatenate(origins), np.concatenate(dirs)
+
+
+def bench_step(files: list[Path], repeat: int) -> None:
+    """``quote_file`` process against a bare cadquery import + volume process, per corpus STEP file."""
+    print("STEP (fresh processes):")
+    ratios = []
+    for path in files:
+        ours = process_s(["-c", _cli("quote", path, "--material", "al6061")], repeat)
+        theirs = process_s(["-c", _CADQUERY_BASELINE, str(path)], repeat)
+        ratios.append(ours / theirs)
+        row(f"microfab quote {path.name} vs cadquery import+volume", ours, theirs, "median <= 2x, max <= 3x")
+    print(f"  median ratio {statistics.median(ratios):.2f}x, max {max(ratios):.2f}x")
+
+
+def bench_cold(stl: Path, step: Path, repeat: int) -> None:
+    """Cold CLI quotes against the bare library processes, and a Numba cache filled by the install."""
+    print("cold start (fresh processes):")
+    ours = process_s(["-c", _cli("quote", step, "--material", "al6061")], repeat)
+    theirs = process_s(["-c", _CADQUERY_BASELINE, str(step)], repeat)
+    row(f"microfab quote {step.name} vs cadquery import+volume", ours, theirs, "<= 1.05x")
+    ours = process_s(["-c", _cli("quote", stl, "--material", "al6061")], repeat)
+    theirs = process_s(["-c", _TRIMESH_BASELINE, str(stl)], repeat)
+    row(f"microfab quote {stl.name} vs trimesh baseline", ours, theirs, "<= 1.3x")
+    warm = "from geometry.kernels import warm_up; warm_up()"
+    second = process_s(["-c", warm], 1)  # the cache `make install` fills
+    with tempfile.TemporaryDirectory() as empty:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "NUMBA_CACHE_DIR": empty}
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", warm], check=True, env=env, capture_output=True)
+        first = time.perf_counter() - t0
+    row("warm_up with the install's cache vs an empty cache", second, first, "first run = second")
+
+
+def bench_requote(step: Path) -> None:
+    """Server CPU of pricing a measured part again (engine + to_dict, no HTTP)."""
+    print("re-quote (in process, CPU time):")
+    out = subprocess.run([sys.executable, "-c", _REQUOTE, str(step), "200"], check=True, capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    row(f"quote_components + to_dict, {step.name}", float(out.stdout.split()[-1]), None, "<= 2 ms", "ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="82 k triangles and two STEP files")
+    parser.add_argument("--only", choices=["mesh", "rays", "step", "cold", "requote"])
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    import trimesh
+
+    with tempfile.TemporaryDirectory() as tmp:
+        stl = Path(tmp) / "icosphere.stl"
+        trimesh.creation.icosphere(subdivisions=6 if args.quick else 8).export(stl)
+        steps = [CORPUS / "trimesh-models" / name for name in STEP_FILES]
+        if not args.quick:
+            steps += sorted((CORPUS / "voron-2").glob("*.st*p"))[:3]
+        steps = [p for p in steps if p.exists()]
+        groups: dict[str, Callable[[], None]] = {
+            "mesh": lambda: bench_mesh(stl, args.repeat),
+            "rays": lambda: bench_rays(stl, args.repeat),
+            "step": lambda: bench_step(steps, args.repeat),
+            "cold": lambda: bench_cold(stl, steps[0], args.repeat),
+            "requote": lambda: bench_requote(steps[0]),
+        }
+        if not steps:
+            print(f"no corpus STEP files under {CORPUS}: set MICROFAB_CORPUS (step, cold and requote skipped)")
+        for name, run in groups.items():
+            if args.only in (None, name) and (steps or name in ("mesh", "rays")):
+                run()
+
+
+if __name__ == "__main__":
+    main()
