@@ -9,7 +9,6 @@ from typing import Any
 from geometry.codec import from_jsonable, to_jsonable
 from geometry.findings import Finding
 from quoting.driver_records import CostDriver
-
 from quoting.money import CURRENCY
 from quoting.process_kinds import Process
 from quoting.request import QuoteRequest
