@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from typing import Annotated, Any, TypeVar
 import orjson
 from fastapi import Query, Request
 from fastapi.responses import Response
+from sqlalchemy import and_, or_, select
 
 from api.encoding import FastJSONResponse
 from quoting.errors import InvalidRequestError
@@ -56,6 +58,30 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     if not isinstance(key, list) or not key or not all(isinstance(k, str | int) for k in key):
         raise InvalidRequestError("the cursor is not one this server gave: start again without it", field="cursor")
     return key
+
+
+def by_created(model: Any, cursor: str | None, limit: int, *, newest_first: bool = True, ident: Any = None) -> Any:
+    """A keyset query on (created_at, id), newest (or oldest) first, after the cursor's row; one row more than
+    ``limit`` (``page`` uses it to know there is a next page). Pair it with ``created_key``."""
+    ident = model.id if ident is None else ident
+    order = (model.created_at.desc(), ident.desc()) if newest_first else (model.created_at, ident)
+    query = select(model).order_by(*order).limit(limit + 1)
+    start = decode_cursor(cursor)
+    if start is None:
+        return query
+    try:
+        at, last = dt.datetime.fromisoformat(str(start[0])), str(start[1])
+    except (ValueError, IndexError):
+        raise InvalidRequestError("the cursor is not one this server gave: start again without it",
+                                  field="cursor") from None
+    if newest_first:
+        return query.where(or_(model.created_at < at, and_(model.created_at == at, ident < last)))
+    return query.where(or_(model.created_at > at, and_(model.created_at == at, ident > last)))
+
+
+def created_key(row: Any) -> list[str]:
+    """The cursor key of a row listed by ``by_created``."""
+    return [row.created_at.isoformat(), row.id]
 
 
 def page(request: Request, items: list[T], limit: int, key: Callable[[T], Sequence[Any]],

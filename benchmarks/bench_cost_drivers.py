@@ -23,6 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import best_of  # noqa: E402  (this folder is on a script's path)
+
 from benchmarks.demo_parts import build_step  # noqa: E402
 from geometry import measure  # noqa: E402
 from quoting.cost_drivers import relaxations  # noqa: E402
@@ -35,12 +37,7 @@ from tests.parts import cost_driver_block, step_bytes  # noqa: E402
 
 def best_s(fn: Callable[[], object], repeat: int) -> float:
     """The least CPU time of ``repeat`` runs [s] (CPU time: the 2-core machine is shared, wall time is noise)."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.process_time()
-        fn()
-        times.append(time.process_time() - t0)
-    return min(times)
+    return best_of(fn, repeat, time.process_time)
 
 
 def main() -> None:

@@ -17,22 +17,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from timing import best_of  # this folder is on a script's path
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def line(name: str, ours: float, theirs: float | None = None, who: str = "") -> None:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from timing import best_of  # this folder is on a script's path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("MICROFAB_CORPUS", ROOT.parent / "shared" / "corpus"))
@@ -56,15 +57,6 @@ for i in range(n):
     quote_components(m.features, m.components, reqs[i % len(reqs)], cards).to_dict()
 print(1000 * (time.process_time() - t) / n)
 """
-
-
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def process_s(args: list[str], repeat: int) -> float:

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import select, text
 
 from api.auth import Principal, Role
 from api.db import WebhookDeliveryRow, WebhookRow, aware
 from api.deps import Keyed, Svc
 from api.lookup import check_id, get_or_404
 from api.metrics import CONTENT_TYPE
-from api.paging import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page, paged
+from api.paging import DEFAULT_LIMIT, Cursor, Limit, by_created, created_key, decode_cursor, page, paged
 from api.schemas import DeliveryView, Health, WebhookCreate, WebhookView, problems
 from api.service import Service
 from api.webhooks import check_url
 from quoting.engine import microfab_version
-from quoting.errors import InvalidRequestError, NotFoundError
+from quoting.errors import NotFoundError
 
 router = APIRouter()
 
@@ -111,17 +110,9 @@ def list_deliveries(svc: Svc, who: Keyed, request: Request, hook_id: str, limit:
                     cursor: Cursor = None) -> Any:
     """The deliveries of a webhook, oldest first: status (pending, delivered, failed), attempts, last error."""
     _own_hook(svc, who, hook_id)
-    row = WebhookDeliveryRow
-    query = select(row).where(row.webhook_id == hook_id).order_by(row.created_at, row.id).limit(limit + 1)
-    start = decode_cursor(cursor)
-    if start is not None:
-        try:
-            at, last = dt.datetime.fromisoformat(str(start[0])), str(start[1])
-        except (ValueError, IndexError):
-            raise InvalidRequestError("the cursor is not one this server gave: start again without it",
-                                      field="cursor") from None
-        query = query.where(or_(row.created_at > at, and_(row.created_at == at, row.id > last)))
+    query = by_created(WebhookDeliveryRow, cursor, limit, newest_first=False).where(
+        WebhookDeliveryRow.webhook_id == hook_id)
     with svc.sessions() as session:
-        return page(request, list(session.scalars(query)), limit, lambda r: [r.created_at.isoformat(), r.id],
+        return page(request, list(session.scalars(query)), limit, created_key,
                     lambda r: {"id": r.id, "job_id": r.job_id, "status": r.status, "attempts": r.attempts,
                                "last_error": r.last_error})

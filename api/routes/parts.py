@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Header, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from api.auth import Principal, Role
 from api.db import JobRow, PartRow, QuoteRow, TenantPartRow, aware
 from api.deps import Keyed, Quoter, Svc
 from api.encoding import FastJSONResponse
-from api.paging import DEFAULT_LIMIT, Cursor, Limit, cached, decode_cursor, etagged, page, paged
+from api.paging import DEFAULT_LIMIT, Cursor, Limit, by_created, cached, created_key, etagged, page, paged
 from api.schemas import JobView, PartView, QuoteCreate, QuoteView, problems
 from api.service import (
     JobAccepted,
@@ -242,44 +241,25 @@ def get_quote(svc: Svc, who: Quoter, request: Request, quote_id: str) -> Any:
     return cached(request, quote_view(row))
 
 
-def _newest_first(model: Any, cursor: str | None, limit: int, ident: Any = None) -> Any:
-    """A keyset query, newest first: (created_at, id) below the cursor's."""
-    ident = model.id if ident is None else ident
-    query = select(model).order_by(model.created_at.desc(), ident.desc()).limit(limit + 1)
-    start = decode_cursor(cursor)
-    if start is not None:
-        try:
-            at, last = dt.datetime.fromisoformat(str(start[0])), str(start[1])
-        except (ValueError, IndexError):
-            raise InvalidRequestError("the cursor is not one this server gave: start again without it",
-                                      field="cursor") from None
-        query = query.where(or_(model.created_at < at, and_(model.created_at == at, ident < last)))
-    return query
-
-
-def _created_key(row: Any) -> list[str]:
-    return [row.created_at.isoformat(), row.id]
-
-
 @router.get("/v1/quotes", tags=["quotes"], operation_id="list_quotes", response_model=list[QuoteView],
             responses=paged(problems(401)))
 def list_quotes(svc: Svc, who: Keyed, request: Request, limit: Limit = 20, cursor: Cursor = None) -> Any:
     """The quotes made with this API key, newest first; paged (`limit`, `cursor`)."""
-    query = _newest_first(QuoteRow, cursor, limit).where(QuoteRow.key_id == who.key_id)
+    query = by_created(QuoteRow, cursor, limit).where(QuoteRow.key_id == who.key_id)
     with svc.sessions() as session:
-        return page(request, list(session.scalars(query)), limit, _created_key, quote_view)
+        return page(request, list(session.scalars(query)), limit, created_key, quote_view)
 
 
 @router.get("/v1/parts", tags=["parts"], operation_id="list_parts", response_model=list[PartView],
             responses=paged(problems(401)))
 def list_parts(svc: Svc, who: Keyed, request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Any:
     """This API key's parts (the ones it uploaded), newest first; paged (`limit`, `cursor`)."""
-    query = _newest_first(TenantPartRow, cursor, limit).where(TenantPartRow.owner == who.owner)
+    query = by_created(TenantPartRow, cursor, limit).where(TenantPartRow.owner == who.owner)
     with svc.sessions() as session:
         rows = list(session.scalars(query))
         measurements = {m.sha256: m for m in session.scalars(
             select(PartRow).where(PartRow.sha256.in_({r.measurement_id for r in rows})))}
-    return page(request, rows, limit, _created_key,
+    return page(request, rows, limit, created_key,
                 lambda r: part_view(OwnedPart(r, measurements[r.measurement_id])))
 
 
@@ -289,9 +269,9 @@ def list_jobs(svc: Svc, who: Keyed, request: Request, limit: Limit = DEFAULT_LIM
     """This API key's jobs, newest first; paged (`limit`, `cursor`)."""
     from api.jobs import job_view
 
-    query = _newest_first(JobRow, cursor, limit).where(JobRow.owner == who.owner)
+    query = by_created(JobRow, cursor, limit).where(JobRow.owner == who.owner)
     with svc.sessions() as session:
-        return page(request, list(session.scalars(query)), limit, _created_key, job_view)
+        return page(request, list(session.scalars(query)), limit, created_key, job_view)
 
 
 @router.get("/v1/jobs/{job_id}", tags=["jobs"], operation_id="get_job", response_model=JobView,
