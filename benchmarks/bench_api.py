@@ -125,13 +125,7 @@ async def load(url: str, part_id: str, total: int, concurrency: int) -> tuple[li
                         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
                 t = time.perf_counter()
                 writer.write(head + body)
-                status_line = await reader.readline()
-                length = 0
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    name, _, value = line.decode("latin-1").partition(":")
-                    if name.lower() == "content-length":
-                        length = int(value)
-                await reader.readexactly(length)
+                status_line = await read_response(reader)
                 latencies.append(time.perf_counter() - t)
                 errors += b" 201 " not in status_line
         finally:
@@ -140,6 +134,18 @@ async def load(url: str, part_id: str, total: int, concurrency: int) -> tuple[li
     t0 = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latencies, time.perf_counter() - t0, errors
+
+
+async def read_response(reader: asyncio.StreamReader) -> bytes:
+    """Read one HTTP/1.1 answer (status line, headers, Content-Length body); its status line."""
+    status_line = await reader.readline()
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    await reader.readexactly(length)
+    return status_line
 
 
 async def probe_health(url: str, stop: asyncio.Event, every_s: float = 0.02) -> list[float]:
@@ -151,13 +157,7 @@ async def probe_health(url: str, stop: asyncio.Event, every_s: float = 0.02) -> 
         while not stop.is_set():
             t = time.perf_counter()
             writer.write(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-            await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                name, _, value = line.decode("latin-1").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            await reader.readexactly(length)
+            await read_response(reader)
             out.append(time.perf_counter() - t)
             await asyncio.sleep(every_s)
     finally:
