@@ -47,6 +47,12 @@ class HistoryError(InputError):
     code = "invalid_history"
 
 
+class BatchInputError(InputError):
+    """A batch's folder, manifest or results file that cannot be used (``path`` names it)."""
+
+    code = "invalid_batch"
+
+
 class NotManufacturableError(MicrofabError):
     """No process or workshop can make the part as it is (a DFM error)."""
 
