@@ -111,7 +111,7 @@ def _client(spec: ClusterSpec) -> Iterator[Any]:
             yield client
         return
     with LocalCluster(n_workers=max(1, spec.workers), threads_per_worker=1, processes=spec.processes,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         yield client
 
 
