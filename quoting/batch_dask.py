@@ -52,9 +52,9 @@ def run_batch(
 ) -> list[BatchRow]:
     """Quote every file on the cluster; rows in the order of ``files`` (per-file errors are rows)."""
     spec = cluster or ClusterSpec()
-    with _client(spec) as client:
+    with connect(spec) as client:
         if spec.warm_up:
-            client.run(_warm_up)
+            client.run(warm_up_worker)
         return map_files(client, files, request, cards, cache_dir=cache_dir, cost_models=cost_models,
                          progress=progress)
 
@@ -94,7 +94,7 @@ def _quote_one(item: BatchFile, *, request: QuoteRequest, cards: tuple[RateCard,
     return quote_batch_file(item, request, cards, cache_dir=cache_dir, cost_models=cost_models, now=now)
 
 
-def _warm_up() -> None:
+def warm_up_worker() -> None:
     """Compile (or load from the Numba cache) the geometry kernels once per worker, before the files."""
     from geometry.kernels.warm import warm_up
 
@@ -102,7 +102,7 @@ def _warm_up() -> None:
 
 
 @contextmanager
-def _client(spec: ClusterSpec) -> Iterator[Any]:
+def connect(spec: ClusterSpec) -> Iterator[Any]:
     """A ``distributed.Client`` on the spec's scheduler, or on a local cluster it starts and stops."""
     from distributed import Client, LocalCluster
 
@@ -115,4 +115,4 @@ def _client(spec: ClusterSpec) -> Iterator[Any]:
         yield client
 
 
-__all__ = ["ClusterSpec", "Progress", "map_files", "run_batch"]
+__all__ = ["ClusterSpec", "Progress", "connect", "map_files", "run_batch", "warm_up_worker"]
