@@ -19,6 +19,7 @@ from typing import Any
 from fastapi.concurrency import run_in_threadpool
 
 from api.calibrations import extract_zip
+from api.shared_state import refresh_cost_models
 from quoting.batch import BatchFile, RowStatus, discover, write_rows
 from quoting.request import QuoteRequest
 
@@ -66,6 +67,7 @@ async def run(svc: Any, job_id: str, zip_bytes: bytes, request: QuoteRequest) ->
         if len(files) > MAX_BATCH_FILES:
             raise BatchInputError(f"files: {len(files)} CAD files, at most {MAX_BATCH_FILES} per batch",
                                   field="files")
+        refresh_cost_models(svc)
         cards, _ = svc.cards()
         rows = await run_in_threadpool(_quote, files, request, cards, svc.cost_models,
                                        str(Path(svc.settings.blob_dir) / "features"))

@@ -28,6 +28,7 @@ from api.jobs import JobAccepted, Jobs, interrupt_stale_jobs
 from api.metrics import Metrics
 from api.quotes import RateCards, quote_view, stored_quote
 from api.settings import Settings
+from api.shared_state import refresh_cost_models
 from api.storage import BlobStore, PartStore, clean_text, part_id_for
 from api.webhooks import Dispatcher
 from api.workers import Parsed, ParsePool
@@ -174,6 +175,7 @@ class Service:
             if replay is not None:
                 return replay, True
         measured = self.parts.measured(part_id)
+        refresh_cost_models(self)  # a model fitted through another process is used from this quote on
         cards, versions = self.cards()
         q = quote_components(measured.features, measured.components, request, cards, cost_models=self.cost_models)
         used = {o.workshop_id: versions[o.workshop_id] for o in q.offers if o.workshop_id in versions}
