@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from quoting.batch import BatchFile, BatchRow, quote_batch_file
+from quoting.batch import BatchFile, BatchRow, RowStatus, quote_batch_file
 from quoting.pricing import CostModel
 from quoting.ratecard import RateCard
 from quoting.request import QuoteRequest
@@ -75,18 +75,30 @@ def map_files(
     if not files:
         return []
     now = dt.datetime.now(dt.UTC)
-    shared = client.scatter([request, tuple(cards), dict(cost_models or {})], broadcast=True)
+    # hash=False: keys of their own, so a second batch on the same client never waits on released data
+    shared = client.scatter([request, tuple(cards), dict(cost_models or {})], broadcast=True, hash=False)
     futures = client.map(_quote_one, list(files), request=shared[0], cards=shared[1], cost_models=shared[2],
                          cache_dir=cache_dir, now=now, pure=False)
     index = {future.key: i for i, future in enumerate(futures)}
     results: list[list[BatchRow]] = [[] for _ in files]
     done = 0
     for future in as_completed(futures):
-        results[index[future.key]] = future.result()
+        i = index[future.key]
+        results[i] = future.result() if future.status == "finished" else _lost(files[i], future)
         done += 1
         if progress is not None:
             progress(done, len(files))
     return [row for rows in results for row in rows]
+
+
+def _lost(item: BatchFile, future: Any) -> list[BatchRow]:
+    """The row of a file whose task never returned: its worker died on it (``KilledWorker``) or it was cancelled."""
+    try:
+        err = future.exception()
+    except Exception as cancelled:  # a cancelled future raises instead of returning its exception
+        err = cancelled
+    return [BatchRow(file=item.path, status=RowStatus.ERROR.value, code="worker_lost",
+                     message=f"the worker measuring this file stopped ({type(err).__name__}: {err})")]
 
 
 def _quote_one(item: BatchFile, *, request: QuoteRequest, cards: tuple[RateCard, ...],

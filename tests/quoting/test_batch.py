@@ -127,3 +127,25 @@ def test_cli_batch_quote(folder: Path, tmp_path: Path, capsys):
     printed = capsys.readouterr()
     assert "4 file(s)" in printed.out and "1 failed" in printed.out and "corrupt.step" in printed.err
     assert out.is_file()
+
+
+def test_two_batches_on_one_client(folder: Path, tmp_path: Path, request_, cards):
+    from quoting.batch_dask import connect, map_files
+
+    files = [BatchFile(str(folder / "unit_cube.STL")), BatchFile(str(folder / "corrupt.step"))]
+    with connect(ClusterSpec(workers=1, processes=False)) as client:
+        first = map_files(client, files, request_, cards, cache_dir=str(tmp_path / "c"))
+        again = map_files(client, files, request_, cards, cache_dir=str(tmp_path / "c"))
+    assert [r.total_eur for r in again] == [r.total_eur for r in first]
+    assert not any(r.measured for r in again)
+
+
+def test_a_file_whose_worker_died_is_an_error_row():
+    from quoting.batch_dask import _lost
+
+    class Dead:
+        def exception(self):
+            return RuntimeError("KilledWorker: the worker died three times")
+
+    (row,) = _lost(BatchFile("crash.step"), Dead())
+    assert row.status == RowStatus.ERROR.value and row.code == "worker_lost" and "KilledWorker" in row.message
