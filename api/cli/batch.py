@@ -67,8 +67,9 @@ def batch_quote_cmd(args: argparse.Namespace) -> int:
     failed = sorted({row.file for row in rows if row.status == RowStatus.ERROR.value})
     offers = sum(row.status == RowStatus.OFFER.value for row in rows)
     measured = len({row.file for row in rows if row.measured})
+    cached = len({row.file for row in rows if not row.measured and row.status != RowStatus.ERROR.value})
     print(f"{len(files)} file(s) in {seconds:.1f} s ({len(files) / seconds if seconds else 0:.2f} files/s): "
-          f"{measured} measured, {len(files) - measured} from the cache, {offers} offer row(s), "
+          f"{measured} measured, {cached} from the cache, {offers} offer row(s), "
           f"{len(failed)} failed; results in {out}")
     for name in failed[:20]:
         row = next(r for r in rows if r.file == name)
