@@ -78,7 +78,9 @@ class BatchRow:
     message: str = ""
     geometry_version: str = ""
     measured: bool = False
+    #: wall time of the file in its worker [s], and its CPU time (the worker process's, one task at a time) [s]
     seconds: float = 0.0
+    cpu_s: float = 0.0
 
 
 #: result columns, in order
@@ -133,7 +135,7 @@ def quote_batch_file(
     now: dt.datetime | None = None,
 ) -> list[BatchRow]:
     """Measure one file (once per geometry version) and quote it at every workshop; never raises."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     base = BatchRow(file=item.path, status=RowStatus.ERROR.value, geometry_version=geometry_version())
     try:
         data = Path(item.path).read_bytes()
@@ -158,7 +160,8 @@ def quote_batch_file(
     except Exception as err:  # one bad file never stops the batch: its error is its row
         rows = [replace(base, code="internal_error", message=f"{type(err).__name__}: {err}")]
     seconds = round(time.perf_counter() - started, 4)
-    return [replace(row, seconds=seconds) for row in rows]
+    cpu_s = round(time.process_time() - cpu_started, 4)
+    return [replace(row, seconds=seconds, cpu_s=cpu_s) for row in rows]
 
 
 def quote_rows(quote: Quote, base: BatchRow) -> list[BatchRow]:
@@ -191,7 +194,7 @@ def rows_table(rows: Sequence[BatchRow]) -> Any:
         ("process", pa.string()), ("machine", pa.string()), ("quantity", pa.int64()),
         ("unit_price_eur", pa.float64()), ("total_eur", pa.float64()), ("lead_time_days", pa.int64()),
         ("calibrated", pa.bool_()), ("best_for", pa.string()), ("code", pa.string()), ("message", pa.string()),
-        ("geometry_version", pa.string()), ("measured", pa.bool_()), ("seconds", pa.float64()),
+        ("geometry_version", pa.string()), ("measured", pa.bool_()), ("seconds", pa.float64()), ("cpu_s", pa.float64()),
     ])
     columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
     for row in rows:
