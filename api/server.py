@@ -13,17 +13,27 @@ import logging
 import os
 
 from api.settings import Settings, get_settings
+from geometry.errors import InputError
 
 _ENV_OVERRIDES = "MICROFAB_SERVER_OVERRIDES"
 
 
-def run(host: str | None = None, port: int | None = None, database_url: str | None = None) -> int:
+def run(host: str | None = None, port: int | None = None, database_url: str | None = None,
+        processes: int | None = None) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.shared_state import stateless_overrides
 
     base = get_settings()
-    overrides = {k: v for k, v in {"host": host, "port": port, "database_url": database_url}.items() if v}
+    overrides = {k: v for k, v in {"host": host, "port": port, "database_url": database_url,
+                                   "server_processes": processes}.items() if v}
+    url = str(overrides.get("database_url", base.database_url))
+    count = int(overrides.get("server_processes", base.server_processes))
+    if count > 1 and url.startswith("sqlite"):
+        raise InputError(f"--workers {count} needs PostgreSQL (--database-url postgresql+psycopg://...): "
+                         "SQLite serves one process")
+    overrides |= stateless_overrides(count)
     if "MICROFAB_PARSE_WORKERS_PRESTART" not in os.environ:
         overrides["parse_workers_prestart"] = True  # a server warms its parse workers before serving
     settings = Settings(**(base.model_dump() | overrides))

@@ -30,6 +30,7 @@ from api.metrics import Metrics
 from api.quotes import RateCards, quote_view, stored_quote
 from api.ratelimit import RateLimiter
 from api.settings import Settings
+from api.shared_state import refresh_cost_models
 from api.storage import (
     BlobStore,
     OwnedPart,
@@ -232,6 +233,7 @@ class Service:
                 return replay, True
         part = self.parts.owned(part_id, principal.owner)
         measured = as_uploaded(self.parts.measured(part.measurement.sha256), part.tenant.filename)
+        refresh_cost_models(self)  # a model fitted through another process is used from this quote on
         cards, versions = self.cards()
         q = quote_components(measured.features, measured.components, request, cards, cost_models=self.cost_models)
         used = {o.workshop_id: versions[o.workshop_id] for o in q.offers if o.workshop_id in versions}

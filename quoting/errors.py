@@ -52,6 +52,11 @@ class DataFileError(MicrofabError):
 
     code = "invalid_data_file"
 
+class BatchInputError(InputError):
+    """A batch's folder, manifest or results file that cannot be used (``path`` names it)."""
+
+    code = "invalid_batch"
+
 
 class NotManufacturableError(MicrofabError):
     """No process or workshop can make the part as it is (a DFM error)."""

@@ -10,10 +10,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=None, help="port (default 8000)")
     s.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: SQLite file in ./var)")
+    s.add_argument("--workers", type=int, default=None,
+                   help="uvicorn worker processes (default 1, or $MICROFAB_SERVER_PROCESSES); more than one needs "
+                        "PostgreSQL: every process reads rate cards, models, keys and jobs from the shared state")
     s.set_defaults(func=serve_cmd)
 
 
 def serve_cmd(args: argparse.Namespace) -> int:
     from api import server  # uvicorn and the app: imported when this command runs
 
-    return int(server.run(host=args.host, port=args.port, database_url=args.database_url) or 0)
+    return int(server.run(host=args.host, port=args.port, database_url=args.database_url,
+                          processes=args.workers) or 0)

@@ -24,7 +24,7 @@ def test_openapi_documents_every_endpoint(client: TestClient) -> None:
     for path in ("/v1/parts", "/v1/parts/{part_id}", "/v1/parts/{part_id}/mesh", "/v1/quotes",
                  "/v1/quotes/{quote_id}", "/v1/materials", "/v1/processes", "/v1/workshops",
                  "/v1/workshops/{workshop_id}/rate-card", "/v1/workshops/{workshop_id}/calibrations",
-                 "/v1/jobs/{job_id}", "/v1/webhooks", "/healthz", "/readyz", "/metrics"):
+                 "/v1/jobs/{job_id}", "/v1/webhooks", "/v1/batches", "/healthz", "/readyz", "/metrics"):
         assert path in paths, path
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
 
