@@ -60,6 +60,7 @@ class JobKind(enum.StrEnum):
     PARSE = "parse"
     QUOTE = "quote"
     CALIBRATION = "calibration"
+    BATCH = "batch"
 
 
 class JobStatus(enum.StrEnum):
