@@ -225,3 +225,33 @@ def inch_step_bytes(shape: cq.Workplane) -> bytes:
     end = text.rindex("ENDSEC;")  # the DATA section is the file's last section
     text = text[:end] + extra + text[end:]
     return text.encode()
+
+
+def history_zip(broken_file: bool = False, unknown_material: bool = False) -> tuple[bytes, bytes]:
+    """A small synthetic job history (15 usable rows over three milled parts) and the zip of its CAD files;
+    ``broken_file`` adds a row whose file is not CAD, ``unknown_material`` a row with an unknown material.
+    Returns (csv bytes, zip bytes)."""
+    import io
+    import zipfile
+
+    parts = {
+        "plate.step": step_bytes(plate_with_holes()),
+        "block.step": step_bytes(pocketed_block()),
+        "small.step": step_bytes(plate_with_holes(length=50.0, width=30.0, thickness=5.0)),
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in parts.items():
+            z.writestr(f"cad/{name}", data)
+        if broken_file:
+            z.writestr("cad/broken.step", b"not a CAD file at all")
+    rows = ["file,process,material,quantity,price_eur"]
+    base = {"plate.step": 120.0, "block.step": 260.0, "small.step": 70.0}
+    for i, q in enumerate((1, 2, 5, 10, 20)):
+        for name, price in base.items():
+            rows.append(f"cad/{name},cnc_milling,al6061,{q},{price * q ** 0.8 * (1 + 0.03 * (i % 3)):.2f}")
+    if broken_file:
+        rows.append("cad/broken.step,cnc_milling,al6061,1,50")
+    if unknown_material:
+        rows.append("cad/plate.step,cnc_milling,unobtainium,1,50")
+    return "\n".join(rows).encode(), buf.getvalue()

@@ -6,11 +6,6 @@ operation and checks that none gets a server error (5xx).
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,54 +14,25 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from tests.servers import running_server
+
 pytestmark = pytest.mark.slow
 _DB: dict[str, str] = {}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp: Path = tmp_path_factory.mktemp("server")
-    port = _free_port()
-    env = os.environ | {
+    env = {
         "MICROFAB_DATABASE_URL": f"sqlite:///{tmp}/server.db", "MICROFAB_BLOB_DIR": str(tmp / "blobs"),
         "MICROFAB_MODEL_DIR": str(tmp / "models"), "MICROFAB_ALLOW_ANONYMOUS": "true",
         "MICROFAB_PARSE_WORKERS": "1", "MICROFAB_PARSE_TIMEOUT_S": "60", "MICROFAB_ENVIRONMENT": "test",
         # schemathesis registers webhooks at generated host names: no DNS look-ups of them from a test
         "MICROFAB_WEBHOOK_ALLOW_PRIVATE": "true",
     }
-    log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
-    url = f"http://127.0.0.1:{port}"
-    _DB[url] = env["MICROFAB_DATABASE_URL"]
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server exited: {(tmp / 'server.log').read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not get ready in 300 s")
-            time.sleep(0.2)
+    with running_server(tmp, env) as url:
+        _DB[url] = env["MICROFAB_DATABASE_URL"]
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        log.close()
 
 
 @pytest.fixture(scope="module")

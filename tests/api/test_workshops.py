@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.routes.workshops import calibration_available
+from tests import parts as cadparts
 from tests.api.conftest import assert_problem
 
 
@@ -104,38 +105,12 @@ def test_owner_only_roles(client: TestClient, keys, role: str) -> None:
     assert r.status_code == (200 if role == "admin" else 403)
 
 
-def _history_zip() -> tuple[bytes, bytes]:
-    import io
-    import zipfile
-
-    from tests import parts as cadparts
-
-    parts = {
-        "plate.step": cadparts.step_bytes(cadparts.plate_with_holes()),
-        "block.step": cadparts.step_bytes(cadparts.pocketed_block()),
-        "small.step": cadparts.step_bytes(cadparts.plate_with_holes(length=50.0, width=30.0, thickness=5.0)),
-    }
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in parts.items():
-            z.writestr(f"cad/{name}", data)
-        z.writestr("cad/broken.step", b"not a CAD file at all")
-    rows = ["file,process,material,quantity,price_eur"]
-    base = {"plate.step": 120.0, "block.step": 260.0, "small.step": 70.0}
-    for i, q in enumerate((1, 2, 5, 10, 20)):
-        for name, price in base.items():
-            rows.append(f"cad/{name},cnc_milling,al6061,{q},{price * q ** 0.8 * (1 + 0.03 * (i % 3)):.2f}")
-    rows.append("cad/broken.step,cnc_milling,al6061,1,50")
-    rows.append("cad/plate.step,cnc_milling,unobtainium,1,50")
-    return "\n".join(rows).encode(), buf.getvalue()
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not calibration_available(), reason="quoting.calibration is not there yet")
 def test_calibration_job_gives_a_report(client: TestClient, keys) -> None:
     from tests.api.conftest import wait_job
 
-    csv_bytes, zip_bytes = _history_zip()
+    csv_bytes, zip_bytes = cadparts.history_zip(broken_file=True, unknown_material=True)
     r = client.post("/v1/workshops/rennes-mecabreizh/calibrations", headers=keys["admin"],
                     files={"history": ("history.csv", csv_bytes), "files": ("cad.zip", zip_bytes)})
     assert r.status_code == 202, r.text

@@ -8,17 +8,14 @@ Screenshots of each step go to the pytest tmp dir (``screens`` fixture; the path
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+
+from tests.servers import running_server
 
 CHROMIUM = os.environ.get("MICROFAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -36,12 +33,6 @@ def _missing() -> str | None:
 
 
 MISSING = _missing()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -69,41 +60,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if MISSING:
         pytest.skip(MISSING)
     tmp = tmp_path_factory.mktemp("web-server")
-    port = _free_port()
-    env = os.environ | {
+    env = {
         "MICROFAB_DATABASE_URL": f"sqlite:///{tmp}/web.db", "MICROFAB_BLOB_DIR": str(tmp / "blobs"),
         "MICROFAB_MODEL_DIR": str(tmp / "models"), "MICROFAB_ALLOW_ANONYMOUS": "true",
         "MICROFAB_PARSE_WORKERS": "1", "MICROFAB_PARSE_TIMEOUT_S": "120", "MICROFAB_ENVIRONMENT": "test",
     }
-    log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(proc, url, tmp)
+    with running_server(tmp, env) as url:
         yield Server(url, env["MICROFAB_DATABASE_URL"], tmp)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
-def _wait_ready(proc: subprocess.Popen[bytes], url: str, tmp: Path) -> None:
-    deadline = time.monotonic() + 300
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited: {(tmp / 'server.log').read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("the server did not get ready in 300 s")
-        time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")
@@ -160,33 +123,10 @@ def cad(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     files = {"step": d / "block.step", "stl": d / "plate.stl"}
     files["step"].write_bytes(cadparts.step_bytes(cadparts.pocketed_block()))
     files["stl"].write_bytes(cadparts.stl_bytes(cadparts.plate_with_holes()))
-    csv_bytes, zip_bytes = history_zip()
+    csv_bytes, zip_bytes = cadparts.history_zip(unknown_material=True)
     files["csv"], files["zip"] = d / "history.csv", d / "cad.zip"
     files["csv"].write_bytes(csv_bytes)
     files["zip"].write_bytes(zip_bytes)
     return files
 
 
-def history_zip() -> tuple[bytes, bytes]:
-    """A small synthetic job history (15 usable rows) and the zip of its CAD files."""
-    import io
-    import zipfile
-
-    from tests import parts as cadparts
-
-    parts = {
-        "plate.step": cadparts.step_bytes(cadparts.plate_with_holes()),
-        "block.step": cadparts.step_bytes(cadparts.pocketed_block()),
-        "small.step": cadparts.step_bytes(cadparts.plate_with_holes(length=50.0, width=30.0, thickness=5.0)),
-    }
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in parts.items():
-            z.writestr(f"cad/{name}", data)
-    rows = ["file,process,material,quantity,price_eur"]
-    base = {"plate.step": 120.0, "block.step": 260.0, "small.step": 70.0}
-    for i, q in enumerate((1, 2, 5, 10, 20)):
-        for name, price in base.items():
-            rows.append(f"cad/{name},cnc_milling,al6061,{q},{price * q ** 0.8 * (1 + 0.03 * (i % 3)):.2f}")
-    rows.append("cad/plate.step,cnc_milling,unobtainium,1,50")
-    return "\n".join(rows).encode(), buf.getvalue()
