@@ -20,7 +20,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-GENERATOR = os.environ.get("MICROFAB_OPENAPI_CLIENT") or shutil.which("openapi-python-client") or ""
+#: the generator: named by the environment, next to this interpreter (the project's venv), or on the PATH
+GENERATOR = (os.environ.get("MICROFAB_OPENAPI_CLIENT")
+             or shutil.which("openapi-python-client", path=str(Path(sys.executable).parent))
+             or shutil.which("openapi-python-client") or "")
 needs_generator = pytest.mark.skipif(not GENERATOR, reason="openapi-python-client is not installed (pip install "
                                                            "'microfab[dev]' or set MICROFAB_OPENAPI_CLIENT)")
 

@@ -49,8 +49,10 @@ def upgrade() -> None:
 
 def _give_parts_to_their_quoters() -> None:
     conn = op.get_bind()
-    pairs = conn.execute(sa.text("SELECT DISTINCT q.part_sha256, q.key_id, p.filename, p.size_bytes, p.created_at, "
-                                 "p.features FROM quotes q JOIN parts p ON p.sha256 = q.part_sha256")).fetchall()
+    # DISTINCT over the (part, key) pairs only: PostgreSQL has no equality for json columns
+    pairs = conn.execute(sa.text("SELECT d.part_sha256, d.key_id, p.filename, p.size_bytes, p.created_at, p.features "
+                                 "FROM (SELECT DISTINCT part_sha256, key_id FROM quotes) d "
+                                 "JOIN parts p ON p.sha256 = d.part_sha256")).fetchall()
     for measurement_id, key_id, filename, size_bytes, created_at, features in pairs:
         owner = key_id or "anonymous"
         tid = _tenant_id(owner, measurement_id)
