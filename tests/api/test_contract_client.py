@@ -91,7 +91,9 @@ def test_generated_client_quotes_and_handles_errors(generated: Any, client: Test
     assert missing.parsed.code is ProblemCode.NOT_FOUND
 
 
-TS_BIN = Path(os.environ.get("MICROFAB_OPENAPI_TYPESCRIPT_BIN", "node_modules/.bin"))
+#: openapi-typescript and tsc: named by the environment, else tools/contract's (``npm ci --prefix tools/contract``)
+TS_BIN = Path(os.environ.get("MICROFAB_OPENAPI_TYPESCRIPT_BIN",
+                             Path(__file__).resolve().parents[2] / "tools" / "contract" / "node_modules" / ".bin"))
 TS_USE = """import type { components, paths } from "./schema";
 type Quote = components["schemas"]["QuoteView"];
 type Problem = components["schemas"]["Problem"];
@@ -106,8 +108,8 @@ export type Upload = paths["/v1/parts"]["post"]["requestBody"]["content"]["multi
 
 
 @pytest.mark.skipif(not (TS_BIN / "openapi-typescript").exists() or not (TS_BIN / "tsc").exists(),
-                    reason="openapi-typescript and typescript are not installed (npm install openapi-typescript "
-                           "typescript; MICROFAB_OPENAPI_TYPESCRIPT_BIN names their node_modules/.bin)")
+                    reason="openapi-typescript and typescript are not installed (npm ci --prefix tools/contract; "
+                           "MICROFAB_OPENAPI_TYPESCRIPT_BIN names another node_modules/.bin)")
 def test_typescript_types_generate_and_compile(client: TestClient, tmp_path: Path) -> None:
     spec = tmp_path / "openapi.json"
     spec.write_text(json.dumps(client.get("/openapi.json").json()))
