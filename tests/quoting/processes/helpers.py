@@ -47,6 +47,13 @@ def sheet_features(sm: SheetMetal, **fields: Any) -> PartFeatures:
     return features((w, h, sm.thickness_mm), sheet_metal=sm, **fields)
 
 
+#: aluminium (N_wrought_aluminium) roughing on the 3-axis class, by hand from cutting.toml and processes.toml:
+#: Ø12 end mill, vc 500 m/min -> 13263 rpm, capped at the spindle's 8100; fz = 0.008 x 12 = 0.096 mm, 3 flutes
+#: -> vf = 2332.8 mm/min; ae = 0.5 x 12, ap = 1 x 12 -> 167,962 mm3/min tool-limited (the 22.4 kW spindle
+#: would allow ~ 700,000); x path efficiency 0.15
+AL_3AXIS_ROUGHING_MM3_MIN = 6.0 * 12.0 * (0.096 * 3 * 8100) * 0.15
+
+
 def op(estimate: Any, name: str) -> Any:
     found = [o for o in estimate.operations if o.name == name]
     assert found, f"no operation {name!r} in {[o.name for o in estimate.operations]}"
