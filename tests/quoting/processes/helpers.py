@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from geometry.features import FileFormat, MeshInfo, PartFeatures, SheetMetal, SourceInfo
+from geometry.features import FileFormat, MeshInfo, PartFeatures, Pocket, SheetMetal, SourceInfo
 
 
 def features(bbox_mm: tuple[float, float, float] = (100.0, 60.0, 20.0), **fields: Any) -> PartFeatures:
@@ -20,6 +20,18 @@ def features(bbox_mm: tuple[float, float, float] = (100.0, 60.0, 20.0), **fields
         mesh=mesh,
         **fields,
     )
+
+
+def block(**fields: Any) -> PartFeatures:
+    """A 100 x 60 x 20 mm milled block with a 40 x 30 x 10 mm pocket (fields override the defaults)."""
+    fields.setdefault("volume_mm3", 100 * 60 * 20 - 40 * 30 * 10)
+    fields.setdefault("area_mm2", 19_800.0)
+    fields.setdefault("min_internal_radius_mm", 3.0)
+    fields.setdefault("setups_3axis", ["+Z", "-Z"])
+    fields.setdefault("unreachable_area_mm2", 0.0)
+    fields.setdefault("holes", [])
+    fields.setdefault("pockets", [Pocket(10.0, (40.0, 30.0), 10.0 / 30.0, (0.0, 0.0, 1.0))])
+    return features((100.0, 60.0, 20.0), **fields)
 
 
 def sheet(

@@ -14,22 +14,10 @@ from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.processes import process_models
 from quoting.processes.milling import MillingModel, finishing_tool_mm, milling_stock
-from tests.quoting.processes.helpers import AL_3AXIS_ROUGHING_MM3_MIN, codes, features, op
+from tests.quoting.processes.helpers import AL_3AXIS_ROUGHING_MM3_MIN, block, codes, features, op
 
 AL = get_material("al6061")
 MILL = MillingModel()
-
-
-def block(**fields):
-    # a 100 x 60 x 20 block with a 40 x 30 x 10 pocket
-    fields.setdefault("volume_mm3", 100 * 60 * 20 - 40 * 30 * 10)
-    fields.setdefault("area_mm2", 19_800.0)
-    fields.setdefault("min_internal_radius_mm", 3.0)
-    fields.setdefault("setups_3axis", ["+Z", "-Z"])
-    fields.setdefault("unreachable_area_mm2", 0.0)
-    fields.setdefault("holes", [])
-    fields.setdefault("pockets", [Pocket(10.0, (40.0, 30.0), 10.0 / 30.0, (0.0, 0.0, 1.0))])
-    return features((100.0, 60.0, 20.0), **fields)
 
 
 def test_registry_has_every_process():

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geometry.features import FaceStats, Hole, Pocket
+from geometry.features import FaceStats, Hole
 from quoting.data_files import read_data
 from quoting.engine import quote
 from quoting.materials import get_material, materials
@@ -26,7 +26,7 @@ from quoting.processes.cutting import (
 from quoting.processes.milling import MillingModel
 from quoting.request import QuoteRequest
 from tests.quoting.helpers import NOW
-from tests.quoting.processes.helpers import features, op
+from tests.quoting.processes.helpers import block, op
 
 MILL = MillingModel()
 METAL_GROUPS = ("N", "K", "P", "M", "S", "H")
@@ -119,14 +119,10 @@ def test_drill_feed_grows_with_diameter():
 
 
 def _block(**fields):
-    fields.setdefault("volume_mm3", 100 * 60 * 20 - 40 * 30 * 10)
-    fields.setdefault("area_mm2", 19_800.0)
+    """The milled block of helpers.block with R5 corners and two Ø6 through holes."""
     fields.setdefault("min_internal_radius_mm", 5.0)
-    fields.setdefault("setups_3axis", ["+Z", "-Z"])
-    fields.setdefault("unreachable_area_mm2", 0.0)
     fields.setdefault("holes", [Hole(6.0, 20.0, True, (0.0, 0.0, 1.0)), Hole(6.0, 20.0, True, (0.0, 0.0, 1.0))])
-    fields.setdefault("pockets", [Pocket(10.0, (40.0, 30.0), 10.0 / 30.0, (0.0, 0.0, 1.0))])
-    return features((100.0, 60.0, 20.0), **fields)
+    return block(**fields)
 
 
 def test_finishing_by_face_type():
