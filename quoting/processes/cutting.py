@@ -84,7 +84,7 @@ class Spindle:
     @classmethod
     def from_params(cls, params: Mapping[str, Any], prefix: str = "spindle") -> "Spindle":
         return cls(float(params[f"{prefix}_power_kw"]), float(params[f"{prefix}_torque_nm"]),
-                   float(params[f"{prefix}_max_rpm"]), float(params.get("spindle_efficiency", 0.8)))
+                   float(params[f"{prefix}_max_rpm"]), float(params["spindle_efficiency"]))
 
     def rpm(self, vc_m_min: float, diameter_mm: float) -> float:
         """Spindle speed for cutting speed ``vc_m_min`` on ``diameter_mm``, capped at the top speed."""
