@@ -38,7 +38,8 @@ from quoting.ratecard import RateCard
 from quoting.request import QuoteRequest
 from quoting.workshops import load_workshops
 
-_DATA_FILES = ("pricing.toml", "materials.toml", "processes.toml", "finishes.toml", "dfm.toml", "cost_drivers.toml")
+_DATA_FILES = ("pricing.toml", "materials.toml", "processes.toml", "cutting.toml", "finishes.toml", "dfm.toml",
+               "cost_drivers.toml")
 #: how each sort key measures an offer (at the first quantity); lower is better
 _CRITERIA: dict[SortKey, Callable[[Offer], float]] = {
     SortKey.PRICE: lambda o: o.lines[0].total_eur,

@@ -113,7 +113,8 @@ def tolerance_factor(tolerance: str | None) -> tuple[float, str]:
 def run_minutes(est: ProcessEstimate, quantity: int) -> tuple[float, float]:
     """(machine minutes, priced minutes) of the run of ``quantity`` parts, batch time excluded.
 
-    Without builds both are ``part_time_min x quantity``. With additive builds
+    Without builds both are ``run_time_min(quantity)``: ``part_time_min x quantity``, less the
+    loading a machining fixture shares once it pays (``ProcessEstimate.fixturing``). With additive builds
     (``ProcessEstimate.build``) the machine minutes are the exact ones
     (``run_time_min``: full builds, then one partly filled); the priced minutes
     charge every part at the best minutes per part reached at any quantity up to
@@ -122,7 +123,7 @@ def run_minutes(est: ProcessEstimate, quantity: int) -> tuple[float, float]:
     """
     build = est.build
     if build is None:
-        minutes = est.part_time_min * quantity
+        minutes = est.run_time_min(quantity)
         return minutes, minutes
     machine = est.run_time_min(quantity)
     per_build, per_slab = build.parts_per_build, max(1, build.parts_per_slab)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from quoting.process_kinds import Process
-from quoting.processes.base import BuildPlan, Nesting, Operation, Plan, ProcessEstimate, ProcessModel, Stock
+from quoting.processes.base import BuildPlan, Fixturing, Nesting, Operation, Plan, ProcessEstimate, ProcessModel, Stock
 from quoting.processes.common import dfm_threshold_names, thresholds
 from quoting.processes.milling import MillingModel
 from quoting.processes.printing import PrintingModel
@@ -35,6 +35,7 @@ def process_models() -> dict[Process, ProcessModel]:
 
 __all__ = [
     "BuildPlan",
+    "Fixturing",
     "Nesting",
     "Operation",
     "Plan",

@@ -16,6 +16,9 @@ Quantity hooks for pricing:
   parts share it. ``ProcessEstimate.run_time_min(quantity)`` gives the exact machine minutes for
   ``quantity`` parts (builds partly filled included), so price per part falls with quantity the
   way SLS/MJF bureaus price. ``part_time_min`` amortises per-build time over a full build.
+- ``Operation.per_load`` and ``ProcessEstimate.fixturing`` (machining): loading, probing and tool
+  changes are shared by the parts a fixture holds once the order pays for the fixture;
+  ``run_time_min(quantity)`` includes it.
 - ``ProcessEstimate.nesting`` (sheet metal): parts per standard sheet and utilisation;
   ``Stock.mass_kg`` is already the part's share of the sheet (sheet mass / parts per sheet), and
   ``sheets_for(quantity)`` the whole sheets a batch opens.
@@ -56,6 +59,9 @@ class Operation:
     inputs: dict[str, Any] = field(default_factory=dict)
     #: True: once per build of an additive machine (time of one full build, see ``BuildPlan``)
     per_build: bool = False
+    #: True: once per load of the machine (loading, probing, tool changes), shared by the parts of a
+    #: load when a fixture holds several (``Fixturing``); a per-part operation otherwise
+    per_load: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,28 @@ class BuildPlan:
 
 
 @dataclass(frozen=True)
+class Fixturing:
+    """Several parts per load (fixture plate, multi-vise, bar feeder) once an order pays for it.
+
+    Without it every part pays its per-load operations. With it the batch pays ``fixture_min`` once
+    and each part ``1 / parts_per_load`` of them. A shop uses it only when that saves time, so
+    the run time is the smaller of the two, and minutes per part never rise with the quantity.
+    """
+
+    parts_per_load: int
+    fixture_min: float
+
+    def load_minutes(self, per_load_min: float, quantity: int) -> float:
+        """Minutes of the per-load operations of ``quantity`` parts, fixture included when it pays."""
+        single = per_load_min * quantity
+        shared = self.fixture_min + per_load_min * quantity / self.parts_per_load
+        return min(single, shared)
+
+    def used(self, per_load_min: float, quantity: int) -> bool:
+        return self.fixture_min + per_load_min * quantity / self.parts_per_load < per_load_min * quantity
+
+
+@dataclass(frozen=True)
 class ProcessEstimate:
     process: Process
     machine_class: str
@@ -127,6 +155,8 @@ class ProcessEstimate:
     nesting: Nesting | None = None
     #: SLS/MJF/SLA: how parts pack in the build volume (per-build operations)
     build: BuildPlan | None = None
+    #: machining: several parts per load at higher quantities (per-load operations shared)
+    fixturing: Fixturing | None = None
 
     @property
     def batch_time_min(self) -> float:
@@ -143,9 +173,16 @@ class ProcessEstimate:
         return per_part
 
     def run_time_min(self, quantity: int) -> float:
-        """Machine minutes (batch time excluded) for ``quantity`` parts, builds partly filled included."""
-        per_part = sum(op.time_min for op in self.operations if not op.per_batch and not op.per_build)
+        """Machine minutes (batch time excluded) for ``quantity`` parts, builds partly filled and
+        fixtures (when they pay) included."""
+        per_part = sum(op.time_min for op in self.operations
+                       if not op.per_batch and not op.per_build and not op.per_load)
+        per_load = sum(op.time_min for op in self.operations if op.per_load and not op.per_batch)
         minutes = per_part * quantity
+        if self.fixturing is not None:
+            minutes += self.fixturing.load_minutes(per_load, quantity)
+        else:
+            minutes += per_load * quantity
         if self.build is not None:
             minutes += self.build.run_time_min(quantity)
         return minutes
@@ -172,6 +209,7 @@ class Plan:
     assumptions: list[str] = field(default_factory=list)
     nesting: Nesting | None = None
     build: BuildPlan | None = None
+    fixturing: Fixturing | None = None
 
 
 class ProcessModel(abc.ABC):
@@ -244,6 +282,7 @@ class ProcessModel(abc.ABC):
             assumptions=plan.assumptions,
             nesting=plan.nesting,
             build=plan.build,
+            fixturing=plan.fixturing,
         )
 
     @abc.abstractmethod

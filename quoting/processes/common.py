@@ -15,6 +15,7 @@ from quoting.errors import NotManufacturableError, UnknownOptionError
 from quoting.materials import Material
 from quoting.numeric import within
 from quoting.process_kinds import Process
+from quoting.processes.cutting import Spindle, cutting_class, drill_feed_mm_min
 
 
 @cache
@@ -139,13 +140,6 @@ def dims(values: Iterable[float]) -> str:
 # --- hole making (milling, turning secondary operations, thread options) ----------------------
 
 
-def cutting_data(material: Material) -> dict[str, float]:
-    """Cutting data of the material's ISO 513 group (processes.toml [cutting.<group>])."""
-    table = read_data("processes.toml")["cutting"]
-    group = material.iso_group or ("N" if material.family in ("aluminium", "brass", "copper") else "P")
-    return {k: float(v) for k, v in table[group].items()}
-
-
 def hole_params() -> dict[str, Any]:
     """Hole-making coefficients (processes.toml [holes])."""
     params: dict[str, Any] = read_data("processes.toml")["holes"]
@@ -169,25 +163,21 @@ def _sorted_drills(drills: tuple[float, ...]) -> tuple[float, ...]:
     return tuple(sorted(float(d) for d in drills))
 
 
-def drill_feed_mm_min(material: Material) -> float:
-    """Penetration rate of a drill: vf = vc x 1000 / (pi D) x (f/D) x D = vc x 1000 x (f/D) / pi."""
-    c = cutting_data(material)
-    return c["drill_vc_m_min"] * 1000.0 * c["drill_feed_per_rev_per_mm_dia"] / math.pi
-
-
-def drill_operation_inputs(hole: Hole, material: Material, removal_rate_mm3_min: float) -> tuple[float, dict[str, Any]]:
+def drill_operation_inputs(hole: Hole, material: Material, removal_rate_mm3_min: float,
+                           spindle: Spindle | None = None) -> tuple[float, dict[str, Any]]:
     """Minutes to make one hole, and the formula's inputs.
 
-    Standard drill: position + depth / vf, plus pecks (full retracts) beyond the peck ratio.
-    Non-standard Ø: helical interpolation, hole volume / (removal rate x interpolation factor).
-    Counterbores and countersinks add their own time.
+    Standard drill: position + depth / vf, vf = rpm x feed per rev from the material's cutting class
+    (``cutting.toml``: vc, feed by diameter; rpm capped by ``spindle``), plus pecks (full retracts)
+    beyond the peck ratio. Non-standard Ø: helical interpolation, hole volume / (removal rate x
+    interpolation factor). Counterbores and countersinks add their own time.
     """
     p = hole_params()
     d, depth = hole.diameter_mm, hole.depth_mm
     inputs: dict[str, Any] = {"diameter_mm": round(d, 3), "depth_mm": round(depth, 2)}
     minutes = float(p["position_min"])
     if is_standard_drill(d, float(p["standard_drill_tolerance_mm"])):
-        vf = drill_feed_mm_min(material)
+        vf = drill_feed_mm_min(cutting_class(material), d, spindle)
         minutes += depth / vf
         inputs["feed_mm_min"] = round(vf, 1)
         ratio = depth / d if d > 0 else 0.0
@@ -211,9 +201,8 @@ def drill_operation_inputs(hole: Hole, material: Material, removal_rate_mm3_min:
 
 
 def tap_time_min(diameter_mm: float, pitch_mm: float, depth_mm: float, material: Material) -> float:
-    """Rigid tapping: position + in and out at rpm x pitch, rpm = vc x 1000 / (pi D)."""
-    c = cutting_data(material)
-    rpm = c["tap_vc_m_min"] * 1000.0 / (math.pi * diameter_mm)
+    """Rigid tapping: position + in and out at rpm x pitch, rpm = vc x 1000 / (pi D) (``cutting.toml``)."""
+    rpm = cutting_class(material).tap_vc_m_min * 1000.0 / (math.pi * diameter_mm)
     return float(hole_params()["position_min"]) + 2.0 * depth_mm / (rpm * pitch_mm)
 
 

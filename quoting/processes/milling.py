@@ -2,12 +2,15 @@
 
 Stock: the bounding box plus an allowance, the thickness rounded up to a standard plate and the
 other sides to the saw step; a round part (``turning`` measured) from standard round bar when
-that is less material. Roughing = removed volume / removal rate (material x machine class);
-finishing = finished area / finishing rate, slowed by the smallest end mill the part needs
-(``min_internal_radius_mm``); drilling and tapping per hole (peck drilling for deep holes,
-helical interpolation for non-standard diameters); setups from ``setups_3axis`` (a 5-axis machine
-reaches five sides per clamping), 5-axis simultaneous finishing for faces no axis direction
-reaches; tool changes; handling and deburring. Every coefficient is in ``processes.toml``.
+that is less material. Times come from cutting physics (``quoting.processes.cutting``, data in
+``cutting.toml`` by ISO material group): roughing = removed volume / min(tool-limited, spindle-power-
+limited) removal rate x path efficiency; finishing by face type (planar faces face-milled, walls
+side-milled and slowed by the smallest end mill the part needs, freeform faces at the ball mill's
+scallop stepover); drilling and tapping per hole (peck drilling for deep holes, helical
+interpolation for non-standard diameters); setups from ``setups_3axis`` (a 5-axis machine reaches
+five sides per clamping), 5-axis simultaneous finishing for faces no axis direction reaches; tool
+changes and handling per load (shared on a fixture at higher quantities); deburring. Every
+coefficient is in ``processes.toml`` and ``cutting.toml``.
 """
 
 from __future__ import annotations
@@ -20,11 +23,10 @@ from typing import Any
 from geometry.features import PartFeatures
 from geometry.findings import Finding, Severity
 from quoting.data_files import read_data
-from quoting.errors import NotManufacturableError
 from quoting.materials import Material
 from quoting.numeric import below, ceil_count, within
 from quoting.process_kinds import Process
-from quoting.processes.base import Operation, Plan, ProcessModel, Stock
+from quoting.processes.base import Fixturing, Operation, Plan, ProcessModel, Stock
 from quoting.processes.common import (
     dims,
     drill_operation_inputs,
@@ -36,6 +38,7 @@ from quoting.processes.common import (
     tap_time_min,
     thread_table,
 )
+from quoting.processes.cutting import CuttingClass, Spindle, cutting_class, finishing_rates, milling_removal
 
 PLASTIC_FAMILIES = ("plastic", "resin")
 
@@ -108,15 +111,16 @@ class MillingModel(ProcessModel):
         stock_dims, stock_volume, stock_kind = self._stock(features)
         assert features.volume_mm3 is not None
         removed = max(stock_volume - features.volume_mm3, 0.0)
-        removal_rate = float(material.removal_rate_mm3_min or 0) * float(machine["removal_rate_factor"])
-        finishing_rate = float(material.finishing_rate_mm2_min or 0) * float(machine["finishing_rate_factor"])
-        if removal_rate <= 0 or finishing_rate <= 0:
-            raise NotManufacturableError(f"no milling rates for {material.name}", process=self.process.value)
-        area = features.area_mm2 or 0.0
+        spindle = Spindle.from_params(machine)
+        cut = cutting_class(material)
+        rough = milling_removal(cut, spindle, float(p["rough_tool_mm"]))
+        removal_rate = rough.rate_mm3_min * float(p["rough_path_efficiency"])
         tool, tool_factor = self._finishing_tool(features, assumptions)
         setups_3, setups = self._setups(features, five_axis, assumptions)
+        finish = _Finishing.of(features, cut, spindle, p, tool_factor)
         ops = [
             Operation("programming", float(p["programming_min"]), per_batch=True, inputs={"per": "batch"}),
+            Operation("first_article", float(p["first_article_min"]), per_batch=True, inputs={"per": "batch"}),
             Operation(
                 "setup",
                 float(p["setup_first_min"]) + float(p["setup_additional_min"]) * (setups - 1),
@@ -127,25 +131,22 @@ class MillingModel(ProcessModel):
                 "roughing",
                 removed / removal_rate,
                 inputs={"stock_mm": stock_dims, "removed_volume_mm3": round(removed, 1),
-                        "removal_rate_mm3_min": removal_rate},
+                        "removal_rate_mm3_min": round(removal_rate, 1), "cutting_class": cut.key,
+                        "path_efficiency": float(p["rough_path_efficiency"]), **rough.inputs()},
             ),
-            Operation(
-                "finishing",
-                area / (finishing_rate * tool_factor),
-                inputs={"finished_area_mm2": round(area, 1), "finishing_rate_mm2_min": finishing_rate,
-                        "smallest_tool_mm": tool, "tool_factor": round(tool_factor, 3)},
-            ),
+            Operation("finishing", finish.minutes,
+                      inputs={**finish.inputs, "smallest_tool_mm": tool, "tool_factor": round(tool_factor, 3)}),
         ]
         unreachable = features.unreachable_area_mm2
         if unreachable and five_axis:
-            rate = finishing_rate * float(p["simultaneous_rate_factor"]) * tool_factor
+            rate = finish.freeform_mm2_min * float(p["simultaneous_rate_factor"])
             ops.append(Operation(
                 "five_axis_finishing", unreachable / rate,
                 inputs={"unreachable_area_mm2": round(unreachable, 1), "rate_mm2_min": round(rate, 1)},
             ))
-        holes = _hole_operations(features, material, removal_rate, assumptions)
+        holes = _hole_operations(features, material, removal_rate, spindle, assumptions)
         ops += holes.operations
-        ops += self._finishing_operations(area, setups, holes)
+        ops += self._finishing_operations(features.area_mm2 or 0.0, setups, holes)
         shown = f"Ø{stock_dims[0]:.0f} x {stock_dims[1]:.0f}" if stock_kind == "round bar" else " x ".join(
             f"{d:.0f}" for d in stock_dims)
         stock = Stock(
@@ -153,7 +154,8 @@ class MillingModel(ProcessModel):
             dims_mm=stock_dims,
             mass_kg=stock_volume * material.density_kg_mm3,
         )
-        return Plan(ops, stock, assumptions)
+        fixturing = Fixturing(int(p["fixture_parts_per_load"]), float(p["fixture_min"]))
+        return Plan(ops, stock, assumptions, fixturing=fixturing)
 
     def _stock(self, features: PartFeatures) -> tuple[tuple[float, ...], float, str]:
         """Stock dimensions [mm], volume [mm3] and kind: plate, or round bar when that is less material."""
@@ -204,14 +206,65 @@ class MillingModel(ProcessModel):
         changes = tools + 2 * (setups - 1)
         return [
             Operation("tool_changes", changes * float(p["tool_change_min"]),
-                      inputs={"tools": tools, "changes": changes}),
-            Operation("handling", float(p["handling_min_per_setup"]) * setups, inputs={"setups": setups}),
+                      inputs={"tools": tools, "changes": changes}, per_load=True),
+            Operation("handling", float(p["handling_min_per_setup"]) * setups, inputs={"setups": setups},
+                      per_load=True),
             Operation(
                 "deburring",
                 float(p["deburr_min_per_100cm2"]) * area / 10_000.0 + float(p["deburr_min_per_hole"]) * holes.count,
                 inputs={"area_mm2": round(area, 1), "holes": holes.count},
             ),
         ]
+
+
+#: surface kinds finished as walls (side milling) and as freeform (ball mill); planes are face-milled
+_WALL_KINDS = ("cylinder", "cone")
+_FREEFORM_KINDS = ("sphere", "torus", "bspline", "other")
+
+
+@dataclass(frozen=True)
+class _Finishing:
+    """Finishing minutes by face type, the freeform rate (5-axis finishing uses it) and the inputs."""
+
+    minutes: float
+    freeform_mm2_min: float
+    inputs: dict[str, Any]
+
+    @classmethod
+    def of(cls, features: PartFeatures, cut: CuttingClass, spindle: Spindle, params: Mapping[str, Any],
+           tool_factor: float) -> "_Finishing":
+        """Planar faces face-milled, walls side-milled (slowed by the smallest tool), freeform by scallop.
+
+        Pockets (floors and walls, from their opening and depth) are finished with the end mill, as walls.
+        Drilled hole walls are left out (the drill makes them). Without face types (a mesh) every face is
+        taken as a wall. Each face gets ``finishing_passes`` passes at the path efficiency.
+        """
+        rates = finishing_rates(cut, spindle, params)
+        share = float(params["finish_path_efficiency"]) / float(params["finishing_passes"])
+        area = features.area_mm2 or 0.0
+        drilled = sum(math.pi * h.diameter_mm * h.depth_mm for h in features.holes or [])
+        if features.faces is not None and features.faces.area_mm2_by_kind:
+            by_kind = features.faces.area_mm2_by_kind
+            # pocket floors and walls are out of a face mill's reach: the end mill finishes them
+            pockets = sum(2.0 * sum(p.opening_mm) * p.depth_mm + math.prod(p.opening_mm)
+                          for p in features.pockets or [])
+            planar = max(by_kind.get("plane", 0.0) - pockets, 0.0)
+            walls = max(sum(by_kind.get(k, 0.0) for k in _WALL_KINDS) - drilled, 0.0) + min(
+                pockets, by_kind.get("plane", 0.0))
+            freeform = sum(by_kind.get(k, 0.0) for k in _FREEFORM_KINDS)
+            how = "by face type"
+        else:
+            planar, walls, freeform = 0.0, area, 0.0
+            how = "face types not measured: every face finished as a wall"
+        face_rate = rates.face_mm2_min * share
+        side_rate = rates.side_mm2_min * share * tool_factor
+        free_rate = rates.scallop_mm2_min * share
+        minutes = planar / face_rate + walls / side_rate + freeform / free_rate
+        inputs = {"finished_area_mm2": round(area, 1), "faces": how,
+                  "planar_mm2": round(planar, 1), "wall_mm2": round(walls, 1), "freeform_mm2": round(freeform, 1),
+                  "face_rate_mm2_min": round(face_rate, 1), "side_rate_mm2_min": round(side_rate, 1),
+                  "freeform_rate_mm2_min": round(free_rate, 1), "ball_stepover_mm": round(rates.stepover_ball_mm, 3)}
+        return cls(minutes, free_rate, inputs)
 
 
 @dataclass(frozen=True)
@@ -224,7 +277,7 @@ class _Holes:
     count: int
 
 
-def _hole_operations(features: PartFeatures, material: Material, removal_rate: float,
+def _hole_operations(features: PartFeatures, material: Material, removal_rate: float, spindle: Spindle,
                      assumptions: list[str]) -> _Holes:
     holes = features.holes
     if holes is None:
@@ -238,7 +291,7 @@ def _hole_operations(features: PartFeatures, material: Material, removal_rate: f
     taps: set[str] = set()
     tapped: list[str] = []
     for i, hole in enumerate(holes):
-        minutes, inputs = drill_operation_inputs(hole, material, removal_rate)
+        minutes, inputs = drill_operation_inputs(hole, material, removal_rate, spindle)
         ops.append(Operation(f"drill_{i + 1}", minutes, inputs=inputs))
         drills.add(round(hole.diameter_mm, 2))
         thread = threads.get(hole.likely_tap or "")

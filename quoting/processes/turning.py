@@ -1,10 +1,14 @@
-"""CNC turning: bar stock, roughing and finishing, parting off, secondary operations.
+"""CNC turning: bar stock, Kienzle roughing and finishing, facing, parting off, secondary operations.
 
 Bar: the next standard diameter above the largest diameter plus a radial allowance, cut to the
-part length plus facing and the parting width. Roughing = removed volume / turning removal rate
-(ISO group x machine class); finishing = turned area / finishing rate; parting off = radius /
-parting feed; holes drilled with the shared drilling formula; every non-axisymmetric feature is a
-secondary operation (live tooling, or a second chucking on a mill). Coefficients: processes.toml.
+part length plus facing and the parting width. Times come from cutting physics
+(``quoting.processes.cutting``, data in ``cutting.toml``): roughing = removed volume / (vc x ap x f),
+the cutting force from Kienzle (Fc = kc1.1 x h^(1-mc) x b) cutting the depth to the spindle torque
+and the speed to its power and top speed; finishing and facing at vc x feed; parting off at the
+grooving feed; holes on the axis drilled on the main spindle. Off-axis holes and flats are milling
+minutes on the live tool when the lathe has one, else in a second operation on a 3-axis mill (its
+own setup and handling). Loading is shared by bar-fed runs at higher quantities. Coefficients:
+``processes.toml`` and ``cutting.toml``.
 """
 
 from __future__ import annotations
@@ -12,12 +16,22 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from geometry.features import PartFeatures
+from geometry.features import Hole, PartFeatures, Turning
 from geometry.findings import Finding, Severity
+from quoting.data_files import read_data
 from quoting.materials import Material
 from quoting.process_kinds import Process
-from quoting.processes.base import Operation, Plan, ProcessModel, Stock
-from quoting.processes.common import cutting_data, drill_operation_inputs, finding
+from quoting.processes.base import Fixturing, Operation, Plan, ProcessModel, Stock
+from quoting.processes.common import drill_operation_inputs, finding
+from quoting.processes.cutting import (
+    Spindle,
+    cutting_class,
+    finishing_rates,
+    milling_removal,
+    parting_min,
+    turning_finish_mm2_min,
+    turning_removal,
+)
 from quoting.processes.milling import standard_up
 
 
@@ -65,27 +79,35 @@ class TurningModel(ProcessModel):
         machine = self.machine_classes[machine_class]
         turning = features.turning
         assert turning is not None and features.volume_mm3 is not None
-        cut = cutting_data(material)
+        cut = cutting_class(material)
+        spindle = Spindle.from_params(machine)
         bar_d = standard_up(turning.max_diameter_mm + 2 * float(p["radial_allowance_mm"]),
                             p["standard_bar_mm"], 5.0)
         bar_len = turning.length_mm + float(p["facing_allowance_mm"]) + float(p["parting_width_mm"])
         bar_volume = math.pi / 4.0 * bar_d**2 * bar_len
         removed = max(bar_volume - features.volume_mm3, 0.0)
-        removal_rate = cut["turn_removal_rate_mm3_min"] * float(machine["removal_rate_factor"])
-        finishing_rate = cut["turn_finishing_rate_mm2_min"] * float(machine["finishing_rate_factor"])
+        rough = turning_removal(cut, spindle, bar_d)
+        removal_rate = rough.rate_mm3_min * float(p["rough_path_efficiency"])
+        finish_rate = turning_finish_mm2_min(cut, spindle, turning.max_diameter_mm) * float(
+            p["finish_path_efficiency"])
         area = features.area_mm2 or 0.0
         slender = turning.length_mm / turning.max_diameter_mm > limits["turning_max_length_to_diameter"]
         setup = float(p["setup_first_min"]) + (float(p["tailstock_setup_min"]) if slender else 0.0)
+        face_area = math.pi / 4.0 * bar_d**2
         ops = [
             Operation("programming", float(p["programming_min"]), per_batch=True, inputs={"per": "batch"}),
+            Operation("first_article", float(p["first_article_min"]), per_batch=True, inputs={"per": "batch"}),
             Operation("setup", setup, per_batch=True, inputs={"tailstock": slender}),
+            Operation("facing", face_area / finish_rate,
+                      inputs={"face_area_mm2": round(face_area, 1), "rate_mm2_min": round(finish_rate, 1)}),
             Operation("roughing", removed / removal_rate,
                       inputs={"bar_mm": (bar_d, round(bar_len, 1)), "removed_volume_mm3": round(removed, 1),
-                              "removal_rate_mm3_min": removal_rate}),
-            Operation("finishing", area / finishing_rate,
-                      inputs={"turned_area_mm2": round(area, 1), "finishing_rate_mm2_min": finishing_rate}),
-            Operation("parting_off", bar_d / 2.0 / cut["parting_feed_mm_min"],
-                      inputs={"bar_diameter_mm": bar_d, "parting_feed_mm_min": cut["parting_feed_mm_min"]}),
+                              "cutting_class": cut.key, "path_efficiency": float(p["rough_path_efficiency"]),
+                              **rough.inputs()}),
+            Operation("finishing", area / finish_rate,
+                      inputs={"turned_area_mm2": round(area, 1), "finishing_rate_mm2_min": round(finish_rate, 1)}),
+            Operation("parting_off", parting_min(cut, spindle, bar_d),
+                      inputs={"bar_diameter_mm": bar_d, "groove_feed_mm_rev": cut.groove_f_mm}),
         ]
         assumptions: list[str] = []
         ops += self._secondary_operations(features, material, machine_class, removal_rate, assumptions)
@@ -96,15 +118,17 @@ class TurningModel(ProcessModel):
             dims_mm=(bar_d, bar_len),
             mass_kg=bar_volume * material.density_kg_mm3,
         )
-        return Plan(ops, stock, assumptions)
+        fixturing = Fixturing(int(p["fixture_parts_per_load"]), float(p["fixture_min"]))
+        return Plan(ops, stock, assumptions, fixturing=fixturing)
 
     def _secondary_operations(self, features: PartFeatures, material: Material, machine_class: str,
                               removal_rate: float, assumptions: list[str]) -> list[Operation]:
-        """Drilling, features off the turning axis, tool changes and handling."""
+        """Drilling on the axis, off-axis features milled (live tool or a second operation), tool changes
+        and handling."""
         p = self.params
         machine = self.machine_classes[machine_class]
-        assert features.turning is not None
-        secondary = list(features.turning.secondary_features)
+        turning = features.turning
+        assert turning is not None
         live = bool(machine.get("live_tooling"))
         holes = features.holes
         if holes is None:
@@ -112,23 +136,60 @@ class TurningModel(ProcessModel):
                 f"no drilling priced: holes not measured ({features.unmeasured.get('holes', 'no reason given')})"
             )
             holes = []
+        main = Spindle.from_params(machine)
+        mill = Spindle.from_params(machine, "live") if live else Spindle.from_params(
+            read_data("processes.toml")["cnc_milling"]["machine_classes"]["3axis"])
+        on_axis = [h for h in holes if _on_axis(h, turning)]
+        off_axis = [h for h in holes if not _on_axis(h, turning)]
         ops = []
         for i, hole in enumerate(holes):
-            minutes, inputs = drill_operation_inputs(hole, material, removal_rate)
+            minutes, inputs = drill_operation_inputs(hole, material, removal_rate, main if hole in on_axis else mill)
+            inputs["on_axis"] = hole in on_axis
             ops.append(Operation(f"drill_{i + 1}", minutes, inputs=inputs))
-        if secondary:
-            ops.append(Operation(
-                "secondary_operations", float(p["secondary_feature_min"]) * len(secondary),
-                inputs={"features": secondary, "live_tooling": live},
-            ))
+        flats = [f for f in turning.secondary_features if "hole" not in f]
+        if off_axis or flats:
+            ops.append(self._milled_features(features, material, mill, len(off_axis), flats, live))
             if not live:
                 ops.append(Operation("second_op_setup", float(p["second_op_setup_min"]), per_batch=True,
                                      inputs={"reason": "features off the turning axis"}))
-                ops.append(Operation("second_op_handling", float(p["second_op_handling_min"])))
-        tools = 3 + len({round(h.diameter_mm, 2) for h in holes})
-        ops.append(Operation("tool_changes", tools * float(p["tool_change_min"]), inputs={"tools": tools}))
-        ops.append(Operation("handling", float(machine["handling_min"]), inputs={"machine_class": machine_class}))
+                ops.append(Operation("second_op_handling", float(p["second_op_handling_min"]), per_load=True))
+        tools = 4 + len({round(h.diameter_mm, 2) for h in holes}) + (1 if flats else 0)
+        ops.append(Operation("tool_changes", tools * float(p["tool_change_min"]), inputs={"tools": tools},
+                             per_load=True))
+        ops.append(Operation("handling", float(machine["handling_min"]), inputs={"machine_class": machine_class},
+                             per_load=True))
         return ops
+
+    def _milled_features(self, features: PartFeatures, material: Material, mill: Spindle, holes: int,
+                         flats: list[str], live: bool) -> Operation:
+        """Off-axis features as milling minutes: each flat a pad of D x min(L, D), cut flat_depth_d x D deep
+        and face-finished, plus positioning per feature; on the live tool or on a 3-axis mill."""
+        p = self.params
+        turning = features.turning
+        assert turning is not None
+        cut = cutting_class(material)
+        milling = read_data("processes.toml")["cnc_milling"]
+        tool = float(p["live_tool_mm"])
+        rough = milling_removal(cut, mill, tool).rate_mm3_min * float(milling["rough_path_efficiency"])
+        face = finishing_rates(cut, mill, milling).side_mm2_min * float(milling["finish_path_efficiency"])
+        pad = turning.max_diameter_mm * min(turning.length_mm, turning.max_diameter_mm)
+        depth = float(p["flat_depth_d"]) * turning.max_diameter_mm
+        count = len(flats)
+        minutes = count * (pad * depth / rough + pad / face) + (count + holes) * float(p["secondary_position_min"])
+        return Operation("secondary_operations", minutes,
+                         inputs={"features": list(turning.secondary_features), "live_tooling": live,
+                                 "milled_faces": count, "off_axis_holes": holes, "pad_mm2": round(pad, 1),
+                                 "removal_rate_mm3_min": round(rough, 1), "finish_rate_mm2_min": round(face, 1)})
+
+
+def _on_axis(hole: Hole, turning: Turning) -> bool:
+    """Whether a hole is drilled along the turning axis (its axis parallel to it; position unknown: yes)."""
+    dot = abs(sum(a * b for a, b in zip(hole.axis, turning.axis, strict=True)))
+    return dot >= _PARALLEL_COS
+
+
+#: a hole axis within about 2.5 degrees of the turning axis is on it
+_PARALLEL_COS = 0.999
 
 
 def _not_turned(features: PartFeatures) -> Finding:

@@ -15,7 +15,7 @@ from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.processes import process_models
 from tests.parts import plate_with_holes, plate_with_holes_volume, step_bytes
-from tests.quoting.processes.helpers import codes, op
+from tests.quoting.processes.helpers import AL_3AXIS_ROUGHING_MM3_MIN, codes, op
 
 
 def measured(shape, name="part.step"):
@@ -28,7 +28,7 @@ def test_plate_with_holes_milling():
     # 100 x 60 x 8 -> stock 110 x 70 x 15 (plate), removed = stock - part
     assert est.stock.dims_mm == (110.0, 70.0, 15.0)
     removed = 110 * 70 * 15 - plate_with_holes_volume()
-    assert op(est, "roughing").time_min == pytest.approx(removed / 45_000, rel=1e-4)
+    assert op(est, "roughing").time_min == pytest.approx(removed / AL_3AXIS_ROUGHING_MM3_MIN, rel=1e-4)
     if f.holes is not None:
         assert len([o for o in est.operations if o.name.startswith("drill_")]) == len(f.holes) == 4
     assert est.manufacturable

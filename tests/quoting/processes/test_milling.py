@@ -14,22 +14,10 @@ from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.processes import process_models
 from quoting.processes.milling import MillingModel, finishing_tool_mm, milling_stock
-from tests.quoting.processes.helpers import codes, features, op
+from tests.quoting.processes.helpers import AL_3AXIS_ROUGHING_MM3_MIN, block, codes, features, op
 
 AL = get_material("al6061")
 MILL = MillingModel()
-
-
-def block(**fields):
-    # a 100 x 60 x 20 block with a 40 x 30 x 10 pocket
-    fields.setdefault("volume_mm3", 100 * 60 * 20 - 40 * 30 * 10)
-    fields.setdefault("area_mm2", 19_800.0)
-    fields.setdefault("min_internal_radius_mm", 3.0)
-    fields.setdefault("setups_3axis", ["+Z", "-Z"])
-    fields.setdefault("unreachable_area_mm2", 0.0)
-    fields.setdefault("holes", [])
-    fields.setdefault("pockets", [Pocket(10.0, (40.0, 30.0), 10.0 / 30.0, (0.0, 0.0, 1.0))])
-    return features((100.0, 60.0, 20.0), **fields)
 
 
 def test_registry_has_every_process():
@@ -44,14 +32,17 @@ def test_hand_computed_block():
     # stock: 106 x 66 x 26 -> sides to the 5 mm saw step (110, 70), thickness to the 30 mm plate
     assert est.stock.dims_mm == (110.0, 70.0, 30.0)
     assert est.stock.mass_kg == pytest.approx(110 * 70 * 30 * 1e-9 * 2700)  # 0.6237 kg
-    # roughing: (231000 - 108000) mm3 / 45000 mm3/min = 2.733 min
-    assert op(est, "roughing").time_min == pytest.approx(123_000 / 45_000)
-    # finishing: R3 corner -> largest mill with r <= 2.7 is D5; factor sqrt(5/10); 19800 / (2500 x 0.7071)
+    # roughing: (231000 - 108000) mm3 at the cutting-data rate (helpers.AL_3AXIS_ROUGHING_MM3_MIN, 25194 mm3/min)
+    assert op(est, "roughing").time_min == pytest.approx(123_000 / AL_3AXIS_ROUGHING_MM3_MIN)
+    # finishing, no face types measured: every face side-milled with the D10 reference mill: 8100 rpm (capped)
+    # x 0.08 mm x 3 flutes = 1944 mm/min over 1.5 x 10 mm of flute = 29160 mm2/min, x path efficiency 0.2 / 2
+    # passes; R3 corner -> largest mill with r <= 2.7 is D5; factor sqrt(5/10)
     assert op(est, "finishing").inputs["smallest_tool_mm"] == 5.0
-    assert op(est, "finishing").time_min == pytest.approx(19_800 / (2500 * math.sqrt(0.5)))
-    # setups: 30 + 15 min, programming 30 min, per batch
+    side_rate = 1.5 * 10 * (0.08 * 3 * 8100) * 0.2 / 2
+    assert op(est, "finishing").time_min == pytest.approx(19_800 / (side_rate * math.sqrt(0.5)))
+    # setups: 30 + 15 min, programming 45 min, first-article inspection 15 min, per batch
     assert op(est, "setup").time_min == pytest.approx(45.0)
-    assert est.batch_time_min == pytest.approx(75.0)
+    assert est.batch_time_min == pytest.approx(105.0)
     # 2 setups x 1.5 min handling; deburr 1 min per 100 cm2
     assert op(est, "handling").time_min == pytest.approx(3.0)
     assert op(est, "deburring").time_min == pytest.approx(1.98)
@@ -68,7 +59,8 @@ def test_drilling_pecking_and_tapping():
         Hole(5.0, 12.0, False, (0.0, 0.0, 1.0), likely_tap="M6"),
     ]
     est = MILL.estimate(block(holes=holes), AL, "3axis")
-    vf = 200.0 * 1000.0 * 0.030 / math.pi  # N group: 1909.9 mm/min
+    # N_wrought_aluminium: vc 180 m/min on Ø6 -> 9549 rpm, capped at 8100; feed 0.10 mm/rev (Ø <= 6.4) x 1.5
+    vf = 8100 * 0.10 * 1.5  # 1215 mm/min
     assert op(est, "drill_1").time_min == pytest.approx(0.05 + 20 / vf + 4 * 0.03)
     assert op(est, "drill_1").inputs["pecks"] == 4
     assert op(est, "drill_2").time_min == pytest.approx(0.05 + 12 / vf)
@@ -84,7 +76,7 @@ def test_nonstandard_hole_is_interpolated_and_flagged():
     est = MILL.estimate(block(holes=[hole]), AL, "3axis")
     d = op(est, "drill_1")
     assert d.inputs["interpolated"] is True
-    assert d.time_min == pytest.approx(0.05 + math.pi * 5.13**2 / 4 * 10 / (45_000 * 0.3))
+    assert d.time_min == pytest.approx(0.05 + math.pi * 5.13**2 / 4 * 10 / (AL_3AXIS_ROUGHING_MM3_MIN * 0.3))
     f = [f for f in est.findings if f.code == "cnc_nonstandard_hole"]
     assert f and "Ø5" in f[0].message and f[0].location.face_ids == (7,)
 
