@@ -123,3 +123,22 @@ def test_glb_bytes_checks_its_input() -> None:
     _, _, tri, off = read_glb(glb_bytes(np.eye(3), np.array([[0, 1, 2], [2, 1, 0]]), np.array([1, 0]),
                                         FaceIdKind.BREP))
     assert tri.tolist() == [[2, 1, 0], [0, 1, 2]] and off.tolist() == [0, 1, 2]
+
+
+def test_sharp_corner_finding_names_the_pocket_walls() -> None:
+    """The sharp internal corners of a square pocket are painted on its four walls (and nowhere else)."""
+    from tests import parts as cadparts
+
+    measured = measure(cadparts.step_bytes(cadparts.sharp_pocket_block()), filename="sharp.step", preview=True)
+    corner = next(f for f in measured.features.findings if f.code == "sharp_internal_corner")
+    assert corner.location is not None and corner.location.point_mm is not None
+    walls = corner.location.face_ids
+    assert len(walls) == 4
+    _, positions, triangles, offsets = read_glb(measured.preview_glb)
+    assert offsets is not None
+    for face in walls:
+        tri = positions[triangles[offsets[face]:offsets[face + 1]]]
+        xy = np.abs(tri[:, :, :2])
+        # the pocket (40 x 30, 15 deep from the top at z = 15) has walls at |x| = 20 or |y| = 15, z in [0, 15]
+        on_wall = np.allclose(xy[:, :, 0], 20, atol=1e-3) or np.allclose(xy[:, :, 1], 15, atol=1e-3)
+        assert on_wall and tri[:, :, 2].min() >= -1e-3, face
