@@ -192,7 +192,10 @@ function showQuote(quote) {
     })));
   }
   const seen = new Set(state.findings.map((f) => `${f.code}|${f.message}`));
-  const extra = (quote.dfm || []).filter((f) => !seen.has(`${f.code}|${f.message}`));
+  // a kit's findings come from each solid measured alone: their face ids are that solid's, not the view's
+  const kit = (quote.components || []).length > 1;
+  const extra = (quote.dfm || []).filter((f) => !seen.has(`${f.code}|${f.message}`))
+    .map((f) => (kit && f.location ? { ...f, location: { ...f.location, face_ids: [] } } : f));
   if (extra.length) {
     state.findings = state.findings.concat(extra);
     renderFindings(-1);
