@@ -145,7 +145,7 @@ def part_face_ids(part: Part) -> tuple[np.ndarray | None, FaceIdKind]:
     if part.brep is not None:
         from geometry.brep.tessellation import triangle_face_ids
 
-        return triangle_face_ids(part.brep, len(part.faces)), FaceIdKind.BREP
+        return triangle_face_ids(part.brep, part.vertices_mm, part.faces), FaceIdKind.BREP
     return mesh_regions(part.vertices_mm, part.faces), FaceIdKind.MESH_REGION
 
 

@@ -142,3 +142,27 @@ def test_sharp_corner_finding_names_the_pocket_walls() -> None:
         # the pocket (40 x 30, 15 deep from the top at z = 15) has walls at |x| = 20 or |y| = 15, z in [0, 15]
         on_wall = np.allclose(xy[:, :, 0], 20, atol=1e-3) or np.allclose(xy[:, :, 1], 15, atol=1e-3)
         assert on_wall and tri[:, :, 2].min() >= -1e-3, face
+
+
+def test_a_mesh_that_is_not_the_faces_triangles_gets_no_ids(box_with_hole: bytes) -> None:
+    """Reordered or dropped triangles are caught: no face ids rather than wrong ones."""
+    from geometry.brep.tessellation import triangle_face_ids
+
+    part = load_bytes(box_with_hole, "box_hole.step")
+    ids = triangle_face_ids(part.brep, part.vertices_mm, part.faces)
+    assert ids is not None and len(ids) == len(part.faces)
+    assert triangle_face_ids(part.brep, part.vertices_mm, np.roll(part.faces, 1, axis=0)) is None
+    assert triangle_face_ids(part.brep, part.vertices_mm, part.faces[1:]) is None
+    assert triangle_face_ids(part.brep, part.vertices_mm, part.faces[:, [0, 2, 1]]) is not None  # winding is free
+
+
+def test_located_solids_get_face_ids() -> None:
+    """A file of several solids (placed copies): every triangle has a face, each face's triangles on its own solid."""
+    from tests import parts as cadparts
+
+    part = load_bytes(cadparts.step_bytes(cadparts.identical_and_odd_solids()), "solids.step")
+    assert part.solids > 1
+    measured = measure(cadparts.step_bytes(cadparts.identical_and_odd_solids()), filename="s.step", preview=True)
+    doc, _, triangles, offsets = read_glb(measured.preview_glb)
+    assert doc["meshes"][0]["extras"]["face_ids"] == "brep"
+    assert offsets is not None and offsets[-1] == len(triangles) == len(part.faces)
