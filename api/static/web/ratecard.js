@@ -205,19 +205,23 @@ async function save(ev) {
   }
 }
 
-// The reference parts, uploaded once as this owner's parts (a small STEP each: measured at once).
-async function referenceParts() {
+// The reference parts, uploaded once as this owner's parts (a small STEP each: measured at once); one upload
+// however many previews ask for them meanwhile.
+function referenceParts() {
   if (!refParts) {
-    const parts = [];
-    for (const [file, label] of REFERENCE) {
-      const blob = await (await fetch(`/static/web/reference/${file}`)).blob();
-      const form = new FormData();
-      form.append('file', blob, file);
-      const part = await api('/v1/parts', { method: 'POST', form, csrf: cfg.csrf });
-      if (part.kind) continue;  // an async job: a reference part is small, skip it rather than wait
-      parts.push({ id: part.id, label });
-    }
-    refParts = parts;
+    refParts = (async () => {
+      const parts = [];
+      for (const [file, label] of REFERENCE) {
+        const blob = await (await fetch(`/static/web/reference/${file}`)).blob();
+        const form = new FormData();
+        form.append('file', blob, file);
+        const part = await api('/v1/parts', { method: 'POST', form, csrf: cfg.csrf });
+        if (part.kind) continue;  // an async job: a reference part is small, skip it rather than wait
+        parts.push({ id: part.id, label });
+      }
+      return parts;
+    })();
+    refParts.catch(() => { refParts = null; });  // a failed upload is tried again by the next preview
   }
   return refParts;
 }
@@ -249,7 +253,6 @@ function schedulePreview() {
       if (seq !== previewSeq) return;
       clearFieldErrors();
       showPreview(rows);
-      $('#preview').dataset.draft = 'true';
       setStatus('Preview of your unsaved changes: press Save to keep them.');
     } catch (err) {
       if (seq !== previewSeq) return;
