@@ -47,7 +47,8 @@ def _cents(text: str) -> Any:
 
 class Location(BaseModel):
     model_config = _OPEN
-    face_ids: list[int] = Field(description="B-rep face indices (STEP parts)")
+    face_ids: list[int] = Field(description="B-rep face ids (STEP parts): the faces of the part's preview mesh "
+                                            "(GET /v1/parts/{id}/mesh, extras.face_offsets) the finding concerns")
     point_mm: list[float] | None = Field(min_length=3, max_length=3, description="a point on the part [mm]")
 
 

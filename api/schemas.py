@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.quote_schema import Finding, QuoteView, ToleranceClass
+from api.quote_schema import Currency, Finding, QuoteView, ToleranceClass
 from geometry.errors import MicrofabError
 from geometry.features import FileFormat
 from geometry.units import LengthUnit
@@ -232,6 +232,63 @@ class RateCardView(BaseModel):
     sha256: str
     updated_at: dt.datetime
     ratecard: dict[str, Any] = Field(description="the rate card document, schema microfab.ratecard/1")
+
+
+class RateCardPreviewCreate(BaseModel):
+    """A draft rate card to try on reference parts (POST /v1/workshops/{id}/rate-card/preview); nothing is saved."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "ratecard": {"schema": "microfab.ratecard/1", "id": "lyon-usinage", "name": "Lyon Usinage"},
+        "part_ids": ["3f1c0e9a2b7d4c5e"], "material": "al6061", "quantities": [1, 10]}]})
+    ratecard: dict[str, Any] = Field(description="the draft rate card, schema microfab.ratecard/1, validated as "
+                                                 "PUT validates it")
+    part_ids: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
+        min_length=1, max_length=10, description="the caller's parts (POST /v1/parts) to price as reference parts")
+    material: str = Field(min_length=1, max_length=64, description="material key, see GET /v1/materials")
+    quantities: list[int] = Field(default=[1, 10], min_length=1, max_length=20)
+
+
+class PreviewPrice(BaseModel):
+    """The workshop's cheapest offer for one quantity under one rate card."""
+
+    total_cents: int
+    unit_price_cents: int
+    currency: Currency
+    process: str
+    machine: str
+    lead_time_days: int
+
+
+class PreviewLine(BaseModel):
+    quantity: int
+    current: PreviewPrice | None = Field(description="with the current rate card; null: no offer")
+    draft: PreviewPrice | None = Field(description="with the draft rate card; null: no offer")
+    delta_cents: int | None = Field(description="draft total minus current total; null when either has no offer")
+
+
+class PreviewPart(BaseModel):
+    part_id: str
+    filename: str
+    lines: list[PreviewLine]
+    current_reasons: list[str] = Field(description="why the current card makes no offer (empty when it does)")
+    draft_reasons: list[str] = Field(description="why the draft card makes no offer (empty when it does)")
+
+
+class RateCardPreview(BaseModel):
+    """Reference parts priced with the current and the draft rate card; nothing was saved."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "workshop_id": "lyon-usinage", "version": 2, "material": "al6061", "parts": [{
+            "part_id": "3f1c0e9a2b7d4c5e", "filename": "plate.step", "current_reasons": [], "draft_reasons": [],
+            "lines": [{"quantity": 1, "delta_cents": 1250,
+                       "current": {"total_cents": 13294, "unit_price_cents": 13294, "currency": "EUR",
+                                   "process": "cnc_milling", "machine": "Haas VF-2", "lead_time_days": 5},
+                       "draft": {"total_cents": 14544, "unit_price_cents": 14544, "currency": "EUR",
+                                 "process": "cnc_milling", "machine": "Haas VF-2", "lead_time_days": 5}}]}]}]})
+    workshop_id: str
+    version: int = Field(description="the current rate card's version, compared with the draft")
+    material: str
+    parts: list[PreviewPart]
 
 
 class WorkshopCreate(BaseModel):

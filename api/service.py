@@ -198,6 +198,8 @@ class Service:
                                 "longer stored: upload the file again (POST /v1/parts)", part_id=part_id)
         log.info("part %s: measured by geometry %r, measuring it again", part_id, measured.geometry_version)
         parsed = await self._parse(blob, args.filename, args.units, args.thickness_mm, self.metrics.parts_remeasured)
+        if parsed.glb:  # the preview of the new code too (its face ids follow the new measurement's)
+            self.blobs.write(mid, parsed.glb, ".glb")
         self.parts.update_measurement(mid, parsed.features, parsed.components)
         return as_uploaded(self.parts.measured(mid), part.tenant.filename)
 

@@ -124,7 +124,12 @@ def get_part(svc: Svc, who: Quoter, request: Request, part_id: str) -> Any:
             responses={200: {"content": {"model/gltf-binary": {}}, "description": "binary glTF (GLB), millimetres"},
                        **problems(401, 404, 422)}, response_class=Response)
 async def get_part_mesh(svc: Svc, who: Quoter, part_id: str) -> Any:
-    """The part's triangle mesh as binary glTF (GLB) for a 3D preview."""
+    """The part's triangle mesh as binary glTF (GLB) for a 3D preview.
+
+    Its triangles are ordered by face (a STEP part's B-rep faces, the ids findings name in `face_ids`; else mesh
+    regions split at creases); the mesh's `extras` give `face_ids` (`brep` or `mesh_region`), `face_count` and
+    `face_offsets`, the index of an accessor of n + 1 uint32: face i is triangles offsets[i] to offsets[i + 1] - 1.
+    """
     part = svc.get_part(part_id, who.owner)
     row, filename = part.measurement, part.tenant.filename
     glb = svc.blob_path(row.sha256, ".glb")

@@ -21,6 +21,8 @@ from api.schemas import (
     JobView,
     MaterialView,
     ProcessView,
+    RateCardPreview,
+    RateCardPreviewCreate,
     RateCardView,
     WorkshopCreate,
     WorkshopView,
@@ -32,6 +34,7 @@ from quoting.errors import InvalidRequestError, NotFoundError
 from quoting.materials import materials
 from quoting.process_kinds import Process
 from quoting.ratecard import RateCard
+from quoting.request import QuoteRequest
 
 router = APIRouter()
 
@@ -205,11 +208,7 @@ def put_rate_card(svc: Svc, who: Keyed, workshop_id: str,
     """Replace the rate card (validated); a new version: quotes keep the version that priced them."""
     _may_manage(who, workshop_id)
     _workshop(svc, workshop_id)
-    doc_in = dict(ratecard)
-    doc_in.setdefault("id", workshop_id)
-    if doc_in.get("id") != workshop_id:
-        raise InvalidRequestError(f"the rate card's id {doc_in.get('id')!r} is not {workshop_id!r}", field="id")
-    card = RateCard.from_dict(doc_in, "ratecard")
+    card = _checked_card(workshop_id, ratecard)
     try:
         return _store_card(svc, who, workshop_id, card)
     except IntegrityError:  # another change of this card landed first
@@ -217,8 +216,39 @@ def put_rate_card(svc: Svc, who: Keyed, workshop_id: str,
                             workshop=workshop_id) from None
 
 
-def _store_card(svc: Service, who: Principal, workshop_id: str, card: RateCard) -> dict[str, Any]:
+def _checked_card(workshop_id: str, ratecard: dict[str, Any]) -> RateCard:
+    """A rate card document for ``workshop_id``, validated (PUT and the preview share these rules)."""
+    doc_in = dict(ratecard)
+    doc_in.setdefault("id", workshop_id)
+    if doc_in.get("id") != workshop_id:
+        raise InvalidRequestError(f"the rate card's id {doc_in.get('id')!r} is not {workshop_id!r}", field="id")
+    card = RateCard.from_dict(doc_in, "ratecard")
     _check_name(card)
+    return card
+
+
+@router.post("/v1/workshops/{workshop_id}/rate-card/preview", tags=["workshops"], operation_id="preview_rate_card",
+             response_model=RateCardPreview, responses=problems(401, 403, 404, 422))
+async def preview_rate_card(svc: Svc, who: Keyed, workshop_id: str, body: RateCardPreviewCreate) -> Any:
+    """Price reference parts with the current and a draft rate card, the draft validated as PUT validates it.
+
+    Nothing is saved: no new version, no quote. The parts are the caller's own (POST /v1/parts).
+    """
+    _may_manage(who, workshop_id)
+    row = _workshop(svc, workshop_id)
+    draft = _checked_card(workshop_id, body.ratecard)
+    current = RateCard.from_dict(row.ratecard, workshop_id)
+    request = QuoteRequest.parse(material=body.material, quantities=body.quantities,
+                                 known_finishes=set(current.finishes) | set(draft.finishes))
+    parts = [(pid, await svc.current_measurement(pid, who.owner)) for pid in dict.fromkeys(body.part_ids)]
+    from api.ratecard_preview import preview_prices
+
+    rows = await svc.run_cpu(preview_prices, parts, request, current, draft, svc.cost_models)
+    return {"workshop_id": workshop_id, "version": row.ratecard_version, "material": request.material,
+            "parts": rows}
+
+
+def _store_card(svc: Service, who: Principal, workshop_id: str, card: RateCard) -> dict[str, Any]:
     doc = card.to_dict()
     with svc.sessions.begin() as session:
         row = workshop_row(session, workshop_id, lock=True)

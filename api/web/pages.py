@@ -74,7 +74,7 @@ def quote_page(request: Request, quote_id: str) -> HTMLResponse:
 def login_page(request: Request, error: str = "") -> HTMLResponse:
     nonce = secrets.token_urlsafe(24)
     page = render("login.html", "microfab: workshop sign-in", nav=_nav(None), csrf=csrf_token(nonce),
-                  error=error, error_hidden="" if error else "hidden")
+                  error=error)
     page.set_cookie(LOGIN_COOKIE, nonce, max_age=600, **cookie_args(request.url.scheme == "https"))
     return page
 

@@ -1,21 +1,23 @@
-"""HTML rendering of the page shells: ``string.Template`` files under ``api/templates/web``.
+"""HTML rendering of the page shells: Jinja2 templates under ``api/templates/web``.
 
-Every value is HTML-escaped unless it is passed through ``Markup`` (already safe
-HTML made here); data for the page's JavaScript goes into one JSON island.
+Autoescape is on for every template: a value is HTML-escaped unless it is a ``Markup``
+(already safe HTML made here); a name a template uses and the page does not give is an
+error (``StrictUndefined``). Data for the page's JavaScript goes into one JSON island.
+Each page extends ``base.html`` and fills its ``body`` block.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 from functools import cache
 from pathlib import Path
-from string import Template
 from typing import Any
 
 from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "web"
 THREE = "/static/vendor/three"
@@ -33,13 +35,10 @@ SECURITY_HEADERS = {
 }
 
 
-class Markup(str):
-    """A string that is already safe HTML."""
-
-
 @cache
-def _template(name: str) -> Template:
-    return Template((TEMPLATE_DIR / name).read_text(encoding="utf-8"))
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
 
 
 def json_island(data: Any) -> Markup:
@@ -49,13 +48,9 @@ def json_island(data: Any) -> Markup:
 
 
 def render(name: str, title: str, status: int = 200, **values: Any) -> HTMLResponse:
-    """The page ``name`` inside ``base.html``."""
-    safe = {k: v if isinstance(v, Markup) else html.escape(str(v)) for k, v in values.items()}
-    body = _template(name).substitute(safe)
-    nav = values.get("nav", Markup(""))
-    page = _template("base.html").substitute(title=html.escape(title), body=body,
-                                             nav=nav if isinstance(nav, Markup) else html.escape(str(nav)),
-                                             scripts=safe.get("scripts", ""))
+    """The page ``name`` (which extends ``base.html``); ``nav`` and ``scripts`` default to nothing."""
+    page = _environment().get_template(name).render(
+        {"nav": Markup(""), "scripts": Markup(""), **values, "title": title})
     return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
 
 

@@ -95,7 +95,7 @@ def _machined_features(c: _Collector, topo: Topology) -> list[Any] | None:
                 "sharp_internal_corner",
                 f"{corners.sharp_corners} sharp internal corner(s) between pocket walls: a milling cutter "
                 "leaves a radius there; add a corner radius, or ask for EDM",
-                Location(point_mm=corners.sharp_points_mm[0]),
+                Location(face_ids=corners.sharp_face_ids, point_mm=corners.sharp_points_mm[0]),
             )
         )
     return holes

@@ -33,6 +33,8 @@ class CornerFindings:
     sharp_corners: int
     #: a point on each sharp corner edge [mm]
     sharp_points_mm: list[tuple[float, float, float]]
+    #: the face ids of the walls that meet at the sharp corners
+    sharp_face_ids: tuple[int, ...] = ()
 
 
 def internal_corners(topo: Topology, hole_faces: set[int], floors: set[int]) -> CornerFindings:
@@ -41,13 +43,15 @@ def internal_corners(topo: Topology, hole_faces: set[int], floors: set[int]) -> 
         f.radius_mm for f in topo.faces
         if f.kind is SurfaceKind.CYLINDER and f.concave and f.index not in hole_faces
     ]
-    sharp_points = _sharp_corner_points(topo, floors)
-    if sharp_points:
-        return CornerFindings(0.0, len(sharp_points), sharp_points)
+    sharp = _sharp_corners(topo, floors)
+    if sharp:
+        walls = tuple(sorted({f for _, pair in sharp for f in pair}))
+        return CornerFindings(0.0, len(sharp), [p for p, _ in sharp], walls)
     return CornerFindings(min(radii) if radii else None, 0, [])
 
 
-def _sharp_corner_points(topo: Topology, floors: set[int]) -> list[tuple[float, float, float]]:
+def _sharp_corners(topo: Topology, floors: set[int]) -> list[tuple[tuple[float, float, float], tuple[int, int]]]:
+    """A point on each sharp corner edge and the two walls that meet there."""
     from OCP.BRep import BRep_Tool
     from OCP.TopExp import TopExp
 
@@ -71,7 +75,7 @@ def _sharp_corner_points(topo: Topology, floors: set[int]) -> list[tuple[float, 
         direction = (p1 - p0) / length
         end_ids = _vertex_ids_at(topo, (p0, p1), fa.vertices & fb.vertices)
         if _ends_on_floor_or_cutout(topo, a, b, direction, end_ids, floors):
-            points.append(as_tuple(0.5 * (p0 + p1), 4))
+            points.append((as_tuple(0.5 * (p0 + p1), 4), (a, b)))
     return points
 
 

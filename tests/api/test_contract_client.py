@@ -91,6 +91,46 @@ def test_generated_client_quotes_and_handles_errors(generated: Any, client: Test
     assert missing.parsed.code is ProblemCode.NOT_FOUND
 
 
+@needs_generator
+def test_generated_client_previews_a_draft_rate_card(generated: Any, client: TestClient, keys,
+                                                     plate_step: bytes) -> None:
+    from mfclient.api.parts import create_part
+    from mfclient.api.workshops import get_rate_card, preview_rate_card
+    from mfclient.models import (
+        BodyCreatePart,
+        PartView,
+        Problem,
+        ProblemCode,
+        RateCardPreview,
+        RateCardPreviewCreate,
+        RateCardPreviewCreateRatecard,
+        RateCardView,
+    )
+    from mfclient.types import File
+
+    transport = TestClient(client.app, headers=keys["lyon"])
+    api = generated.Client(base_url="http://testserver").set_httpx_client(transport)
+    part = create_part.sync(client=api, body=BodyCreatePart(
+        file=File(payload=io.BytesIO(plate_step), file_name="plate.step")))
+    assert isinstance(part, PartView)
+    view = get_rate_card.sync("lyon-usinage", client=api)
+    assert isinstance(view, RateCardView)
+    card = view.ratecard.to_dict()
+    card["commercial"]["margin_fraction"] += 0.5
+    draft = RateCardPreviewCreate(ratecard=RateCardPreviewCreateRatecard.from_dict(card), part_ids=[part.id],
+                                  material="al6061", quantities=[1, 10])
+    preview = preview_rate_card.sync("lyon-usinage", client=api, body=draft)
+    assert isinstance(preview, RateCardPreview) and preview.version == view.version
+    line = preview.parts[0].lines[0]
+    assert line.current is not None and line.draft is not None
+    assert line.delta_cents == line.draft.total_cents - line.current.total_cents > 0
+    card["commercial"]["margin_fraction"] = -1
+    bad = preview_rate_card.sync_detailed("lyon-usinage", client=api, body=RateCardPreviewCreate(
+        ratecard=RateCardPreviewCreateRatecard.from_dict(card), part_ids=[part.id], material="al6061"))
+    assert bad.status_code == 422 and isinstance(bad.parsed, Problem)
+    assert bad.parsed.code is ProblemCode.INVALID_RATE_CARD
+
+
 #: openapi-typescript and tsc: named by the environment, else tools/contract's (``npm ci --prefix tools/contract``)
 TS_BIN = Path(os.environ.get("MICROFAB_OPENAPI_TYPESCRIPT_BIN",
                              Path(__file__).resolve().parents[2] / "tools" / "contract" / "node_modules" / ".bin"))
@@ -104,6 +144,12 @@ export function cheapest(q: Quote): number | null | undefined {
   return q.offers[0]?.lines[0]?.total_cents;
 }
 export type Upload = paths["/v1/parts"]["post"]["requestBody"]["content"]["multipart/form-data"];
+type Preview = components["schemas"]["RateCardPreview"];
+export function change(p: Preview): number | null | undefined {
+  const draft: components["schemas"]["RateCardPreviewCreate"] = { ratecard: {}, part_ids: ["p"], material: "al6061", quantities: [1] };
+  void draft;
+  return p.parts[0]?.lines[0]?.delta_cents;
+}
 """
 
 

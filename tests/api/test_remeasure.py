@@ -72,6 +72,17 @@ def test_stale_part_is_measured_again_before_its_quote(client: TestClient, keys,
     assert stored == fresh
 
 
+def test_stale_part_gets_a_new_preview_mesh(client: TestClient, keys, plate_step: bytes) -> None:
+    """The preview is made again with the measurement, so its face ids are those the new findings name."""
+    svc = client.app.state.service
+    part_id = _upload(client, keys, plate_step)
+    _make_stale(client, part_id)
+    svc.write_blob(_mid(client, part_id), b"an older preview", ".glb")
+    assert _quote(client, keys, "part_quotes", part_id, plate_step).status_code == 201
+    mesh = client.get(f"/v1/parts/{part_id}/mesh", headers=keys["buyer"]).content
+    assert mesh[:4] == b"glTF" and b'"face_ids":"brep"' in mesh
+
+
 def test_stale_part_is_measured_again_on_upload(client: TestClient, keys, plate_step: bytes) -> None:
     part_id = _upload(client, keys, plate_step)
     _make_stale(client, part_id)

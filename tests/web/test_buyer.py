@@ -72,6 +72,45 @@ def test_step_offers_quantities_breakdown_and_finding(page: Any, server: Server,
     assert days == sorted(days)
 
 
+#: pixels of the view drawn in the highlight colour (red over the blue-grey part and the amber markers)
+RED_PIXELS = """() => {
+  const c = document.querySelector('#viewer canvas');
+  const t = document.createElement('canvas');
+  t.width = c.width; t.height = c.height;
+  const g = t.getContext('2d');
+  g.drawImage(c, 0, 0);
+  const d = g.getImageData(0, 0, t.width, t.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] > 100 && d[i] > 1.6 * d[i + 1] && d[i] > 1.6 * d[i + 2]) n++;
+  return n;
+}"""
+
+
+def test_finding_painted_on_its_faces(page: Any, server: Server, sharp_step: Path, screens: Path) -> None:
+    """Clicking the sharp-corner finding paints the pocket walls it names, in the view's state and its pixels."""
+    _upload(page, server, sharp_step)
+    page.wait_for_selector("#viewer[data-painted-faces]")  # the GLB is loaded, nothing painted yet
+    assert page.get_attribute("#viewer", "data-painted-faces") == ""
+    assert page.evaluate(RED_PIXELS) == 0
+    finding = page.locator("#findings li[data-code=sharp_internal_corner]").first
+    faces = finding.get_attribute("data-faces")
+    assert faces and len(faces.split(",")) == 4  # the four pocket walls
+    assert "4 faces" in finding.inner_text()
+    finding.click()
+    expect(page.locator("#viewer")).not_to_have_attribute("data-painted-faces", "")
+    painted = page.get_attribute("#viewer", "data-painted-faces")
+    assert sorted(map(int, painted.split(","))) == sorted(map(int, faces.split(",")))
+    assert int(page.get_attribute("#viewer", "data-painted-triangles")) >= 8  # two triangles a wall at least
+    red = page.evaluate(RED_PIXELS)
+    assert red > 200, red
+    shot(page, screens, "12-buyer-painted-faces", docs_from="#part-card")
+    finding.click()  # clicking it again keeps it painted; another finding moves the paint
+    others = page.locator("#findings li:not([data-code=sharp_internal_corner])")
+    if others.count():
+        others.first.click()
+        assert page.get_attribute("#viewer", "data-painted-faces") != painted
+
+
 def test_stl_unit_confirmation_and_stable_url(page: Any, server: Server, cad: dict[str, Path],
                                               screens: Path) -> None:
     _upload(page, server, cad["stl"])

@@ -47,6 +47,45 @@ def test_edit_a_rate_and_see_the_new_price(page: Any, server: Server, screens: P
     shot(page, screens, "05-owner-ratecard", docs_from="#tables h2:has-text('Finishes')")
 
 
+def test_live_preview_before_saving(page: Any, server: Server, screens: Path) -> None:
+    """Editing a rate shows the new prices before anything is saved; an invalid value is explained beside its field."""
+    shop = "dijon-meca-bourgogne"
+    sign_in(page, server, server.key("owner", shop))
+    page.wait_for_selector("#preview tbody tr")
+    expect(page.locator("#status")).to_have_text("")  # the reference parts are priced with the saved card
+    saved = page.locator("#preview td.before").all_inner_texts()
+    assert saved == page.locator("#preview td.after").all_inner_texts() and "-" not in saved
+    version = page.evaluate(f"fetch('/v1/workshops/{shop}/rate-card').then(r => r.json()).then(j => j.version)")
+    rates = page.locator(RATES).all()
+    for rate in rates:  # every milling machine dearer: the cheapest offer too
+        rate.fill(str(float(rate.input_value()) * 2))
+    expect(page.locator("#status")).to_have_text(re.compile("^Preview of your unsaved changes"), timeout=60_000)
+    after = page.locator("#preview td.after").all_inner_texts()
+    doubled = page.locator(RATE).input_value()
+    assert page.locator("#preview td.before").all_inner_texts() == saved  # before: still the saved card
+    assert all(_cents(a) > _cents(b) for b, a in zip(saved, after, strict=True)), (saved, after)
+    assert page.locator("#preview td.up").count() == len(saved)
+    shot(page, screens, "13-owner-live-preview", docs_from="#preview-h")
+    stored = page.evaluate(f"fetch('/v1/workshops/{shop}/rate-card').then(r => r.json()).then(j => j.version)")
+    assert stored == version  # nothing saved
+
+    page.fill(RATE, "-5")
+    message = page.locator(f"{RATE} + .field-error")
+    expect(message).to_be_visible(timeout=60_000)
+    assert "rate" in message.inner_text().lower()
+    assert page.get_attribute(RATE, "aria-invalid") == "true" and page.locator("#error").is_hidden()
+    assert page.locator("#preview td.after").all_inner_texts() == after  # the last valid draft's prices stay
+    shot(page, screens, "14-owner-invalid-field")
+    page.fill(RATE, "")  # no number: said beside the field before asking the API
+    expect(message).to_contain_text("a number is needed")
+    page.fill(RATE, doubled)
+    expect(page.locator(".field-error")).to_have_count(0, timeout=60_000)
+
+
+def _cents(text: str) -> int:
+    return round(float(re.sub(r"[^\d.]", "", text)) * 100)
+
+
 def test_calibration_plots(page: Any, server: Server, cad: dict[str, Path], screens: Path) -> None:
     sign_in(page, server, server.key("owner", "rennes-mecabreizh"))
     page.goto(f"{server.url}/shop/rennes-mecabreizh/calibration")

@@ -96,3 +96,20 @@ def test_assets_are_vendored_with_their_licence_and_light_enough(client: TestCli
     own = sum(p.stat().st_size for p in (Path(STATIC_DIR) / "web").glob("*.js"))
     vendored = sum(p.stat().st_size for p in three.rglob("*.js"))
     assert own + vendored < MAX_JS_BYTES, f"{own} + {vendored} bytes of JavaScript"
+
+
+def test_templates_escape_what_they_are_given(client: TestClient) -> None:
+    """Jinja2 with autoescape: text from a request is escaped; a name a template lacks is an error."""
+    import jinja2
+
+    from api.web.render import Markup, render
+
+    r = client.get("/shop/login", params={"error": '<script>alert("x")</script>'})
+    assert r.status_code == 200 and "<script>alert" not in r.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in r.text
+    page = render("error.html", "a <title>", message="<b>bold</b>", nav=Markup('<a href="/">home</a>'))
+    text = bytes(page.body).decode()
+    assert "<title>a &lt;title&gt;</title>" in text and "&lt;b&gt;bold&lt;/b&gt;" in text
+    assert '<a href="/">home</a>' in text
+    with pytest.raises(jinja2.UndefinedError):
+        render("error.html", "no message")

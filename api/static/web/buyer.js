@@ -101,13 +101,16 @@ async function showMesh(part) {
   }
 }
 
+const faceIds = (f) => (f.location && f.location.face_ids) || [];
+
 function renderFindings(active) {
   const list = $('#findings');
   list.replaceChildren(...state.findings.map((f, i) => el('li', {
     tabindex: '0', role: 'button', 'aria-pressed': String(i === active), class: i === active ? 'active' : '',
-    'data-code': f.code,
+    'data-code': f.code, 'data-faces': faceIds(f).join(','),
     onclick: () => highlight(i), onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); highlight(i); } },
-  }, el('span', { class: `sev-${f.severity}`, text: `${f.severity}: ` }), f.message)));
+  }, el('span', { class: `sev-${f.severity}`, text: `${f.severity}: ` }), f.message,
+  faceIds(f).length ? el('span', { class: 'muted', text: ` (${faceIds(f).length} face${faceIds(f).length > 1 ? 's' : ''}, painted in the view)` }) : null)));
   if (!state.findings.length) list.append(el('li', { class: 'muted', text: 'No manufacturability problems found.' }));
 }
 
@@ -189,7 +192,10 @@ function showQuote(quote) {
     })));
   }
   const seen = new Set(state.findings.map((f) => `${f.code}|${f.message}`));
-  const extra = (quote.dfm || []).filter((f) => !seen.has(`${f.code}|${f.message}`));
+  // a kit's findings come from each solid measured alone: their face ids are that solid's, not the view's
+  const kit = (quote.components || []).length > 1;
+  const extra = (quote.dfm || []).filter((f) => !seen.has(`${f.code}|${f.message}`))
+    .map((f) => (kit && f.location ? { ...f, location: { ...f.location, face_ids: [] } } : f));
   if (extra.length) {
     state.findings = state.findings.concat(extra);
     renderFindings(-1);

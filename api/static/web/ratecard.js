@@ -1,12 +1,14 @@
 // The owner's rate card: editable tables of the card, saved with PUT /v1/workshops/{id}/rate-card (the API
-// validates it with its own rules), the price effect on reference parts, and the version history with a diff.
-import { $, el, api, boot, cents, money, showError, clearError, setStatus } from './common.js';
+// validates it with its own rules), a live preview of the price effect on reference parts while the owner edits
+// (POST .../rate-card/preview: the draft validated and priced, nothing saved), and the version history with a diff.
+import { $, el, api, boot, money, showError, clearError, setStatus } from './common.js';
 
 const cfg = boot();
 const WS = cfg.workshop_id;
 const CARD_URL = `/v1/workshops/${WS}/rate-card`;
 const REFERENCE = [['plate.step', 'Plate with 4 holes'], ['block.step', 'Pocketed block'], ['shaft.step', 'Stepped shaft']];
 const REF_QTY = [1, 10];
+const PREVIEW_DELAY_MS = 400;  // the preview waits for a pause in typing
 const TITLES = { commercial: 'Margins, minimums and quantity pricing', shipping: 'Shipping', capacity: 'Capacity',
   calendar: 'Calendar', tiers: 'Service tiers', processes: 'Machines and rates', materials: 'Materials and prices',
   finishes: 'Finishes', location: 'Location' };
@@ -14,6 +16,8 @@ const SKIP = new Set(['schema', 'id', 'demo']);
 let card = null;
 let version = 0;
 let refParts = null;
+let previewTimer = 0;
+let previewSeq = 0;
 
 const isObj = (v) => v && typeof v === 'object' && !Array.isArray(v);
 const scalar = (v) => v === null || ['number', 'string', 'boolean'].includes(typeof v);
@@ -114,7 +118,6 @@ function parse(inp) {
 function collect() {
   const doc = structuredClone(card);
   for (const inp of document.querySelectorAll('#tables [data-path]')) {
-    inp.classList.remove('invalid');
     const path = JSON.parse(inp.dataset.path);
     let node = doc;
     for (const p of path.slice(0, -1)) node = node[p];
@@ -123,37 +126,74 @@ function collect() {
   return doc;
 }
 
-function markInvalid(err) {
-  const field = err.problem && (err.problem.field || (err.problem.errors && err.problem.errors[0] && err.problem.errors[0].field));
-  if (!field) return;
+// The input a problem's field names (``ratecard.processes.cnc_milling...``), or null.
+function inputOf(problem) {
+  const field = problem && (problem.field || (problem.errors && problem.errors[0] && problem.errors[0].field));
+  if (!field) return null;
   const parts = String(field).replace(/^ratecard\.?/, '').split(/[.[\]]+/).filter(Boolean);
   for (const inp of document.querySelectorAll('#tables [data-path]')) {
     const path = JSON.parse(inp.dataset.path).map(String);
-    if (parts.length && parts.every((p, i) => path[i] === p)) { inp.classList.add('invalid'); inp.focus(); return; }
+    if (parts.length && parts.every((p, i) => path[i] === p)) return inp;
+  }
+  return null;
+}
+
+// A validation message beside its field (and the field marked invalid); false when no field matches.
+function fieldError(inp, message) {
+  clearFieldErrors();
+  if (!inp) return false;
+  const id = `${inp.id}-error`;
+  inp.classList.add('invalid');
+  inp.setAttribute('aria-invalid', 'true');
+  inp.setAttribute('aria-describedby', id);
+  inp.after(el('span', { id, class: 'field-error', role: 'alert', text: message }));
+  return true;
+}
+
+function clearFieldErrors() {
+  for (const span of document.querySelectorAll('#tables .field-error')) span.remove();
+  for (const inp of document.querySelectorAll('#tables [aria-invalid]')) {
+    inp.classList.remove('invalid');
+    inp.removeAttribute('aria-invalid');
+    inp.removeAttribute('aria-describedby');
+  }
+}
+
+function markInvalid(err) {
+  const inp = inputOf(err.problem);
+  if (inp && fieldError(inp, err.message)) inp.focus();
+}
+
+// The draft from the tables; a value that does not parse gets its message beside the field (null returned).
+function draft() {
+  try {
+    return collect();
+  } catch (err) {
+    if (!err.inp) throw err;
+    fieldError(err.inp, `${err.inp.getAttribute('aria-label')}: ${err.message}`);
+    return null;
   }
 }
 
 async function save(ev) {
   ev.preventDefault();
   clearError();
-  let doc;
-  try {
-    doc = collect();
-  } catch (err) {
-    if (err.inp) { err.inp.classList.add('invalid'); err.inp.focus(); }
-    showError(new Error(`${err.inp ? err.inp.getAttribute('aria-label') : ''}: ${err.message}`));
+  clearTimeout(previewTimer);
+  previewSeq += 1;  // a preview still on its way is not shown over the save's
+  const doc = draft();
+  if (!doc) {
+    $('#tables [aria-invalid]').focus();
     return;
   }
   $('#save-btn').disabled = true;
   try {
     setStatus('Saving...');
-    const before = await prices();
+    const effect = await preview(doc);  // before: the saved card; after: the one being saved
     const view = await api(CARD_URL, { method: 'PUT', json: doc, csrf: cfg.csrf });
     card = view.ratecard;
     version = view.version;
     render();
-    setStatus(`Pricing the reference parts with version ${version}...`);
-    await showPreview(before, await prices());
+    showPreview(effect);
     await history();
     setStatus(`Saved as version ${version}.`);
   } catch (err) {
@@ -165,45 +205,71 @@ async function save(ev) {
   }
 }
 
-// This workshop's lowest total for each reference part and quantity, in cents (null: it does not offer it).
-async function prices() {
+// The reference parts, uploaded once as this owner's parts (a small STEP each: measured at once); one upload
+// however many previews ask for them meanwhile.
+function referenceParts() {
   if (!refParts) {
-    refParts = [];
-    for (const [file, label] of REFERENCE) {
-      const blob = await (await fetch(`/static/web/reference/${file}`)).blob();
-      const form = new FormData();
-      form.append('file', blob, file);
-      const part = await api('/v1/parts', { method: 'POST', form, csrf: cfg.csrf });
-      if (part.kind) continue;  // an async job: a reference part is small, skip it rather than wait
-      refParts.push({ id: part.id, label });
-    }
+    refParts = (async () => {
+      const parts = [];
+      for (const [file, label] of REFERENCE) {
+        const blob = await (await fetch(`/static/web/reference/${file}`)).blob();
+        const form = new FormData();
+        form.append('file', blob, file);
+        const part = await api('/v1/parts', { method: 'POST', form, csrf: cfg.csrf });
+        if (part.kind) continue;  // an async job: a reference part is small, skip it rather than wait
+        parts.push({ id: part.id, label });
+      }
+      return parts;
+    })();
+    refParts.catch(() => { refParts = null; });  // a failed upload is tried again by the next preview
   }
-  const out = [];
-  for (const p of refParts) {
-    const material = Object.keys(card.materials || {})[0] || 'al6061';
-    let quote = null;
-    try {
-      quote = await api(`/v1/parts/${p.id}/quotes`, { method: 'POST', json: { material, quantities: REF_QTY }, csrf: cfg.csrf });
-    } catch { /* no offer from anyone: shown as "-" */ }
-    const mine = quote ? quote.offers.filter((o) => o.workshop_id === WS) : [];
-    for (const [i, q] of REF_QTY.entries()) {
-      const totals = mine.map((o) => cents(o.lines[i], 'total')).filter((c) => c !== null);
-      out.push({ label: `${p.label} (${material})`, quantity: q, cents: totals.length ? Math.min(...totals) : null });
-    }
-  }
-  return out;
+  return refParts;
 }
 
-function showPreview(before, after) {
-  const rows = before.map((b, i) => {
-    const a = after ? after[i] : b;
-    const d = b.cents !== null && a.cents !== null ? a.cents - b.cents : null;
-    const pct = d !== null && b.cents ? ` (${(100 * d / b.cents).toFixed(1)} %)` : '';
-    return el('tr', {}, el('td', { text: b.label }), el('td', { class: 'num', text: String(b.quantity) }),
-      el('td', { class: 'num before', text: money(b.cents) }), el('td', { class: 'num after', text: after ? money(a.cents) : '-' }),
-      el('td', { class: `num ${d > 0 ? 'up' : d < 0 ? 'down' : ''}`, text: d === null || !after ? '-' : `${d >= 0 ? '+' : ''}${money(d)}${pct}` }));
-  });
-  $('#preview tbody').replaceChildren(...rows);
+// The reference parts priced with the saved card and with ``doc`` (nothing saved): rows of the preview table.
+async function preview(doc) {
+  const parts = await referenceParts();
+  const material = Object.keys(card.materials || {})[0] || 'al6061';
+  const body = await api(`${CARD_URL}/preview`, { method: 'POST', csrf: cfg.csrf,
+    json: { ratecard: doc, part_ids: parts.map((p) => p.id), material, quantities: REF_QTY } });
+  const label = Object.fromEntries(parts.map((p) => [p.id, p.label]));
+  return body.parts.flatMap((p) => p.lines.map((line) => ({
+    label: `${label[p.part_id] || p.filename} (${body.material})`, quantity: line.quantity,
+    before: line.current ? line.current.total_cents : null, after: line.draft ? line.draft.total_cents : null,
+  })));
+}
+
+// Edits wait for a pause, then the draft is validated and priced; only the newest answer is shown.
+function schedulePreview() {
+  clearTimeout(previewTimer);
+  previewTimer = setTimeout(async () => {
+    const seq = ++previewSeq;
+    clearError();
+    const doc = draft();
+    if (!doc) { setStatus('Fix the marked field to see the effect of your changes.'); return; }
+    try {
+      setStatus('Pricing your changes (not saved)...');
+      const rows = await preview(doc);
+      if (seq !== previewSeq) return;
+      clearFieldErrors();
+      showPreview(rows);
+      setStatus('Preview of your unsaved changes: press Save to keep them.');
+    } catch (err) {
+      if (seq !== previewSeq) return;
+      setStatus('');
+      if (!(err.problem && fieldError(inputOf(err.problem), err.message))) showError(err);
+    }
+  }, PREVIEW_DELAY_MS);
+}
+
+function showPreview(rows) {
+  $('#preview tbody').replaceChildren(...rows.map((r) => {
+    const d = r.before !== null && r.after !== null ? r.after - r.before : null;
+    const pct = d !== null && r.before ? ` (${(100 * d / r.before).toFixed(1)} %)` : '';
+    return el('tr', {}, el('td', { text: r.label }), el('td', { class: 'num', text: String(r.quantity) }),
+      el('td', { class: 'num before', text: money(r.before) }), el('td', { class: 'num after', text: money(r.after) }),
+      el('td', { class: `num ${d > 0 ? 'up' : d < 0 ? 'down' : ''}`, text: d === null ? '-' : `${d >= 0 ? '+' : ''}${money(d)}${pct}` }));
+  }));
 }
 
 function flatten(obj, prefix = '', out = {}) {
@@ -233,6 +299,8 @@ async function history() {
 
 async function main() {
   $('#card-form').addEventListener('submit', save);
+  $('#tables').addEventListener('input', schedulePreview);
+  $('#tables').addEventListener('change', schedulePreview);
   $('#diff-btn').addEventListener('click', () => diff().catch(showError));
   try {
     const view = await api(CARD_URL);
@@ -241,7 +309,7 @@ async function main() {
     render();
     await history();
     setStatus('Pricing the reference parts...');
-    showPreview(await prices(), null);
+    showPreview(await preview(card));
     setStatus('');
   } catch (err) {
     showError(err);

@@ -1,4 +1,7 @@
-// The 3D view: the part's GLB (GET /v1/parts/{id}/mesh, millimetres) with orbit controls and finding markers.
+// The 3D view: the part's GLB (GET /v1/parts/{id}/mesh, millimetres) with orbit controls; a finding is painted
+// on the faces it names. The GLB's triangles are ordered by face (B-rep face of a STEP part, else mesh region) and
+// its mesh extras name an accessor of each face's first triangle (geometry/export.py): painting a face is one
+// draw group drawn in the highlight material. The painted faces are kept in the container's data-painted-faces.
 import * as THREE from 'three';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
@@ -25,6 +28,11 @@ export class PartViewer {
     this.markers = new THREE.Group();
     this.scene.add(this.markers);
     this.material = new THREE.MeshStandardMaterial({ color: BASE, metalness: 0.3, roughness: 0.55, side: THREE.DoubleSide, flatShading: true });
+    this.hot = new THREE.MeshStandardMaterial({ color: HOT, metalness: 0.1, roughness: 0.6, side: THREE.DoubleSide, flatShading: true,
+      polygonOffset: true, polygonOffsetFactor: -1 });
+    this.mesh = null;
+    this.offsets = null;  // face i: triangles offsets[i] <= t < offsets[i + 1]
+    this.faceKind = '';
     new ResizeObserver(() => this.resize()).observe(container);
     this.resize();
   }
@@ -46,7 +54,15 @@ export class PartViewer {
     const gltf = await new GLTFLoader().loadAsync(url);
     if (this.model) this.scene.remove(this.model);
     this.model = gltf.scene;
-    this.model.traverse((o) => { if (o.isMesh) o.material = this.material; });
+    this.mesh = null;
+    this.model.traverse((o) => { if (o.isMesh) { o.material = [this.material, this.hot]; this.mesh = this.mesh || o; } });
+    const extras = ((gltf.parser.json.meshes || [])[0] || {}).extras || {};
+    this.offsets = null;
+    this.faceKind = extras.face_ids || '';
+    if (this.mesh && Number.isInteger(extras.face_offsets)) {
+      this.offsets = (await gltf.parser.getDependency('accessor', extras.face_offsets)).array;
+    }
+    this.paint([]);
     this.scene.add(this.model);
     const box = new THREE.Box3().setFromObject(this.model);
     this.size = box.getSize(new THREE.Vector3()).length() || 1;
@@ -61,13 +77,75 @@ export class PartViewer {
     this.draw();
   }
 
-  // Markers at the findings' points; ``active`` (an index) is drawn larger and the part tinted when it has none.
+  // Paint the faces ``faceIds`` (ids of the GLB's faces) in the highlight colour, the rest in the base colour.
+  paint(faceIds) {
+    if (!this.mesh) return;
+    const g = this.mesh.geometry;
+    const total = g.index ? g.index.count : g.attributes.position.count;
+    const n = this.offsets ? this.offsets.length - 1 : 0;
+    const hot = new Set(faceIds.filter((f) => Number.isInteger(f) && f >= 0 && f < n));
+    g.clearGroups();
+    let painted = 0;
+    let start = 0;
+    let current = 0;
+    for (let f = 0; f < n && hot.size; f++) {
+      const a = this.offsets[f] * 3;
+      const b = this.offsets[f + 1] * 3;
+      const m = hot.has(f) ? 1 : 0;
+      if (b === a) continue;
+      if (m !== current) {
+        if (a > start) g.addGroup(start, a - start, current);
+        start = a;
+        current = m;
+      }
+      painted += m * (b - a) / 3;
+    }
+    if (total > start) g.addGroup(start, total - start, current);
+    this.container.dataset.paintedFaces = [...hot].sort((a, b) => a - b).join(',');
+    this.container.dataset.paintedTriangles = String(painted);
+  }
+
+  // The faces a finding concerns: the B-rep faces it names, else the faces (or mesh regions) at its point.
+  facesOf(finding) {
+    const loc = (finding && finding.location) || {};
+    if (this.faceKind === 'brep' && (loc.face_ids || []).length) return loc.face_ids;
+    return loc.point_mm && this.offsets ? this.facesNear(loc.point_mm) : [];
+  }
+
+  // Faces with a triangle within 1/200 of the part's size of ``point``; else the face of the nearest triangle.
+  facesNear(point) {
+    const pos = this.mesh.geometry.attributes.position;
+    const index = this.mesh.geometry.index;
+    const p = new THREE.Vector3(...point);
+    const tri = new THREE.Triangle();
+    const q = new THREE.Vector3();
+    const reach = (this.size || 100) / 200;
+    const near = [];
+    let best = [Infinity, -1];
+    for (let f = 0; f + 1 < this.offsets.length; f++) {
+      let d = Infinity;
+      for (let t = this.offsets[f]; t < this.offsets[f + 1] && d > reach; t++) {
+        tri.a.fromBufferAttribute(pos, index.getX(3 * t));
+        tri.b.fromBufferAttribute(pos, index.getX(3 * t + 1));
+        tri.c.fromBufferAttribute(pos, index.getX(3 * t + 2));
+        d = Math.min(d, tri.closestPointToPoint(p, q).distanceTo(p));
+      }
+      if (d <= reach) near.push(f);
+      if (d < best[0]) best = [d, f];
+    }
+    return near.length ? near : (best[1] >= 0 ? [best[1]] : []);
+  }
+
+  // Markers at the findings' points; the ``active`` one (an index) is painted on its faces, else drawn as a larger
+  // marker, and the whole part is tinted when it has neither faces nor a point.
   showFindings(findings, active = -1) {
     this.markers.clear();
     const r = (this.size || 100) / 60;
+    const faces = active >= 0 ? this.facesOf(findings[active]) : [];
+    this.paint(faces);
     findings.forEach((f, i) => {
       const p = f.location && f.location.point_mm;
-      if (!p) return;
+      if (!p || (i === active && faces.length)) return;
       const hot = i === active;
       const m = new THREE.Mesh(new THREE.SphereGeometry(hot ? r * 2 : r, 16, 12),
         new THREE.MeshBasicMaterial({ color: hot ? HOT : 0xf2a900, depthTest: !hot }));
@@ -76,7 +154,7 @@ export class PartViewer {
       this.markers.add(m);
     });
     const f = findings[active];
-    const whole = f && !(f.location && f.location.point_mm);
+    const whole = f && !faces.length && !(f.location && f.location.point_mm);
     this.material.color.setHex(whole ? HOT : BASE);
     this.draw();
   }
