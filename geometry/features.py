@@ -73,6 +73,12 @@ class MeshInfo:
     #: closed and consistently wound, non-manifold edges allowed (each edge used as often in one
     #: direction as in the other): the volume is well defined and a slicer prints it
     closed: bool = False
+    #: closed shells nested inside the part's material (inside an odd number of other shells): inner
+    #: cavities no tool reaches and that trap powder or resin (``geometry.kernels.shells``); measured
+    #: on closed meshes of several shells, 0 otherwise
+    voids: int = 0
+    #: volume those cavities enclose [mm3]
+    void_volume_mm3: float = 0.0
 
     @property
     def solid(self) -> bool:

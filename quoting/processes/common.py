@@ -97,9 +97,10 @@ def volume_findings(process: Process, features: PartFeatures) -> list[Finding]:
 
 
 def closed_voids(features: PartFeatures) -> int:
-    """Closed inner cavities of a B-rep part: shells beyond one per solid (0 when unknown, as for meshes)."""
+    """Closed inner cavities: of a B-rep part, shells beyond one per solid; of a mesh, the shells nested
+    inside its material (``MeshInfo.voids``, 0 on an open mesh, where nothing can be told)."""
     if not features.mesh.from_brep:
-        return 0
+        return features.mesh.voids
     return max(0, features.mesh.bodies - features.solids)
 
 
