@@ -56,6 +56,10 @@ class Operation:
     inputs: dict[str, Any] = field(default_factory=dict)
     #: True: once per build of an additive machine (time of one full build, see ``BuildPlan``)
     per_build: bool = False
+    #: True: run on another machine of the workshop after the family's own (sheet metal: blind holes,
+    #: counterbores and pockets machined on a mill after the laser), priced apart at that machine's
+    #: rate (``quoting.secondary``); the family's own times below leave it out
+    secondary: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,22 +133,32 @@ class ProcessEstimate:
     build: BuildPlan | None = None
 
     @property
+    def own_operations(self) -> list[Operation]:
+        """The operations of the family's own machine (secondary ones left out)."""
+        return [op for op in self.operations if not op.secondary]
+
+    @property
+    def secondary_operations(self) -> list[Operation]:
+        """Operations on another machine of the workshop (``Operation.secondary``), priced apart."""
+        return [op for op in self.operations if op.secondary]
+
+    @property
     def batch_time_min(self) -> float:
-        """Minutes spent once per batch (setups, programming)."""
-        return sum(op.time_min for op in self.operations if op.per_batch)
+        """Minutes spent once per batch (setups, programming) on the family's own machine."""
+        return sum(op.time_min for op in self.own_operations if op.per_batch)
 
     @property
     def part_time_min(self) -> float:
         """Machine minutes per part; per-build minutes are shared over a full build."""
-        per_part = sum(op.time_min for op in self.operations if not op.per_batch and not op.per_build)
-        per_build = sum(op.time_min for op in self.operations if op.per_build)
+        per_part = sum(op.time_min for op in self.own_operations if not op.per_batch and not op.per_build)
+        per_build = sum(op.time_min for op in self.own_operations if op.per_build)
         if per_build and self.build is not None:
             per_part += per_build / self.build.parts_per_build
         return per_part
 
     def run_time_min(self, quantity: int) -> float:
         """Machine minutes (batch time excluded) for ``quantity`` parts, builds partly filled included."""
-        per_part = sum(op.time_min for op in self.operations if not op.per_batch and not op.per_build)
+        per_part = sum(op.time_min for op in self.own_operations if not op.per_batch and not op.per_build)
         minutes = per_part * quantity
         if self.build is not None:
             minutes += self.build.run_time_min(quantity)

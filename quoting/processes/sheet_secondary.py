@@ -1,0 +1,111 @@
+"""Secondary machining of a laser-cut part: what a laser cannot cut, made on the workshop's mill after it.
+
+A laser cuts through the whole thickness only. Blind holes, counterbores, countersinks and pockets
+on a plate are what a job shop drills and mills afterwards, on a mill, from the laser-cut blank:
+the sheet-metal estimate carries them as ``Operation.secondary`` operations, priced apart at the
+workshop's mill rate (``quoting.secondary``); a workshop without a mill cannot make the part.
+
+Minutes from simple cutting rates per feature (processes.toml [sheet_metal.secondary], the
+material's cutting data):
+
+- per batch: programming, and a setup (the blank in a vise or on a fixture plate, zero, first part)
+- per part: loading and unloading the blank on the mill
+- blind hole: position + depth / drill feed (vf = vc x 1000 x (f/D) / pi, ``common.drill_feed_mm_min``),
+  plus a peck retract per ``peck_step_diameters`` of depth past the peck ratio (processes.toml [holes],
+  as milling drills)
+- counterbore or countersink: position + [holes]' time per mouth (the through part is laser-cut)
+- pocket: position + opening x depth x fill / the material's milling removal rate (roughing), plus a
+  finishing pass per pocket
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from geometry.features import Hole, HoleKind, PartFeatures, Pocket
+from quoting.materials import Material
+from quoting.processes.base import Operation
+from quoting.processes.common import drill_feed_mm_min, hole_params
+
+
+@dataclass(frozen=True)
+class MachinedFeatures:
+    """The features of a plate a laser cannot cut."""
+
+    blind: tuple[Hole, ...]
+    #: through holes with a counterbored or countersunk mouth
+    stepped: tuple[Hole, ...]
+    pockets: tuple[Pocket, ...]
+
+    @classmethod
+    def of(cls, features: PartFeatures) -> MachinedFeatures:
+        holes = features.holes or []
+        return cls(
+            blind=tuple(h for h in holes if not h.through),
+            stepped=tuple(h for h in holes if h.through and h.kind is not HoleKind.PLAIN),
+            pockets=tuple(features.pockets or []),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.blind or self.stepped or self.pockets)
+
+    @property
+    def face_ids(self) -> tuple[int, ...]:
+        return tuple(i for h in (*self.blind, *self.stepped) for i in h.face_ids) + tuple(
+            i for p in self.pockets for i in p.face_ids)
+
+    def describe(self) -> str:
+        """"2 blind holes, 1 pocket": what is there, for messages."""
+        what = ((len(self.blind), "blind hole"), (len(self.stepped), "counterbored/countersunk hole"),
+                (len(self.pockets), "pocket"))
+        return ", ".join(f"{n} {name}{'s' if n > 1 else ''}" for n, name in what if n)
+
+
+def secondary_operations(features: MachinedFeatures, material: Material,
+                         params: Mapping[str, Any]) -> list[Operation]:
+    """The mill's operations for ``features`` (none when there are none); ``params``: [sheet_metal.secondary]."""
+    if not features:
+        return []
+    p, holes = params, hole_params()
+    position = float(holes["position_min"])
+    ops = [
+        Operation("secondary_programming", float(p["programming_min"]), per_batch=True,
+                  inputs={"per": "batch"}, secondary=True),
+        Operation("secondary_setup", float(p["setup_min"]), per_batch=True,
+                  inputs={"per": "batch", "features": features.describe()}, secondary=True),
+        Operation("secondary_loading", float(p["load_min_per_part"]), inputs={}, secondary=True),
+    ]
+    if features.blind:
+        feed = drill_feed_mm_min(material)
+        minutes = sum(_drill_min(h, feed, holes) for h in features.blind)
+        ops.append(Operation("secondary_drilling", minutes, secondary=True, inputs={
+            "holes": len(features.blind), "depth_mm": [round(h.depth_mm, 2) for h in features.blind],
+            "feed_mm_min": round(feed, 1)}))
+    mouths = [h for h in (*features.blind, *features.stepped) if h.kind is not HoleKind.PLAIN]
+    if mouths:
+        minutes = sum(position + float(holes["counterbore_min" if h.kind is HoleKind.COUNTERBORE
+                                            else "countersink_min"]) for h in mouths)
+        ops.append(Operation("secondary_counterboring", minutes, secondary=True, inputs={"holes": len(mouths)}))
+    if features.pockets:
+        rate = float(material.removal_rate_mm3_min or p["default_removal_rate_mm3_min"])
+        fill = float(p["pocket_fill"])
+        volume = sum(k.opening_mm[0] * k.opening_mm[1] * k.depth_mm * fill for k in features.pockets)
+        minutes = len(features.pockets) * (position + float(p["pocket_finish_min"])) + volume / rate
+        ops.append(Operation("secondary_pocketing", minutes, secondary=True, inputs={
+            "pockets": len(features.pockets), "volume_mm3": round(volume, 1), "removal_rate_mm3_min": rate}))
+    return ops
+
+
+def _drill_min(hole: Hole, feed_mm_min: float, holes: Mapping[str, Any]) -> float:
+    """One blind hole: position, feed to depth, peck retracts past the peck ratio ([holes])."""
+    d, depth = hole.diameter_mm, hole.depth_mm
+    minutes = float(holes["position_min"]) + depth / feed_mm_min
+    if d > 0 and depth / d > float(holes["peck_above_depth_to_diameter"]):
+        minutes += math.ceil(depth / (float(holes["peck_step_diameters"]) * d)) * float(holes["peck_retract_min"])
+    return minutes
+
+
+__all__ = ["MachinedFeatures", "secondary_operations"]
