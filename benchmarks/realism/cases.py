@@ -151,3 +151,7 @@ CASES: tuple[Case, ...] = (
          # 600 mm outline + 4 x 20 mm holes = 682 mm at 4 m/min; 4 holes; 0.47 kg
          round((8 * 0.682 / 4.0 + 4 * 1) * USD_EUR + 0.47 * 1.4, 2), SHEET_ELIMOLD),
 )
+
+from benchmarks.realism.cases_printing import PRINTING_CASES  # noqa: E402  (MJF and more sheet cases)
+
+CASES = (*CASES, *PRINTING_CASES)
