@@ -151,6 +151,11 @@ class SheetMetal:
     #: the outlines after the first here too, so every piece gets its pierce.
     pierces: int
     k_factor: float = 0.44
+    #: a flat plate's milled recesses (pocket floors and steps below a skin, with their walls), which a laser
+    #: cannot cut: their faces, the number of floors and floor area x depth [mm3] (``geometry.brep.recesses``)
+    recess_face_ids: tuple[int, ...] = ()
+    recesses: int = 0
+    recess_volume_mm3: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ material's cutting data):
   plus a peck retract per ``peck_step_diameters`` of depth past the peck ratio (processes.toml [holes],
   as milling drills)
 - counterbore or countersink: position + [holes]' time per mouth (the through part is laser-cut)
-- pocket: position + opening x depth x fill / the material's milling removal rate (roughing), plus a
-  finishing pass per pocket
+- pocket or step: position + its volume / the material's milling removal rate (roughing), plus a finishing
+  pass per recess; the volume is the plate's measured recesses (floor area x depth, ``SheetMetal.recess_*``,
+  the holes' own volumes taken out), else the recognised pockets' opening x depth x fill
 """
 
 from __future__ import annotations
@@ -39,29 +40,50 @@ class MachinedFeatures:
     #: through holes with a counterbored or countersunk mouth
     stepped: tuple[Hole, ...]
     pockets: tuple[Pocket, ...]
+    #: pockets and steps milled from the plate's recesses (``SheetMetal.recess_*``), holes' own volumes taken out
+    recesses: int = 0
+    #: volume those recesses remove [mm3]; 0 when the geometry measured none (then the pockets' openings count)
+    recess_volume_mm3: float = 0.0
+    recess_face_ids: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, features: PartFeatures) -> MachinedFeatures:
         holes = features.holes or []
-        return cls(
-            blind=tuple(h for h in holes if not h.through),
-            stepped=tuple(h for h in holes if h.through and h.kind is not HoleKind.PLAIN),
-            pockets=tuple(features.pockets or []),
-        )
+        blind = tuple(h for h in holes if not h.through)
+        stepped = tuple(h for h in holes if h.through and h.kind is not HoleKind.PLAIN)
+        pockets = tuple(features.pockets or [])
+        sheet = features.sheet_metal
+        if sheet is None or sheet.recess_volume_mm3 <= 0:
+            return cls(blind, stepped, pockets)
+        # a recess floor is also the flat bottom of a blind hole or a counterbore's seat: those are priced as holes
+        in_holes = sum(math.pi / 4 * h.diameter_mm**2 * h.depth_mm for h in blind) + sum(
+            math.pi / 4 * (h.counterbore_diameter_mm**2 - h.diameter_mm**2) * h.counterbore_depth_mm
+            for h in stepped if h.counterbore_diameter_mm and h.counterbore_depth_mm)
+        volume = max(0.0, sheet.recess_volume_mm3 - in_holes)
+        count = max(len(pockets), sheet.recesses - len(blind) - len(stepped)) if volume > 0 else 0
+        return cls(blind, stepped, pockets, count, volume, sheet.recess_face_ids if count else ())
 
     def __bool__(self) -> bool:
-        return bool(self.blind or self.stepped or self.pockets)
+        return bool(self.blind or self.stepped or self.pockets or self.recesses)
+
+    @property
+    def milled(self) -> int:
+        """Pockets and steps to mill: the recesses measured, else the pockets recognised."""
+        return self.recesses if self.recess_volume_mm3 > 0 else len(self.pockets)
 
     @property
     def face_ids(self) -> tuple[int, ...]:
-        return tuple(i for h in (*self.blind, *self.stepped) for i in h.face_ids) + tuple(
-            i for p in self.pockets for i in p.face_ids)
+        ids = {i for h in (*self.blind, *self.stepped) for i in h.face_ids}
+        ids |= {i for p in self.pockets for i in p.face_ids} | set(self.recess_face_ids)
+        return tuple(sorted(ids))
 
     def describe(self) -> str:
         """"2 blind holes, 1 pocket": what is there, for messages."""
-        what = ((len(self.blind), "blind hole"), (len(self.stepped), "counterbored/countersunk hole"),
-                (len(self.pockets), "pocket"))
-        return ", ".join(f"{n} {name}{'s' if n > 1 else ''}" for n, name in what if n)
+        recess = ("pocket or step", "pockets or steps") if self.recess_volume_mm3 > 0 else ("pocket", "pockets")
+        what = ((len(self.blind), ("blind hole", "blind holes")),
+                (len(self.stepped), ("counterbored/countersunk hole", "counterbored/countersunk holes")),
+                (self.milled, recess))
+        return ", ".join(f"{n} {names[n > 1]}" for n, names in what if n)
 
 
 def secondary_operations(features: MachinedFeatures, material: Material,
@@ -89,13 +111,13 @@ def secondary_operations(features: MachinedFeatures, material: Material,
         minutes = sum(position + float(holes["counterbore_min" if h.kind is HoleKind.COUNTERBORE
                                             else "countersink_min"]) for h in mouths)
         ops.append(Operation("secondary_counterboring", minutes, secondary=True, inputs={"holes": len(mouths)}))
-    if features.pockets:
+    if features.milled:
         rate = float(material.removal_rate_mm3_min or p["default_removal_rate_mm3_min"])
-        fill = float(p["pocket_fill"])
-        volume = sum(k.opening_mm[0] * k.opening_mm[1] * k.depth_mm * fill for k in features.pockets)
-        minutes = len(features.pockets) * (position + float(p["pocket_finish_min"])) + volume / rate
+        volume = features.recess_volume_mm3 or sum(
+            k.opening_mm[0] * k.opening_mm[1] * k.depth_mm * float(p["pocket_fill"]) for k in features.pockets)
+        minutes = features.milled * (position + float(p["pocket_finish_min"])) + volume / rate
         ops.append(Operation("secondary_pocketing", minutes, secondary=True, inputs={
-            "pockets": len(features.pockets), "volume_mm3": round(volume, 1), "removal_rate_mm3_min": rate}))
+            "recesses": features.milled, "volume_mm3": round(volume, 1), "removal_rate_mm3_min": rate}))
     return ops
 
 
