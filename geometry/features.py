@@ -79,6 +79,8 @@ class MeshInfo:
     voids: int = 0
     #: volume those cavities enclose [mm3]
     void_volume_mm3: float = 0.0
+    #: the centre of the largest cavity's box [mm], to point at it
+    void_centre_mm: tuple[float, float, float] | None = None
 
     @property
     def solid(self) -> bool:

@@ -72,7 +72,8 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool) -> d
         return out
     if health.bodies > 1:  # shells nested in others are closed inner cavities (voids)
         shells = mesh_shells(vertices, faces)
-        out["mesh"] = dataclasses.replace(out["mesh"], voids=shells.voids, void_volume_mm3=shells.void_volume_mm3)
+        out["mesh"] = dataclasses.replace(out["mesh"], voids=shells.voids, void_volume_mm3=shells.void_volume_mm3,
+                                          void_centre_mm=shells.void_centre_mm)
     if mass.volume_mm3 < 0:  # inside-out: every triangle wound the other way
         triangles = np.ascontiguousarray(triangles[:, ::-1])
     out["volume_mm3"] = abs(mass.volume_mm3)

@@ -43,11 +43,23 @@ class Shells:
     depth: np.ndarray
     #: per shell (count,): signed volume [mm3] (negative: wound inward)
     signed_volume_mm3: np.ndarray
+    #: per shell (count, 6): box [min xyz, max xyz] [mm]
+    box_mm: np.ndarray
 
     @property
     def void_shells(self) -> tuple[int, ...]:
         """Indices of the void shells (odd depth)."""
         return tuple(int(i) for i in np.flatnonzero(self.depth % 2 == 1))
+
+    @property
+    def void_centre_mm(self) -> tuple[float, float, float] | None:
+        """The centre of the largest void's box [mm] (where to point at it), or None without voids."""
+        voids = self.void_shells
+        if not voids:
+            return None
+        largest = max(voids, key=lambda i: abs(float(self.signed_volume_mm3[i])))
+        x, y, z = (0.5 * (self.box_mm[largest, :3] + self.box_mm[largest, 3:])).tolist()
+        return float(x), float(y), float(z)
 
 
 @serial_for_small("faces")
@@ -73,6 +85,7 @@ def mesh_shells(vertices: np.ndarray, faces: np.ndarray) -> Shells:
         void_volume_mm3=float(np.abs(volume[odd]).sum()),
         depth=depth,
         signed_volume_mm3=volume,
+        box_mm=box,
     )
 
 

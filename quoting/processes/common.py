@@ -113,6 +113,7 @@ def void_findings(process: Process, features: PartFeatures) -> list[Finding]:
         process, Severity.ERROR, "closed_inner_void",
         f"the part has {voids} closed inner cavit{'y' if voids == 1 else 'ies'} with no way in for a tool: "
         f"{process.value.replace('_', ' ')} cannot make it; print it (FDM), or open the cavity to the outside",
+        point_mm=features.mesh.void_centre_mm,
     )]
 
 

@@ -45,6 +45,7 @@ def _trapped(process: Process, technology: str, features: PartFeatures, limits: 
         f"the part has {cavities}{held} that trap{'s' if voids == 1 else ''} uncured {what} (no escape hole): "
         f"add at least two escape holes of {limits['additive_escape_hole_min_mm']:g} mm or more to each, make it "
         "solid, or print it in FDM",
+        point_mm=features.mesh.void_centre_mm,
     )
 
 

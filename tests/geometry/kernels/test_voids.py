@@ -99,3 +99,10 @@ def test_rigid_motion_and_winding_leave_voids_unchanged() -> None:
 def test_one_shell_has_no_void() -> None:
     shells = mesh_shells(*_mesh(_sphere(10)))
     assert (shells.count, shells.voids, shells.void_volume_mm3) == (1, 0, 0.0)
+
+
+def test_void_centre_is_the_largest_cavity() -> None:
+    shells = mesh_shells(*_mesh(_box(60), _sphere(8, (-15, 0, 0), True), _sphere(5, (15, 5, 0), True)))
+    assert shells.voids == 2
+    assert shells.void_centre_mm == pytest.approx((-15.0, 0.0, 0.0), abs=1e-9)
+    assert mesh_shells(*_mesh(_box(10), _box(10, (30, 0, 0)))).void_centre_mm is None

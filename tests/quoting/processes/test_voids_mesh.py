@@ -55,6 +55,7 @@ def test_mesh_with_a_cavity_is_not_machined(box_with_cavity) -> None:
     finding = next(x for x in models[Process.CNC_MILLING].check(f, get_material("al6061"), "3axis")
                    if x.code == "closed_inner_void")
     assert "1 closed inner cavity" in finding.message
+    assert finding.location.point_mm == pytest.approx((0.0, 0.0, 0.0), abs=1e-6)  # the cavity's centre
 
 
 @pytest.mark.parametrize(("process", "material", "machine"), [
