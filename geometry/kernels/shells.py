@@ -52,6 +52,12 @@ class Shells:
         return tuple(int(i) for i in np.flatnonzero(self.depth % 2 == 1))
 
     @property
+    def solid_volume_mm3(self) -> float:
+        """The material's volume [mm3]: the bodies' (even depth) less the voids' (odd depth), however each is wound."""
+        sign = np.where(self.depth % 2 == 0, 1.0, -1.0)
+        return float(np.sum(sign * np.abs(self.signed_volume_mm3)))
+
+    @property
     def void_centre_mm(self) -> tuple[float, float, float] | None:
         """The centre of the largest void's box [mm] (where to point at it), or None without voids."""
         voids = self.void_shells

@@ -55,6 +55,14 @@ def test_cadquery_meshes(fmt: str, build, voids: int, void_mm3: float) -> None:
         assert f.volume_mm3 == pytest.approx(outer - void_mm3, rel=0.02)
 
 
+def test_cavity_wound_outward_is_taken_out_of_the_volume() -> None:
+    outer, inner = trimesh.creation.icosphere(4, radius=20.0), trimesh.creation.icosphere(3, radius=12.0)
+    both = trimesh.util.concatenate([outer, inner])  # the cavity wound like a body: an exporter's mistake
+    f = extract(load_bytes(both.export(file_type="stl"), "wound.stl"))
+    assert f.mesh.voids == 1
+    assert f.volume_mm3 == pytest.approx(outer.volume - inner.volume, rel=1e-6)
+
+
 def test_touching_boxes_are_no_void() -> None:
     f = extract(load_bytes(stl_bytes(_two_boxes(0.0)), "touching.stl"))
     assert f.mesh.voids == 0

@@ -96,6 +96,13 @@ def test_rigid_motion_and_winding_leave_voids_unchanged() -> None:
         assert shells.void_volume_mm3 == pytest.approx(8000.0, rel=1e-9)
 
 
+@pytest.mark.parametrize("inward", [True, False])
+def test_solid_volume_takes_the_cavity_out_however_it_is_wound(inward: bool) -> None:
+    outer, inner = _sphere(20), _sphere(12, inward=inward)
+    shells = mesh_shells(*_mesh(outer, inner))
+    assert shells.solid_volume_mm3 == pytest.approx(outer.volume - abs(inner.volume), rel=1e-9)
+
+
 def test_one_shell_has_no_void() -> None:
     shells = mesh_shells(*_mesh(_sphere(10)))
     assert (shells.count, shells.voids, shells.void_volume_mm3) == (1, 0, 0.0)
