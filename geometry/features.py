@@ -73,6 +73,14 @@ class MeshInfo:
     #: closed and consistently wound, non-manifold edges allowed (each edge used as often in one
     #: direction as in the other): the volume is well defined and a slicer prints it
     closed: bool = False
+    #: closed shells nested inside the part's material (inside an odd number of other shells): inner
+    #: cavities no tool reaches and that trap powder or resin (``geometry.kernels.shells``); measured
+    #: on closed meshes of several shells, 0 otherwise
+    voids: int = 0
+    #: volume those cavities enclose [mm3]
+    void_volume_mm3: float = 0.0
+    #: the centre of the largest cavity's box [mm], to point at it
+    void_centre_mm: tuple[float, float, float] | None = None
 
     @property
     def solid(self) -> bool:
@@ -145,6 +153,11 @@ class SheetMetal:
     #: the outlines after the first here too, so every piece gets its pierce.
     pierces: int
     k_factor: float = 0.44
+    #: a flat plate's milled recesses (pocket floors and steps below a skin, with their walls), which a laser
+    #: cannot cut: their faces, the number of floors and floor area x depth [mm3] (``geometry.brep.recesses``)
+    recess_face_ids: tuple[int, ...] = ()
+    recesses: int = 0
+    recess_volume_mm3: float = 0.0
 
 
 @dataclass(frozen=True)

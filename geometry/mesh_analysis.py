@@ -49,6 +49,7 @@ def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = 
 def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool) -> dict[str, Any]:
     """Every field but the convex hull's and the oriented box's, plus ``unmeasured``."""
     from geometry import kernels as k
+    from geometry.kernels.shells import mesh_shells
 
     health = k.mesh_health(vertices, faces)
     triangles = vertices[faces]
@@ -69,9 +70,15 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool) -> d
         for name in ("volume_mm3", "centroid_mm", *_RAY_FIELDS):
             unmeasured[name] = closed_reason
         return out
+    volume = abs(mass.volume_mm3)
+    if health.bodies > 1:  # shells nested in others are closed inner cavities (voids), however they are wound
+        shells = mesh_shells(vertices, faces)
+        out["mesh"] = dataclasses.replace(out["mesh"], voids=shells.voids, void_volume_mm3=shells.void_volume_mm3,
+                                          void_centre_mm=shells.void_centre_mm)
+        volume = shells.solid_volume_mm3 if shells.voids else volume
     if mass.volume_mm3 < 0:  # inside-out: every triangle wound the other way
         triangles = np.ascontiguousarray(triangles[:, ::-1])
-    out["volume_mm3"] = abs(mass.volume_mm3)
+    out["volume_mm3"] = volume
     out["centroid_mm"] = mass.centroid_mm
 
     bvh = k.build_bvh(triangles)

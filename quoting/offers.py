@@ -5,7 +5,8 @@ Eligibility, per workshop, with a reason (and a stable code) per failed rule:
 ``finish_not_applicable``, ``tolerance_not_offered``, ``process_not_offered``,
 ``outside_envelope``, ``sheet_too_large``, ``sheet_too_thick``,
 ``brake_too_short``, ``brake_tonnage``, ``diameter_too_large``,
-``dfm_error`` (a DFM error under this workshop's thresholds), ``process_error``
+``dfm_error`` (a DFM error under this workshop's thresholds), ``no_secondary_machine`` (the part
+needs machining after its process, e.g. a laser-cut part's blind holes, and the workshop has no mill), ``process_error``
 (the process model cannot estimate this part, e.g. a feature it needs was not measured).
 
 A workshop gets one offer per process it can make the part with (the cheapest
@@ -34,6 +35,7 @@ from quoting.processes import ProcessEstimate, ProcessModel, process_models
 from quoting.quote import Ineligible, Offer, OperationSummary
 from quoting.ratecard import Machine, RateCard
 from quoting.request import QuoteRequest
+from quoting.secondary import missing_secondary
 
 #: DFM findings of a quote, each once, by (code, message)
 Findings = dict[tuple[str, str], Finding]
@@ -213,6 +215,10 @@ def machine_offer(inquiry: Inquiry, card: RateCard, model: ProcessModel, machine
         return None
     except MicrofabError as err:  # e.g. a feature the process needs was not measured
         why.add("process_error", f"{label}: {err.message}")
+        return None
+    missing = missing_secondary(card, estimate)  # e.g. a sheet part's blind holes, and no mill to drill them
+    if missing is not None:
+        why.add("no_secondary_machine", f"{label}: {missing}")
         return None
     request = inquiry.request
     ctx = PricingContext(

@@ -6,6 +6,8 @@ Price of ``q`` parts (floats throughout, rounded once at the end):
 - setup     = batch minutes (programming, setups) / 60 x setup rate, once per batch
 - machining = part minutes x quantity factor x q / 60 x machine rate; the quantity factor is the
   learning curve q^log2(rate) (never below its floor) or the card's explicit breaks
+- secondary_machining = operations on another machine of the workshop (a laser-cut part's blind holes,
+  counterbores and pockets on its mill, ``quoting.secondary``): its own line, only when there are some
 - finishing = the card's finish price (per m2, per part, minimum per batch) or microfab's default
 - options   = tolerance class (machining-time factor, extra inspection minutes; a coarser class than
   ISO 2768-m is a discount, so this line can be negative) and requested threads, from ``quoting.options``
@@ -52,6 +54,7 @@ from quoting.processes.base import ProcessEstimate
 from quoting.quote import BreakdownLine, Interval, QuoteLine
 from quoting.ratecard import RateCard
 from quoting.ratecard_schema import Commercial, Machine
+from quoting.secondary import secondary_cost
 
 #: one priced line before rounding: (breakdown item, amount [EUR], detail)
 Item = tuple[str, float, str]
@@ -217,6 +220,7 @@ def _costs(ctx: PricingContext, quantity: int) -> _Costs:
     setup_eur = est.batch_time_min / 60.0 * machine.setup_rate_eur_h + machine.setup_eur
     machining_eur = run.priced_min / 60.0 * machine.rate_eur_h
     finishing_eur, finishing_days, finish_detail = _finish(ctx, quantity)
+    secondary_eur, secondary_min, secondary_detail = secondary_cost(ctx.card, est, quantity)
     items = (
         _material_item(ctx, quantity),
         ("setup", setup_eur, f"{est.batch_time_min:.0f} min once per batch at {machine.setup_rate_eur_h:.0f} EUR/h"
@@ -224,10 +228,13 @@ def _costs(ctx: PricingContext, quantity: int) -> _Costs:
         ("machining", machining_eur,
          f"{quantity} x {run.priced_min / quantity:.1f} min at {machine.rate_eur_h:.0f} EUR/h"
          f" ({run.how} factor {run.factor:.2f})"),
+        # blind features of a laser-cut part, machined on the workshop's mill (quoting.secondary)
+        *([("secondary_machining", secondary_eur, secondary_detail)] if secondary_detail else []),
         ("finishing", finishing_eur, finish_detail),
         ("options", options.eur, options.detail),
     )
-    machine_h = (est.batch_time_min + run.machine_min + options.tolerance_min + options.thread_min) / 60.0
+    machine_h = (est.batch_time_min + run.machine_min + options.tolerance_min + options.thread_min
+                 + secondary_min) / 60.0
     return _Costs(items, machine_h, finishing_days)
 
 

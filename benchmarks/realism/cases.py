@@ -155,3 +155,7 @@ CASES: tuple[Case, ...] = (
 from benchmarks.realism.cases_machining import CASES as MACHINING_CASES  # noqa: E402  (cutting-physics cases)
 
 CASES = (*CASES, *MACHINING_CASES)
+
+from benchmarks.realism.cases_printing import PRINTING_CASES  # noqa: E402  (MJF and more sheet cases)
+
+CASES = (*CASES, *PRINTING_CASES)

@@ -27,6 +27,7 @@ import numpy as np
 
 from geometry.brep.axes import as_tuple, axis_key, canonical, same_line
 from geometry.brep.planar import planar_extent
+from geometry.brep.recesses import Recesses, plate_recesses
 from geometry.brep.standards import DEFAULT_K_FACTOR
 from geometry.brep.topology import FaceInfo, Topology
 from geometry.features import Bend, SheetMetal, SurfaceKind
@@ -44,7 +45,7 @@ def find_sheet_metal(topo: Topology, k_factor: float = DEFAULT_K_FACTOR) -> tupl
     extents = np.sort(np.ptp(topo.vertex_points, axis=0))[::-1] if len(topo.vertex_points) else np.zeros(3)
     plane_gaps = _plane_gaps(planes)
     coaxial = _coaxial_pairs(cylinders)
-    best: tuple[float, float, set[int], list[tuple[FaceInfo, FaceInfo]]] | None = None
+    best: tuple[float, float, set[int], list[tuple[FaceInfo, FaceInfo]], Recesses | None] | None = None
     for t in _candidate_thicknesses(plane_gaps, coaxial):
         if t > tol.sheet_max_thickness_ratio * extents[1]:
             continue
@@ -54,18 +55,22 @@ def find_sheet_metal(topo: Topology, k_factor: float = DEFAULT_K_FACTOR) -> tupl
         twin_vertices = frozenset().union(*(faces[i].vertices for i in twins))
         edge_faces = {f.index for f in faces if f.index not in twins and f.vertices and f.vertices <= twin_vertices}
         share = sum(faces[i].area_mm2 for i in twins | edge_faces) / total
+        # a flat plate with pockets or steps: a laser-cut blank, milled after (geometry.brep.recesses)
+        recess = plate_recesses(topo, twins, t) if not bend_pairs else None
+        if recess is not None:
+            share += sum(faces[i].area_mm2 for i in {*recess.face_ids, *recess.contour_ids} - edge_faces) / total
         if share < tol.sheet_min_twin_share:
             continue
         twin_area = sum(faces[i].area_mm2 for i in twins)
         if best is None or twin_area > best[1]:
-            best = (t, twin_area, twins, bend_pairs)
+            best = (t, twin_area, twins, bend_pairs, recess)
     if best is None:
         return None, "faces do not pair up as offset twins at one thin thickness"
-    t, _, twins, bend_pairs = best
+    t, _, twins, bend_pairs, recess = best
     bends, reason = _bends(topo, bend_pairs, t, twins)
     if reason:
         return None, reason
-    return _flat_pattern(topo, t, twins, bends, k_factor)
+    return _flat_pattern(topo, t, twins, bends, k_factor, recess)
 
 
 def _plane_gaps(planes: list[FaceInfo]) -> np.ndarray:
@@ -221,21 +226,24 @@ def _outline_points(topo: Topology, face_id: int) -> np.ndarray:
 
 
 def _flat_pattern(
-    topo: Topology, t: float, twins: set[int], bends: list[Bend], k: float
+    topo: Topology, t: float, twins: set[int], bends: list[Bend], k: float, recess: Recesses | None = None
 ) -> tuple[SheetMetal | None, str | None]:
     faces = topo.faces
     twin_planes = [faces[i] for i in sorted(twins) if faces[i].kind is SurfaceKind.PLANE]
     allowances = [math.radians(b.angle_deg) * (b.inner_radius_mm + k * t) for b in bends]
-    flat_area = sum(f.area_mm2 for f in twin_planes) / 2 + sum(
+    # a recess floor covers the part of the outline its skin leaves open
+    flat_area = (sum(f.area_mm2 for f in twin_planes) + (recess.floor_area_mm2 if recess else 0.0)) / 2 + sum(
         ba * b.length_mm for ba, b in zip(allowances, bends, strict=True)
     )
-    edge_faces = [f for f in faces if f.index not in twins]
+    milled = set(recess.face_ids) if recess else set()
+    edge_faces = [f for f in faces if f.index not in twins and f.index not in milled]
     # an edge face is t wide: its area / t is the length of the contour it cuts; a bend's two side
     # faces are annular sectors whose area / t is angle (r + t/2), so move that to the neutral fibre
     cut_length = sum(f.area_mm2 for f in edge_faces) / t - sum(
         2 * math.radians(b.angle_deg) * (0.5 - k) * t for b in bends
     )
-    pierces = int(round(sum(f.inner_wires for f in twin_planes) / 2))
+    cut_length += recess.contour_extra_mm if recess else 0.0
+    pierces = _pierces(twin_planes, recess)
     if not bends:
         largest = max(twin_planes, key=lambda f: f.area_mm2) if twin_planes else None
         if largest is None:
@@ -266,6 +274,25 @@ def _flat_pattern(
             cut_length_mm=round(cut_length, 6),
             pierces=pierces,
             k_factor=k,
+            recess_face_ids=recess.face_ids if recess else (),
+            recesses=recess.floors if recess else 0,
+            recess_volume_mm3=round(recess.volume_mm3, 6) if recess else 0.0,
         ),
         None,
     )
+
+
+def _pierces(twin_planes: list[FaceInfo], recess: Recesses | None) -> int:
+    """Inner contours the laser pierces: the holes of the twin planes, counted once per pair of skins.
+
+    With recesses, a pocket's opening is an inner wire of one skin only: the side with fewer inner wires
+    counts (a through hole shows on both).
+    """
+    if recess is None or not twin_planes:
+        return int(round(sum(f.inner_wires for f in twin_planes) / 2))
+    n = max(twin_planes, key=lambda f: f.area_mm2).normal
+    wires = {True: 0, False: 0}
+    for f in twin_planes:
+        if f.normal is not None and n is not None:
+            wires[float(f.normal @ n) > 0] += f.inner_wires
+    return min(wires.values())

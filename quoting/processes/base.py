@@ -62,6 +62,10 @@ class Operation:
     #: True: once per load of the machine (loading, probing, tool changes), shared by the parts of a
     #: load when a fixture holds several (``Fixturing``); a per-part operation otherwise
     per_load: bool = False
+    #: True: run on another machine of the workshop after the family's own (sheet metal: blind holes,
+    #: counterbores and pockets machined on a mill after the laser), priced apart at that machine's
+    #: rate (``quoting.secondary``); the family's own times below leave it out
+    secondary: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,25 +163,35 @@ class ProcessEstimate:
     fixturing: Fixturing | None = None
 
     @property
+    def own_operations(self) -> list[Operation]:
+        """The operations of the family's own machine (secondary ones left out)."""
+        return [op for op in self.operations if not op.secondary]
+
+    @property
+    def secondary_operations(self) -> list[Operation]:
+        """Operations on another machine of the workshop (``Operation.secondary``), priced apart."""
+        return [op for op in self.operations if op.secondary]
+
+    @property
     def batch_time_min(self) -> float:
-        """Minutes spent once per batch (setups, programming)."""
-        return sum(op.time_min for op in self.operations if op.per_batch)
+        """Minutes spent once per batch (setups, programming) on the family's own machine."""
+        return sum(op.time_min for op in self.own_operations if op.per_batch)
 
     @property
     def part_time_min(self) -> float:
         """Machine minutes per part; per-build minutes are shared over a full build."""
-        per_part = sum(op.time_min for op in self.operations if not op.per_batch and not op.per_build)
-        per_build = sum(op.time_min for op in self.operations if op.per_build)
+        per_part = sum(op.time_min for op in self.own_operations if not op.per_batch and not op.per_build)
+        per_build = sum(op.time_min for op in self.own_operations if op.per_build)
         if per_build and self.build is not None:
             per_part += per_build / self.build.parts_per_build
         return per_part
 
     def run_time_min(self, quantity: int) -> float:
-        """Machine minutes (batch time excluded) for ``quantity`` parts, builds partly filled and
-        fixtures (when they pay) included."""
-        per_part = sum(op.time_min for op in self.operations
-                       if not op.per_batch and not op.per_build and not op.per_load)
-        per_load = sum(op.time_min for op in self.operations if op.per_load and not op.per_batch)
+        """Machine minutes (batch time excluded) for ``quantity`` parts on the family's own machine,
+        builds partly filled and fixtures (when they pay) included."""
+        own = self.own_operations
+        per_part = sum(op.time_min for op in own if not op.per_batch and not op.per_build and not op.per_load)
+        per_load = sum(op.time_min for op in own if op.per_load and not op.per_batch)
         minutes = per_part * quantity
         if self.fixturing is not None:
             minutes += self.fixturing.load_minutes(per_load, quantity)

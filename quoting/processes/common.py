@@ -98,9 +98,10 @@ def volume_findings(process: Process, features: PartFeatures) -> list[Finding]:
 
 
 def closed_voids(features: PartFeatures) -> int:
-    """Closed inner cavities of a B-rep part: shells beyond one per solid (0 when unknown, as for meshes)."""
+    """Closed inner cavities: of a B-rep part, shells beyond one per solid; of a mesh, the shells nested
+    inside its material (``MeshInfo.voids``, 0 on an open mesh, where nothing can be told)."""
     if not features.mesh.from_brep:
-        return 0
+        return features.mesh.voids
     return max(0, features.mesh.bodies - features.solids)
 
 
@@ -113,6 +114,7 @@ def void_findings(process: Process, features: PartFeatures) -> list[Finding]:
         process, Severity.ERROR, "closed_inner_void",
         f"the part has {voids} closed inner cavit{'y' if voids == 1 else 'ies'} with no way in for a tool: "
         f"{process.value.replace('_', ' ')} cannot make it; print it (FDM), or open the cavity to the outside",
+        point_mm=features.mesh.void_centre_mm,
     )]
 
 

@@ -33,6 +33,22 @@ TECHNOLOGY = {
 TRAPS = ("sla", "sls", "mjf")
 
 
+def _trapped(process: Process, technology: str, features: PartFeatures, limits: Mapping[str, float]) -> Finding:
+    """A closed cavity traps what SLA (resin) and SLS/MJF (powder) fill it with: it has no escape hole."""
+    what = "resin" if technology == "sla" else "powder"
+    voids = closed_voids(features)
+    cavities = "a closed inner cavity" if voids == 1 else f"{voids} closed inner cavities"
+    volume = features.mesh.void_volume_mm3
+    held = f" ({volume / 1000.0:.3g} cm3)" if volume > 0 else ""
+    return finding(
+        process, Severity.ERROR, "additive_trapped_volume",
+        f"the part has {cavities}{held} that trap{'s' if voids == 1 else ''} uncured {what} (no escape hole): "
+        f"add at least two escape holes of {limits['additive_escape_hole_min_mm']:g} mm or more to each, make it "
+        "solid, or print it in FDM",
+        point_mm=features.mesh.void_centre_mm,
+    )
+
+
 def build_orientation(features: PartFeatures) -> tuple[float, tuple[float, float], str | None]:
     """Build height [mm], footprint [mm] and the assumption made when the orientation is not measured."""
     extents = sorted(features.bbox_mm)
@@ -93,13 +109,7 @@ class PrintingModel(ProcessModel):
                 "thicken them",
             ))
         if self.technology in TRAPS and closed_voids(features):
-            what = "resin" if self.technology == "sla" else "powder"
-            findings.append(finding(
-                pr, Severity.ERROR, "additive_trapped_volume",
-                f"the part has a closed inner cavity that traps uncured {what} (no escape hole): add at "
-                f"least two escape holes of {limits['additive_escape_hole_min_mm']:g} mm or more, make it "
-                "solid, or print it in FDM",
-            ))
+            findings.append(_trapped(pr, self.technology, features, limits))
         return findings
 
     def plan(self, features: PartFeatures, material: Material, machine_class: str,

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from geometry.features import Bend, Hole, HoleKind, PartFeatures, SheetMetal
+from geometry.features import Bend, Hole, PartFeatures, SheetMetal
 from geometry.findings import Finding, Severity
 from quoting.materials import Material
 from quoting.numeric import TIE, below
@@ -25,6 +25,7 @@ from quoting.process_kinds import Process
 from quoting.processes.base import Nesting, Operation, Plan, ProcessModel, Stock
 from quoting.processes.common import dims, finding, fits, hole_finding
 from quoting.processes.nesting import parts_on_sheet
+from quoting.processes.sheet_secondary import MachinedFeatures, secondary_operations
 
 
 def priced_pierces(sheet: SheetMetal) -> int:
@@ -78,6 +79,13 @@ def hole_bend_distance_mm(hole: Hole, bend: Bend, thickness_mm: float) -> float 
             <= bend.inner_radius_mm + 1.5 * t:
         best = math.hypot(0.0, beyond_end) - hole.diameter_mm / 2.0  # in the bend zone itself
     return best
+
+
+def _lead_ins(pierces: int, thickness_mm: float, speed_mm_min: float, params: Mapping[str, Any]) -> Operation:
+    """The lead-in cut from each pierce to its contour (pierced off the line so the hole does not mark the edge)."""
+    length = float(params["lead_in_base_mm"]) + float(params["lead_in_per_mm_thickness"]) * thickness_mm
+    return Operation("lead_ins", pierces * length / speed_mm_min,
+                     inputs={"lead_ins": pierces, "lead_in_mm": round(length, 2)})
 
 
 def bend_handling_factor(size_mm: float, params: Mapping[str, Any]) -> float:
@@ -191,12 +199,14 @@ class SheetMetalModel(ProcessModel):
                       inputs={"pierces": pierces, "pierce_s": round(pierce * 60.0, 2)}),
             Operation("laser_rapids", pierces * float(p["rapid_s_per_contour"]) / 60.0,
                       inputs={"contours": pierces}),
+            _lead_ins(pierces, t, speed, p),
             Operation("sheet_handling", float(p["sheet_load_min"]) / nest.parts_per_sheet,
                       inputs={"sheet_load_min": float(p["sheet_load_min"]), "parts_per_sheet": nest.parts_per_sheet}),
             Operation("unloading", float(p["unload_min_per_part"]), inputs={}),
             *self._bend_operations(sheet),
             Operation("deburring", float(p["deburr_min_per_m_cut"]) * sheet.cut_length_mm / 1000.0,
                       inputs={"cut_length_mm": round(sheet.cut_length_mm, 1)}),
+            *secondary_operations(MachinedFeatures.of(features), material, p["secondary"]),
         ]
         stock = Stock(
             description=(
@@ -331,21 +341,16 @@ def _bend_findings(sheet: SheetMetal, material: Material, limits: Mapping[str, f
 
 
 def _depth_findings(features: PartFeatures) -> list[Finding]:
-    """A laser cuts through the whole thickness: blind holes, counterbores, countersinks and pockets
-    need machining. Never drop them silently: the part is not a sheet-metal part (an error)."""
-    holes = features.holes or []
-    blind = [h for h in holes if not h.through]
-    stepped = [h for h in holes if h.through and h.kind is not HoleKind.PLAIN]
-    pockets = features.pockets or []
-    what = [f"{n} {name}" for n, name in ((len(blind), "blind holes"), (len(stepped), "counterbored/countersunk holes"),
-                                          (len(pockets), "pockets")) if n]
-    if not what:
+    """A laser cuts through the whole thickness: blind holes, counterbores, countersinks and pockets are
+    machined on a mill after it (``sheet_secondary``), priced as their own line; never dropped silently.
+    A workshop without a mill has no offer (``quoting.secondary``)."""
+    machined = MachinedFeatures.of(features)
+    if not machined:
         return []
-    faces = tuple(i for h in (*blind, *stepped) for i in h.face_ids) + tuple(i for p in pockets for i in p.face_ids)
     return [finding(
-        Process.SHEET_METAL, Severity.ERROR, "sheet_needs_machining",
-        f"the part has {', '.join(what)}: a laser cuts through the whole thickness, so they need machining: "
-        "quote it as CNC milling, or make every hole a through hole",
-        faces,
+        Process.SHEET_METAL, Severity.WARNING, "sheet_secondary_machining",
+        f"the part has {machined.describe()}: a laser cuts through the whole thickness only, so they are "
+        "machined on a mill after the laser (priced as secondary machining); make every hole a through hole "
+        "to save it",
+        machined.face_ids,
     )]
-
