@@ -158,15 +158,16 @@ class _Run:
     #: time factor x price factor of the quantity, and how it came about
     factor: float
     how: str
+    #: what the factor left out ("; machine-timed minutes excluded"), or ""
+    note: str = ""
 
 
 def _run(est: ProcessEstimate, quantity: int, commercial: Commercial) -> _Run:
     time_factor, price_factor, how = quantity_factor(quantity, commercial)
     machine_run_min, priced_run_min = run_minutes(est, quantity, time_factor)
-    if time_factor != 1.0 and any(not op.learns for op in est.own_operations if not op.per_batch):
-        how = f"{how}, machine-timed minutes excluded"
+    fixed = time_factor != 1.0 and any(not op.learns for op in est.own_operations if not op.per_batch)
     return _Run(machine_min=machine_run_min, priced_min=priced_run_min * price_factor,
-                factor=time_factor * price_factor, how=how)
+                factor=time_factor * price_factor, how=how, note="; machine-timed minutes excluded" if fixed else "")
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ def _costs(ctx: PricingContext, quantity: int) -> _Costs:
          + (f" + {machine.setup_eur:.2f} EUR per batch" if machine.setup_eur else "")),
         ("machining", machining_eur,
          f"{quantity} x {run.priced_min / quantity:.1f} min at {machine.rate_eur_h:.0f} EUR/h"
-         f" ({run.how}: factor {run.factor:.2f})"),
+         f" ({run.how} factor {run.factor:.2f}{run.note})"),
         # blind features of a laser-cut part, machined on the workshop's mill (quoting.secondary)
         *([("secondary_machining", secondary_eur, secondary_detail)] if secondary_detail else []),
         ("finishing", finishing_eur, finish_detail),

@@ -33,8 +33,9 @@ def learning_factor(quantity: int, learning_rate: float, floor: float) -> float:
 def quantity_factor(quantity: int, commercial: Commercial) -> tuple[float, float, str]:
     """(time factor, price factor, how) for the run of ``quantity`` parts, relative to the first part.
 
-    A learning curve shortens the run time per part (so the machine hours and the
-    lead time use it too); explicit breaks are a price discount on the run, the
+    A learning curve shortens the run time per part of the operations that learn
+    (``Operation.learns``, applied by ``run_minutes``; the machine hours and the lead time use
+    it too); explicit breaks are a price discount on the whole run, the
     machine hours stay those of the first part (so a break never shortens a lead time).
     """
     if commercial.quantity_pricing == "breaks":
