@@ -5,7 +5,9 @@ Price of ``q`` parts (floats throughout, rounded once at the end):
 - material  = stock mass x q x EUR/kg (card price or table price, plus markup) + surcharge per order line
 - setup     = batch minutes (programming, setups) / 60 x setup rate, once per batch
 - machining = part minutes x quantity factor x q / 60 x machine rate; the quantity factor is the
-  learning curve q^log2(rate) (never below its floor) or the card's explicit breaks
+  learning curve q^log2(rate) (never below its floor), on the minutes of the operations that learn
+  only (``Operation.pace``: not the machine-timed laser cutting or printing), or the card's explicit
+  breaks (a discount on the whole run)
 - secondary_machining = operations on another machine of the workshop (a laser-cut part's blind holes,
   counterbores and pockets on its mill, ``quoting.secondary``): its own line, only when there are some
 - finishing = the card's finish price (per m2, per part, minimum per batch) or microfab's default
@@ -156,15 +158,16 @@ class _Run:
     #: time factor x price factor of the quantity, and how it came about
     factor: float
     how: str
+    #: what the factor left out ("; machine-timed minutes excluded"), or ""
+    note: str = ""
 
 
 def _run(est: ProcessEstimate, quantity: int, commercial: Commercial) -> _Run:
     time_factor, price_factor, how = quantity_factor(quantity, commercial)
-    machine_run_min, priced_run_min = run_minutes(est, quantity)
-    if est.build is not None:
-        time_factor, how = 1.0, f"{how} off: builds of {est.build.parts_per_build} part(s)"
-    return _Run(machine_min=machine_run_min * time_factor, priced_min=priced_run_min * time_factor * price_factor,
-                factor=time_factor * price_factor, how=how)
+    machine_run_min, priced_run_min = run_minutes(est, quantity, time_factor)
+    fixed = time_factor != 1.0 and any(not op.learns for op in est.own_operations if not op.per_batch)
+    return _Run(machine_min=machine_run_min, priced_min=priced_run_min * price_factor,
+                factor=time_factor * price_factor, how=how, note="; machine-timed minutes excluded" if fixed else "")
 
 
 @dataclass(frozen=True)
@@ -227,7 +230,7 @@ def _costs(ctx: PricingContext, quantity: int) -> _Costs:
          + (f" + {machine.setup_eur:.2f} EUR per batch" if machine.setup_eur else "")),
         ("machining", machining_eur,
          f"{quantity} x {run.priced_min / quantity:.1f} min at {machine.rate_eur_h:.0f} EUR/h"
-         f" ({run.how} factor {run.factor:.2f})"),
+         f" ({run.how} factor {run.factor:.2f}{run.note})"),
         # blind features of a laser-cut part, machined on the workshop's mill (quoting.secondary)
         *([("secondary_machining", secondary_eur, secondary_detail)] if secondary_detail else []),
         ("finishing", finishing_eur, finish_detail),

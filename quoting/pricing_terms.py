@@ -33,8 +33,9 @@ def learning_factor(quantity: int, learning_rate: float, floor: float) -> float:
 def quantity_factor(quantity: int, commercial: Commercial) -> tuple[float, float, str]:
     """(time factor, price factor, how) for the run of ``quantity`` parts, relative to the first part.
 
-    A learning curve shortens the run time per part (so the machine hours and the
-    lead time use it too); explicit breaks are a price discount on the run, the
+    A learning curve shortens the run time per part of the operations that learn
+    (``Operation.learns``, applied by ``run_minutes``; the machine hours and the lead time use
+    it too); explicit breaks are a price discount on the whole run, the
     machine hours stay those of the first part (so a break never shortens a lead time).
     """
     if commercial.quantity_pricing == "breaks":
@@ -110,10 +111,13 @@ def tolerance_factor(tolerance: str | None) -> tuple[float, str]:
     return t.time_factor, t.detail
 
 
-def run_minutes(est: ProcessEstimate, quantity: int) -> tuple[float, float]:
+def run_minutes(est: ProcessEstimate, quantity: int, learning: float = 1.0) -> tuple[float, float]:
     """(machine minutes, priced minutes) of the run of ``quantity`` parts, batch time excluded.
 
-    Without builds both are ``run_time_min(quantity)``: ``part_time_min x quantity``, less the
+    ``learning`` is the learning-curve factor at ``quantity`` (``quantity_factor``): it shortens the
+    minutes of the operations that learn (``Operation.learns``: operator-paced work and tuned CNC
+    cycles), never the machine-timed ones (laser cutting, printing, builds).
+    Without builds both are ``run_time_min(quantity, learning)``: ``part_time_min x quantity``, less the
     loading a machining fixture shares once it pays (``ProcessEstimate.fixturing``). With additive builds
     (``ProcessEstimate.build``) the machine minutes are the exact ones
     (``run_time_min``: full builds, then one partly filled); the priced minutes
@@ -122,15 +126,14 @@ def run_minutes(est: ProcessEstimate, quantity: int) -> tuple[float, float]:
     partly filled build (and the priced minutes still grow with the quantity).
     """
     build = est.build
+    machine = est.run_time_min(quantity, learning)
     if build is None:
-        minutes = est.run_time_min(quantity)
-        return minutes, minutes
-    machine = est.run_time_min(quantity)
+        return machine, machine
     per_build, per_slab = build.parts_per_build, max(1, build.parts_per_slab)
     # minutes per part are lowest at the end of a slab: try those, the full builds, and the quantity itself
     limit = min(quantity, 2 * per_build + per_slab)
     candidates = {quantity, (quantity // per_build) * per_build, *range(per_slab, limit + 1, per_slab)} - {0}
-    best = min(est.run_time_min(k) / k for k in candidates)
+    best = min(est.run_time_min(k, learning) / k for k in candidates)
     return machine, best * quantity
 
 

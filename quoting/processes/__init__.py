@@ -11,7 +11,17 @@ from __future__ import annotations
 from functools import cache
 
 from quoting.process_kinds import Process
-from quoting.processes.base import BuildPlan, Fixturing, Nesting, Operation, Plan, ProcessEstimate, ProcessModel, Stock
+from quoting.processes.base import (
+    BuildPlan,
+    Fixturing,
+    Nesting,
+    Operation,
+    Pace,
+    Plan,
+    ProcessEstimate,
+    ProcessModel,
+    Stock,
+)
 from quoting.processes.common import dfm_threshold_names, thresholds
 from quoting.processes.milling import MillingModel
 from quoting.processes.printing import PrintingModel
@@ -38,6 +48,7 @@ __all__ = [
     "Fixturing",
     "Nesting",
     "Operation",
+    "Pace",
     "Plan",
     "ProcessEstimate",
     "ProcessModel",

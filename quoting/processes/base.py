@@ -19,6 +19,10 @@ Quantity hooks for pricing:
 - ``Operation.per_load`` and ``ProcessEstimate.fixturing`` (machining): loading, probing and tool
   changes are shared by the parts a fixture holds once the order pays for the fixture;
   ``run_time_min(quantity)`` includes it.
+- ``Operation.pace`` (``Pace``): whether an operation's minutes fall along the rate card's learning
+  curve. Operator-paced work learns; machine-timed cutting and printing does not, except CNC cutting
+  cycles, which a shop shortens over a run (``Pace.TUNED``). ``run_time_min(quantity, learning)``
+  applies the factor to the operations that learn only.
 - ``ProcessEstimate.nesting`` (sheet metal): parts per standard sheet and utilisation;
   ``Stock.mass_kg`` is already the part's share of the sheet (sheet mass / parts per sheet), and
   ``sheets_for(quantity)`` the whole sheets a batch opens.
@@ -27,6 +31,7 @@ Quantity hooks for pricing:
 from __future__ import annotations
 
 import abc
+import enum
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,6 +50,27 @@ from quoting.processes.common import (
     void_findings,
     volume_findings,
 )
+
+
+class Pace(enum.Enum):
+    """Who sets an operation's pace, and so whether its minutes fall along the rate card's learning curve.
+
+    The curve (``quoting.pricing_terms.learning_factor``) is the operator's: handling, deburring,
+    bending strokes with their handling, inspection, hand finishing get faster over a run. A fibre
+    laser cuts at its table speed and a printer prints at its rate on part 1 and part 100.
+    """
+
+    #: operator-paced (loading, unloading, deburring, bending with handling, post-processing): learns
+    OPERATOR = "operator"
+    #: machine-timed at a fixed rate (laser cutting, piercing, printing, sintering): does not learn
+    MACHINE = "machine"
+    #: a machine cycle the shop tunes over the run (CNC program optimisation: feeds, paths, tool
+    #: changes): learns, at the metal-working rates of ``quoting/data/cutting.toml`` [sources] learning
+    TUNED = "tuned"
+
+    @property
+    def learns(self) -> bool:
+        return self is not Pace.MACHINE
 
 
 @dataclass(frozen=True)
@@ -66,6 +92,12 @@ class Operation:
     #: counterbores and pockets machined on a mill after the laser), priced apart at that machine's
     #: rate (``quoting.secondary``); the family's own times below leave it out
     secondary: bool = False
+    #: who sets the pace: whether the minutes fall along the learning curve (``Pace``)
+    pace: Pace = Pace.OPERATOR
+
+    @property
+    def learns(self) -> bool:
+        return self.pace.learns
 
 
 @dataclass(frozen=True)
@@ -186,15 +218,24 @@ class ProcessEstimate:
             per_part += per_build / self.build.parts_per_build
         return per_part
 
-    def run_time_min(self, quantity: int) -> float:
+    def run_time_min(self, quantity: int, learning: float = 1.0) -> float:
         """Machine minutes (batch time excluded) for ``quantity`` parts on the family's own machine,
-        builds partly filled and fixtures (when they pay) included."""
+        builds partly filled and fixtures (when they pay) included.
+
+        ``learning``: the factor on the minutes of the operations that learn (``Operation.learns``),
+        the fixture's mounting included; machine-timed minutes stay as they are.
+        """
         own = self.own_operations
-        per_part = sum(op.time_min for op in own if not op.per_batch and not op.per_build and not op.per_load)
-        per_load = sum(op.time_min for op in own if op.per_load and not op.per_batch)
+
+        def minutes_of(ops: list[Operation]) -> float:
+            return sum(op.time_min * (learning if op.learns else 1.0) for op in ops)
+
+        per_part = minutes_of([op for op in own if not op.per_batch and not op.per_build and not op.per_load])
+        per_load = minutes_of([op for op in own if op.per_load and not op.per_batch])
         minutes = per_part * quantity
         if self.fixturing is not None:
-            minutes += self.fixturing.load_minutes(per_load, quantity)
+            fixture = Fixturing(self.fixturing.parts_per_load, self.fixturing.fixture_min * learning)
+            minutes += fixture.load_minutes(per_load, quantity)
         else:
             minutes += per_load * quantity
         if self.build is not None:

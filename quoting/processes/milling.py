@@ -26,7 +26,7 @@ from quoting.data_files import read_data
 from quoting.materials import Material
 from quoting.numeric import below, ceil_count, within
 from quoting.process_kinds import Process
-from quoting.processes.base import Fixturing, Operation, Plan, ProcessModel, Stock
+from quoting.processes.base import Fixturing, Operation, Pace, Plan, ProcessModel, Stock
 from quoting.processes.common import (
     dims,
     drill_operation_inputs,
@@ -133,9 +133,11 @@ class MillingModel(ProcessModel):
                 inputs={"stock_mm": stock_dims, "removed_volume_mm3": round(removed, 1),
                         "removal_rate_mm3_min": round(removal_rate, 1), "cutting_class": cut.key,
                         "path_efficiency": float(p["rough_path_efficiency"]), **rough.inputs()},
+                pace=Pace.TUNED,
             ),
             Operation("finishing", finish.minutes,
-                      inputs={**finish.inputs, "smallest_tool_mm": tool, "tool_factor": round(tool_factor, 3)}),
+                      inputs={**finish.inputs, "smallest_tool_mm": tool, "tool_factor": round(tool_factor, 3)},
+                      pace=Pace.TUNED),
         ]
         unreachable = features.unreachable_area_mm2
         if unreachable and five_axis:
@@ -143,6 +145,7 @@ class MillingModel(ProcessModel):
             ops.append(Operation(
                 "five_axis_finishing", unreachable / rate,
                 inputs={"unreachable_area_mm2": round(unreachable, 1), "rate_mm2_min": round(rate, 1)},
+                pace=Pace.TUNED,
             ))
         holes = _hole_operations(features, material, removal_rate, spindle, assumptions)
         ops += holes.operations
@@ -206,7 +209,7 @@ class MillingModel(ProcessModel):
         changes = tools + 2 * (setups - 1)
         return [
             Operation("tool_changes", changes * float(p["tool_change_min"]),
-                      inputs={"tools": tools, "changes": changes}, per_load=True),
+                      inputs={"tools": tools, "changes": changes}, per_load=True, pace=Pace.TUNED),
             Operation("handling", float(p["handling_min_per_setup"]) * setups, inputs={"setups": setups},
                       per_load=True),
             Operation(
@@ -292,7 +295,7 @@ def _hole_operations(features: PartFeatures, material: Material, removal_rate: f
     tapped: list[str] = []
     for i, hole in enumerate(holes):
         minutes, inputs = drill_operation_inputs(hole, material, removal_rate, spindle)
-        ops.append(Operation(f"drill_{i + 1}", minutes, inputs=inputs))
+        ops.append(Operation(f"drill_{i + 1}", minutes, inputs=inputs, pace=Pace.TUNED))
         drills.add(round(hole.diameter_mm, 2))
         thread = threads.get(hole.likely_tap or "")
         if thread is not None and hole.likely_tap is not None:
@@ -301,6 +304,7 @@ def _hole_operations(features: PartFeatures, material: Material, removal_rate: f
             ops.append(Operation(
                 f"tap_{i + 1}", tap_time_min(thread["diameter_mm"], thread["pitch_mm"], depth, material),
                 inputs={"thread": hole.likely_tap, "depth_mm": round(depth, 2), "pitch_mm": thread["pitch_mm"]},
+                pace=Pace.TUNED,
             ))
             taps.add(str(hole.likely_tap))
             tapped.append(hole.likely_tap)

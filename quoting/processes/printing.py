@@ -20,7 +20,7 @@ from quoting.data_files import read_data
 from quoting.materials import Material
 from quoting.numeric import ceil_count
 from quoting.process_kinds import Process
-from quoting.processes.base import Operation, Plan, ProcessModel, Stock
+from quoting.processes.base import Operation, Pace, Plan, ProcessModel, Stock
 from quoting.processes.common import closed_voids, dims, finding, fits
 
 TECHNOLOGY = {
@@ -181,6 +181,7 @@ class PrintingModel(ProcessModel):
                     "infill_volume_mm3": round(infill, 1), "support_volume_mm3": round(supported, 1),
                     "perimeter_rate_mm3_s": float(p["perimeter_rate_mm3_s"]),
                     "infill_rate_mm3_s": float(p["infill_rate_mm3_s"])},
+            pace=Pace.MACHINE,
         )], deposited
 
     def _build_share(self, machine_class: str, cured: float, height: float,
@@ -209,10 +210,11 @@ class PrintingModel(ProcessModel):
         return [
             Operation("build_share", share * build_min / speed,
                       inputs={"share_of_build": round(share, 6), "build_min": round(build_min, 1),
-                              "packing_density": packing, "layers": layers}),
+                              "packing_density": packing, "layers": layers}, pace=Pace.MACHINE),
             Operation("curing" if self.technology == "sla" else "sintering",
                       cured / float(p["cure_rate_mm3_s"]) / 60.0 / speed,
-                      inputs={"volume_mm3": round(cured, 1), "rate_mm3_s": float(p["cure_rate_mm3_s"])}),
+                      inputs={"volume_mm3": round(cured, 1), "rate_mm3_s": float(p["cure_rate_mm3_s"])},
+                      pace=Pace.MACHINE),
         ]
 
 

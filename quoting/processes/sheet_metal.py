@@ -22,7 +22,7 @@ from geometry.findings import Finding, Severity
 from quoting.materials import Material
 from quoting.numeric import TIE, below
 from quoting.process_kinds import Process
-from quoting.processes.base import Nesting, Operation, Plan, ProcessModel, Stock
+from quoting.processes.base import Nesting, Operation, Pace, Plan, ProcessModel, Stock
 from quoting.processes.common import dims, finding, fits, hole_finding
 from quoting.processes.nesting import parts_on_sheet
 from quoting.processes.sheet_secondary import MachinedFeatures, secondary_operations
@@ -85,7 +85,7 @@ def _lead_ins(pierces: int, thickness_mm: float, speed_mm_min: float, params: Ma
     """The lead-in cut from each pierce to its contour (pierced off the line so the hole does not mark the edge)."""
     length = float(params["lead_in_base_mm"]) + float(params["lead_in_per_mm_thickness"]) * thickness_mm
     return Operation("lead_ins", pierces * length / speed_mm_min,
-                     inputs={"lead_ins": pierces, "lead_in_mm": round(length, 2)})
+                     inputs={"lead_ins": pierces, "lead_in_mm": round(length, 2)}, pace=Pace.MACHINE)
 
 
 def bend_handling_factor(size_mm: float, params: Mapping[str, Any]) -> float:
@@ -194,11 +194,11 @@ class SheetMetalModel(ProcessModel):
             Operation("laser_setup", float(p["laser_setup_min"]), per_batch=True, inputs={"per": "batch"}),
             Operation("laser_cutting", sheet.cut_length_mm / speed,
                       inputs={"cut_length_mm": round(sheet.cut_length_mm, 1), "thickness_mm": t,
-                              "speed_mm_min": round(speed, 1)}),
+                              "speed_mm_min": round(speed, 1)}, pace=Pace.MACHINE),
             Operation("piercing", pierces * pierce,
-                      inputs={"pierces": pierces, "pierce_s": round(pierce * 60.0, 2)}),
+                      inputs={"pierces": pierces, "pierce_s": round(pierce * 60.0, 2)}, pace=Pace.MACHINE),
             Operation("laser_rapids", pierces * float(p["rapid_s_per_contour"]) / 60.0,
-                      inputs={"contours": pierces}),
+                      inputs={"contours": pierces}, pace=Pace.MACHINE),
             _lead_ins(pierces, t, speed, p),
             Operation("sheet_handling", float(p["sheet_load_min"]) / nest.parts_per_sheet,
                       inputs={"sheet_load_min": float(p["sheet_load_min"]), "parts_per_sheet": nest.parts_per_sheet}),

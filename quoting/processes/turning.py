@@ -21,7 +21,7 @@ from geometry.findings import Finding, Severity
 from quoting.data_files import read_data
 from quoting.materials import Material
 from quoting.process_kinds import Process
-from quoting.processes.base import Fixturing, Operation, Plan, ProcessModel, Stock
+from quoting.processes.base import Fixturing, Operation, Pace, Plan, ProcessModel, Stock
 from quoting.processes.common import drill_operation_inputs, finding
 from quoting.processes.cutting import (
     Spindle,
@@ -99,15 +99,17 @@ class TurningModel(ProcessModel):
             Operation("first_article", float(p["first_article_min"]), per_batch=True, inputs={"per": "batch"}),
             Operation("setup", setup, per_batch=True, inputs={"tailstock": slender}),
             Operation("facing", face_area / finish_rate,
-                      inputs={"face_area_mm2": round(face_area, 1), "rate_mm2_min": round(finish_rate, 1)}),
+                      inputs={"face_area_mm2": round(face_area, 1), "rate_mm2_min": round(finish_rate, 1)},
+                      pace=Pace.TUNED),
             Operation("roughing", removed / removal_rate,
                       inputs={"bar_mm": (bar_d, round(bar_len, 1)), "removed_volume_mm3": round(removed, 1),
                               "cutting_class": cut.key, "path_efficiency": float(p["rough_path_efficiency"]),
-                              **rough.inputs()}),
+                              **rough.inputs()}, pace=Pace.TUNED),
             Operation("finishing", area / finish_rate,
-                      inputs={"turned_area_mm2": round(area, 1), "finishing_rate_mm2_min": round(finish_rate, 1)}),
+                      inputs={"turned_area_mm2": round(area, 1), "finishing_rate_mm2_min": round(finish_rate, 1)},
+                      pace=Pace.TUNED),
             Operation("parting_off", parting_min(cut, spindle, bar_d),
-                      inputs={"bar_diameter_mm": bar_d, "groove_feed_mm_rev": cut.groove_f_mm}),
+                      inputs={"bar_diameter_mm": bar_d, "groove_feed_mm_rev": cut.groove_f_mm}, pace=Pace.TUNED),
         ]
         assumptions: list[str] = []
         ops += self._secondary_operations(features, material, machine_class, removal_rate, assumptions)
@@ -145,7 +147,7 @@ class TurningModel(ProcessModel):
         for i, hole in enumerate(holes):
             minutes, inputs = drill_operation_inputs(hole, material, removal_rate, main if hole in on_axis else mill)
             inputs["on_axis"] = hole in on_axis
-            ops.append(Operation(f"drill_{i + 1}", minutes, inputs=inputs))
+            ops.append(Operation(f"drill_{i + 1}", minutes, inputs=inputs, pace=Pace.TUNED))
         flats = [f for f in turning.secondary_features if "hole" not in f]
         if off_axis or flats:
             ops.append(self._milled_features(features, material, mill, len(off_axis), flats, live))
@@ -155,7 +157,7 @@ class TurningModel(ProcessModel):
                 ops.append(Operation("second_op_handling", float(p["second_op_handling_min"]), per_load=True))
         tools = 4 + len({round(h.diameter_mm, 2) for h in holes}) + (1 if flats else 0)
         ops.append(Operation("tool_changes", tools * float(p["tool_change_min"]), inputs={"tools": tools},
-                             per_load=True))
+                             per_load=True, pace=Pace.TUNED))
         ops.append(Operation("handling", float(machine["handling_min"]), inputs={"machine_class": machine_class},
                              per_load=True))
         return ops
@@ -179,7 +181,8 @@ class TurningModel(ProcessModel):
         return Operation("secondary_operations", minutes,
                          inputs={"features": list(turning.secondary_features), "live_tooling": live,
                                  "milled_faces": count, "off_axis_holes": holes, "pad_mm2": round(pad, 1),
-                                 "removal_rate_mm3_min": round(rough, 1), "finish_rate_mm2_min": round(face, 1)})
+                                 "removal_rate_mm3_min": round(rough, 1), "finish_rate_mm2_min": round(face, 1)},
+                         pace=Pace.TUNED)
 
 
 def _on_axis(hole: Hole, turning: Turning) -> bool:

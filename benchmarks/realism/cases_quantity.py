@@ -1,0 +1,38 @@
+"""Quantity-100 sheet price points (issue 13, quantity pricing), kept out of the targets: the sheet parts of
+``cases.py`` and ``cases_printing.py`` at 100 parts, from the same sources.
+
+Elimold's worked quote prices a part by list rates that do not fall with quantity (laser 8 USD per cutting
+minute at the chart's mid speed, 1 USD per small hole, 1 USD per bend, material at 1.4 EUR/kg), so its price
+at 100 is its price at 10. Okdor gives a range for simple laser-cut brackets in production runs (5 to 75 USD
+a part): its low end, 5 USD, is the point for a small, simple bracket at 100.
+
+microfab prices these at 0.24x-0.34x (benchmarks/README.md, "Quantity pricing"): outside the 0.5x-2x target,
+and Okdor's point outside the 3x bound of the slow test, so they are not in ``cases.CASES``.
+``python -m benchmarks.realism`` prints them in a table of their own, below the targets.
+"""
+
+from __future__ import annotations
+
+from benchmarks.realism.cases import SHEET_ELIMOLD, SHEET_OKDOR, USD_EUR, Case
+
+# the channel's part joins parts.BUILDERS there
+from benchmarks.realism.cases_printing import PARTS as _PRINTING_PARTS  # noqa: F401
+
+
+def _elimold(label: str, part: str, cut_m: float, speed_m_min: float, holes: int, bends: int, kg: float,
+             quantity: int) -> Case:
+    price = (8 * cut_m / speed_m_min + holes * 1 + bends * 1) * USD_EUR + kg * 1.4
+    return Case(f"sheet {label} steel q{quantity}", "sheet", "sheet_metal", "s235", part, quantity, round(price, 2),
+                SHEET_ELIMOLD)
+
+
+KEPT_OUT: tuple[Case, ...] = (
+    # 80 x 40 x 40 bracket: flat 117 x 40 mm, 355 mm of cut at 6 m/min, 2 holes, 1 bend, 0.07 kg
+    _elimold("bracket", "sheetbracket80x40x40", 0.355, 6.0, 2, 1, 0.07, 100),
+    # 150 x 50 x 30 U channel: flat 150 x 103 mm, 546 mm of cut at 6 m/min, 2 holes, 2 bends, 0.24 kg
+    _elimold("channel", "sheetchannel150x50x30", 0.546, 6.0, 2, 2, 0.24, 100),
+    Case("sheet bracket steel q100 (production)", "sheet", "sheet_metal", "s235", "sheetbracket80x40x40", 100,
+         round(5 * USD_EUR, 2), SHEET_OKDOR),
+)
+
+__all__ = ["KEPT_OUT"]
