@@ -52,6 +52,18 @@ def test_support_matches_twin(name) -> None:
         assert cand.build_height_mm == pytest.approx(height, rel=1e-12)
 
 
+@pytest.mark.parametrize("name", list(_shapes()))
+def test_overhang_triangles_match_twin(name) -> None:
+    t = _shapes()[name]
+    got = additive_orientation(t)
+    cos_limit = np.cos(np.radians(45.0))
+    assert got.overhang.shape == (len(t), len(got.candidates))
+    for k, cand in enumerate(got.candidates):
+        mask = naive.overhang(t, np.array(cand.orientation), cos_limit, tol.plate_rel * diagonal(t))
+        assert np.array_equal(got.overhang[:, k], mask)
+    assert np.array_equal(got.best_overhang, got.overhang[:, got.candidates.index(got.best)])
+
+
 def test_hollow_box_has_its_wall() -> None:
     got = wall_thickness(tri(*hollow_box(30.0, 2.0)), threshold_mm=2.5)
     assert got.min_mm == pytest.approx(2.0)
