@@ -36,6 +36,7 @@ from quoting.processes.common import (
     is_standard_drill,
     nearest_standard_drill,
     tap_time_min,
+    thin_wall_face_ids,
     thread_table,
 )
 from quoting.processes.cutting import CuttingClass, Spindle, cutting_class, finishing_rates, milling_removal
@@ -379,6 +380,7 @@ def _wall_findings(features: PartFeatures, material: Material, limits: Mapping[s
         Process.CNC_MILLING, Severity.WARNING, "cnc_thin_wall",
         f"walls down to {wall:.2f} mm are thinner than {limit:g} mm, the least a "
         f"{'plastic' if plastic else 'metal'} wall survives milling: thicken them",
+        thin_wall_face_ids(features, limit),
     )]
 
 
@@ -386,14 +388,17 @@ def _reach_findings(features: PartFeatures, five_axis: bool) -> list[Finding]:
     unreachable = features.unreachable_area_mm2
     if unreachable is None or unreachable <= 0:
         return []
+    reach_faces = [f.face_id for f in features.unreachable_faces or ()]
     if five_axis:
         return [finding(
             Process.CNC_MILLING, Severity.INFO, "cnc_needs_5axis",
             f"{unreachable:.0f} mm2 of faces are reachable from no axis direction: finished in "
             "5-axis simultaneous (slower)",
+            reach_faces, features.unreachable_centroid_mm,
         )]
     return [finding(
         Process.CNC_MILLING, Severity.ERROR, "cnc_unreachable_faces",
         f"{unreachable:.0f} mm2 of faces (undercuts) are reachable from no axis direction: "
         "remove the undercuts or ask a 5-axis workshop",
+        reach_faces, features.unreachable_centroid_mm,
     )]

@@ -1,0 +1,163 @@
+"""The mesh kernels' findings name their faces: B-rep faces of a STEP part, mesh regions of a mesh, the GLB's ids."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from geometry import measure
+from geometry.face_findings import MAX_NAMED_FACES, THIN_FACE_CEILING_MM, face_fields, faces_by_area, thin_faces
+from geometry.features import FaceArea, PartFeatures
+from tests.geometry.kernels.shapes import box_mesh
+from tests.geometry.test_export_faces import read_glb
+
+cq = pytest.importorskip("cadquery")
+
+RIB_MM = 0.6
+#: the rib: 0.6 thick (x), 30 long (y), 15 tall (z) on a 40 x 30 x 5 plate
+RIB_AREA_MM2 = 2 * 30.0 * 15.0
+#: the closed T-slot's wide cavity under a narrow opening: [x, y, z] ranges [mm]
+CAVITY = ((-10.0, 10.0), (-10.0, 10.0), (0.0, 10.0))
+
+
+def ribbed_plate() -> cq.Workplane:
+    plate = cq.Workplane("XY").box(40, 30, 5).translate((0, 0, 2.5))
+    return plate.union(cq.Workplane("XY").box(RIB_MM, 30, 15).translate((0, 0, 12.5)))
+
+
+def closed_t_slot() -> cq.Workplane:
+    """A 60 x 40 x 30 block (z from -15 to 15) with a blind T-slot: a 6 x 12 mm opening from the top into a
+    wider cavity closed on every side; the cavity's walls and ceiling are reached from no axis direction."""
+    block = cq.Workplane("XY").box(60, 40, 30)
+    (x0, x1), (y0, y1), (z0, z1) = CAVITY
+    cavity = cq.Workplane("XY").box(x1 - x0, y1 - y0, z1 - z0).translate((0, 0, (z0 + z1) / 2))
+    opening = cq.Workplane("XY").box(6, 12, 15 - z1 + 1).translate((0, 0, (z1 + 16) / 2))
+    return block.cut(cavity).cut(opening)
+
+
+def _measured(shape: cq.Workplane, name: str):
+    from tests import parts as cadparts
+
+    data = cadparts.stl_bytes(shape) if name.endswith(".stl") else cadparts.step_bytes(shape)
+    return measure(data, filename=name, units="mm" if name.endswith(".stl") else None, preview=True)
+
+
+def _face_triangles(glb: bytes) -> tuple[str, np.ndarray, dict[int, np.ndarray]]:
+    """(face id kind, positions, face id -> its triangles' corners (k, 3, 3)) of a preview GLB."""
+    doc, positions, triangles, offsets = read_glb(glb)
+    assert offsets is not None
+    corners = positions.astype(np.float64)[triangles.astype(np.int64)]
+    faces = {f: corners[offsets[f]:offsets[f + 1]] for f in range(len(offsets) - 1)}
+    return doc["meshes"][0]["extras"]["face_ids"], positions, faces
+
+
+@pytest.fixture(scope="module")
+def rib_step():
+    return _measured(ribbed_plate(), "rib.step")
+
+
+@pytest.fixture(scope="module")
+def rib_stl():
+    return _measured(ribbed_plate(), "rib.stl")
+
+
+@pytest.mark.parametrize("which", ["rib_step", "rib_stl"])
+def test_thin_rib_names_its_two_sides(which: str, request: pytest.FixtureRequest) -> None:
+    measured = request.getfixturevalue(which)
+    named = measured.features.thin_wall_faces
+    assert named is not None and len(named) == 2, named
+    kind, _, faces = _face_triangles(measured.preview_glb)
+    assert kind == ("brep" if which == "rib_step" else "mesh_region")
+    for face in named:
+        corners = faces[face.face_id]
+        assert len(corners) >= 2
+        np.testing.assert_allclose(np.abs(corners[..., 0]), RIB_MM / 2, atol=1e-6)  # a side of the rib, nothing else
+        assert face.min_wall_mm == pytest.approx(RIB_MM, abs=1e-6)
+    assert {round(float(faces[f.face_id][0, 0, 0]), 3) for f in named} == {-RIB_MM / 2, RIB_MM / 2}
+    assert sum(f.area_mm2 for f in named) == pytest.approx(RIB_AREA_MM2, rel=1e-6)
+    assert measured.features.unreachable_faces == []
+    assert "thin_wall_faces" not in measured.features.unmeasured
+
+
+def test_closed_t_slot_names_the_cavity_faces() -> None:
+    measured = _measured(closed_t_slot(), "t_slot.step")
+    features = measured.features
+    named = features.unreachable_faces
+    assert named and features.unreachable_area_mm2
+    _, _, faces = _face_triangles(measured.preview_glb)
+    for face in named:
+        corners = faces[face.face_id].reshape(-1, 3)
+        for axis, (lo, hi) in enumerate(CAVITY):  # every named face lies in the cavity: no outside face
+            assert corners[:, axis].min() >= lo - 1e-6 and corners[:, axis].max() <= hi + 1e-6
+    ceiling = [f.face_id for f in named if np.allclose(faces[f.face_id][..., 2], CAVITY[2][1])]
+    assert ceiling, "the cavity's ceiling, under the opening's lips, is named"
+    assert sum(f.area_mm2 for f in named) == pytest.approx(features.unreachable_area_mm2, rel=1e-9)
+    assert [f.area_mm2 for f in named] == sorted((f.area_mm2 for f in named), reverse=True)
+
+
+def test_overhang_faces_are_the_best_orientations_support_area() -> None:
+    measured = _measured(closed_t_slot(), "t_slot.step")
+    features = measured.features
+    assert features.additive is not None and features.overhang_faces is not None
+    total = sum(f.area_mm2 for f in features.overhang_faces)
+    assert total == pytest.approx(features.additive.overhang_area_mm2, rel=1e-9)
+
+
+def test_face_lists_survive_the_json_round_trip(rib_step) -> None:
+    features = rib_step.features
+    again = PartFeatures.from_dict(features.to_dict())
+    assert again == features
+    assert isinstance(again.thin_wall_faces[0], FaceArea)
+
+
+def test_without_flagged_triangles_the_face_ids_are_never_worked_out() -> None:
+    v, f = box_mesh((10.0, 20.0, 30.0))
+    m = len(f)
+
+    def never() -> np.ndarray:
+        raise AssertionError("face ids asked for with nothing to name")
+
+    named, why = face_fields(v, f, never, thickness_mm=np.full(m, 10.0), unreachable=np.zeros(m, bool),
+                             overhang=np.zeros(m, bool))
+    assert named == {"thin_wall_faces": [], "unreachable_faces": [], "overhang_faces": []} and why == {}
+
+
+def test_faces_that_cannot_be_told_are_unmeasured_with_the_reason() -> None:
+    v, f = box_mesh((10.0, 20.0, 30.0))
+    m = len(f)
+    named, why = face_fields(v, f, lambda: None, thickness_mm=np.full(m, 0.5), unreachable=np.zeros(m, bool),
+                             overhang=np.zeros(m, bool))
+    assert named == {} and set(why) == {"thin_wall_faces", "unreachable_faces", "overhang_faces"}
+    assert "B-rep faces" in why["thin_wall_faces"]
+
+
+def test_lists_are_bounded_and_ranked() -> None:
+    """One triangle per face, areas 1..n: the largest first, at most MAX_NAMED_FACES; thin: thinnest first."""
+    n = MAX_NAMED_FACES + 8
+    sides = np.sqrt(2.0 * np.arange(1, n + 1))
+    vertices = np.zeros((3 * n, 3))
+    vertices[1::3, 0] = sides
+    vertices[2::3, 1] = sides
+    faces = np.arange(3 * n).reshape(n, 3)
+    ids = np.arange(n)[::-1].copy()  # face id n-1-i for triangle i
+    got = faces_by_area(vertices, faces, ids, np.ones(n, bool))
+    assert len(got) == MAX_NAMED_FACES
+    assert [f.area_mm2 for f in got[:3]] == pytest.approx([n, n - 1, n - 2])
+    assert got[0].face_id == 0
+    thickness = np.linspace(0.1, THIN_FACE_CEILING_MM, n, endpoint=False)
+    thin = thin_faces(vertices, faces, ids, thickness, np.ones(n, bool))
+    assert [f.min_wall_mm for f in thin] == pytest.approx(list(thickness[:MAX_NAMED_FACES]))
+
+
+def test_triangles_of_one_face_add_up() -> None:
+    v, f = box_mesh((10.0, 20.0, 30.0))  # 12 triangles, two a side
+    ids = np.repeat(np.arange(6), 2)
+    thickness = np.arange(12, dtype=np.float64)
+    mask = np.zeros(12, bool)
+    mask[[0, 1, 4]] = True
+    got = thin_faces(v, f, ids, thickness, mask)
+    assert [g.face_id for g in got] == [0, 2]
+    assert got[0].min_wall_mm == 0.0 and got[1].min_wall_mm == 4.0
+    tri = v[f[:2]]
+    whole = 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1).sum()
+    assert got[0].area_mm2 == pytest.approx(whole)
