@@ -36,59 +36,66 @@ FACE_FIELDS = ("thin_wall_faces", "unreachable_faces", "overhang_faces")
 FaceIds = Callable[[], "np.ndarray | None"]
 
 
-def face_fields(vertices_mm: np.ndarray, faces: np.ndarray, face_ids: FaceIds, *, thickness_mm: np.ndarray,
-                unreachable: np.ndarray, overhang: np.ndarray) -> tuple[dict[str, Any], dict[str, str]]:
+def face_fields(face_ids: FaceIds, *, area_mm2: np.ndarray, thickness_mm: np.ndarray, unreachable: np.ndarray,
+                overhang: np.ndarray) -> tuple[dict[str, Any], dict[str, str]]:
     """``PartFeatures`` face lists (fields, unmeasured) from the kernels' per-triangle results.
 
-    vertices_mm : (n, 3) float64 [mm]; faces : (m, 3) int64; thickness_mm : (m,) float64 [mm], inf where
-    unmeasured; unreachable, overhang : (m,) bool. ``face_ids()`` gives each triangle's face id, or None
-    when the faces cannot be told (a STEP mesh that does not line up with its faces); it is called only
-    when some triangle is flagged, as labelling a big mesh's regions costs more than the rest.
+    area_mm2 : (m,) float64 [mm2], each triangle's area (``WallThickness.area_mm2``); thickness_mm : (m,)
+    float64 [mm], inf where unmeasured; unreachable, overhang : (m,) bool. ``face_ids()`` gives each
+    triangle's face id, or None when the faces cannot be told (a STEP mesh that does not line up with its
+    faces); it is called only when some triangle is flagged, as labelling a big mesh's regions costs more
+    than all the rest. Triangles of no area are never counted.
     """
-    thin = np.isfinite(thickness_mm) & (thickness_mm < THIN_FACE_CEILING_MM)
+    positive = area_mm2 > 0
+    thin = positive & (thickness_mm < THIN_FACE_CEILING_MM)  # inf (unmeasured) is never under it
+    unreachable = positive & unreachable
+    overhang = positive & overhang
     if not (thin.any() or unreachable.any() or overhang.any()):
         return {name: [] for name in FACE_FIELDS}, {}
     ids = face_ids()
-    if ids is None or len(ids) != len(faces):
+    if ids is None or len(ids) != len(area_mm2):
         why = "the part's mesh does not line up with its B-rep faces: the faces cannot be named"
         return {}, {name: why for name in FACE_FIELDS}
     return {
-        "thin_wall_faces": thin_faces(vertices_mm, faces, ids, thickness_mm, thin),
-        "unreachable_faces": faces_by_area(vertices_mm, faces, ids, unreachable),
-        "overhang_faces": faces_by_area(vertices_mm, faces, ids, overhang),
+        "thin_wall_faces": thin_faces(ids, area_mm2, thickness_mm, thin),
+        "unreachable_faces": faces_by_area(ids, area_mm2, unreachable),
+        "overhang_faces": faces_by_area(ids, area_mm2, overhang),
     }, {}
 
 
-def faces_by_area(vertices_mm: np.ndarray, faces: np.ndarray, face_ids: np.ndarray, mask: np.ndarray,
+def faces_by_area(face_ids: np.ndarray, area_mm2: np.ndarray, mask: np.ndarray,
                   limit: int = MAX_NAMED_FACES) -> list[FaceArea]:
-    """The faces of the ``mask``ed triangles with their masked area, most area first (ties: lower id)."""
-    face, area, _ = _per_face(vertices_mm, faces, face_ids, mask)
+    """The faces of the ``mask``ed triangles with their masked area, most area first (ties: lower id).
+
+    face_ids : (m,) int64 >= 0; area_mm2 : (m,) float64 [mm2]; mask : (m,) bool, triangles of area > 0.
+    """
+    face, area, _ = _per_face(face_ids, area_mm2, mask)
     order = np.lexsort((face, -area))[:limit]
     return [FaceArea(int(face[i]), float(area[i])) for i in order]
 
 
-def thin_faces(vertices_mm: np.ndarray, faces: np.ndarray, face_ids: np.ndarray, thickness_mm: np.ndarray,
-               mask: np.ndarray, limit: int = MAX_NAMED_FACES) -> list[FaceArea]:
-    """The faces of the ``mask``ed triangles with their masked area and thinnest wall, thinnest first."""
-    face, area, thinnest = _per_face(vertices_mm, faces, face_ids, mask, thickness_mm)
+def thin_faces(face_ids: np.ndarray, area_mm2: np.ndarray, thickness_mm: np.ndarray, mask: np.ndarray,
+               limit: int = MAX_NAMED_FACES) -> list[FaceArea]:
+    """The faces of the ``mask``ed triangles with their masked area and thinnest wall, thinnest first
+    (then most area, then lower id): a finding's limit under the ceiling keeps a prefix of this list."""
+    face, area, thinnest = _per_face(face_ids, area_mm2, mask, thickness_mm)
     order = np.lexsort((face, -area, thinnest))[:limit]
     return [FaceArea(int(face[i]), float(area[i]), float(thinnest[i])) for i in order]
 
 
-def _per_face(vertices_mm: np.ndarray, faces: np.ndarray, face_ids: np.ndarray, mask: np.ndarray,
+def _per_face(face_ids: np.ndarray, area_mm2: np.ndarray, mask: np.ndarray,
               values: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(face ids, area [mm2], least value) over the masked triangles of non-zero area, one row per face.
+    """(face ids, masked area [mm2], least masked value) of the faces with masked triangles, one row each.
 
-    Only the masked triangles are touched, so a few flagged triangles of a big mesh cost little.
+    Sums by ``bincount`` over the face ids (no sort): linear in the triangles.
     """
     picked = np.flatnonzero(mask)
-    tri = vertices_mm[faces[picked]]
-    area = 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
-    keep = area > 0
-    picked, area = picked[keep], area[keep]
-    face, inverse = np.unique(face_ids[picked], return_inverse=True)
-    face_area = np.bincount(inverse, weights=area, minlength=len(face))
-    least = np.full(len(face), np.inf)
+    ids = face_ids[picked]
+    size = int(ids.max()) + 1 if len(ids) else 0
+    count = np.bincount(ids, minlength=size)
+    face = np.flatnonzero(count)
+    area = np.bincount(ids, weights=area_mm2[picked], minlength=size)[face]
+    least = np.full(size, np.inf)
     if values is not None:
-        np.minimum.at(least, inverse, values[picked])
-    return face, face_area, least
+        np.minimum.at(least, ids, values[picked])
+    return face, area, least[face]

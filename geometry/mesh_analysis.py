@@ -108,7 +108,7 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool,
     out["additive"] = orientations.best
     if face_ids is not None:
         unreachable = np.logical_not(access.visible.any(axis=1))
-        named, why = face_fields(vertices, faces, face_ids, thickness_mm=wall.per_triangle_mm,
+        named, why = face_fields(face_ids, area_mm2=wall.area_mm2, thickness_mm=wall.per_triangle_mm,
                                  unreachable=unreachable, overhang=orientations.best_overhang)
         out.update(named)
         unmeasured.update(why)

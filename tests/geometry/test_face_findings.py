@@ -110,6 +110,11 @@ def test_face_lists_survive_the_json_round_trip(rib_step) -> None:
     assert isinstance(again.thin_wall_faces[0], FaceArea)
 
 
+def _areas(v: np.ndarray, f: np.ndarray) -> np.ndarray:
+    tri = v[f]
+    return 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
+
+
 def test_without_flagged_triangles_the_face_ids_are_never_worked_out() -> None:
     v, f = box_mesh((10.0, 20.0, 30.0))
     m = len(f)
@@ -117,16 +122,21 @@ def test_without_flagged_triangles_the_face_ids_are_never_worked_out() -> None:
     def never() -> np.ndarray:
         raise AssertionError("face ids asked for with nothing to name")
 
-    named, why = face_fields(v, f, never, thickness_mm=np.full(m, 10.0), unreachable=np.zeros(m, bool),
+    area = _areas(v, f)
+    named, why = face_fields(never, area_mm2=area, thickness_mm=np.full(m, 10.0), unreachable=np.zeros(m, bool),
                              overhang=np.zeros(m, bool))
     assert named == {"thin_wall_faces": [], "unreachable_faces": [], "overhang_faces": []} and why == {}
+    area[:] = 0.0  # degenerate triangles are never named, however flagged
+    named, _ = face_fields(never, area_mm2=area, thickness_mm=np.full(m, 0.1), unreachable=np.ones(m, bool),
+                           overhang=np.ones(m, bool))
+    assert named["thin_wall_faces"] == []
 
 
 def test_faces_that_cannot_be_told_are_unmeasured_with_the_reason() -> None:
     v, f = box_mesh((10.0, 20.0, 30.0))
     m = len(f)
-    named, why = face_fields(v, f, lambda: None, thickness_mm=np.full(m, 0.5), unreachable=np.zeros(m, bool),
-                             overhang=np.zeros(m, bool))
+    named, why = face_fields(lambda: None, area_mm2=_areas(v, f), thickness_mm=np.full(m, 0.5),
+                             unreachable=np.zeros(m, bool), overhang=np.zeros(m, bool))
     assert named == {} and set(why) == {"thin_wall_faces", "unreachable_faces", "overhang_faces"}
     assert "B-rep faces" in why["thin_wall_faces"]
 
@@ -134,30 +144,26 @@ def test_faces_that_cannot_be_told_are_unmeasured_with_the_reason() -> None:
 def test_lists_are_bounded_and_ranked() -> None:
     """One triangle per face, areas 1..n: the largest first, at most MAX_NAMED_FACES; thin: thinnest first."""
     n = MAX_NAMED_FACES + 8
-    sides = np.sqrt(2.0 * np.arange(1, n + 1))
-    vertices = np.zeros((3 * n, 3))
-    vertices[1::3, 0] = sides
-    vertices[2::3, 1] = sides
-    faces = np.arange(3 * n).reshape(n, 3)
+    area = np.arange(1, n + 1, dtype=np.float64)
     ids = np.arange(n)[::-1].copy()  # face id n-1-i for triangle i
-    got = faces_by_area(vertices, faces, ids, np.ones(n, bool))
+    got = faces_by_area(ids, area, np.ones(n, bool))
     assert len(got) == MAX_NAMED_FACES
     assert [f.area_mm2 for f in got[:3]] == pytest.approx([n, n - 1, n - 2])
     assert got[0].face_id == 0
     thickness = np.linspace(0.1, THIN_FACE_CEILING_MM, n, endpoint=False)
-    thin = thin_faces(vertices, faces, ids, thickness, np.ones(n, bool))
+    thin = thin_faces(ids, area, thickness, np.ones(n, bool))
     assert [f.min_wall_mm for f in thin] == pytest.approx(list(thickness[:MAX_NAMED_FACES]))
+    assert [f.face_id for f in thin[:2]] == [n - 1, n - 2]
 
 
 def test_triangles_of_one_face_add_up() -> None:
-    v, f = box_mesh((10.0, 20.0, 30.0))  # 12 triangles, two a side
+    v, f = box_mesh((10.0, 20.0, 30.0))  # 12 triangles
+    area = _areas(v, f)
     ids = np.repeat(np.arange(6), 2)
     thickness = np.arange(12, dtype=np.float64)
     mask = np.zeros(12, bool)
     mask[[0, 1, 4]] = True
-    got = thin_faces(v, f, ids, thickness, mask)
+    got = thin_faces(ids, area, thickness, mask)
     assert [g.face_id for g in got] == [0, 2]
     assert got[0].min_wall_mm == 0.0 and got[1].min_wall_mm == 4.0
-    tri = v[f[:2]]
-    whole = 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1).sum()
-    assert got[0].area_mm2 == pytest.approx(whole)
+    assert got[0].area_mm2 == pytest.approx(area[0] + area[1]) and got[1].area_mm2 == pytest.approx(area[4])
