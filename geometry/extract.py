@@ -28,7 +28,8 @@ def extract(part: Part) -> PartFeatures:
         for name in exact:
             unmeasured.pop(name, None)
     else:
-        for name in ("faces", "holes", "pockets", "min_internal_radius_mm", "turning", "sheet_metal"):
+        for name in ("faces", "holes", "pockets", "min_internal_radius_mm", "internal_radius_faces", "turning",
+                     "sheet_metal"):
             unmeasured.setdefault(name, "needs the exact B-rep of a STEP file; meshes are not analysed for this")
     # loaders that measure fields themselves (a DXF FlatPart: sheet_metal, holes) override the rest
     measured = dict(getattr(part, "measured", None) or {})

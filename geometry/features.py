@@ -195,6 +195,14 @@ class FaceArea:
 
 
 @dataclass(frozen=True)
+class FaceRadius:
+    """An internal corner's face (B-rep face id) and its radius: a concave fillet, or 0 for a sharp corner's wall."""
+
+    face_id: int
+    radius_mm: float
+
+
+@dataclass(frozen=True)
 class PartFeatures:
     source: SourceInfo
     bbox_mm: tuple[float, float, float]
@@ -242,6 +250,9 @@ class PartFeatures:
     #: the faces that need support in the ``additive`` build orientation, most such area first (at most
     #: ``MAX_NAMED_FACES``)
     overhang_faces: list[FaceArea] | None = None
+    #: the internal corners' faces, smallest radius first (at most ``MAX_NAMED_FACES``; B-rep only): a
+    #: finding names those under its own limit
+    internal_radius_faces: list[FaceRadius] | None = None
     #: ``geometry.geometry_version()`` of the code that measured the part ("" before versions were kept)
     geometry_version: str = ""
 

@@ -323,14 +323,21 @@ def _corner_findings(features: PartFeatures, limits: Mapping[str, float]) -> lis
             f"internal corners of R{r:.2f} mm are sharper than the smallest end mill "
             f"(R{limits['cnc_min_tool_radius_mm']:.2f} mm): add fillets of at least "
             f"R{limits['cnc_min_tool_radius_mm']:.1f} mm (larger mills faster), or accept EDM corners",
+            _corner_faces(features, limits["cnc_min_tool_radius_mm"]),
         )]
     if r < limits["cnc_small_radius_info_mm"]:
         return [finding(
             Process.CNC_MILLING, Severity.INFO, "cnc_small_internal_radius",
             f"internal corners of R{r:.2f} mm need a small end mill, which finishes slowly: "
             f"R{limits['cnc_small_radius_info_mm']:.1f} mm or more is cheaper",
+            _corner_faces(features, limits["cnc_small_radius_info_mm"]),
         )]
     return []
+
+
+def _corner_faces(features: PartFeatures, limit_mm: float) -> tuple[int, ...]:
+    """The internal corners' faces with a radius under ``limit_mm`` (``PartFeatures.internal_radius_faces``)."""
+    return tuple(f.face_id for f in features.internal_radius_faces or () if f.radius_mm < limit_mm)
 
 
 def _hole_findings(features: PartFeatures, limits: Mapping[str, float]) -> list[Finding]:

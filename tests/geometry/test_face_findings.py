@@ -167,3 +167,34 @@ def test_triangles_of_one_face_add_up() -> None:
     assert [g.face_id for g in got] == [0, 2]
     assert got[0].min_wall_mm == 0.0 and got[1].min_wall_mm == 4.0
     assert got[0].area_mm2 == pytest.approx(area[0] + area[1]) and got[1].area_mm2 == pytest.approx(area[4])
+
+
+@pytest.mark.parametrize("expected_r", [5.0, 1.0])
+def test_pocket_corner_fillets_are_named_with_their_radius(expected_r: float) -> None:
+    from tests import parts as cadparts
+
+    measured = measure(cadparts.step_bytes(cadparts.pocketed_block(corner_r=expected_r)), filename="p.step",
+                       preview=True)
+    named = measured.features.internal_radius_faces
+    assert named is not None and len(named) == 4
+    assert [f.radius_mm for f in named] == pytest.approx([expected_r] * 4)
+    _, _, faces = _face_triangles(measured.preview_glb)
+    for f in named:  # each one a vertical quarter cylinder in a pocket corner: its points at the corner's radius
+        pts = faces[f.face_id].reshape(-1, 3)
+        cx, cy = np.sign(pts[:, 0].mean()) * (20.0 - expected_r), np.sign(pts[:, 1].mean()) * (15.0 - expected_r)
+        np.testing.assert_allclose(np.hypot(pts[:, 0] - cx, pts[:, 1] - cy), expected_r, atol=1e-6)
+
+
+def test_sharp_corners_name_their_walls_at_radius_zero() -> None:
+    from tests import parts as cadparts
+
+    features = measure(cadparts.step_bytes(cadparts.sharp_pocket_block()), filename="s.step").features
+    sharp = next(f for f in features.findings if f.code == "sharp_internal_corner")
+    assert features.internal_radius_faces is not None
+    assert [(f.face_id, f.radius_mm) for f in features.internal_radius_faces] == [
+        (i, 0.0) for i in sharp.location.face_ids]
+
+
+def test_meshes_say_why_corners_are_not_named(rib_stl) -> None:
+    assert rib_stl.features.internal_radius_faces is None
+    assert "B-rep" in rib_stl.features.unmeasured["internal_radius_faces"]

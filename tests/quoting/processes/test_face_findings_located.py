@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geometry.face_findings import THIN_FACE_CEILING_MM
-from geometry.features import FaceArea
+from geometry.features import FaceArea, FaceRadius
 from quoting.data_files import read_data
 from quoting.materials import get_material
 from quoting.process_kinds import Process
@@ -73,3 +73,14 @@ def test_measured_rib_finding_names_the_rib_sides() -> None:
     got = _one(MILL.check(part, AL, "3axis"), "cnc_thin_wall")
     assert got.location is not None
     assert sorted(got.location.face_ids) == sorted(f.face_id for f in part.thin_wall_faces)
+
+
+@pytest.mark.parametrize(("radius", "code", "faces"), [
+    (0.3, "cnc_internal_radius_too_small", (8, 2)),  # under 0.5 mm: the 0.3 mm corners only
+    (1.0, "cnc_small_internal_radius", (8, 2, 5)),  # under 1.5 mm: all but the 2 mm one
+])
+def test_corner_findings_name_the_corners_under_their_limit(radius, code, faces) -> None:
+    named = [FaceRadius(8, 0.3), FaceRadius(2, 0.3), FaceRadius(5, 1.0), FaceRadius(6, 2.0)]
+    part = block(min_internal_radius_mm=radius, internal_radius_faces=named)
+    got = _one(MILL.check(part, AL, "3axis"), code)
+    assert got.location is not None and got.location.face_ids == faces
