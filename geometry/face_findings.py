@@ -13,6 +13,7 @@ and message say how much there is.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -20,8 +21,10 @@ import numpy as np
 
 from geometry.features import FaceArea
 
-__all__ = ["FACE_FIELDS", "MAX_NAMED_FACES", "THIN_FACE_CEILING_MM", "face_fields", "faces_by_area",
+__all__ = ["FACE_FIELDS", "FaceIds", "MAX_NAMED_FACES", "THIN_FACE_CEILING_MM", "face_fields", "faces_by_area",
            "thin_faces"]
+
+log = logging.getLogger(__name__)
 
 #: at most this many faces are named per finding: enough for the walls of a pocket or a ribbed
 #: housing, few enough that the part's JSON stays small and the painted view readable
@@ -33,6 +36,7 @@ THIN_FACE_CEILING_MM = 2.0
 #: the ``PartFeatures`` fields this module fills
 FACE_FIELDS = ("thin_wall_faces", "unreachable_faces", "overhang_faces")
 
+#: each triangle's face id, worked out when first needed (None: the faces cannot be told)
 FaceIds = Callable[[], "np.ndarray | None"]
 
 
@@ -52,7 +56,11 @@ def face_fields(face_ids: FaceIds, *, area_mm2: np.ndarray, thickness_mm: np.nda
     overhang = positive & overhang
     if not (thin.any() or unreachable.any() or overhang.any()):
         return {name: [] for name in FACE_FIELDS}, {}
-    ids = face_ids()
+    try:
+        ids = face_ids()
+    except Exception as err:  # noqa: BLE001 - naming the faces is a convenience: it must not lose the part
+        log.warning("labelling the faces failed: %r", err)
+        return {}, {name: f"the faces could not be labelled ({type(err).__name__})" for name in FACE_FIELDS}
     if ids is None or len(ids) != len(area_mm2):
         why = "the part's mesh does not line up with its B-rep faces: the faces cannot be named"
         return {}, {name: why for name in FACE_FIELDS}

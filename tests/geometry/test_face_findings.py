@@ -141,6 +141,19 @@ def test_faces_that_cannot_be_told_are_unmeasured_with_the_reason() -> None:
     assert "B-rep faces" in why["thin_wall_faces"]
 
 
+def test_a_failing_labelling_leaves_the_lists_unmeasured(caplog: pytest.LogCaptureFixture) -> None:
+    v, f = box_mesh((10.0, 20.0, 30.0))
+    m = len(f)
+
+    def broken() -> np.ndarray:
+        raise RuntimeError("no triangulation")
+
+    named, why = face_fields(broken, area_mm2=_areas(v, f), thickness_mm=np.full(m, 0.5),
+                             unreachable=np.zeros(m, bool), overhang=np.zeros(m, bool))
+    assert named == {} and why["thin_wall_faces"] == "the faces could not be labelled (RuntimeError)"
+    assert "no triangulation" in caplog.text
+
+
 def test_lists_are_bounded_and_ranked() -> None:
     """One triangle per face, areas 1..n: the largest first, at most MAX_NAMED_FACES; thin: thinnest first."""
     n = MAX_NAMED_FACES + 8
