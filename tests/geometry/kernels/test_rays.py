@@ -32,6 +32,12 @@ def test_thickness_matches_twin(name) -> None:
 
 
 @pytest.mark.parametrize("name", list(_shapes()))
+def test_thickness_keeps_the_triangle_areas(name) -> None:
+    t = _shapes()[name]
+    np.testing.assert_allclose(wall_thickness(t).area_mm2, naive.normals(t)[2], rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(_shapes()))
 def test_visibility_matches_twin(name) -> None:
     t = _shapes()[name]
     got = accessibility(t)
