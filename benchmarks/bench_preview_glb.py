@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -71,7 +72,8 @@ def main() -> None:
         faces = 0 if ids is None else int(ids.max()) + 1
         before = len(_trimesh_glb(part))
         after = len(part_glb(part))
-        cpu = best_of(lambda p=part: part_glb(p), args.repeat, time.process_time)
+        # a copy of the part each time: part_face_ids remembers a part's ids, and the face ids are timed here
+        cpu = best_of(lambda p=part: part_glb(replace(p)), args.repeat, time.process_time)
         print(f"| {name} | {len(part.faces):,} | {len(part.vertices_mm):,} | {faces:,} {kind.value} | "
               f"{before / 1e3:,.0f} KB | {after / 1e3:,.0f} KB | {cpu * 1e3:.0f} ms |")
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import json
 import struct
+import weakref
 
 import numpy as np
 
@@ -137,11 +138,23 @@ def mesh_regions(vertices_mm: np.ndarray, faces: np.ndarray, crease_deg: float =
     return labels.astype(np.int64)
 
 
+#: each part's face ids, worked out once for the features' face lists and the preview (keyed by the part object)
+_FACE_IDS: weakref.WeakKeyDictionary[Part, tuple[np.ndarray | None, FaceIdKind]] = weakref.WeakKeyDictionary()
+
+
 def part_face_ids(part: Part) -> tuple[np.ndarray | None, FaceIdKind]:
     """Each triangle's B-rep face id (STEP) or mesh region (other formats), and which of the two it is.
 
-    A STEP part whose triangles do not line up with its faces gets no ids (None).
+    A STEP part whose triangles do not line up with its faces gets no ids (None). Remembered per part,
+    so ``extract`` and ``part_glb`` label a big mesh's regions once.
     """
+    found = _FACE_IDS.get(part)
+    if found is None:
+        found = _FACE_IDS[part] = _face_ids(part)
+    return found
+
+
+def _face_ids(part: Part) -> tuple[np.ndarray | None, FaceIdKind]:
     if part.brep is not None:
         from geometry.brep.tessellation import triangle_face_ids
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from geometry.export import part_face_ids
 from geometry.features import PartFeatures
 from geometry.findings import Finding, Severity
 from geometry.mesh_analysis import mesh_features
@@ -13,7 +14,8 @@ from geometry.version import geometry_version
 
 def extract(part: Part) -> PartFeatures:
     """Measure ``part``: mesh analysis for every part, exact B-rep values where there is one."""
-    values = mesh_features(part.vertices_mm, part.faces, from_brep=part.brep is not None)
+    values = mesh_features(part.vertices_mm, part.faces, from_brep=part.brep is not None,
+                           face_ids=lambda: part_face_ids(part)[0])
     unmeasured = values.pop("unmeasured")
     findings = list(values.pop("findings", []))
     if part.brep is not None:
@@ -26,7 +28,8 @@ def extract(part: Part) -> PartFeatures:
         for name in exact:
             unmeasured.pop(name, None)
     else:
-        for name in ("faces", "holes", "pockets", "min_internal_radius_mm", "turning", "sheet_metal"):
+        for name in ("faces", "holes", "pockets", "min_internal_radius_mm", "internal_radius_faces", "turning",
+                     "sheet_metal"):
             unmeasured.setdefault(name, "needs the exact B-rep of a STEP file; meshes are not analysed for this")
     # loaders that measure fields themselves (a DXF FlatPart: sheet_metal, holes) override the rest
     measured = dict(getattr(part, "measured", None) or {})

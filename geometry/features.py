@@ -183,6 +183,26 @@ class Additive:
 
 
 @dataclass(frozen=True)
+class FaceArea:
+    """A face a finding concerns and how much of it: a B-rep face id for a STEP part, else a mesh region
+    (``geometry.export.mesh_regions``); either way the ids of the preview GLB (``geometry.face_findings``)."""
+
+    face_id: int
+    #: area of the face's triangles the finding concerns [mm2]
+    area_mm2: float
+    #: the thinnest wall measured on those triangles [mm] (thin walls only)
+    min_wall_mm: float | None = None
+
+
+@dataclass(frozen=True)
+class FaceRadius:
+    """An internal corner's face (B-rep face id) and its radius: a concave fillet, or 0 for a sharp corner's wall."""
+
+    face_id: int
+    radius_mm: float
+
+
+@dataclass(frozen=True)
 class PartFeatures:
     source: SourceInfo
     bbox_mm: tuple[float, float, float]
@@ -222,6 +242,17 @@ class PartFeatures:
     thin_wall_threshold_mm: float | None = None
     #: area-weighted centroid of ``unreachable_area_mm2`` (where the undercut is) [mm]
     unreachable_centroid_mm: tuple[float, float, float] | None = None
+    #: the faces with walls thinner than ``face_findings.THIN_FACE_CEILING_MM``, thinnest first (at most
+    #: ``face_findings.MAX_NAMED_FACES``); a finding names those under its own limit
+    thin_wall_faces: list[FaceArea] | None = None
+    #: the faces with area reachable from no axis direction, most such area first (at most ``MAX_NAMED_FACES``)
+    unreachable_faces: list[FaceArea] | None = None
+    #: the faces that need support in the ``additive`` build orientation, most such area first (at most
+    #: ``MAX_NAMED_FACES``)
+    overhang_faces: list[FaceArea] | None = None
+    #: the internal corners' faces, smallest radius first (at most ``MAX_NAMED_FACES``; B-rep only): a
+    #: finding names those under its own limit
+    internal_radius_faces: list[FaceRadius] | None = None
     #: ``geometry.geometry_version()`` of the code that measured the part ("" before versions were kept)
     geometry_version: str = ""
 

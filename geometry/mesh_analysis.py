@@ -19,13 +19,17 @@ from typing import Any
 import numpy as np
 
 from geometry.errors import GeometryError
+from geometry.face_findings import FACE_FIELDS, FaceIds, face_fields
 from geometry.features import MeshInfo
 
 
-def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = False) -> dict[str, Any]:
+def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = False,
+                  face_ids: FaceIds | None = None) -> dict[str, Any]:
     """PartFeatures fields measurable on a mesh, plus ``unmeasured`` (field -> reason).
 
-    vertices_mm : (n, 3) float64 [mm], merged; faces : (m, 3) int64.
+    vertices_mm : (n, 3) float64 [mm], merged; faces : (m, 3) int64. With ``face_ids`` (each
+    triangle's face id, asked for only when needed), the faces the ray findings concern too
+    (``geometry.face_findings``).
     On a big mesh Qhull (single-threaded, it releases the GIL) builds the convex hull
     on a second thread while the ray kernels run; the results are the same.
     """
@@ -39,14 +43,15 @@ def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = 
             hull: Callable[[], Any] = pool.submit(k.convex_hull_volume, vertices).result
         else:
             hull = functools.partial(k.convex_hull_volume, vertices)
-        out = _solid_fields(vertices, faces, from_brep)
+        out = _solid_fields(vertices, faces, from_brep, face_ids)
         hull_out, hull_unmeasured = _hull_fields(vertices, hull)
     out.update(hull_out)
     out["unmeasured"] = {**hull_unmeasured, **out["unmeasured"]}
     return out
 
 
-def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool) -> dict[str, Any]:
+def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool,
+                  face_ids: FaceIds | None = None) -> dict[str, Any]:
     """Every field but the convex hull's and the oriented box's, plus ``unmeasured``."""
     from geometry import kernels as k
     from geometry.kernels.shells import mesh_shells
@@ -67,7 +72,7 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool) -> d
     if closed_reason is None and mass.volume_mm3 == 0.0:
         closed_reason = "the closed mesh encloses no volume: export the part as a solid"
     if closed_reason is not None:
-        for name in ("volume_mm3", "centroid_mm", *_RAY_FIELDS):
+        for name in ("volume_mm3", "centroid_mm", *_RAY_FIELDS, *(FACE_FIELDS if face_ids else ())):
             unmeasured[name] = closed_reason
         return out
     volume = abs(mass.volume_mm3)
@@ -99,7 +104,14 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool) -> d
     if access.unreachable_centroid_mm is not None:
         out["unreachable_centroid_mm"] = access.unreachable_centroid_mm
 
-    out["additive"] = k.additive_orientation(triangles, bvh).best
+    orientations = k.additive_orientation(triangles, bvh)
+    out["additive"] = orientations.best
+    if face_ids is not None:
+        unreachable = np.logical_not(access.visible.any(axis=1))
+        named, why = face_fields(face_ids, area_mm2=wall.area_mm2, thickness_mm=wall.per_triangle_mm,
+                                 unreachable=unreachable, overhang=orientations.best_overhang)
+        out.update(named)
+        unmeasured.update(why)
     return out
 
 

@@ -18,6 +18,8 @@ from geometry.brep.sheet import find_sheet_metal
 from geometry.brep.solids import distinct_solids, remember_grouping, summaries
 from geometry.brep.topology import Topology
 from geometry.brep.turning import find_turning
+from geometry.face_findings import MAX_NAMED_FACES
+from geometry.features import FaceRadius
 from geometry.findings import Finding, Location, Severity
 
 log = logging.getLogger(__name__)
@@ -79,11 +81,13 @@ def _machined_features(c: _Collector, topo: Topology) -> list[Any] | None:
         c.out["pockets"] = pockets
     floors = {p.face_ids[0] for p in pockets or []}
     corners = c.attempt(
-        ("min_internal_radius_mm", "sharp_internal_corners"), lambda: internal_corners(topo, hole_faces, floors)
+        ("min_internal_radius_mm", "sharp_internal_corners", "internal_radius_faces"),
+        lambda: internal_corners(topo, hole_faces, floors),
     )
     if corners is None:
         return holes
     c.out["sharp_internal_corners"] = corners.sharp_corners
+    c.out["internal_radius_faces"] = [FaceRadius(i, r) for i, r in corners.radius_faces[:MAX_NAMED_FACES]]
     if corners.min_internal_radius_mm is None:
         c.unmeasured["min_internal_radius_mm"] = "no internal corner: no concave wall fillet or corner"
     else:

@@ -35,19 +35,24 @@ class CornerFindings:
     sharp_points_mm: list[tuple[float, float, float]]
     #: the face ids of the walls that meet at the sharp corners
     sharp_face_ids: tuple[int, ...] = ()
+    #: (face id, radius [mm]) of each internal corner, smallest first (ties: lower id): the sharp corners'
+    #: walls at 0, then the concave cylinders that are not holes
+    radius_faces: tuple[tuple[int, float], ...] = ()
 
 
 def internal_corners(topo: Topology, hole_faces: set[int], floors: set[int]) -> CornerFindings:
     """Smallest wall-fillet radius and sharp wall corners; ``floors`` are the pocket floors' face ids."""
-    radii = [
-        f.radius_mm for f in topo.faces
+    fillets = sorted(
+        (float(f.radius_mm), f.index) for f in topo.faces
         if f.kind is SurfaceKind.CYLINDER and f.concave and f.index not in hole_faces
-    ]
+    )
+    radii = [r for r, _ in fillets]
     sharp = _sharp_corners(topo, floors)
+    walls = tuple(sorted({f for _, pair in sharp for f in pair}))
+    named = tuple((i, 0.0) for i in walls) + tuple((i, r) for r, i in fillets if i not in walls)
     if sharp:
-        walls = tuple(sorted({f for _, pair in sharp for f in pair}))
-        return CornerFindings(0.0, len(sharp), [p for p, _ in sharp], walls)
-    return CornerFindings(min(radii) if radii else None, 0, [])
+        return CornerFindings(0.0, len(sharp), [p for p, _ in sharp], walls, named)
+    return CornerFindings(min(radii) if radii else None, 0, [], (), named)
 
 
 def _sharp_corners(topo: Topology, floors: set[int]) -> list[tuple[tuple[float, float, float], tuple[int, int]]]:

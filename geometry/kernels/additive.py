@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba
 import numpy as np
@@ -24,6 +24,13 @@ class AdditiveOrientations:
     candidates: tuple[Additive, ...]
     #: least support volume; ties (to ``tol.support_tie_digits`` digits, relative): lower build height
     best: Additive
+    #: (n, k) bool: triangle i overhangs (needs support) when built along candidate k (empty when not kept)
+    overhang: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.bool_), compare=False, repr=False)
+
+    @property
+    def best_overhang(self) -> np.ndarray:
+        """(n,) bool: the triangles that need support in the ``best`` orientation."""
+        return self.overhang[:, self.candidates.index(self.best)]
 
 
 @serial_for_small("triangles")
@@ -46,7 +53,7 @@ def additive_orientation(
     cen, nrm, area = centroid_normal_area_kernel(tri)
     diag = tree.diagonal_mm
     cos_limit = float(np.cos(np.radians(overhang_deg)))
-    over, support, height = _support_kernel(
+    over, support, height, overhang = _support_kernel(
         tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
         tri, cen, nrm, area, inverse_order(tree), dirs, cos_limit, tol.plate_rel * diag,
         tol.ray_start_rel * diag, n_chunks(len(tri)),
@@ -62,17 +69,19 @@ def additive_orientation(
     )
     scale = max(max(c.support_volume_mm3 for c in candidates), tol.tiny)
     best = min(candidates, key=lambda c: (round(c.support_volume_mm3 / scale, tol.support_tie_digits), c.build_height_mm))
-    return AdditiveOrientations(candidates, best)
+    return AdditiveOrientations(candidates, best, overhang)
 
 
 @jit_parallel
 def _support_kernel(
     bounds: np.ndarray, left: np.ndarray, right: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, tri: np.ndarray, cen: np.ndarray, nrm: np.ndarray,
     area: np.ndarray, inv: np.ndarray, dirs: np.ndarray, cos_limit: float, plate_tol: float, tmin: float, nchunk: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per direction (k,): overhang area [mm2], support volume [mm3], build height [mm]."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per direction (k,): overhang area [mm2], support volume [mm3], build height [mm]; and (n, k) bool:
+    which triangles overhang along each direction."""
     n = cen.shape[0]
     k = dirs.shape[0]
+    overhang = np.zeros((n, k), dtype=np.bool_)
     over = np.zeros((k, nchunk))
     support = np.zeros((k, nchunk))
     lo_h = np.zeros((k, nchunk))
@@ -112,6 +121,7 @@ def _support_kernel(
                 if low - plate[a] <= plate_tol:
                     continue
                 o_sum += area[i]
+                overhang[i, a] = True
                 drop, _ = trace(
                     bounds, left, right, start, count, tri9,
                     cen[i, 0], cen[i, 1], cen[i, 2], -ux, -uy, -uz,
@@ -125,4 +135,4 @@ def _support_kernel(
     height = np.empty(k)
     for a in range(k):
         height[a] = hi_h[a].max() - plate[a]
-    return over.sum(axis=1), support.sum(axis=1), height
+    return over.sum(axis=1), support.sum(axis=1), height, overhang

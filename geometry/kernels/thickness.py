@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba
 import numpy as np
@@ -35,6 +35,8 @@ class WallThickness:
     measured_area_mm2: float
     #: centroid of the thinnest triangle [mm]
     thinnest_at_mm: tuple[float, float, float] | None
+    #: (n,) float64 [mm2]: each triangle's area, the weight of the statistics
+    area_mm2: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
 
 @serial_for_small("triangles")
@@ -60,7 +62,7 @@ def wall_thickness(triangles: np.ndarray, bvh: BVH | None = None, threshold_mm: 
     measured = float(area[ok].sum())
     thin = float(area[ok & (dist < threshold_mm)].sum())
     if not ok.any():
-        return WallThickness(dist, None, None, None, thin, float(threshold_mm), measured, None)
+        return WallThickness(dist, None, None, None, thin, float(threshold_mm), measured, None, area)
     p05, p50 = weighted_percentiles(dist[ok], area[ok], (0.05, 0.5))
     i_min = int(np.flatnonzero(ok)[np.argmin(dist[ok])])
     return WallThickness(
@@ -72,6 +74,7 @@ def wall_thickness(triangles: np.ndarray, bvh: BVH | None = None, threshold_mm: 
         threshold_mm=float(threshold_mm),
         measured_area_mm2=measured,
         thinnest_at_mm=(float(cen[i_min, 0]), float(cen[i_min, 1]), float(cen[i_min, 2])),
+        area_mm2=area,
     )
 
 

@@ -62,6 +62,12 @@ def finding(
     return Finding(severity, code, message, location=location, process=process.value)
 
 
+def thin_wall_face_ids(features: PartFeatures, limit_mm: float) -> tuple[int, ...]:
+    """The faces with a wall thinner than ``limit_mm`` (``PartFeatures.thin_wall_faces``), thinnest first."""
+    return tuple(f.face_id for f in features.thin_wall_faces or ()
+                 if f.min_wall_mm is not None and f.min_wall_mm < limit_mm)
+
+
 def hole_finding(process: Process, severity: Severity, code: str, hole: Hole, message: str) -> Finding:
     """A finding about one hole, located on its faces and at its centre."""
     return finding(process, severity, code, message, hole.face_ids, hole.position_mm)

@@ -36,6 +36,7 @@ from quoting.processes.common import (
     is_standard_drill,
     nearest_standard_drill,
     tap_time_min,
+    thin_wall_face_ids,
     thread_table,
 )
 from quoting.processes.cutting import CuttingClass, Spindle, cutting_class, finishing_rates, milling_removal
@@ -326,14 +327,21 @@ def _corner_findings(features: PartFeatures, limits: Mapping[str, float]) -> lis
             f"internal corners of R{r:.2f} mm are sharper than the smallest end mill "
             f"(R{limits['cnc_min_tool_radius_mm']:.2f} mm): add fillets of at least "
             f"R{limits['cnc_min_tool_radius_mm']:.1f} mm (larger mills faster), or accept EDM corners",
+            _corner_faces(features, limits["cnc_min_tool_radius_mm"]),
         )]
     if r < limits["cnc_small_radius_info_mm"]:
         return [finding(
             Process.CNC_MILLING, Severity.INFO, "cnc_small_internal_radius",
             f"internal corners of R{r:.2f} mm need a small end mill, which finishes slowly: "
             f"R{limits['cnc_small_radius_info_mm']:.1f} mm or more is cheaper",
+            _corner_faces(features, limits["cnc_small_radius_info_mm"]),
         )]
     return []
+
+
+def _corner_faces(features: PartFeatures, limit_mm: float) -> tuple[int, ...]:
+    """The internal corners' faces with a radius under ``limit_mm`` (``PartFeatures.internal_radius_faces``)."""
+    return tuple(f.face_id for f in features.internal_radius_faces or () if f.radius_mm < limit_mm)
 
 
 def _hole_findings(features: PartFeatures, limits: Mapping[str, float]) -> list[Finding]:
@@ -383,6 +391,7 @@ def _wall_findings(features: PartFeatures, material: Material, limits: Mapping[s
         Process.CNC_MILLING, Severity.WARNING, "cnc_thin_wall",
         f"walls down to {wall:.2f} mm are thinner than {limit:g} mm, the least a "
         f"{'plastic' if plastic else 'metal'} wall survives milling: thicken them",
+        thin_wall_face_ids(features, limit),
     )]
 
 
@@ -390,14 +399,17 @@ def _reach_findings(features: PartFeatures, five_axis: bool) -> list[Finding]:
     unreachable = features.unreachable_area_mm2
     if unreachable is None or unreachable <= 0:
         return []
+    reach_faces = [f.face_id for f in features.unreachable_faces or ()]
     if five_axis:
         return [finding(
             Process.CNC_MILLING, Severity.INFO, "cnc_needs_5axis",
             f"{unreachable:.0f} mm2 of faces are reachable from no axis direction: finished in "
             "5-axis simultaneous (slower)",
+            reach_faces, features.unreachable_centroid_mm,
         )]
     return [finding(
         Process.CNC_MILLING, Severity.ERROR, "cnc_unreachable_faces",
         f"{unreachable:.0f} mm2 of faces (undercuts) are reachable from no axis direction: "
         "remove the undercuts or ask a 5-axis workshop",
+        reach_faces, features.unreachable_centroid_mm,
     )]

@@ -21,7 +21,7 @@ from quoting.materials import Material
 from quoting.numeric import ceil_count
 from quoting.process_kinds import Process
 from quoting.processes.base import Operation, Pace, Plan, ProcessModel, Stock
-from quoting.processes.common import closed_voids, dims, finding, fits
+from quoting.processes.common import closed_voids, dims, finding, fits, thin_wall_face_ids
 
 TECHNOLOGY = {
     Process.PRINTING_FDM: "fdm",
@@ -107,6 +107,7 @@ class PrintingModel(ProcessModel):
                 pr, Severity.WARNING, "additive_thin_wall",
                 f"walls down to {wall:.2f} mm are thinner than {limit:g} mm, the least {tech} prints reliably: "
                 "thicken them",
+                thin_wall_face_ids(features, limit),
             ))
         if self.technology in TRAPS and closed_voids(features):
             findings.append(_trapped(pr, self.technology, features, limits))

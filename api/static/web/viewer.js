@@ -105,10 +105,11 @@ export class PartViewer {
     this.container.dataset.paintedTriangles = String(painted);
   }
 
-  // The faces a finding concerns: the B-rep faces it names, else the faces (or mesh regions) at its point.
+  // The faces a finding concerns: the faces it names (B-rep faces of a STEP part, mesh regions of a mesh: the
+  // GLB's own ids), else the faces (or mesh regions) at its point.
   facesOf(finding) {
     const loc = (finding && finding.location) || {};
-    if (this.faceKind === 'brep' && (loc.face_ids || []).length) return loc.face_ids;
+    if (this.faceKind && (loc.face_ids || []).length) return loc.face_ids;
     return loc.point_mm && this.offsets ? this.facesNear(loc.point_mm) : [];
   }
 

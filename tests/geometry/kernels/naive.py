@@ -100,15 +100,23 @@ def minimal_setups(vis: np.ndarray) -> tuple[str, ...]:
     return ()
 
 
+def overhang(tri: np.ndarray, up: np.ndarray, cos_limit: float, plate_tol: float) -> np.ndarray:
+    """(n,) bool: the triangles that face down more steeply than ``cos_limit`` and are not on the plate."""
+    _, nrm, area = normals(tri)
+    heights = tri @ up
+    return (nrm @ up < -cos_limit) & (area > 0) & (heights.min(axis=1) - heights.min() > plate_tol)
+
+
 def support(tri: np.ndarray, up: np.ndarray, cos_limit: float, plate_tol: float) -> tuple[float, float, float]:
     """(overhang area, support volume, build height) for build direction ``up``."""
     cen, nrm, area = normals(tri)
     heights = tri @ up
     plate = heights.min()
     over = vol = 0.0
+    mask = overhang(tri, up, cos_limit, plate_tol)
     for i in range(len(tri)):
         dot = nrm[i] @ up
-        if dot >= -cos_limit or heights[i].min() - plate <= plate_tol:
+        if not mask[i]:
             continue
         over += area[i]
         t = ray_triangle(cen[i], -up, tri)

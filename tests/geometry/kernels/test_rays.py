@@ -32,6 +32,12 @@ def test_thickness_matches_twin(name) -> None:
 
 
 @pytest.mark.parametrize("name", list(_shapes()))
+def test_thickness_keeps_the_triangle_areas(name) -> None:
+    t = _shapes()[name]
+    np.testing.assert_allclose(wall_thickness(t).area_mm2, naive.normals(t)[2], rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(_shapes()))
 def test_visibility_matches_twin(name) -> None:
     t = _shapes()[name]
     got = accessibility(t)
@@ -50,6 +56,18 @@ def test_support_matches_twin(name) -> None:
         assert cand.overhang_area_mm2 == pytest.approx(over, rel=1e-9, abs=1e-9)
         assert cand.support_volume_mm3 == pytest.approx(vol, rel=1e-9, abs=1e-9)
         assert cand.build_height_mm == pytest.approx(height, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", list(_shapes()))
+def test_overhang_triangles_match_twin(name) -> None:
+    t = _shapes()[name]
+    got = additive_orientation(t)
+    cos_limit = np.cos(np.radians(45.0))
+    assert got.overhang.shape == (len(t), len(got.candidates))
+    for k, cand in enumerate(got.candidates):
+        mask = naive.overhang(t, np.array(cand.orientation), cos_limit, tol.plate_rel * diagonal(t))
+        assert np.array_equal(got.overhang[:, k], mask)
+    assert np.array_equal(got.best_overhang, got.overhang[:, got.candidates.index(got.best)])
 
 
 def test_hollow_box_has_its_wall() -> None:
