@@ -186,4 +186,6 @@ def test_additive_builds_unit_price_never_rises(per_build, per_slab, fixed, slab
     a, b = price_line(ctx, lo).line, price_line(ctx, hi).line
     assert b.total_eur / hi <= a.total_eur / lo + 0.01 / lo
     assert b.lead_time_days >= a.lead_time_days and b.machine_h >= a.machine_h
-    assert b.total_eur >= a.total_eur
+    # a shared build can cost the same for 1 and for several parts: the larger order's total is the
+    # unit price rounded to the cent x quantity, so it may sit up to half a cent per part below
+    assert b.total_eur >= a.total_eur - 0.005 * hi
