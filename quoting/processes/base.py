@@ -27,6 +27,7 @@ import abc
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from geometry.features import PartFeatures
@@ -128,12 +129,12 @@ class ProcessEstimate:
     #: SLS/MJF/SLA: how parts pack in the build volume (per-build operations)
     build: BuildPlan | None = None
 
-    @property
+    @cached_property  # the operations never change once estimated; every priced line reads these
     def batch_time_min(self) -> float:
         """Minutes spent once per batch (setups, programming)."""
         return sum(op.time_min for op in self.operations if op.per_batch)
 
-    @property
+    @cached_property
     def part_time_min(self) -> float:
         """Machine minutes per part; per-build minutes are shared over a full build."""
         per_part = sum(op.time_min for op in self.operations if not op.per_batch and not op.per_build)
