@@ -31,7 +31,7 @@ from api.metrics import Metrics
 from api.quotes import QuoteAnswer, RateCards, quote_view, stored_quote
 from api.ratelimit import RateLimiter
 from api.settings import Settings
-from api.shared_state import refresh_cost_models
+from api.shared_state import folder_signature, refresh_cost_models
 from api.storage import (
     BlobStore,
     OwnedPart,
@@ -104,6 +104,9 @@ class Service:
 
     def reload_cost_models(self) -> None:
         """The calibrated cost models in ``model_dir`` (a model that cannot be used is left out, logged)."""
+        if not folder_signature(self.settings.model_dir):  # no model file: scikit-learn is not even imported
+            self.cost_models = {}
+            return
         try:
             from models import load_cost_models
 
@@ -251,10 +254,13 @@ class Service:
                   "offers": len(q.offers),
                   "ratecard_versions": used, "valid_until": q.valid_until, "key_id": principal.key_id}
         try:
-            with self.sessions.begin() as session:
-                session.execute(insert(QuoteRow), [values])  # a core insert: the ORM's unit of work costs more
-                if idempotency_key:
+            if idempotency_key:
+                with self.sessions.begin() as session:
+                    session.execute(insert(QuoteRow), [values])
                     self.idempotency.remember(session, principal.owner, idempotency_key, request_hash, q.id)
+            else:  # a Core insert on a connection: the ORM session's unit of work costs more than the insert
+                with self.sessions.kw["bind"].begin() as connection:
+                    connection.execute(insert(QuoteRow), [values])
         except IntegrityError:
             if idempotency_key:  # a concurrent request with the same key won the race
                 replay = self._replay(principal.owner, idempotency_key, request_hash)

@@ -15,7 +15,7 @@ from geometry.kernels.mass import MassProperties, mass_properties
 from geometry.kernels.obb import OrientedBox, oriented_bounding_box
 from geometry.kernels.rectangle import Rectangle, min_area_rectangle
 from geometry.kernels.thickness import WallThickness, wall_thickness
-from geometry.kernels.warm import warm_up
+from geometry.kernels.warm import use_fork_safe_threads, warm_up
 from geometry.kernels.weld import weld_keys
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "min_area_rectangle",
     "oriented_bounding_box",
     "raycast",
+    "use_fork_safe_threads",
     "wall_thickness",
     "warm_up",
     "weld_keys",

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from geometry.kernels._config import use_fork_safe_threads
+
+__all__ = ["use_fork_safe_threads", "warm_up"]
+
 
 def warm_up() -> None:
     """Run every kernel once on a tiny closed mesh (a tetrahedron), on writable and on read-only arrays.
