@@ -9,6 +9,7 @@ compiles nothing; the first call of a kernel loads it from Numba's cache
 from geometry.kernels.access import Accessibility, accessibility
 from geometry.kernels.additive import AdditiveOrientations, additive_orientation
 from geometry.kernels.bvh import BVH, RayHits, build_bvh, raycast
+from geometry.kernels.convex import mesh_convex_hull
 from geometry.kernels.health import MeshHealth, mesh_health
 from geometry.kernels.hull import ConvexHull, convex_hull_volume
 from geometry.kernels.mass import MassProperties, mass_properties
@@ -34,6 +35,7 @@ __all__ = [
     "build_bvh",
     "convex_hull_volume",
     "mass_properties",
+    "mesh_convex_hull",
     "mesh_health",
     "min_area_rectangle",
     "oriented_bounding_box",

@@ -19,6 +19,7 @@ def warm_up() -> None:
     from geometry.kernels.access import accessibility
     from geometry.kernels.additive import additive_orientation
     from geometry.kernels.bvh import build_bvh, raycast
+    from geometry.kernels.convex import warm as warm_convex
     from geometry.kernels.health import mesh_health
     from geometry.kernels.mass import mass_properties
     from geometry.kernels.obb import _sample, oriented_bounding_box
@@ -36,6 +37,7 @@ def warm_up() -> None:
         for arr in (vertices, faces, tri, tri32, origins, directions):
             arr.flags.writeable = writeable
         weld_keys(faces.reshape(-1, 3))
+        warm_convex(vertices, faces)
         mass_properties(tri)
         mass_properties(tri32)
         mesh_health(vertices, faces)
