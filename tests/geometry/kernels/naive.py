@@ -182,7 +182,7 @@ def convex_closed_mesh(vertices: np.ndarray, faces: np.ndarray, slack_mm: float)
             owner[edge] = f
     if any((b, a) not in owner for a, b in owner):
         return False
-    for f, tri in enumerate(faces.tolist()):
+    for tri in faces.tolist():
         a, b, c = vertices[tri]
         normal = np.cross(b - a, c - a)
         for j in range(3):
