@@ -125,12 +125,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        started = time.perf_counter()
         engine = make_engine(settings.database_url)
         sessions = init_db(engine, settings.seed_demo)
+        migrated = time.perf_counter()
         settings.blob_dir.mkdir(parents=True, exist_ok=True)
         pool = ParsePool(settings.parse_workers, settings.parse_timeout_s, settings.parse_memory_mb,
                          settings.max_upload_bytes, settings.parser_test_hooks, metrics, settings.parse_queue_max)
         await pool.start(settings.parse_workers_prestart)
+        log.info("start-up: database migrated in %.2f s, parse workers ready %.2f s later",
+                 migrated - started, time.perf_counter() - migrated)
         hooks = Dispatcher(sessions, metrics, settings.webhook_attempts, settings.webhook_backoff_s,
                            settings.webhook_timeout_s, settings.webhook_allow_private)
         service = Service(settings, sessions, pool, metrics, hooks)

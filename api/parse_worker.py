@@ -51,6 +51,17 @@ def warm() -> None:
             pass
 
 
+def preload() -> bool:
+    """Warm the stack in the parse workers' fork server (``api.worker_preload``), when forking it stays safe:
+    the workers forked from it start warm. True when it warmed."""
+    from geometry.kernels import use_fork_safe_threads
+
+    if not use_fork_safe_threads():
+        return False
+    warm()
+    return True
+
+
 def parse(filename: str, units: str | None, max_bytes: int, test_hooks: bool, thickness_mm: float | None = None,
           data: bytes | None = None, path: str | None = None) -> dict[str, Any]:
     """Measure ``data``, or the file at ``path`` (an upload spooled to disk: read here, not in the server)."""
@@ -87,7 +98,9 @@ def main(conn, memory_mb: int) -> None:  # noqa: ANN001  (a multiprocessing Conn
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    warm()  # after the fork: numba's OpenMP threads must not exist in the fork server
+    # a worker forked from a warm fork server (``preload``) re-runs the warm-up in about 0.1 s; otherwise this
+    # is the whole warm-up, after the fork (numba's OpenMP or workqueue threads must not exist in a fork server)
+    warm()
     conn.send(("ready",))
     while True:
         try:

@@ -2,22 +2,50 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import QuoteRow, WorkshopRow, aware, now_utc
+from api.encoding import extend_object
 from api.lookup import check_id, get_or_404
 from quoting.ratecard import RateCard
 
 
+def _view_members(valid_until: dt.datetime, ratecard_versions: Any, part_id: str | None) -> dict[str, Any]:
+    """What the API adds to a stored quote's document: its status, the rate card versions, the part."""
+    expired = aware(valid_until) < now_utc()
+    return {"status": "expired" if expired else "valid", "ratecard_versions": ratecard_versions, "part_id": part_id}
+
+
 def quote_view(row: QuoteRow) -> dict[str, Any]:
     """The stored quote as the API shows it: the document, its status and the rate card versions."""
-    expired = aware(row.valid_until) < now_utc()
-    return {**row.quote, "status": "expired" if expired else "valid", "ratecard_versions": row.ratecard_versions,
-            "part_id": row.part_id}
+    return {**row.quote, **_view_members(row.valid_until, row.ratecard_versions, row.part_id)}
+
+
+@dataclass(frozen=True)
+class QuoteAnswer:
+    """A quote as the API answers it: its id and ``quote_view``'s document, encoded (JSON bytes)."""
+
+    id: str
+    body: bytes
+
+    @classmethod
+    def of_view(cls, view: dict[str, Any]) -> "QuoteAnswer":
+        """The answer of a view made by ``quote_view`` (a replayed quote)."""
+        return cls(str(view["id"]), orjson.dumps(view, option=orjson.OPT_NON_STR_KEYS))
+
+    @classmethod
+    def of_new(cls, quote_id: str, doc: bytes, valid_until: dt.datetime, ratecard_versions: dict[str, int],
+               part_id: str) -> "QuoteAnswer":
+        """The answer of a quote just stored from its encoded document ``doc`` (the bytes ``quote_view``
+        of its row would encode to, without decoding the document: the hot path of every quote)."""
+        return cls(quote_id, extend_object(doc, _view_members(valid_until, ratecard_versions, part_id)))
 
 
 def stored_quote(sessions: sessionmaker[Session], quote_id: str) -> QuoteRow:

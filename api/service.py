@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,17 +24,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Principal
 from api.db import JobRow, PartRow, QuoteRow, TenantPartRow
+from api.encoding import stored
 from api.idempotency import IdempotencyKeys, request_fingerprint
 from api.jobs import JobAccepted, Jobs, interrupt_stale_jobs
 from api.metrics import Metrics
-from api.quotes import RateCards, quote_view, stored_quote
+from api.quotes import QuoteAnswer, RateCards, quote_view, stored_quote
 from api.ratelimit import RateLimiter
 from api.settings import Settings
-from api.shared_state import refresh_cost_models
+from api.shared_state import folder_signature, refresh_cost_models
 from api.storage import (
     BlobStore,
     OwnedPart,
     PartStore,
+    as_uploaded,
     clean_text,
     effective_unit,
     part_id_for,
@@ -49,12 +51,13 @@ from geometry.features import PartFeatures
 from geometry.units import UnitsSource
 from quoting.engine import quote_components
 from quoting.errors import NotFoundError
+from quoting.offers import EstimateMemo
 from quoting.ratecard import RateCard
 from quoting.request import QuoteRequest
 
 #: re-exported for the routes
-__all__ = ["JobAccepted", "OwnedPart", "Service", "Spooled", "clean_text", "quote_view", "request_fingerprint",
-           "tenant_part_id"]
+__all__ = ["JobAccepted", "OwnedPart", "QuoteAnswer", "Service", "Spooled", "clean_text", "quote_view",
+           "request_fingerprint", "tenant_part_id"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -76,6 +79,8 @@ class Service:
     #: rate limits of anonymous callers and bad keys (per address) and of API keys (per key)
     ip_limits: RateLimiter = field(init=False)
     key_limits: RateLimiter = field(init=False)
+    #: process estimates of the parts quoted lately, kept across their re-quotes (``quoting.offers.EstimateMemo``)
+    estimates: EstimateMemo = field(init=False)
 
     #: threads that price (CPU work, holding the GIL): few, so that the event loop keeps the GIL often enough
     #: to answer /healthz and uploads quickly during a burst of quotes
@@ -95,9 +100,13 @@ class Service:
         self.ratecards = RateCards(self.sessions, self.settings.ratecard_check_s)
         self.ip_limits = RateLimiter(self.settings.rate_limit_ip_per_min, "address")
         self.key_limits = RateLimiter(self.settings.rate_limit_key_per_min, "API key")
+        self.estimates = EstimateMemo()
 
     def reload_cost_models(self) -> None:
         """The calibrated cost models in ``model_dir`` (a model that cannot be used is left out, logged)."""
+        if not folder_signature(self.settings.model_dir):  # no model file: scikit-learn is not even imported
+            self.cost_models = {}
+            return
         try:
             from models import load_cost_models
 
@@ -185,12 +194,12 @@ class Service:
         updated, before anything is priced from it. Raises ``NotFoundError`` (upload the
         file again) when the file is no longer stored.
         """
-        part = self.parts.owned(part_id, owner)
-        mid = part.measurement.sha256
-        measured = self.parts.measured(mid)
+        tenant = self.parts.tenant(part_id, owner)
+        mid = tenant.measurement_id
+        measured = self.parts.named(mid, tenant.filename)
         if measured.is_current:
-            return as_uploaded(measured, part.tenant.filename)
-        args = self.parts.measure_args(part.measurement)
+            return measured
+        args = self.parts.measure_args(self.parts.get(mid))
         blob = self.blobs.path(args.sha256)
         if not blob.exists():
             self.metrics.parts_remeasured.labels(outcome="file_missing").inc()
@@ -201,7 +210,7 @@ class Service:
         if parsed.glb:  # the preview of the new code too (its face ids follow the new measurement's)
             self.blobs.write(mid, parsed.glb, ".glb")
         self.parts.update_measurement(mid, parsed.features, parsed.components)
-        return as_uploaded(self.parts.measured(mid), part.tenant.filename)
+        return self.parts.named(mid, tenant.filename)
 
     async def _parse(self, source: Path, filename: str, units: str | None, thickness_mm: float | None,
                      outcomes: Counter) -> Parsed:
@@ -224,37 +233,44 @@ class Service:
         self.ratecards.forget()
 
     def create_quote(self, part_id: str, request: QuoteRequest, principal: Principal,
-                     idempotency_key: str | None, request_hash: str) -> tuple[dict[str, Any], bool]:
-        """Price a stored part and store the quote; (body, replayed).
+                     idempotency_key: str | None, request_hash: str) -> tuple[QuoteAnswer, bool]:
+        """Price a stored part and store the quote; (answer, replayed).
 
         The routes call ``current_measurement`` first, so a stale measurement is never priced.
+        The quote is encoded once (``Quote.to_json``): the row stores those bytes and the
+        answer appends the API's members to them (``QuoteAnswer.of_new``).
         """
         if idempotency_key:
             replay = self._replay(principal.owner, idempotency_key, request_hash)
             if replay is not None:
-                return replay, True
-        part = self.parts.owned(part_id, principal.owner)
-        measured = as_uploaded(self.parts.measured(part.measurement.sha256), part.tenant.filename)
+                return QuoteAnswer.of_view(replay), True
+        tenant = self.parts.tenant(part_id, principal.owner)
+        measured = self.parts.named(tenant.measurement_id, tenant.filename)
         refresh_cost_models(self)  # a model fitted through another process is used from this quote on
         cards, versions = self.cards()
-        q = quote_components(measured.features, measured.components, request, cards, cost_models=self.cost_models)
+        q = quote_components(measured.features, measured.components, request, cards, cost_models=self.cost_models,
+                             memo=self.estimates)
         used = {o.workshop_id: versions[o.workshop_id] for o in q.offers if o.workshop_id in versions}
-        values = {"id": q.id, "part_sha256": part.measurement.sha256, "part_id": part_id, "quote": q.to_dict(),
+        doc = q.to_json()
+        values = {"id": q.id, "part_sha256": tenant.measurement_id, "part_id": part_id, "quote": stored(doc),
                   "offers": len(q.offers),
                   "ratecard_versions": used, "valid_until": q.valid_until, "key_id": principal.key_id}
         try:
-            with self.sessions.begin() as session:
-                session.execute(insert(QuoteRow), [values])  # a core insert: the ORM's unit of work costs more
-                if idempotency_key:
+            if idempotency_key:
+                with self.sessions.begin() as session:
+                    session.execute(insert(QuoteRow), [values])
                     self.idempotency.remember(session, principal.owner, idempotency_key, request_hash, q.id)
+            else:  # a Core insert on a connection: the ORM session's unit of work costs more than the insert
+                with self.sessions.kw["bind"].begin() as connection:
+                    connection.execute(insert(QuoteRow), [values])
         except IntegrityError:
             if idempotency_key:  # a concurrent request with the same key won the race
                 replay = self._replay(principal.owner, idempotency_key, request_hash)
                 if replay is not None:
-                    return replay, True
+                    return QuoteAnswer.of_view(replay), True
             raise
         self.metrics.quotes.inc()
-        return quote_view(QuoteRow(**values)), False
+        return QuoteAnswer.of_new(q.id, doc, q.valid_until, used, part_id), False
 
     def _replay(self, owner: str, key: str, request_hash: str) -> dict[str, Any] | None:
         """The quote first answered to this Idempotency-Key (``api.idempotency``); the routes use it too."""
@@ -285,15 +301,6 @@ class Service:
 
     async def close(self) -> None:
         await self.jobs.close()
-
-
-def as_uploaded(measured: Measured, filename: str) -> Measured:
-    """A shared measurement as one owner uploaded it: its filename, never another owner's."""
-    def named(features: PartFeatures) -> PartFeatures:
-        return replace(features, source=replace(features.source, filename=filename))
-
-    return replace(measured, features=named(measured.features),
-                   components=tuple((named(f), count) for f, count in measured.components))
 
 
 def _stale(row: PartRow) -> bool:

@@ -15,7 +15,7 @@ import hashlib
 import secrets
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.db import PartRow, TenantPartRow
 from api.lookup import check_id, get_or_404
 from geometry import Measured
+from geometry.features import PartFeatures
 from quoting.errors import NotFoundError
 
 #: measurements kept in memory (a quote of a recent part reads no row)
@@ -141,6 +142,10 @@ class PartStore:
     def __init__(self, sessions: sessionmaker[Session], cached: int = CACHED_PARTS) -> None:
         self.sessions = sessions
         self._cache: LRUCache[str, Measured] = LRUCache(maxsize=cached)
+        #: owners' part rows: never updated nor deleted once stored, so kept without a check
+        self._tenants: LRUCache[str, TenantPartRow] = LRUCache(maxsize=cached)
+        #: measurements as one owner uploaded them (``named``), by (measurement id, filename)
+        self._named: LRUCache[tuple[str, str], tuple[Measured, Measured]] = LRUCache(maxsize=cached)
         self._lock = threading.Lock()
 
     def get(self, part_id: str) -> PartRow:
@@ -158,6 +163,25 @@ class PartStore:
         if tenant is None or tenant.owner != owner or measurement is None:
             raise NotFoundError(f"no part {part_id!r}: upload the file with POST /v1/parts", part_id=part_id)
         return OwnedPart(tenant, measurement)
+
+    def tenant(self, part_id: str, owner: str) -> TenantPartRow:
+        """``owner``'s part row ``part_id`` (the measurement row is not read); the same 404 as ``owned``.
+
+        The hot path of a re-quote: a part row never changes once stored, so it is read once
+        per process and kept (a missing or foreign part is read again every time).
+        """
+        with self._lock:
+            tenant = self._tenants.get(part_id)
+        if tenant is None:
+            check_id("part", part_id)
+            with self.sessions() as session:
+                tenant = session.get(TenantPartRow, part_id)
+            if tenant is not None:
+                with self._lock:
+                    self._tenants[part_id] = tenant
+        if tenant is None or tenant.owner != owner:
+            raise NotFoundError(f"no part {part_id!r}: upload the file with POST /v1/parts", part_id=part_id)
+        return tenant
 
     def find_owned(self, part_id: str, owner: str) -> OwnedPart | None:
         try:
@@ -202,10 +226,25 @@ class PartStore:
             self._cache[part_id] = measured
         return measured
 
+    def named(self, part_id: str, filename: str) -> Measured:
+        """``measured(part_id)`` as an owner uploaded it, under ``filename`` (``as_uploaded``), cached."""
+        measured = self.measured(part_id)
+        key = (part_id, filename)
+        with self._lock:
+            cached = self._named.get(key)
+        if cached is not None and cached[0] is measured:  # made from the measurement cached now
+            return cached[1]
+        out = as_uploaded(measured, filename)
+        with self._lock:
+            self._named[key] = (measured, out)
+        return out
+
     def forget(self, part_id: str) -> None:
         """Drop a cached measurement (its row changed)."""
         with self._lock:
             self._cache.pop(part_id, None)
+            for key in [k for k in self._named if k[0] == part_id]:
+                del self._named[key]
 
     def add(self, row: PartRow) -> tuple[PartRow, bool]:
         """Store a new part; (row, created): the row stored meanwhile by another request, when there is one."""
@@ -234,3 +273,12 @@ class PartStore:
                 if part_id_for(sha, units, t) == row.sha256:
                     return MeasureArgs(sha, row.filename, units, t)
         return MeasureArgs(sha, row.filename, row.units, thickness)
+
+
+def as_uploaded(measured: Measured, filename: str) -> Measured:
+    """A shared measurement as one owner uploaded it: its filename, never another owner's."""
+    def named(features: PartFeatures) -> PartFeatures:
+        return replace(features, source=replace(features.source, filename=filename))
+
+    return replace(measured, features=named(measured.features),
+                   components=tuple((named(f), count) for f, count in measured.components))

@@ -35,9 +35,19 @@ def _context():  # noqa: ANN202
     with _ctx_lock:
         if _ctx is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["api.parse_worker"])
+            # the fork server imports and warms the stack once (``api.worker_preload``): workers fork warm
+            ctx.set_forkserver_preload(["api.worker_preload"])
             _ctx = ctx
         return _ctx
+
+
+def start_fork_server() -> None:
+    """Start the parse workers' fork server now, in the background: it imports and warms the geometry stack
+    while this process goes on (``microfab serve`` calls it first, so the two start-ups overlap)."""
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
 
 
 @dataclass(frozen=True)

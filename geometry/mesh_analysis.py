@@ -30,8 +30,8 @@ def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = 
     vertices_mm : (n, 3) float64 [mm], merged; faces : (m, 3) int64. With ``face_ids`` (each
     triangle's face id, asked for only when needed), the faces the ray findings concern too
     (``geometry.face_findings``).
-    On a big mesh Qhull (single-threaded, it releases the GIL) builds the convex hull
-    on a second thread while the ray kernels run; the results are the same.
+    On a big mesh the convex hull is built on a second thread while the ray kernels run
+    (Qhull releases the GIL; a big convex mesh is its own hull, ``kernels.convex``).
     """
     from geometry import kernels as k
     from geometry.kernels._config import PARALLEL_MIN_ITEMS
@@ -40,9 +40,9 @@ def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = 
     faces = np.ascontiguousarray(faces, dtype=np.int64)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="microfab-hull") as pool:
         if len(vertices) >= PARALLEL_MIN_ITEMS:
-            hull: Callable[[], Any] = pool.submit(k.convex_hull_volume, vertices).result
+            hull: Callable[[], Any] = pool.submit(k.mesh_convex_hull, vertices, faces).result
         else:
-            hull = functools.partial(k.convex_hull_volume, vertices)
+            hull = functools.partial(k.mesh_convex_hull, vertices, faces)
         out = _solid_fields(vertices, faces, from_brep, face_ids)
         hull_out, hull_unmeasured = _hull_fields(vertices, hull)
     out.update(hull_out)

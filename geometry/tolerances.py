@@ -91,6 +91,11 @@ class Tolerances:
     ray_start_rel: float = 1e-7
     #: a ray starting on a surface starts this far off it along the outward normal, relative to the diagonal [-]
     ray_offset_rel: float = 1e-6
+    #: a mesh is convex (its own hull, ``kernels.convex``) when no neighbouring vertex lies more than this
+    #: above a face's plane, relative to the diagonal [-]; the hull volume is then exact to area x slack
+    convex_slack_rel: float = 1e-9
+    #: a vertex is a corner of a convex mesh when its faces' normals leave a plane by more than this [-, sine]
+    convex_corner_sin: float = 1e-7
     #: accessibility rays start this far off the surface, relative to the diagonal [-]: they run along
     #: walls nearly parallel to the tool axis (hole walls, whose facets tilt by ~1e-3 after
     #: tessellation) and must clear the neighbouring facets; 1e-6 marked the walls of drilled holes

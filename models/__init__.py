@@ -11,19 +11,38 @@
 - ``mape``, ``median_ape``, ``coverage``: evaluation.
 """
 
-from models.cost_model import (
-    MODEL_FORMAT,
-    Prediction,
-    WorkshopCostModel,
-    load_cost_model,
-    load_cost_models,
-)
-from models.evaluate import coverage, mape, median_ape
-from models.prior import MarketplacePrior, load_prior, save_prior
-from models.ratefit import ImpliedCard, ImpliedRates, RateCardCalibrator
-from models.regressor import CostRatioRegressor
-from models.samples import CostSample, normalize_context
-from models.vectorize import NUMERIC_FEATURES, CostVectorizer
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from models.cost_model import (
+        MODEL_FORMAT,
+        Prediction,
+        WorkshopCostModel,
+        load_cost_model,
+        load_cost_models,
+    )
+    from models.evaluate import coverage, mape, median_ape
+    from models.prior import MarketplacePrior, load_prior, save_prior
+    from models.ratefit import ImpliedCard, ImpliedRates, RateCardCalibrator
+    from models.regressor import CostRatioRegressor
+    from models.samples import CostSample, normalize_context
+    from models.vectorize import NUMERIC_FEATURES, CostVectorizer
+
+#: where each public name lives: imported on first use (PEP 562), so that ``import models.errors`` (the API's
+#: error codes) does not import scikit-learn
+_HOMES = {
+    "MODEL_FORMAT": "cost_model", "Prediction": "cost_model", "WorkshopCostModel": "cost_model",
+    "load_cost_model": "cost_model", "load_cost_models": "cost_model",
+    "coverage": "evaluate", "mape": "evaluate", "median_ape": "evaluate",
+    "MarketplacePrior": "prior", "load_prior": "prior", "save_prior": "prior",
+    "ImpliedCard": "ratefit", "ImpliedRates": "ratefit", "RateCardCalibrator": "ratefit",
+    "CostRatioRegressor": "regressor",
+    "CostSample": "samples", "normalize_context": "samples",
+    "NUMERIC_FEATURES": "vectorize", "CostVectorizer": "vectorize",
+}
 
 __all__ = [
     "CostRatioRegressor",
@@ -46,3 +65,12 @@ __all__ = [
     "normalize_context",
     "save_prior",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'models' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"models.{home}"), name)
+    globals()[name] = value
+    return value

@@ -30,7 +30,7 @@ from quoting.cost_drivers import cost_drivers
 from quoting.driver_records import CostDriver
 from quoting.kits import kit_offers
 from quoting.money import to_cents
-from quoting.offers import Inquiry, workshop_offers
+from quoting.offers import EstimateMemo, Inquiry, workshop_offers
 from quoting.pricing import CostModel
 from quoting.process_kinds import SortKey
 from quoting.quote import Component, Offer, PartSummary, ProcessChoice, Quote
@@ -78,16 +78,18 @@ def quote(
     now: dt.datetime | None = None,
     *,
     cost_models: Mapping[str, CostModel] | None = None,
+    memo: EstimateMemo | None = None,
 ) -> Quote:
     """Offers from every workshop able to make the part, and the reasons of the others.
 
     ``cost_models`` maps a workshop id to a learned model with
     ``predict(features, context, rule_total_eur) -> (total_eur, low_eur, high_eur, level)``;
     its offers get a ``calibration`` breakdown line and the model's interval.
+    ``memo`` keeps the process estimates of a part across quotes (a server re-quoting stored parts).
     """
     now = now or dt.datetime.now(dt.UTC)
     cards = tuple(workshops) if workshops is not None else load_workshops()
-    inquiry = Inquiry(features, request, now.date(), cost_models or {})
+    inquiry = Inquiry(features, request, now.date(), cost_models or {}, memo.of(features) if memo else {})
     offers, ineligible, dfm = workshop_offers(inquiry, cards)
     days = {c.id: c.commercial.validity_days for c in cards}
     offers = [replace(o, valid_until=now + dt.timedelta(days=days[o.workshop_id]))
@@ -96,7 +98,7 @@ def quote(
     drivers: list[CostDriver] = []
     if request.cost_drivers:  # one re-pricing per relaxation, by the same workshops: what the buyer would see
         drivers = cost_drivers(features, request, offers, lambda f, r: workshop_offers(
-            Inquiry(f, r, now.date(), cost_models or {}), cards)[0])
+            Inquiry(f, r, now.date(), cost_models or {}, memo.of(f) if memo and f is features else {}), cards)[0])
     return Quote(
         id=uuid.uuid4().hex,
         created_at=now,
@@ -205,6 +207,7 @@ def quote_components(
     now: dt.datetime | None = None,
     *,
     cost_models: Mapping[str, CostModel] | None = None,
+    memo: EstimateMemo | None = None,
 ) -> Quote:
     """Quote a measured file: as one part, or as a kit of its distinct solids.
 
@@ -218,13 +221,13 @@ def quote_components(
     now = now or dt.datetime.now(dt.UTC)
     cards = tuple(workshops) if workshops is not None else load_workshops()
     if not components or (len(components) == 1 and components[0][1] == 1):
-        return quote(whole, request, cards, now, cost_models=cost_models)
+        return quote(whole, request, cards, now, cost_models=cost_models, memo=memo)
     parts: list[Component] = []
     dfm: dict[tuple[str, str], Finding] = {}
     first: Quote | None = None
     for index, (sub, count) in enumerate(components):
         sub_quote = quote(sub, replace(request.per_kit(count), cost_drivers=False), cards, now,
-                          cost_models=cost_models)  # cost drivers of kits: not computed yet
+                          cost_models=cost_models, memo=memo)  # cost drivers of kits: not computed yet
         first = first or sub_quote
         parts.append(Component(index, count, sub_quote.part, sub_quote.offers, sub_quote.ineligible,
                                sub_quote.dfm))

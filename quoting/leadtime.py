@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from quoting.numeric import ceil_count
 from quoting.ratecard_schema import WEEKDAYS
@@ -47,12 +47,18 @@ def is_business_day(day: dt.date, workdays: tuple[str, ...], country: str,
 def add_business_days(start: dt.date, days: int, workdays: tuple[str, ...], country: str,
                       closed: Iterable[dt.date] = ()) -> dt.date:
     """The date ``days`` business days after ``start`` (``start`` itself is day 0)."""
-    closed_set = frozenset(closed)
+    return _add_business_days(start, max(0, int(days)), tuple(workdays), country, frozenset(closed))
+
+
+@lru_cache(maxsize=8192)
+def _add_business_days(start: dt.date, days: int, workdays: tuple[str, ...], country: str,
+                       closed: frozenset[dt.date]) -> dt.date:
+    """``add_business_days``, kept per arguments: every line of a quote asks the same few dates."""
     day = start
-    remaining = max(0, int(days))
+    remaining = days
     while remaining > 0:
         day += dt.timedelta(days=1)
-        if is_business_day(day, workdays, country, closed_set):
+        if is_business_day(day, workdays, country, closed):
             remaining -= 1
     return day
 

@@ -41,8 +41,26 @@ def round_eur(value: float) -> float:
 
 
 def to_cents(value: float) -> int:
-    """An amount [EUR] in integer cents, rounded half up."""
+    """An amount [EUR] in integer cents, rounded half up.
+
+    Exactly ``Decimal(repr(round(value, NOISE_DECIMALS))).quantize(Decimal("0.01"),
+    ROUND_HALF_UP)`` in cents (ties away from zero), without building a Decimal (a quote
+    rounds a few hundred amounts): below ``_FAST_LIMIT_EUR`` the float nearest to a
+    multiple of 1e-6 times 1e6 is within 0.25 of that integer, so rounding it gives the
+    amount's micro-euros exactly; larger and non-finite amounts take the Decimal path.
+    """
+    value = float(value)
+    if -_FAST_LIMIT_EUR < value < _FAST_LIMIT_EUR:
+        micros = round(round(value, NOISE_DECIMALS) * _MICROS)
+        cents, rest = divmod(abs(micros), _MICROS // 100)
+        cents += rest >= _MICROS // 200
+        return -cents if micros < 0 else cents
     return int(_decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
+
+
+#: below this magnitude [EUR] ``to_cents`` takes its exact integer path
+_FAST_LIMIT_EUR = 1e9
+_MICROS: int = 10**NOISE_DECIMALS
 
 
 def allocate_cents(amounts_eur: Sequence[float]) -> tuple[list[float], float]:

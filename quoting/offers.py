@@ -16,10 +16,13 @@ of its machines for that process).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Mapping, Sequence
+import threading
+from collections.abc import Hashable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+from cachetools import LRUCache
 
 from geometry.errors import MicrofabError
 from geometry.features import PartFeatures
@@ -78,8 +81,9 @@ class Inquiry:
     def material(self) -> Material:
         return self.request.material_record
 
-    #: process estimates by (process, machine class, overrides): computed once per request
-    _estimates: dict[Hashable, ProcessEstimate | MicrofabError] = field(
+    #: process estimates by (process, material, machine class, overrides): computed once per request, or
+    #: once per part and process when the caller keeps them across requests (``EstimateMemo``)
+    estimates: MutableMapping[Hashable, ProcessEstimate | MicrofabError] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -88,19 +92,45 @@ class Inquiry:
         return (self.features.volume_mm3 or 0.0) * self.material.density_kg_mm3
 
     def estimate(self, model: ProcessModel, machine_class: str, overrides: Mapping[str, Any]) -> ProcessEstimate:
-        """``model.estimate`` of this part, once per (process, machine class, overrides) and request:
-        every workshop and machine of the same class shares it (its error too)."""
-        key = (model.process, machine_class, tuple(sorted((k, repr(v)) for k, v in overrides.items())))
-        found = self._estimates.get(key)
+        """``model.estimate`` of this part, once per (process, material, machine class, overrides) and
+        request (or part, see ``EstimateMemo``): every workshop and machine of the same class shares it
+        (its error too)."""
+        key = (model.process, self.material.key, machine_class,
+               tuple(sorted((k, repr(v)) for k, v in overrides.items())))
+        found = self.estimates.get(key)
         if found is None:
             try:
                 found = model.estimate(self.features, self.material, machine_class, overrides=dict(overrides))
             except MicrofabError as err:
                 found = err
-            self._estimates[key] = found
+            self.estimates[key] = found
         if isinstance(found, MicrofabError):
             raise found
         return found
+
+
+class EstimateMemo:
+    """Process estimates kept across requests, per part (one ``PartFeatures`` object, as a store of measured
+    parts hands out again): a re-quote with another material or quantities estimates nothing again.
+
+    An estimate is a function of the part, the material, the machine class and the workshop's DFM
+    overrides (its key in ``Inquiry.estimate``), and of the data files, which do not change while a
+    process runs. The memo holds the ``parts`` most recent parts (thread-safe).
+    """
+
+    def __init__(self, parts: int = 256) -> None:
+        #: by ``id(features)``: (the features, which keeps that id theirs while cached; their estimates)
+        self._parts: LRUCache[int, tuple[PartFeatures, dict[Hashable, ProcessEstimate | MicrofabError]]] = \
+            LRUCache(maxsize=parts)
+        self._lock = threading.Lock()
+
+    def of(self, features: PartFeatures) -> MutableMapping[Hashable, ProcessEstimate | MicrofabError]:
+        """The estimates of the part ``features`` (the same object; an equal copy starts afresh)."""
+        with self._lock:
+            entry = self._parts.get(id(features))
+            if entry is None or entry[0] is not features:
+                entry = self._parts[id(features)] = (features, {})
+        return entry[1]
 
 
 def workshop_offers(inquiry: Inquiry, cards: Sequence[RateCard]) -> tuple[list[Offer], list[Ineligible],
@@ -263,4 +293,4 @@ def _distance_km(card: RateCard, ship_to: tuple[float, float] | None) -> float |
     return great_circle_km(card.location.lat, card.location.lon, *ship_to) if ship_to else None
 
 
-__all__ = ["Inquiry", "Reasons", "card_offers", "finish_problem", "machine_label", "workshop_offers"]
+__all__ = ["EstimateMemo", "Inquiry", "Reasons", "card_offers", "finish_problem", "machine_label", "workshop_offers"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from quoting.data_files import read_data
@@ -97,6 +98,7 @@ class ToleranceTerms:
     detail: str
 
 
+@cache
 def tolerance_terms(tolerance: str | None) -> ToleranceTerms:
     """Machining-time factor and extra inspection minutes of a tolerance class (relative to ISO 2768-m)."""
     default = canonical_tolerance(DEFAULT_TOLERANCE) or DEFAULT_TOLERANCE

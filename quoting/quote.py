@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from geometry.codec import from_jsonable, to_jsonable
+from geometry.codec import from_jsonable, to_json, to_jsonable
 from geometry.findings import Finding
 from quoting.driver_records import CostDriver
 from quoting.money import CURRENCY
@@ -181,6 +181,10 @@ class Quote:
     def to_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = to_jsonable(self)
         return doc
+
+    def to_json(self) -> bytes:
+        """The JSON document ``to_dict`` gives, encoded (compact, UTF-8), without building the dict."""
+        return to_json(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Quote":

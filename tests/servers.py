@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -21,14 +22,30 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class RunningServer:
+    """A started ``microfab serve``: its URL and its process id (to read its CPU time and memory)."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
 def running_server(tmp: Path, env: dict[str, str], ready_s: float = 300.0) -> Iterator[str]:
     """Start ``python -m api serve`` in ``tmp`` with ``env`` added to this process's environment, wait for
     /readyz, yield its URL; stop it at the end (its output is in ``tmp / "server.log"``)."""
+    with server_process(tmp, env, ready_s) as server:
+        yield server.url
+
+
+@contextmanager
+def server_process(tmp: Path, env: dict[str, str], ready_s: float = 300.0,
+                   args: tuple[str, ...] = ()) -> Iterator[RunningServer]:
+    """``running_server``, yielding the URL and the server's process id; ``args``: more ``serve`` options."""
     port = free_port()
     log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=os.environ | env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+    proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port),
+                             *args], env=os.environ | env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + ready_s
@@ -42,8 +59,8 @@ def running_server(tmp: Path, env: dict[str, str], ready_s: float = 300.0) -> It
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not get ready in {ready_s:.0f} s")
-            time.sleep(0.2)
-        yield url
+            time.sleep(0.05)
+        yield RunningServer(url, proc.pid)
     finally:
         proc.terminate()
         try:

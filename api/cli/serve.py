@@ -17,7 +17,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def serve_cmd(args: argparse.Namespace) -> int:
+    _start_fork_server(args)
     from api import server  # uvicorn and the app: imported when this command runs
 
     return int(server.run(host=args.host, port=args.port, database_url=args.database_url,
                           processes=args.workers) or 0)
+
+
+def _start_fork_server(args: argparse.Namespace) -> None:
+    """One server process with parse workers: start their fork server first, so that it imports and warms the
+    geometry stack while this process imports the web stack and migrates the database (``api.workers``)."""
+    from api.settings import get_settings
+
+    settings = get_settings()
+    if (args.workers or settings.server_processes) <= 1 and settings.parse_workers:
+        from api.workers import start_fork_server
+
+        start_fork_server()

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from api.auth import Principal, Role
 from api.db import JobRow, PartRow, QuoteRow, TenantPartRow, aware
 from api.deps import Keyed, Quoter, Svc
-from api.encoding import FastJSONResponse
 from api.paging import DEFAULT_LIMIT, Cursor, Limit, by_created, cached, created_key, etagged, page, paged
 from api.schemas import JobView, PartView, QuoteCreate, QuoteView, problems
 from api.service import (
@@ -160,10 +159,10 @@ async def _create_quote(svc: Service, who: Principal, part_id: str, request: Quo
     Pricing is CPU work: it runs in the thread pool, so the event loop keeps answering
     (/healthz, uploads) during a burst of quotes.
     """
-    body, replayed = await svc.run_cpu(svc.create_quote, part_id, request, who, idem,
-                                       request_fingerprint(part_id, fields))
-    return FastJSONResponse(body, status_code=200 if replayed else 201,
-                        headers={"Location": f"/v1/quotes/{body['id']}", "Idempotent-Replayed": str(replayed).lower()})
+    answer, replayed = await svc.run_cpu(svc.create_quote, part_id, request, who, idem,
+                                         request_fingerprint(part_id, fields))
+    return Response(answer.body, status_code=200 if replayed else 201, media_type="application/json",
+                    headers={"Location": f"/v1/quotes/{answer.id}", "Idempotent-Replayed": str(replayed).lower()})
 
 
 @router.post("/v1/quotes", tags=["quotes"], operation_id="create_quote", status_code=201, response_model=QuoteView,
@@ -213,8 +212,8 @@ async def create_quote(
                                                  "Idempotent-Replayed": "true"})
 
     def then(rc: tuple[OwnedPart, bool]) -> dict[str, Any]:
-        body, _ = svc.create_quote(rc[0].id, request, who, idempotency_key, request_fingerprint(pid, fields))
-        return {"quote_id": body["id"], "part_id": rc[0].id, "url": f"/v1/quotes/{body['id']}"}
+        answer, _ = svc.create_quote(rc[0].id, request, who, idempotency_key, request_fingerprint(pid, fields))
+        return {"quote_id": answer.id, "part_id": rc[0].id, "url": f"/v1/quotes/{answer.id}"}
 
     try:
         part, _ = await parse_or_job(svc, who, upload, _filename(file), request.units, "quote", request.thickness_mm,

@@ -9,13 +9,14 @@ compiles nothing; the first call of a kernel loads it from Numba's cache
 from geometry.kernels.access import Accessibility, accessibility
 from geometry.kernels.additive import AdditiveOrientations, additive_orientation
 from geometry.kernels.bvh import BVH, RayHits, build_bvh, raycast
+from geometry.kernels.convex import mesh_convex_hull
 from geometry.kernels.health import MeshHealth, mesh_health
 from geometry.kernels.hull import ConvexHull, convex_hull_volume
 from geometry.kernels.mass import MassProperties, mass_properties
 from geometry.kernels.obb import OrientedBox, oriented_bounding_box
 from geometry.kernels.rectangle import Rectangle, min_area_rectangle
 from geometry.kernels.thickness import WallThickness, wall_thickness
-from geometry.kernels.warm import warm_up
+from geometry.kernels.warm import use_fork_safe_threads, warm_up
 from geometry.kernels.weld import weld_keys
 
 __all__ = [
@@ -34,10 +35,12 @@ __all__ = [
     "build_bvh",
     "convex_hull_volume",
     "mass_properties",
+    "mesh_convex_hull",
     "mesh_health",
     "min_area_rectangle",
     "oriented_bounding_box",
     "raycast",
+    "use_fork_safe_threads",
     "wall_thickness",
     "warm_up",
     "weld_keys",

@@ -16,6 +16,7 @@ old tracer. Installed packages are not affected.
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,6 +39,19 @@ JIT_INLINE: dict[str, Any] = {"inline": "always"}
 _Kernel = TypeVar("_Kernel", bound=Callable[..., Any])
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+
+
+def use_fork_safe_threads() -> bool:
+    """Run the parallel kernels on Numba's TBB threading layer, whose thread pool survives a fork, so that a
+    process that ran them may fork workers that run them too; False (nothing changed) when TBB is missing
+    (the OpenMP and workqueue layers must not have started threads in a process that forks)."""
+    try:
+        importlib.import_module("numba.np.ufunc.tbbpool")  # loads libtbb: the layer is usable
+    except ImportError:
+        return False
+    config: Any = numba.config
+    config.THREADING_LAYER = "tbb"
+    return True
 
 
 def _compile(options: dict[str, Any], fn: _Kernel) -> _Kernel:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from geometry.kernels._config import use_fork_safe_threads
+
+__all__ = ["use_fork_safe_threads", "warm_up"]
+
 
 def warm_up() -> None:
     """Run every kernel once on a tiny closed mesh (a tetrahedron), on writable and on read-only arrays.
@@ -15,6 +19,7 @@ def warm_up() -> None:
     from geometry.kernels.access import accessibility
     from geometry.kernels.additive import additive_orientation
     from geometry.kernels.bvh import build_bvh, raycast
+    from geometry.kernels.convex import warm as warm_convex
     from geometry.kernels.health import mesh_health
     from geometry.kernels.mass import mass_properties
     from geometry.kernels.obb import _sample, oriented_bounding_box
@@ -33,6 +38,7 @@ def warm_up() -> None:
         for arr in (vertices, faces, tri, tri32, origins, directions):
             arr.flags.writeable = writeable
         weld_keys(faces.reshape(-1, 3))
+        warm_convex(vertices, faces)
         mass_properties(tri)
         mass_properties(tri32)
         mesh_health(vertices, faces)

@@ -35,6 +35,7 @@ import enum
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from geometry.features import PartFeatures
@@ -204,12 +205,12 @@ class ProcessEstimate:
         """Operations on another machine of the workshop (``Operation.secondary``), priced apart."""
         return [op for op in self.operations if op.secondary]
 
-    @property
+    @cached_property  # the operations never change once estimated; every priced line reads these
     def batch_time_min(self) -> float:
         """Minutes spent once per batch (setups, programming) on the family's own machine."""
         return sum(op.time_min for op in self.own_operations if op.per_batch)
 
-    @property
+    @cached_property
     def part_time_min(self) -> float:
         """Machine minutes per part; per-build minutes are shared over a full build."""
         per_part = sum(op.time_min for op in self.own_operations if not op.per_batch and not op.per_build)

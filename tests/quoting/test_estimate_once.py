@@ -36,3 +36,33 @@ def test_an_error_is_shared_too(monkeypatch) -> None:
     result = quote(features(), QuoteRequest.parse(material="al6061", process="cnc_milling"), _cards(3), NOW)
     assert not result.offers and len(result.ineligible) == 3
     assert all("dfm_error" in i.codes for i in result.ineligible)
+
+
+def test_a_memo_keeps_estimates_across_requests(monkeypatch) -> None:
+    from dataclasses import replace
+
+    from quoting.offers import EstimateMemo
+
+    models = stub_models()
+    monkeypatch.setattr("quoting.offers.process_models", lambda: models)
+    memo, part = EstimateMemo(), features()
+    seen = models[Process.CNC_MILLING].seen_overrides
+    for quantities in ("1", "5,50"):
+        quote(part, QuoteRequest.parse(material="al6061", quantities=quantities, process="cnc_milling"),
+              _cards(2), NOW, memo=memo)
+    assert len(seen) == 1
+    quote(part, QuoteRequest.parse(material="s235", process="cnc_milling"), _cards(2), NOW, memo=memo)
+    assert len(seen) == 2  # another material: estimated again
+    quote(replace(part), QuoteRequest.parse(material="al6061", process="cnc_milling"), _cards(2), NOW, memo=memo)
+    assert len(seen) == 3  # an equal copy of the part is another part to the memo
+
+
+def test_a_memo_forgets_the_oldest_part() -> None:
+    from quoting.offers import EstimateMemo
+
+    memo = EstimateMemo(parts=1)
+    first, second = features(), features()
+    memo.of(first)["k"] = 1
+    assert memo.of(first)["k"] == 1
+    memo.of(second)
+    assert "k" not in memo.of(first)

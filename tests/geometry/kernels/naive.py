@@ -176,3 +176,35 @@ def obb_volume(points: np.ndarray) -> float:
             w = np.ptp(h2 @ e) * np.ptp(h2 @ np.array([-e[1], e[0]]))
             best = min(best, w * height)
     return float(best)
+
+
+def convex_closed_mesh(vertices: np.ndarray, faces: np.ndarray, slack_mm: float) -> bool:
+    """Closed, consistently wound, connected, and every neighbouring face's far vertex on or behind each face's
+    plane (within ``slack_mm``): loops over a dict of directed edges."""
+    owner: dict[tuple[int, int], int] = {}
+    for f, tri in enumerate(faces.tolist()):
+        for j in range(3):
+            edge = (tri[j], tri[(j + 1) % 3])
+            if edge in owner:
+                return False
+            owner[edge] = f
+    if any((b, a) not in owner for a, b in owner):
+        return False
+    for tri in faces.tolist():
+        a, b, c = vertices[tri]
+        normal = np.cross(b - a, c - a)
+        for j in range(3):
+            other = faces[owner[(tri[(j + 1) % 3], tri[j])]].tolist()
+            far = next(v for v in other if v not in (tri[j], tri[(j + 1) % 3]))
+            if normal @ (vertices[far] - a) > slack_mm * np.linalg.norm(normal):
+                return False
+    seen, todo = {0}, [0]
+    while todo:
+        f = todo.pop()
+        tri = faces[f].tolist()
+        for j in range(3):
+            g = owner[(tri[(j + 1) % 3], tri[j])]
+            if g not in seen:
+                seen.add(g)
+                todo.append(g)
+    return len(seen) == len(faces)
