@@ -159,3 +159,7 @@ CASES = (*CASES, *MACHINING_CASES)
 from benchmarks.realism.cases_printing import PRINTING_CASES  # noqa: E402  (MJF and more sheet cases)
 
 CASES = (*CASES, *PRINTING_CASES)
+
+from benchmarks.realism.cases_sla_turning import CASES as SLA_CASES  # noqa: E402  (SLA; turning searched, none)
+
+CASES = (*CASES, *SLA_CASES)

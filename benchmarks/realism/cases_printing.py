@@ -15,8 +15,7 @@ U channel with two bends. At 100 parts the same sources give 3.3 and 4.7 EUR (El
 up (Okdor: production runs from 5 USD a part) where microfab quotes 1.0 and 1.5 EUR (0.22x to 0.32x): kept out
 of the cases, reported in benchmarks/README.md with the reasons.
 
-No SLA price point is here: no published SLA price formula or table with numbers was found in the sources
-searched (bureau and pricing-software pages give the method, resin volume and layer time, without the rates).
+SLA price points are in ``cases_sla_turning.py`` (a supplier's published per-gram rate on compact solids).
 """
 
 from __future__ import annotations

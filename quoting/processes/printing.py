@@ -137,13 +137,34 @@ class PrintingModel(ProcessModel):
                 "support_removal", float(self.common["support_removal_min_per_cm3"]) * support / 1000.0,
                 inputs={"support_volume_mm3": round(support, 1)},
             ))
-        waste = float(p["material_waste_fraction"])
-        stock = Stock(
-            description=f"{material.name}: {material_mm3 / 1000.0:.1f} cm3 printed (+{waste:.0%} waste/refresh)",
-            dims_mm=tuple(float(x) for x in features.bbox_mm),
-            mass_kg=material_mm3 * material.density_kg_mm3 * (1.0 + waste),
-        )
+        stock = self._stock(features, material, material_mm3, height, footprint)
         return Plan(ops, stock, assumptions)
+
+    def _stock(self, features: PartFeatures, material: Material, material_mm3: float, height: float,
+               footprint: tuple[float, float]) -> Stock:
+        """Material bought for one part: what it is made of plus waste; on a powder bed with a refresh rate, at
+        least its share of the build's fresh powder.
+
+        A powder bed ages all the powder it heats, around the parts too: each build is topped up with
+        ``powder_refresh_fraction`` of its powder load fresh, and the aged surplus is discarded. A part's share of
+        that fresh powder is its packed box over the packing density (the share of the build it takes, as in
+        ``_build_share``) x the powder's bulk density x the refresh fraction; a dense part never takes less than
+        its own mass (+ waste).
+        """
+        p = self.params
+        waste = float(p["material_waste_fraction"])
+        made_kg = material_mm3 * material.density_kg_mm3 * (1.0 + waste)
+        what = f"{material.name}: {material_mm3 / 1000.0:.1f} cm3 printed (+{waste:.0%} waste)"
+        refresh = float(p.get("powder_refresh_fraction", 0.0))
+        if refresh > 0:
+            gap = float(p["part_gap_mm"])
+            packed_mm3 = (footprint[0] + gap) * (footprint[1] + gap) * (height + gap) / float(p["packing_density"])
+            fresh_kg = refresh * float(p["powder_bulk_density_kg_m3"]) * packed_mm3 * 1e-9
+            if fresh_kg > made_kg:
+                made_kg = fresh_kg
+                what = (f"{material.name}: {material_mm3 / 1000.0:.1f} cm3 sintered; fresh powder for its "
+                        f"{packed_mm3 / 1000.0:.0f} cm3 share of the build ({refresh:.0%} refresh)")
+        return Stock(description=what, dims_mm=tuple(float(x) for x in features.bbox_mm), mass_kg=made_kg)
 
     def _support(self, features: PartFeatures, volume: float, assumptions: list[str]) -> tuple[float, float]:
         """Support volume [mm3] and the fraction of it that is printed (0 for powder beds)."""

@@ -54,8 +54,9 @@ def test_sls_part_pays_its_share_of_a_shared_build():
     share = 52 * 42 * 32 / (340 * 340 * 600 * 0.25)
     build_min = 600.0 + math.ceil(600 / 0.12) * 10.0 / 60.0
     assert op(est, "build_share").time_min == pytest.approx(share * build_min)
-    # material: part volume + 60 % powder refresh
-    assert est.stock.mass_kg == pytest.approx(20_000 * 1010e-9 * 1.6)
+    # material: 50 % fresh powder (0.44 g/cm3 bulk) for its packed box over the 25 % packing density, more than
+    # the part's own 20 cm3 x 1.01 g/cm3 (was part volume + 60 %, 32.3 g)
+    assert est.stock.mass_kg == pytest.approx(0.5 * 440e-9 * 52 * 42 * 32 / 0.25)  # 61.5 g
     assert op(est, "sintering").time_min == pytest.approx(20_000 / 180.0 / 60.0)
     assert op(est, "post_processing").time_min == pytest.approx(0.3 + 1.0 * f.area_mm2 / 10_000)
 
@@ -138,3 +139,21 @@ def test_open_mesh_refusal_counts_the_open_edges():
     part = features((20.0, 20.0, 20.0), volume_mm3=None, mesh=MeshInfo(10, 8, False, 1, open_edges=4))
     [error] = [x for x in FDM.check(part, PLA, "fdm") if x.code == "additive_mesh_not_closed"]
     assert "4 open edges" in error.message
+
+
+def test_sls_powder_refresh_by_share_of_build_never_below_the_part():
+    """A powder bed refreshes the powder around the parts too: an open box pays for the powder of the space it
+    takes, a dense part for at least its own mass."""
+    up = Additive((0.0, 0.0, 1.0), 30.0, 0.0, 0.0)
+    open_box = SLS.estimate(features((100.0, 60.0, 30.0), volume_mm3=36_000.0, additive=up), PA12, "sls")
+    assert open_box.stock.mass_kg == pytest.approx(0.5 * 440e-9 * 102 * 62 * 32 / 0.25)  # 178 g for a 36 g part
+    assert "share of the build" in open_box.stock.description
+    # a part denser than PA12 powder's refresh share (a heavy solid in its box): its own mass
+    dense = PrintingModel(Process.PRINTING_SLS)
+    dense.params = {**dense.params, "powder_refresh_fraction": 0.05}
+    solid = dense.estimate(features((20.0, 20.0, 20.0), additive=Additive((0.0, 0.0, 1.0), 20.0, 0.0, 0.0)),
+                           PA12, "sls")
+    assert solid.stock.mass_kg == pytest.approx(8000 * 1010e-9)
+    # MJF keeps its flat waste (no refresh rate in its table)
+    mjf = MJF.estimate(features((20.0, 20.0, 20.0), additive=Additive((0.0, 0.0, 1.0), 20.0, 0.0, 0.0)), PA12, "mjf")
+    assert mjf.stock.mass_kg == pytest.approx(8000 * 1010e-9 * 1.25)

@@ -1,0 +1,26 @@
+"""The realism benchmark's cases, without pricing them: families covered, SLA points from the published rate."""
+
+from __future__ import annotations
+
+import pytest
+
+from quoting.materials import get_material
+
+
+def test_every_printing_family_has_published_points() -> None:
+    from benchmarks.realism.cases import CASES
+
+    families = {c.family for c in CASES}
+    assert {"CNC", "FDM", "MJF", "SLA", "SLS", "sheet"} <= families
+    quantities = {c.quantity for c in CASES if c.family == "SLA"}
+    assert quantities == {1, 10, 100}
+
+
+def test_sla_points_follow_the_per_gram_rate_at_the_resin_density() -> None:
+    from benchmarks.realism.cases_sla_turning import CASES, RESIN_G_CM3, SOLIDS_CM3
+
+    # the case's density is the material record's, so the published weight is the one microfab prices
+    assert RESIN_G_CM3 == pytest.approx(get_material("resin_standard").density_kg_mm3 * 1e6)
+    cube = next(c for c in CASES if c.part == "cube20" and c.quantity == 10)
+    assert cube.published == pytest.approx(8.0 * 1.18 * 0.30 * 0.92, abs=0.005)  # 2.61 EUR
+    assert {c.part for c in CASES} == set(SOLIDS_CM3)
