@@ -6,8 +6,6 @@ public host names resolve through a replaced resolver.
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from fastapi.testclient import TestClient
 
