@@ -188,6 +188,12 @@ class WebhookDeliveryRow(Base):
     task_id: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
+def ours(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's ``include_name``: the schema objects of these models, not procrastinate's (``procrastinate_*``
+    tables, created from its own schema by migration 0004)."""
+    return not (name or "").startswith(("procrastinate_", "idx_procrastinate_"))
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
