@@ -39,8 +39,10 @@ def run(host: str | None = None, port: int | None = None, database_url: str | No
     settings = Settings(**(base.model_dump() | overrides))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger(__name__)
+    from sqlalchemy.engine import make_url
+
     log.info("microfab API on http://%s:%d (database %s, %d process(es))", settings.host, settings.port,
-             settings.database_url, settings.server_processes)
+             make_url(settings.database_url).render_as_string(hide_password=True), settings.server_processes)
     if settings.server_processes <= 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
         return 0

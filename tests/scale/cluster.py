@@ -23,6 +23,9 @@ import psutil
 
 from tests.servers import free_port
 
+#: the repository whose code the processes run (this tree, whatever is installed)
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def box_stl(x_mm: float, y_mm: float, z_mm: float) -> bytes:
     """A closed box as a binary STL (12 triangles, outward normals): a small part distinct by its sizes."""
@@ -94,9 +97,10 @@ class Cluster:
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def _start(self, args: list[str], log_name: str) -> subprocess.Popen[bytes]:
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
         with (self.tmp / log_name).open("ab") as log:  # the child keeps its own descriptor
-            return subprocess.Popen([sys.executable, "-m", "api", *args], env=os.environ | self.env, stdout=log,
-                                    stderr=subprocess.STDOUT, cwd=self.tmp)
+            return subprocess.Popen([sys.executable, "-m", "api", *args], stdout=log, stderr=subprocess.STDOUT,
+                                    env=os.environ | self.env | {"PYTHONPATH": path}, cwd=self.tmp)
 
     def serve(self, processes: int, ready_s: float = 180) -> str:
         port = free_port()
@@ -104,7 +108,7 @@ class Cluster:
                                    str(processes)], "server.log")
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + ready_s
-        while len(self.api_processes()) < processes or not self._ready():
+        while (processes > 1 and len(self.api_processes()) < processes) or not self._ready():
             if self.server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not start: {self.log('server.log')}")
             time.sleep(0.2)
