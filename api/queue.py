@@ -47,12 +47,32 @@ class TaskName(enum.StrEnum):
 Body = Callable[[str], Awaitable[None]]
 
 
-class RetryLater(Exception):  # noqa: N818  (a signal to the queue, not an error of the task)
-    """Raised by a task body: run me again in ``delay_s`` seconds (the body recorded why)."""
+#: a body that raised something else than ``RetryLater`` (a bug, or the database gone mid-task) runs again after
+#: this long [s], at most ``UNEXPECTED_RUNS`` times: a job must end, not stay "running" for ever
+UNEXPECTED_RETRY_S = 30.0
+UNEXPECTED_RUNS = 10
 
-    def __init__(self, delay_s: float, reason: str) -> None:
+
+class RetryLater(Exception):  # noqa: N818  (a signal to the queue, not an error of the task)
+    """Raised by a task body: run me again in ``delay_s`` seconds (the body recorded why). ``unexpected``: the
+    queue's own retry of a body that failed outside its own error handling (at most ``UNEXPECTED_RUNS``)."""
+
+    def __init__(self, delay_s: float, reason: str, unexpected: bool = False) -> None:
         super().__init__(reason)
         self.delay_s = delay_s
+        self.unexpected = unexpected
+
+
+async def call_body(body: Body, task: TaskName, ident: str) -> None:
+    """Run a body; anything it raises becomes a ``RetryLater`` (an unexpected one logged)."""
+    try:
+        await body(ident)
+    except RetryLater:
+        raise
+    except Exception as err:
+        log.exception("task %s(%s) failed outside its error handling: it runs again in %.0f s", task.value, ident,
+                      UNEXPECTED_RETRY_S)
+        raise RetryLater(UNEXPECTED_RETRY_S, f"{type(err).__name__}: {err}", unexpected=True) from err
 
 
 @dataclass(frozen=True)
@@ -92,17 +112,19 @@ class InProcessQueue:
         return None
 
     async def _run(self, task: TaskName, ident: str, delay_s: float) -> None:
+        unexpected = 0
         while True:
             if delay_s > 0:
                 await asyncio.sleep(delay_s)
             try:
-                await self.bodies[task](ident)
+                await call_body(self.bodies[task], task, ident)
                 return
             except RetryLater as again:
+                unexpected += again.unexpected
+                if unexpected >= UNEXPECTED_RUNS:
+                    log.error("task %s(%s) given up after %d unexpected failures", task.value, ident, unexpected)
+                    return
                 delay_s = again.delay_s
-            except Exception:  # a body records its own failures; this is a bug in it: logged, not retried
-                log.exception("task %s(%s) failed", task.value, ident)
-                return
 
     @property
     def in_flight(self) -> int:
@@ -141,7 +163,7 @@ class PostgresQueue:
 
     durable = True
 
-    def __init__(self, database_url: str, bodies: Mapping[TaskName, Body], pool_max: int = 4) -> None:
+    def __init__(self, database_url: str, bodies: Mapping[TaskName, Body], pool_max: int = 10) -> None:
         import procrastinate
 
         self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(
@@ -224,7 +246,7 @@ _PENDING_TASKS = ("SELECT count(*) AS n FROM procrastinate_jobs WHERE status IN 
 def _task_function(name: TaskName, body: Body) -> Callable[..., Awaitable[None]]:
     """The procrastinate task of ``body`` (keyword argument ``name.argument``)."""
     async def task(**kwargs: Any) -> None:
-        await body(str(kwargs[name.argument]))
+        await call_body(body, name, str(kwargs[name.argument]))
 
     task.__name__ = name.value.rsplit(".", 1)[-1]
     task.__qualname__ = task.__name__
@@ -232,12 +254,13 @@ def _task_function(name: TaskName, body: Body) -> Callable[..., Awaitable[None]]
 
 
 def _retry_strategy() -> Any:
-    """procrastinate's retry decision: a ``RetryLater`` is run again after its delay, anything else is not."""
+    """procrastinate's retry decision: a ``RetryLater`` is run again after its delay (an unexpected one at most
+    ``UNEXPECTED_RUNS`` times in all), anything else is not."""
     import procrastinate
 
     class _Retry(procrastinate.BaseRetryStrategy):
         def get_retry_decision(self, *, exception: BaseException, job: Any) -> Any:
-            if isinstance(exception, RetryLater):
+            if isinstance(exception, RetryLater) and not (exception.unexpected and job.attempts + 1 >= UNEXPECTED_RUNS):
                 return procrastinate.RetryDecision(
                     retry_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=exception.delay_s))
             return None
@@ -247,5 +270,5 @@ def _retry_strategy() -> Any:
 
 Queue = InProcessQueue | PostgresQueue
 
-__all__ = ["Backoff", "Body", "InProcessQueue", "PostgresQueue", "Queue", "RetryLater", "TaskName", "WorkerOptions",
-           "psycopg_conninfo"]
+__all__ = ["UNEXPECTED_RETRY_S", "UNEXPECTED_RUNS", "Backoff", "Body", "InProcessQueue", "PostgresQueue", "Queue",
+           "RetryLater", "TaskName", "WorkerOptions", "call_body", "psycopg_conninfo"]

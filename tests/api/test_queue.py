@@ -243,3 +243,29 @@ def test_a_job_cut_off_on_every_run_is_abandoned_with_a_reason(qc: TestClient) -
     _, job = _watch(qc, job_id, key)
     assert job["status"] == "failed" and job["error"]["code"] == "job_abandoned", job
     assert job["error"]["attempts"] == 3 and "stopped 3 times" in job["error"]["detail"]
+
+
+def test_a_run_cut_short_outside_the_body_runs_again(qc: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database gone while a job ends (its row still "running"): the queue runs the task again, so the job
+    still ends instead of staying "running" for ever."""
+    import api.queue
+    from api.jobs import Jobs
+
+    async def ok(svc: Any, job_id: str, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True}
+
+    real = Jobs.finish
+    calls: list[str] = []
+
+    async def flaky_finish(self: Jobs, job_id: str, *args: Any) -> bool:
+        calls.append(job_id)
+        if len(calls) == 1:
+            raise ConnectionError("server closed the connection unexpectedly")
+        return await real(self, job_id, *args)
+
+    monkeypatch.setitem(api.tasks.JOB_KINDS, "parse", ok)
+    monkeypatch.setattr(api.queue, "UNEXPECTED_RETRY_S", 0.1)
+    monkeypatch.setattr(Jobs, "finish", flaky_finish)
+    key = make_key(qc, "buyer")
+    _, job = _watch(qc, _submit(qc, key), key)
+    assert job["status"] == "succeeded" and job["attempts"] == 2 and len(calls) == 2, job
