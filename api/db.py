@@ -155,7 +155,7 @@ class JobRow(Base):
     created_at: Mapped[Created]
     finished_at: Mapped[dt.datetime | None]
     #: the task's arguments (JSON): a job whose worker died runs again from them; NULL for jobs of before 0004
-    args: Mapped[Json | None] = mapped_column(default=None)
+    args: Mapped[Json | None] = mapped_column(JSON(none_as_null=True), default=None)
     #: runs started so far (a run cut off by a dead worker counts)
     attempts: Mapped[int] = mapped_column(default=0)
     #: the queue's id of the task that runs it (procrastinate job id); NULL until it is queued

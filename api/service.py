@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.auth import Principal
 from api.db import JobRow, PartRow, QuoteRow, TenantPartRow
 from api.idempotency import IdempotencyKeys, request_fingerprint
-from api.jobs import JobAccepted, Jobs
+from api.jobs import JobAccepted, Jobs, interrupt_stale_jobs
 from api.metrics import Metrics
 from api.queue import Queue, WorkerOptions
 from api.quotes import RateCards, quote_view, stored_quote
@@ -296,6 +296,7 @@ class Service:
         queue = tasks.make_queue(self)
         self.queue = self.jobs.queue = self.webhooks.queue = queue
         await queue.start()
+        interrupt_stale_jobs(self.sessions)  # jobs of before durable jobs (no arguments) cannot run again
         if not queue.durable:
             for leftover in (self.settings.blob_dir / "incoming").glob("upload-*.part"):
                 leftover.unlink(missing_ok=True)

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from api.auth import Principal, Role
 from api.db import JobRow, WebhookDeliveryRow, now_utc
 from api.errors import ParseQueueFullError, ParseUnavailableError
-from api.jobs import FINAL, failure, interrupt_stale_jobs
+from api.jobs import FINAL, failure
 from api.queue import Backoff, Body, InProcessQueue, PostgresQueue, Queue, RetryLater, TaskName
 from api.uploads import Spooled
 from geometry.errors import MicrofabError, ParserCrashedError
@@ -146,7 +146,6 @@ JOB_KINDS: dict[str, Callable[[Service, str, dict[str, Any]], Awaitable[dict[str
 
 async def resume(svc: Service) -> int:
     """SQLite, at start (one process): queue every unfinished job and pending delivery again; how many."""
-    interrupt_stale_jobs(svc.sessions)  # rows of before durable jobs cannot run again
     with svc.sessions() as session:
         jobs = list(session.scalars(select(JobRow.id).where(JobRow.status.not_in(FINAL))))
         deliveries = list(session.scalars(select(WebhookDeliveryRow.id).where(WebhookDeliveryRow.status == "pending")))

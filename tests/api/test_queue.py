@@ -269,3 +269,24 @@ def test_a_run_cut_short_outside_the_body_runs_again(qc: TestClient, monkeypatch
     key = make_key(qc, "buyer")
     _, job = _watch(qc, _submit(qc, key), key)
     assert job["status"] == "succeeded" and job["attempts"] == 2 and len(calls) == 2, job
+
+
+def test_worker_needs_postgresql(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from api.cli import main
+
+    assert main(["worker", "--database-url", f"sqlite:///{tmp_path}/w.db"]) == 2
+    assert "needs PostgreSQL" in capsys.readouterr().err
+
+
+def test_a_job_of_before_durable_jobs_fails_at_the_next_start(queue_settings: Settings) -> None:
+    """A job row with no stored arguments (accepted before migration 0004) cannot run again: it fails with
+    ``job_interrupted`` when a server or worker starts, never stays running."""
+    with TestClient(create_app(queue_settings)) as c:
+        key = make_key(c, "buyer")
+        svc = c.app.state.service
+        job_id = svc.new_job("calibration", _principal(c, key), None)
+        with svc.sessions.begin() as session:
+            session.get(JobRow, job_id).status = "running"
+    with TestClient(create_app(queue_settings)) as c:
+        job = c.get(f"/v1/jobs/{job_id}", headers=key).json()
+        assert job["status"] == "failed" and job["error"]["code"] == "job_interrupted", job
