@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 
 from api.auth import Principal, Role
 from api.db import JobRow, WebhookDeliveryRow, now_utc
@@ -146,35 +146,34 @@ JOB_KINDS: dict[str, Callable[[Service, str, dict[str, Any]], Awaitable[dict[str
 
 async def resume(svc: Service) -> int:
     """SQLite, at start (one process): queue every unfinished job and pending delivery again; how many."""
-    with svc.sessions() as session:
-        jobs = list(session.scalars(select(JobRow.id).where(JobRow.status.not_in(FINAL))))
-        deliveries = list(session.scalars(select(WebhookDeliveryRow.id).where(WebhookDeliveryRow.status == "pending")))
-    for job_id in jobs:
-        await svc.jobs.submit(job_id)
-    for delivery_id in deliveries:
-        await svc.webhooks.submit(delivery_id)
-    if jobs or deliveries:
-        log.warning("resumed %d unfinished job(s) and %d webhook delivery(ies)", len(jobs), len(deliveries))
-    return len(jobs) + len(deliveries)
+    return await _queue_again(svc, JobRow.status.not_in(FINAL), WebhookDeliveryRow.status == "pending",
+                              "resumed unfinished")
 
 
 async def sweep(svc: Service, older_than_s: float) -> int:
     """PostgreSQL: queue the jobs and deliveries written over ``older_than_s`` ago and never queued (their
     process died in between); how many."""
     before = now_utc() - timedelta(seconds=older_than_s)
+    return await _queue_again(
+        svc, and_(JobRow.status.not_in(FINAL), JobRow.task_id.is_(None), JobRow.args.is_not(None),
+                  JobRow.updated_at < before),
+        and_(WebhookDeliveryRow.status == "pending", WebhookDeliveryRow.task_id.is_(None),
+             WebhookDeliveryRow.created_at < before),
+        "queued unqueued")
+
+
+async def _queue_again(svc: Service, jobs_where: ColumnElement[bool], deliveries_where: ColumnElement[bool],
+                       what: str) -> int:
+    """Queue the jobs and the webhook deliveries that match; how many (logged)."""
     with svc.sessions() as session:
-        jobs = list(session.scalars(select(JobRow.id).where(
-            JobRow.status.not_in(FINAL), JobRow.task_id.is_(None), JobRow.args.is_not(None),
-            JobRow.updated_at < before)))
-        deliveries = list(session.scalars(select(WebhookDeliveryRow.id).where(
-            WebhookDeliveryRow.status == "pending", WebhookDeliveryRow.task_id.is_(None),
-            WebhookDeliveryRow.created_at < before)))
+        jobs = list(session.scalars(select(JobRow.id).where(jobs_where)))
+        deliveries = list(session.scalars(select(WebhookDeliveryRow.id).where(deliveries_where)))
     for job_id in jobs:
         await svc.jobs.submit(job_id)
     for delivery_id in deliveries:
         await svc.webhooks.submit(delivery_id)
     if jobs or deliveries:
-        log.warning("queued %d job(s) and %d webhook delivery(ies) left unqueued", len(jobs), len(deliveries))
+        log.warning("%s: %d job(s), %d webhook delivery(ies)", what, len(jobs), len(deliveries))
     return len(jobs) + len(deliveries)
 
 
