@@ -138,8 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hooks = Dispatcher(sessions, metrics, settings.webhook_attempts, settings.webhook_backoff_s,
                            settings.webhook_timeout_s, settings.webhook_allow_private)
         service = Service(settings, sessions, pool, metrics, hooks)
-        if settings.server_processes <= 1:  # several processes: `microfab serve` does it once, before them
-            service.interrupt_stale_jobs()
+        await service.start_queue()  # the job queue (api.tasks); SQLite: resumes what a stopped server left
         service.reload_cost_models()
         app.state.service = service
         try:

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: the PostgreSQL advisory lock held while migrating (any constant; the same in every process)
+MIGRATION_LOCK = 4_711_015
 
 
 def now_utc() -> dt.datetime:
@@ -140,16 +142,25 @@ class IdempotencyRow(Base):
 
 
 class JobRow(Base):
+    """A job (``api.jobs``): its state for /v1/jobs and what its task needs to run (again) after a crash."""
+
     __tablename__ = "jobs"
     id: Mapped[Id32] = mapped_column(primary_key=True)
     kind: Mapped[Id32]
-    #: queued, running, succeeded, failed
-    status: Mapped[str] = mapped_column(String(16))
+    #: queued, running, retrying, succeeded, failed (``api.schemas.JobStatus``)
+    status: Mapped[str] = mapped_column(String(16), index=True)
     owner: Mapped[Id32]
     result: Mapped[Json | None]
     error: Mapped[Json | None]
     created_at: Mapped[Created]
     finished_at: Mapped[dt.datetime | None]
+    #: the task's arguments (JSON): a job whose worker died runs again from them; NULL for jobs of before 0004
+    args: Mapped[Json | None] = mapped_column(JSON(none_as_null=True), default=None)
+    #: runs started so far (a run cut off by a dead worker counts)
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: the queue's id of the task that runs it (procrastinate job id); NULL until it is queued
+    task_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(default=now_utc)
 
 
 class WebhookRow(Base):
@@ -171,6 +182,16 @@ class WebhookDeliveryRow(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[Created]
+    #: the event sent (JSON), fixed when the job ended; NULL for deliveries of before 0004
+    body: Mapped[str | None] = mapped_column(Text, default=None)
+    #: the queue's id of the task that delivers it; NULL until it is queued
+    task_id: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
+def ours(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's ``include_name``: the schema objects of these models, not procrastinate's (``procrastinate_*``
+    tables, created from its own schema by migration 0004)."""
+    return not (name or "").startswith(("procrastinate_", "idx_procrastinate_"))
 
 
 def make_engine(url: str) -> Engine:
@@ -220,6 +241,8 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # API processes and queue workers may start together: one at a time
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

@@ -64,8 +64,12 @@ class JobKind(enum.StrEnum):
 
 
 class JobStatus(enum.StrEnum):
+    """queued -> running -> succeeded | failed; a run with a transient error (or whose worker died) is
+    ``retrying`` until the next run starts; ``failed`` is for good (the dead letter)."""
+
     QUEUED = "queued"
     RUNNING = "running"
+    RETRYING = "retrying"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
 
@@ -140,15 +144,18 @@ class PartView(BaseModel):
 
 class JobError(BaseModel):
     model_config = ConfigDict(extra="allow")
-    code: str = Field(description="a problem code (see Problem.code), or job_interrupted")
+    code: str = Field(description="a problem code (see Problem.code), job_interrupted, or job_abandoned (its "
+                                  "worker died on every run)")
     status: int
     detail: str
+    attempts: int | None = Field(default=None, description="the runs made when this error ended the job (or, while "
+                                                           "retrying, the run that failed)")
 
 
 class JobView(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": "5be0f1c2a3d4e5f60718293a", "kind": "parse", "status": "succeeded",
-        "result": {"part_id": EXAMPLE_SHA, "url": f"/v1/parts/{EXAMPLE_SHA}"}, "error": None,
+        "result": {"part_id": EXAMPLE_SHA, "url": f"/v1/parts/{EXAMPLE_SHA}"}, "error": None, "attempts": 1,
         "created_at": "2026-11-26T08:00:00+00:00", "finished_at": "2026-11-26T08:00:12+00:00",
         "url": "/v1/jobs/5be0f1c2a3d4e5f60718293a"}]})
     id: str
@@ -156,7 +163,9 @@ class JobView(BaseModel):
     status: JobStatus
     result: dict[str, Any] | None = Field(description="parse: part_id, url; quote: quote_id, part_id, url; "
                                                        "calibration: the calibration report")
-    error: JobError | None
+    error: JobError | None = Field(description="failed: why (for good); retrying: the error of the last run")
+    attempts: int = Field(default=0, description="runs started so far (a retry, or a run again after its worker "
+                                                 "died, counts one more)")
     created_at: dt.datetime
     finished_at: dt.datetime | None
     url: str

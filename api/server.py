@@ -39,13 +39,14 @@ def run(host: str | None = None, port: int | None = None, database_url: str | No
     settings = Settings(**(base.model_dump() | overrides))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger(__name__)
+    from sqlalchemy.engine import make_url
+
     log.info("microfab API on http://%s:%d (database %s, %d process(es))", settings.host, settings.port,
-             settings.database_url, settings.server_processes)
+             make_url(settings.database_url).render_as_string(hide_password=True), settings.server_processes)
     if settings.server_processes <= 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
         return 0
     from api.db import init_db, make_engine
-    from api.jobs import interrupt_stale_jobs
     from api.metrics import Metrics, multiprocess_dir
 
     if multiprocess_dir() is None:
@@ -53,7 +54,7 @@ def run(host: str | None = None, port: int | None = None, database_url: str | No
                     "folder to add them up", settings.server_processes)
     Metrics.clear_multiprocess_dir()
     engine = make_engine(settings.database_url)
-    interrupt_stale_jobs(init_db(engine, settings.seed_demo))  # once, before the processes start
+    init_db(engine, settings.seed_demo)  # once, before the processes start (jobs left running: api.queue)
     engine.dispose()
     per_process = max(1, settings.parse_workers // settings.server_processes) if settings.parse_workers else 0
     os.environ[_ENV_OVERRIDES] = Settings(**(settings.model_dump() | {"parse_workers": per_process})) \

@@ -9,6 +9,7 @@ comes back.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from api.encoding import stored
 from api.idempotency import IdempotencyKeys, request_fingerprint
 from api.jobs import JobAccepted, Jobs, interrupt_stale_jobs
 from api.metrics import Metrics
+from api.queue import Queue, WorkerOptions
 from api.quotes import QuoteAnswer, RateCards, quote_view, stored_quote
 from api.ratelimit import RateLimiter
 from api.settings import Settings
@@ -82,6 +84,10 @@ class Service:
     #: process estimates of the parts quoted lately, kept across their re-quotes (``quoting.offers.EstimateMemo``)
     estimates: EstimateMemo = field(init=False)
 
+    #: the task queue (``start_queue``) and, on PostgreSQL with ``queue_api_concurrency``, this process's worker
+    queue: Queue | None = field(init=False, default=None)
+    _queue_worker: asyncio.Task[None] | None = field(init=False, default=None)
+
     #: threads that price (CPU work, holding the GIL): few, so that the event loop keeps the GIL often enough
     #: to answer /healthz and uploads quickly during a burst of quotes
     cpu_limiter: anyio.CapacityLimiter | None = field(init=False, default=None)
@@ -96,7 +102,7 @@ class Service:
         self.blobs = BlobStore(self.settings.blob_dir)
         self.parts = PartStore(self.sessions)
         self.idempotency = IdempotencyKeys(self.sessions)
-        self.jobs = Jobs(self.sessions, self.metrics, self.webhooks)
+        self.jobs = Jobs(self.sessions, self.metrics, self.webhooks, self.settings.blob_dir)
         self.ratecards = RateCards(self.sessions, self.settings.ratecard_check_s)
         self.ip_limits = RateLimiter(self.settings.rate_limit_ip_per_min, "address")
         self.key_limits = RateLimiter(self.settings.rate_limit_key_per_min, "API key")
@@ -279,12 +285,18 @@ class Service:
     def get_quote(self, quote_id: str) -> QuoteRow:
         return stored_quote(self.sessions, quote_id)
 
-    # ---- jobs --------------------------------------------------------------------------------------
-    def new_job(self, kind: str, principal: Principal) -> str:
-        return self.jobs.new(kind, principal)
+    # ---- jobs ----------------------------------------------------------------------------------------
+    def quote_request(self, fields: dict[str, Any]) -> QuoteRequest:
+        """A quote request from its fields as sent, parsed once; a finish only a workshop's card prices is
+        accepted too."""
+        cards, _ = self.cards()
+        return QuoteRequest.parse(**fields, known_finishes={key for card in cards for key in card.finishes})
+
+    def new_job(self, kind: str, principal: Principal, args: dict[str, Any] | None = None) -> str:
+        return self.jobs.new(kind, principal, args)
 
     def run_job(self, job_id: str, work: Awaitable[Any], on_result: Callable[[Any], dict[str, Any]]) -> None:
-        """Finish job ``job_id`` when ``work`` completes: ``on_result(result)`` gives the job's result."""
+        """Finish job ``job_id`` in this process when ``work`` completes: ``on_result(result)`` gives the job's result."""
         self.jobs.run(job_id, work, on_result)
 
     def get_job(self, job_id: str) -> JobRow:
@@ -293,14 +305,42 @@ class Service:
     def job_view(self, job_id: str) -> dict[str, Any]:
         return self.jobs.view(job_id)
 
-    def interrupt_stale_jobs(self) -> None:
-        """At start (one server process): jobs left running fail, uploads left spooled are deleted."""
-        interrupt_stale_jobs(self.sessions)
-        for leftover in (self.settings.blob_dir / "incoming").glob("upload-*.part"):
-            leftover.unlink(missing_ok=True)
+    async def start_queue(self) -> None:
+        """Open the task queue (``api.tasks.make_queue``). SQLite: resume what a stopped server left unfinished
+        and delete the uploads it left spooled. PostgreSQL: with ``queue_api_concurrency`` > 0 this process also
+        runs queued tasks, next to the ``microfab worker`` processes."""
+        from api import tasks
+
+        queue = tasks.make_queue(self)
+        self.queue = self.jobs.queue = self.webhooks.queue = queue
+        await queue.start()
+        interrupt_stale_jobs(self.sessions)  # jobs of before durable jobs (no arguments) cannot run again
+        if not queue.durable:
+            for leftover in (self.settings.blob_dir / "incoming").glob("upload-*.part"):
+                leftover.unlink(missing_ok=True)
+            await tasks.resume(self)
+        elif self.settings.queue_api_concurrency > 0:
+            self._queue_worker = asyncio.get_running_loop().create_task(
+                self.run_queue_worker(self.settings.queue_api_concurrency, "microfab-api"))
+
+    async def run_queue_worker(self, concurrency: int, name: str) -> None:
+        """Run queued tasks until cancelled (PostgreSQL), putting back those of dead workers and queueing what
+        was written but never queued."""
+        from api import tasks
+        from api.queue import PostgresQueue
+
+        assert isinstance(self.queue, PostgresQueue), "queue workers run on PostgreSQL"
+        s = self.settings
+        await self.queue.run_worker(WorkerOptions(concurrency, s.worker_heartbeat_s, s.worker_stalled_s, name),
+                                    sweep=lambda: tasks.sweep(self, s.queue_sweep_after_s))
 
     async def close(self) -> None:
+        if self._queue_worker is not None:
+            self._queue_worker.cancel()
+            await asyncio.gather(self._queue_worker, return_exceptions=True)
         await self.jobs.close()
+        if self.queue is not None:
+            await self.queue.close()
 
 
 def _stale(row: PartRow) -> bool:

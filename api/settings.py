@@ -57,6 +57,21 @@ class Settings(BaseSettings):
     #: a card stored through this process is seen at once, one stored through another process within this delay
     ratecard_check_s: float = Field(default=1.0, ge=0, le=60)
 
+    #: runs of a job before it fails for good (a transient error or a dead worker gets another run)
+    job_attempts: int = Field(default=3, ge=1, le=20)
+    #: wait before a job's second run [s] (doubles each run)
+    job_backoff_s: float = Field(default=2.0, gt=0)
+    #: on PostgreSQL, queued tasks each API process runs itself, next to `microfab worker` processes (0: none,
+    #: leave them to the workers); on SQLite the API process runs every task
+    queue_api_concurrency: int = Field(default=1, ge=0, le=64)
+    #: a queue worker writes its heartbeat this often [s]; one silent for `worker_stalled_s` is taken for dead
+    #: and its tasks run again on another worker
+    worker_heartbeat_s: float = Field(default=5.0, gt=0)
+    worker_stalled_s: float = Field(default=30.0, gt=0)
+    #: a job or webhook delivery written but not queued this long ago (its process died in between) is queued
+    #: by the workers' sweep [s]
+    queue_sweep_after_s: float = Field(default=30.0, gt=0)
+
     #: webhook deliveries: attempts and first back-off delay [s] (doubles each retry)
     webhook_attempts: int = Field(default=5, ge=1, le=20)
     webhook_backoff_s: float = Field(default=1.0, gt=0)

@@ -1,10 +1,13 @@
 """Webhooks: tell a client when an async job finishes. Signed with HMAC-SHA256, retried with back-off.
 
 Each delivery is a POST of JSON ``{"event": "job.finished", "job": {...}}`` with the headers
-``Microfab-Webhook-Id``, ``Microfab-Delivery-Id`` and ``Microfab-Signature: t=<unix>,v1=<hex>``
-where ``v1 = HMAC_SHA256(secret, f"{t}." + body)``; a receiver recomputes it and rejects
-old timestamps. A 2xx answer ends the delivery; anything else is retried after
-``backoff_s * 2**attempt`` seconds, ``attempts`` times in all.
+``Microfab-Webhook-Id``, ``Microfab-Delivery-Id`` (also sent as ``Idempotency-Key``: the same on
+every try of one delivery, so a receiver can drop an event it saw already) and
+``Microfab-Signature: t=<unix>,v1=<hex>`` where ``v1 = HMAC_SHA256(secret, f"{t}." + body)``; a
+receiver recomputes it and rejects old timestamps. A 2xx answer ends the delivery; anything else
+is retried after ``backoff_s * 2**(attempt - 1)`` seconds, ``attempts`` times in all, then the
+delivery is ``failed`` with its last error (the dead letter). Each try is a task of the job
+queue (``api.queue``), so deliveries survive a restart: at least once.
 
 A webhook URL must be http(s) and its host must resolve only to public addresses
 (no loopback, private, link-local, multicast, reserved or otherwise non-global
@@ -27,16 +30,17 @@ import logging
 import secrets
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import WebhookDeliveryRow, WebhookRow
 from api.metrics import Metrics
+from api.queue import Backoff, Queue, RetryLater, TaskName
 from quoting.errors import InvalidRequestError
 
 log = logging.getLogger(__name__)
@@ -155,9 +159,39 @@ def verify(secret: str, body: bytes, header: str, tolerance_s: int = 300) -> boo
     return hmac.compare_digest(sign(secret, body, t), header)
 
 
+def record_deliveries(session: Session, owner: str, job: dict[str, Any]) -> list[str]:
+    """Write a pending delivery of the event "job ``job`` finished" for every webhook of ``owner``, in the
+    caller's transaction (the outbox: written with the job's end, so a crash cannot lose it); their ids."""
+    if owner == "anonymous":
+        return []
+    body = json.dumps({"event": "job.finished", "job": job}, sort_keys=True)
+    ids: list[str] = []
+    for hook_id in session.scalars(select(WebhookRow.id).where(WebhookRow.owner == owner)):
+        delivery_id = secrets.token_hex(8)
+        session.add(WebhookDeliveryRow(id=delivery_id, webhook_id=hook_id, job_id=job["id"], status="pending",
+                                       attempts=0, last_error="", body=body))
+        ids.append(delivery_id)
+    return ids
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One delivery attempt: delivered, or the error and whether trying again is pointless."""
+
+    delivered: bool
+    error: str = ""
+    permanent: bool = False
+
+
 @dataclass(eq=False)
 class Dispatcher:
-    """Delivers job events to the webhooks of the job's owner, retrying with exponential back-off."""
+    """Delivers job events to the webhooks of the job's owner: one queue task per delivery, retried with
+    exponential back-off, dead-lettered (``failed``, with the last error) after ``attempts`` tries.
+
+    Delivered at least once: a receiver may see an event twice (a worker that died after
+    the POST and before recording it); the ``Idempotency-Key`` header (the delivery id,
+    the same on every try) tells it so.
+    """
 
     sessions: sessionmaker[Session]
     metrics: Metrics
@@ -167,56 +201,71 @@ class Dispatcher:
     allow_private: bool = False
     #: the HTTP transport (tests give a mock one); None: httpx's own
     transport: httpx.AsyncBaseTransport | None = None
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    #: set by ``Service.start_queue``
+    queue: Queue | None = None
 
-    def job_finished(self, owner: str, job: dict[str, Any]) -> None:
-        """Queue a delivery to every webhook of ``owner`` (fire and forget)."""
-        if owner == "anonymous":
-            return
-        with self.sessions() as session:
-            hooks = list(session.scalars(select(WebhookRow).where(WebhookRow.owner == owner)))
-        body = json.dumps({"event": "job.finished", "job": job}, sort_keys=True).encode()
-        for hook in hooks:
-            delivery_id = secrets.token_hex(8)
+    @property
+    def backoff(self) -> Backoff:
+        return Backoff(self.attempts, self.backoff_s)
+
+    async def job_finished(self, owner: str, job: dict[str, Any]) -> list[str]:
+        """Write and queue a delivery of ``job``'s end to every webhook of ``owner``; their ids."""
+        with self.sessions.begin() as session:
+            ids = record_deliveries(session, owner, job)
+        for delivery_id in ids:
+            await self.submit(delivery_id)
+        return ids
+
+    async def submit(self, delivery_id: str) -> None:
+        """Queue the delivery's task and note the queue's id for it."""
+        assert self.queue is not None, "the queue is not started"
+        task_id = await self.queue.submit(TaskName.DELIVER, delivery_id)
+        if task_id is not None:
             with self.sessions.begin() as session:
-                session.add(WebhookDeliveryRow(id=delivery_id, webhook_id=hook.id, job_id=job["id"],
-                                               status="pending", attempts=0, last_error=""))
-            task = asyncio.get_running_loop().create_task(self._deliver(hook.id, hook.url, hook.secret,
-                                                                        delivery_id, body))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+                session.execute(update(WebhookDeliveryRow).where(WebhookDeliveryRow.id == delivery_id)
+                                .values(task_id=task_id))
 
-    async def _deliver(self, hook_id: str, url: str, secret: str, delivery_id: str, body: bytes) -> None:
-        error = ""
-        async with httpx.AsyncClient(timeout=self.timeout_s, follow_redirects=False,
-                                     transport=self.transport) as client:
-            for attempt in range(self.attempts):
-                if attempt:
-                    await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
-                try:
-                    addresses = await asyncio.get_running_loop().run_in_executor(None, check_url, url,
-                                                                                 self.allow_private)
-                except WebhookUrlError as err:  # DNS changed since registration: never retried
-                    error = err.message
-                    break
-                target, host, extensions = pinned(url, addresses)
-                headers = {"content-type": "application/json", "microfab-webhook-id": hook_id,
-                           "microfab-delivery-id": delivery_id, "microfab-signature": sign(secret, body),
-                           "user-agent": "microfab-webhooks/1", **host}
-                try:
-                    r = await client.post(target, content=body, headers=headers, extensions=extensions)
-                    if 200 <= r.status_code < 300:
-                        self._record(delivery_id, "delivered", attempt + 1, "")
-                        self.metrics.webhook_deliveries.labels(outcome="delivered").inc()
-                        return
-                    error = f"HTTP {r.status_code}"
-                except httpx.HTTPError as err:
-                    error = f"{type(err).__name__}: {err}"
-                self._record(delivery_id, "pending", attempt + 1, error)
-        self._record(delivery_id, "failed", self.attempts, error)
-        self.metrics.webhook_deliveries.labels(outcome="failed").inc()
-        log.warning("webhook %s: delivery %s failed after %d attempts: %s", hook_id, delivery_id, self.attempts,
-                    error)
+    async def deliver(self, delivery_id: str) -> None:
+        """The task body: one attempt of a pending delivery; ``RetryLater`` while tries are left."""
+        with self.sessions() as session:
+            row = session.get(WebhookDeliveryRow, delivery_id)
+            hook = session.get(WebhookRow, row.webhook_id) if row is not None else None
+        if row is None or hook is None or row.status != "pending":
+            return  # delivered already (a second copy of the task), or the webhook was deleted
+        attempt = (row.attempts or 0) + 1
+        outcome = await self.attempt(hook.id, hook.url, hook.secret, delivery_id, (row.body or "{}").encode())
+        if outcome.delivered:
+            self._record(delivery_id, "delivered", attempt, "")
+            self.metrics.webhook_deliveries.labels(outcome="delivered").inc()
+            return
+        if outcome.permanent or self.backoff.gives_up(attempt):
+            self._record(delivery_id, "failed", attempt, outcome.error)
+            self.metrics.webhook_deliveries.labels(outcome="failed").inc()
+            log.warning("webhook %s: delivery %s failed after %d attempts: %s", hook.id, delivery_id, attempt,
+                        outcome.error)
+            return
+        self._record(delivery_id, "pending", attempt, outcome.error)
+        raise RetryLater(self.backoff.delay_s(attempt), outcome.error)
+
+    async def attempt(self, hook_id: str, url: str, secret: str, delivery_id: str, body: bytes) -> Attempt:
+        """POST the event once, to the address checked now (``pinned``)."""
+        try:
+            addresses = await asyncio.get_running_loop().run_in_executor(None, check_url, url, self.allow_private)
+        except WebhookUrlError as err:  # DNS changed since registration: never retried
+            return Attempt(False, err.message, permanent=True)
+        target, host, extensions = pinned(url, addresses)
+        headers = {"content-type": "application/json", "microfab-webhook-id": hook_id,
+                   "microfab-delivery-id": delivery_id, "idempotency-key": delivery_id,
+                   "microfab-signature": sign(secret, body), "user-agent": "microfab-webhooks/1", **host}
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout_s, follow_redirects=False,
+                                         transport=self.transport) as client:
+                r = await client.post(target, content=body, headers=headers, extensions=extensions)
+        except httpx.HTTPError as err:
+            return Attempt(False, f"{type(err).__name__}: {err}")
+        if 200 <= r.status_code < 300:
+            return Attempt(True)
+        return Attempt(False, f"HTTP {r.status_code}")
 
     def _record(self, delivery_id: str, status: str, attempts: int, error: str) -> None:
         with self.sessions.begin() as session:
@@ -225,7 +274,5 @@ class Dispatcher:
                 row.status, row.attempts, row.last_error = status, attempts, error[:2000]
 
     async def close(self) -> None:
-        for t in list(self.tasks):
-            t.cancel()
-        if self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)
+        """Nothing to stop: deliveries are tasks of the queue, which the service closes."""
+        return None

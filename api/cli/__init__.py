@@ -12,11 +12,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from api.cli import batch, calibrate, catalog, keys, parts, serve
+from api.cli import batch, calibrate, catalog, keys, parts, serve, worker
 from geometry.errors import InputError, MicrofabError
 
 #: the command groups, in the order ``microfab --help`` lists them
-COMMANDS = (parts, catalog, batch, serve, keys, calibrate)
+COMMANDS = (parts, catalog, batch, serve, worker, keys, calibrate)
 
 EXIT_OK = 0
 EXIT_ERROR = 1

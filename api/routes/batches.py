@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -44,13 +43,13 @@ async def create_batch(
     """
     fields = {"material": material, "quantities": quantities, "process": process, "finish": finish,
               "tolerance": tolerance, "tier": tier, "ship_to": ship_to, "units": units, "thickness_mm": thickness_mm}
-    request = _parse_request(svc, {k: v for k, v in fields.items() if v is not None})
+    _parse_request(svc, {k: v for k, v in fields.items() if v is not None})  # a bad request fails now
     upload = await spool(svc, files)  # on disk, never whole in memory
-    from api import batches
+    from api import tasks
 
-    job_id = svc.new_job("batch", who)
-    work = asyncio.ensure_future(batches.run(svc, job_id, upload.path, request))
-    svc.run_job(job_id, work, lambda result: result)
+    job_id = svc.new_job("batch", who, {"fields": {k: v for k, v in fields.items() if v is not None}})
+    upload.path.replace(svc.jobs.inputs(job_id) / tasks.ARCHIVE)
+    await svc.jobs.submit(job_id)  # a queue task (api.tasks), durable on PostgreSQL; it parses the fields again
     return accepted(svc, job_id)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,8 +14,9 @@ from sqlalchemy import select
 from api.auth import Principal, Role
 from api.db import JobRow, PartRow, QuoteRow, TenantPartRow, aware
 from api.deps import Keyed, Quoter, Svc
+from api.jobs import RESUME_SLACK_S
 from api.paging import DEFAULT_LIMIT, Cursor, Limit, by_created, cached, created_key, etagged, page, paged
-from api.schemas import JobView, PartView, QuoteCreate, QuoteView, problems
+from api.schemas import JobStatus, JobView, PartView, QuoteCreate, QuoteView, problems
 from api.service import (
     JobAccepted,
     OwnedPart,
@@ -26,6 +28,7 @@ from api.service import (
     tenant_part_id,
 )
 from api.storage import effective_unit
+from api.tasks import UPLOAD
 from api.uploads import spool_upload
 from quoting.errors import InvalidRequestError, NotFoundError
 from quoting.request import QuoteRequest
@@ -74,16 +77,31 @@ def accepted(svc: Service, job_id: str) -> JSONResponse:
 
 
 async def parse_or_job(svc: Service, who: Principal, upload: Spooled, filename: str, units: str | None,
-                       kind: str, thickness_mm: float | None, then) -> tuple[OwnedPart, bool]:  # noqa: ANN001
-    """Parse now, or (big file, slow parse) go on as a job finished by ``then((part, created))``."""
+                       kind: str, thickness_mm: float | None, then,  # noqa: ANN001
+                       quote: dict[str, Any] | None = None) -> tuple[OwnedPart, bool]:
+    """Parse now, or go on as a job: a big file is queued at once (a queue worker parses it); a parse that turns
+    slow finishes in this process by ``then((part, created))``, with a task queued for later that takes over only
+    if this process died. ``quote``: what the job quotes once parsed (``api.tasks``)."""
+    args = {"sha256": upload.sha256, "size_bytes": upload.size_bytes, "filename": filename, "units": units,
+            "thickness_mm": thickness_mm, "owner": who.owner, "key_id": who.key_id,
+            "role": who.role.value if who.role else None, "quote": quote}
+    if upload.size_bytes > svc.settings.async_threshold_bytes:
+        job_id = svc.new_job(kind, who, args)
+        upload.path.replace(svc.jobs.inputs(job_id) / UPLOAD)  # the job's own copy, for every run it needs
+        await svc.jobs.submit(job_id)
+        raise JobAccepted(job_id)
     task = asyncio.ensure_future(svc.parse_and_store(upload, filename, units, thickness_mm, who.owner))
-    if upload.size_bytes <= svc.settings.async_threshold_bytes:
-        try:
-            return await asyncio.wait_for(asyncio.shield(task), svc.settings.sync_wait_s)
-        except TimeoutError:
-            pass
-    job_id = svc.new_job(kind, who)
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), svc.settings.sync_wait_s)
+    except TimeoutError:
+        pass
+    job_id = svc.jobs.new(kind, who, args, JobStatus.RUNNING)
+    try:
+        os.link(upload.path, svc.jobs.inputs(job_id) / UPLOAD)
+    except OSError:  # parsed (and stored or discarded) meanwhile: this process finishes the job at once
+        pass
     svc.run_job(job_id, task, then)
+    await svc.jobs.submit(job_id, svc.settings.parse_timeout_s + RESUME_SLACK_S)
     raise JobAccepted(job_id)
 
 
@@ -148,8 +166,7 @@ async def get_part_mesh(svc: Svc, who: Quoter, part_id: str) -> Any:
 
 def _parse_request(svc: Service, fields: dict[str, Any]) -> QuoteRequest:
     """The request, parsed once; a finish that only a workshop's rate card prices is accepted too."""
-    cards, _ = svc.cards()
-    return QuoteRequest.parse(**fields, known_finishes={key for card in cards for key in card.finishes})
+    return svc.quote_request(fields)
 
 
 async def _create_quote(svc: Service, who: Principal, part_id: str, request: QuoteRequest, fields: dict[str, Any],
@@ -217,7 +234,8 @@ async def create_quote(
 
     try:
         part, _ = await parse_or_job(svc, who, upload, _filename(file), request.units, "quote", request.thickness_mm,
-                                     then)
+                                     then, {"fields": fields, "idempotency_key": idempotency_key,
+                                            "request_hash": request_fingerprint(pid, fields)})
     except JobAccepted as job:
         return accepted(svc, job.job_id)
     return await _create_quote(svc, who, part.id, request, fields, idempotency_key)

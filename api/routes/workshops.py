@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 from typing import Annotated, Any
 
@@ -288,9 +287,11 @@ async def create_calibration(
                                      "missing): use `microfab calibrate` when it ships", workshop=workshop_id)
     csv_bytes = await read_small(history, svc.settings.max_upload_bytes)
     archive = await spool(svc, files) if files is not None else None
-    from api import calibrations
+    from api import tasks
 
-    job_id = svc.new_job("calibration", who)
-    work = asyncio.ensure_future(calibrations.run(svc, workshop_id, csv_bytes, archive, who.owner))
-    svc.run_job(job_id, work, lambda report: report)
+    job_id = svc.new_job("calibration", who, {"workshop_id": workshop_id, "owner": who.owner})
+    (svc.jobs.inputs(job_id) / tasks.HISTORY).write_bytes(csv_bytes)
+    if archive is not None:
+        archive.path.replace(svc.jobs.inputs(job_id) / tasks.ARCHIVE)
+    await svc.jobs.submit(job_id)  # a queue task (api.tasks): durable on PostgreSQL
     return accepted(svc, job_id)

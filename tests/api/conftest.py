@@ -102,7 +102,7 @@ def wait_job(client: TestClient, url: str, headers: dict[str, str], timeout_s: f
     deadline = time.monotonic() + timeout_s
     while True:
         job = client.get(url, headers=headers).json()
-        if job["status"] != "running" or time.monotonic() > deadline:
+        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
             return job
         time.sleep(0.1)
 

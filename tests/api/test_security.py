@@ -216,7 +216,7 @@ def test_webhook_connects_to_the_address_it_checked(monkeypatch: pytest.MonkeyPa
 
     hooks = webhooks.Dispatcher(_Sessions(), Metrics(), 1, 0.01, 2.0,  # type: ignore[arg-type]
                                 transport=httpx.MockTransport(handler))
-    asyncio.run(hooks._deliver("h", "http://hooks.example.com:8080/x", "s", "d", b"{}"))
+    asyncio.run(hooks.attempt("h", "http://hooks.example.com:8080/x", "s", "d", b"{}"))
     assert len(seen) == 1
     assert seen[0].url.host == "93.184.215.14" and seen[0].url.port == 8080
     assert seen[0].headers["host"] == "hooks.example.com:8080"

@@ -6,8 +6,6 @@ public host names resolve through a replaced resolver.
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -94,8 +92,8 @@ def test_delivery_rechecks_the_address(client: TestClient, keys, monkeypatch) ->
     monkeypatch.setattr(webhooks.httpx.AsyncClient, "post", refuse_to_send)
 
     async def fire() -> None:
-        svc.webhooks.job_finished(owner, {"id": "f" * 24, "status": "succeeded"})
-        await asyncio.gather(*svc.webhooks.tasks)
+        await svc.webhooks.job_finished(owner, {"id": "f" * 24, "status": "succeeded"})
+        await svc.queue.drain()
 
     client.portal.call(fire)
     deliveries = client.get(f"/v1/webhooks/{hook_id}/deliveries", headers=keys["buyer"]).json()
