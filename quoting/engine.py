@@ -85,11 +85,13 @@ def quote(
     ``cost_models`` maps a workshop id to a learned model with
     ``predict(features, context, rule_total_eur) -> (total_eur, low_eur, high_eur, level)``;
     its offers get a ``calibration`` breakdown line and the model's interval.
-    ``memo`` keeps the process estimates of a part across quotes (a server re-quoting stored parts).
+    ``memo`` keeps the process estimates and priced lines of a part across quotes (a server re-quoting
+    stored parts).
     """
     now = now or dt.datetime.now(dt.UTC)
     cards = tuple(workshops) if workshops is not None else load_workshops()
-    inquiry = Inquiry(features, request, now.date(), cost_models or {}, memo.of(features) if memo else {})
+    inquiry = Inquiry(features, request, now.date(), cost_models or {}, memo.of(features) if memo else {},
+                      memo.lines(features) if memo else None)
     offers, ineligible, dfm = workshop_offers(inquiry, cards)
     days = {c.id: c.commercial.validity_days for c in cards}
     offers = [replace(o, valid_until=now + dt.timedelta(days=days[o.workshop_id]))
@@ -98,7 +100,8 @@ def quote(
     drivers: list[CostDriver] = []
     if request.cost_drivers:  # one re-pricing per relaxation, by the same workshops: what the buyer would see
         drivers = cost_drivers(features, request, offers, lambda f, r: workshop_offers(
-            Inquiry(f, r, now.date(), cost_models or {}, memo.of(f) if memo and f is features else {}), cards)[0])
+            Inquiry(f, r, now.date(), cost_models or {}, memo.of(f) if memo and f is features else {},
+                    memo.lines(f) if memo and f is features else None), cards)[0])
     return Quote(
         id=uuid.uuid4().hex,
         created_at=now,
