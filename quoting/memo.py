@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections import OrderedDict
 from collections.abc import Hashable, MutableMapping
 from typing import TypeVar
 
@@ -29,13 +30,20 @@ class PartLines:
 
     def get(self, key: Hashable, kind: type[T]) -> T | None:
         """The ``kind`` kept under ``key``, or None."""
+        lines, full = self._memo._lines, (self._serial, key)
         with self._memo._lock:
-            found = self._memo._lines.get((self._serial, key))
+            found = lines.get(full)
+            if found is not None:
+                lines.move_to_end(full)
         return found if isinstance(found, kind) else None
 
     def put(self, key: Hashable, value: object) -> None:
+        lines = self._memo._lines
         with self._memo._lock:
-            self._memo._lines[(self._serial, key)] = value
+            lines[(self._serial, key)] = value
+            lines.move_to_end((self._serial, key))
+            if len(lines) > self._memo._max_lines:
+                lines.popitem(last=False)
 
 
 class EstimateMemo:
@@ -58,7 +66,10 @@ class EstimateMemo:
         #: their serial in ``_lines``)
         self._parts: LRUCache[int, tuple[PartFeatures, dict[Hashable, ProcessEstimate | MicrofabError], int]] = \
             LRUCache(maxsize=parts)
-        self._lines: LRUCache[tuple[int, Hashable], object] = LRUCache(maxsize=lines)
+        #: the most recently used last (an OrderedDict: a cachetools LRU costs 3x more per lookup, and a
+        #: re-quote looks up some 30 entries)
+        self._lines: OrderedDict[tuple[int, Hashable], object] = OrderedDict()
+        self._max_lines = lines
         self._serials = itertools.count()
         self._lock = threading.Lock()
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Hashable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -138,7 +138,13 @@ class Inquiry:
         found = self.lines.get((key, tuple(quantities)), Offer)
         if found is None:
             ctx = make_context()
-            found = priced_offer(ctx, [self._line(ctx, key, q) for q in quantities])
+            lines = [self._line(ctx, key, q) for q in quantities]
+            template = self.lines.get((key, None), Offer)  # the same offer at other quantities
+            if template is None:
+                found = priced_offer(ctx, lines)
+                self.lines.put((key, None), found)
+            else:
+                found = replace(template, lines=lines)
             self.lines.put((key, tuple(quantities)), found)
         return found
 
