@@ -21,6 +21,23 @@ from quoting.processes import ProcessEstimate
 
 T = TypeVar("T")
 
+class Identity:
+    """A part of a memo key that is its object itself, compared by identity: a cost model (a frozen dataclass
+    holding a dict, so unhashable, and equal to a copy). The key keeps the object alive, so its id is not
+    reused while the key is in the memo."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Identity) and other.obj is self.obj
+
+
 class PartLines:
     """What one part keeps in an ``EstimateMemo``: priced lines, machine offers, workshop plans (its share
     of the memo's one bounded LRU)."""
@@ -90,4 +107,4 @@ class EstimateMemo:
         return PartLines(self, self._entry(features)[2])
 
 
-__all__ = ["EstimateMemo", "PartLines"]
+__all__ = ["EstimateMemo", "Identity", "PartLines"]

@@ -29,7 +29,7 @@ from quoting.eligibility import machine_limits
 from quoting.errors import NotManufacturableError
 from quoting.geo import great_circle_km
 from quoting.materials import Material
-from quoting.memo import EstimateMemo, PartLines
+from quoting.memo import EstimateMemo, Identity, PartLines
 from quoting.pricing import CostModel, PricingContext, price_line, shipping_zone
 from quoting.process_kinds import Process
 from quoting.processes import ProcessEstimate, ProcessModel, process_models
@@ -120,7 +120,7 @@ class Inquiry:
         key = ("plan", card.id, card.version_hash, self.material.key, request.process, request.finish,
                request.tolerance, request.tier, request.need_by,
                tuple(sorted(request.threads.items())) if request.threads else None, request.ship_to, self.today,
-               self.cost_models.get(card.id))
+               Identity(self.cost_models.get(card.id)))
         found = self.lines.get(key, CardPlan)
         if found is None:
             found = card_plan(self, card)
@@ -312,7 +312,7 @@ def machine_plan(inquiry: Inquiry, card: RateCard, model: ProcessModel, machine_
     key = (card.id, card.version_hash, index, inquiry.estimate_key(process, machine.machine_class, overrides),
            request.finish, request.tolerance, request.tier, request.need_by,
            tuple(sorted(request.threads.items())) if request.threads else None, distance, inquiry.today,
-           cost_model)
+           Identity(cost_model))
     return key, lambda: PricingContext(
         card=card, estimate=estimate, material=material, part_mass_kg=inquiry.part_mass_kg,
         distance_km=distance, today=inquiry.today, machine=machine, features=features,

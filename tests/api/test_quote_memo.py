@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,13 @@ from tests.api.conftest import POSTGRES, make_key, settings_for
 CARD = "/v1/workshops/lyon-usinage/rate-card"
 
 
+@dataclass(frozen=True)
 class _Doubling:
-    """A calibrated model that doubles the rule price (what ``models.load_cost_models`` would load)."""
+    """A calibrated model that doubles the rule price (what ``models.load_cost_models`` would load: like
+    ``models.WorkshopCostModel``, a frozen dataclass holding a dict, so unhashable)."""
 
-    version = "test-doubling"
+    version: str = "test-doubling"
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def predict(self, features: Any, context: Any, rule_total_eur: float) -> tuple[float, float, float, float]:
         return 2 * rule_total_eur, 1.8 * rule_total_eur, 2.2 * rule_total_eur, 0.8

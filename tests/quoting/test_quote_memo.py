@@ -4,6 +4,7 @@ used once what they depend on changed (rate-card version, cost model, day, reque
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -22,15 +23,20 @@ def _same(a: Any, b: Any) -> bool:
     return a.to_json().replace(a.id.encode(), b.id.encode()) == b.to_json()
 
 
+@dataclass(frozen=True)
 class _Model:
-    """A learned cost model that doubles the rule price."""
+    """A learned cost model that doubles the rule price; unhashable and equal to its copies, like
+    ``models.WorkshopCostModel`` (a frozen dataclass with a dict)."""
 
-    def __init__(self, version: str) -> None:
-        self.version = version
-        self.calls = 0
+    version: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def calls(self) -> int:
+        return int(self.meta.get("calls", 0))
 
     def predict(self, features: Any, context: Any, rule_total_eur: float) -> tuple[float, float, float, float]:
-        self.calls += 1
+        self.meta["calls"] = self.calls + 1
         return 2 * rule_total_eur, 1.8 * rule_total_eur, 2.2 * rule_total_eur, 0.8
 
 
@@ -87,6 +93,9 @@ def test_a_new_cost_model_prices_afresh() -> None:
     again = quote(part, request, cards, NOW, cost_models={"shop-0": second}, memo=memo)
     assert second.calls > 0  # another model object: its own lines
     assert next(o for o in again.offers if o.workshop_id == "shop-0").model_version == "v2"
+    twin = _Model("v2", dict(second.meta))  # equal to the second, but another object (a model reloaded)
+    quote(part, request, cards, NOW, cost_models={"shop-0": twin}, memo=memo)
+    assert twin.calls > second.calls
 
 
 def test_another_day_prices_afresh() -> None:
