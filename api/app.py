@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         started = time.perf_counter()
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, settings.sqlite_synchronous)
         sessions = init_db(engine, settings.seed_demo)
         migrated = time.perf_counter()
         settings.blob_dir.mkdir(parents=True, exist_ok=True)

@@ -194,7 +194,10 @@ def ours(name: str | None, type_: str, parent_names: Any) -> bool:
     return not (name or "").startswith(("procrastinate_", "idx_procrastinate_"))
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, sqlite_synchronous: str = "full") -> Engine:
+    """The engine of ``url``; on SQLite (WAL) ``sqlite_synchronous`` is ``full`` (a commit is on disk when it
+    returns: it survives a power loss) or ``normal`` (it survives a crash of the process; a power loss may
+    roll back the last commits, never corrupting the file; one fsync fewer per commit, ~0.25 ms of CPU)."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     from api.encoding import dumps
@@ -206,12 +209,14 @@ def make_engine(url: str) -> Engine:
         kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
+        synchronous = {"full": "FULL", "normal": "NORMAL"}[sqlite_synchronous]
+
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # noqa: ANN001
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=FULL")  # an acknowledged write survives a power loss
+            cur.execute(f"PRAGMA synchronous={synchronous}")
             cur.close()
     return engine
 

@@ -54,6 +54,10 @@ def stored_quote(sessions: sessionmaker[Session], quote_id: str) -> QuoteRow:
         return get_or_404(session, QuoteRow, quote_id, f"no quote {quote_id!r}", quote_id=quote_id)
 
 
+#: the versions of every rate card (one statement object: SQLAlchemy computes its cache key once)
+_VERSIONS = select(WorkshopRow.id, WorkshopRow.ratecard_version)
+
+
 class RateCards:
     """The workshops' current rate cards, each parsed once per version."""
 
@@ -75,11 +79,12 @@ class RateCards:
         if checked is not None and time.monotonic() - checked[0] < self.check_s:
             return checked[1], checked[2]
         started = time.monotonic()
-        with self.sessions() as session:
-            rows = session.execute(select(WorkshopRow.id, WorkshopRow.ratecard_version)).all()
-            cards = dict(self._cards)
-            stale = [wid for wid, v in rows if cards.get(wid, (None,))[0] != v]
-            if stale:
+        with self.sessions.kw["bind"].connect() as connection:  # a Core read: no ORM session per quote
+            rows = connection.execute(_VERSIONS).all()
+        cards = dict(self._cards)
+        stale = [wid for wid, v in rows if cards.get(wid, (None,))[0] != v]
+        if stale:
+            with self.sessions() as session:
                 for w in session.scalars(select(WorkshopRow).where(WorkshopRow.id.in_(stale))):
                     cards[w.id] = (w.ratecard_version, RateCard.from_dict(w.ratecard, w.id))
         versions = {wid: v for wid, v in rows}

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     #: how long a quote may reuse the rate card versions it read from the database [s] (0: read every time);
     #: a card stored through this process is seen at once, one stored through another process within this delay
     ratecard_check_s: float = Field(default=1.0, ge=0, le=60)
+    #: SQLite only (development, tests): `full`, a stored quote survives a power loss; `normal`, it survives a
+    #: crash of the server, and a power loss may lose the last commits (one fsync fewer per write)
+    sqlite_synchronous: str = Field(default="full", pattern="^(full|normal)$")
 
     #: runs of a job before it fails for good (a transient error or a dead worker gets another run)
     job_attempts: int = Field(default=3, ge=1, le=20)

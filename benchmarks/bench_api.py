@@ -18,7 +18,8 @@ parse workers warmed at start) on a free 127.0.0.1 port, then measures:
   (VmHWM) while N clients upload a 65 MB, 1.3 M-triangle binary STL (a subdivided
   icosphere made with trimesh) at once, and what became of each upload.
 
-    .venv/bin/python benchmarks/bench_api.py [--requests 2000] [--concurrency 8] [--processes 1] [--uploads 12]
+    .venv/bin/python -m benchmarks.bench_api [--requests 2000] [--concurrency 8] [--processes 1] [--uploads 12]
+        [--sqlite-synchronous full|normal]
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def typical_steps(n: int) -> list[tuple[str, bytes]]:
 
 
 @contextmanager
-def start_server(tmp: Path, processes: int) -> Iterator[RunningServer]:
+def start_server(tmp: Path, processes: int, sqlite_synchronous: str = "full") -> Iterator[RunningServer]:
     """``microfab serve`` (``tests.servers.server_process``) on SQLite in ``tmp`` (or
     MICROFAB_BENCH_DATABASE_URL: an empty PostgreSQL database, needed for --processes > 1)."""
     sys.path.insert(0, str(ROOT))
@@ -88,7 +89,7 @@ def start_server(tmp: Path, processes: int) -> Iterator[RunningServer]:
            "MICROFAB_MODEL_DIR": str(tmp / "models"), "MICROFAB_ALLOW_ANONYMOUS": "true",
            "MICROFAB_PARSE_WORKERS": "2", "MICROFAB_SERVER_PROCESSES": str(processes),
            # a load generator on loopback is one address: no rate limit for it
-           "MICROFAB_RATE_LIMIT_IP_PER_MIN": "0"}
+           "MICROFAB_RATE_LIMIT_IP_PER_MIN": "0", "MICROFAB_SQLITE_SYNCHRONOUS": sqlite_synchronous}
     t0 = time.perf_counter()
     with server_process(tmp, env, ready_s=600) as server:
         ready_s = time.perf_counter() - t0
@@ -243,13 +244,15 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8, help="connections of the load generator")
     ap.add_argument("--first", type=int, default=6, help="new STEP parts for the first-quote figure")
     ap.add_argument("--processes", type=int, default=1, help="uvicorn processes (MICROFAB_SERVER_PROCESSES)")
+    ap.add_argument("--sqlite-synchronous", choices=("full", "normal"), default="full",
+                    help="SQLite's synchronous mode (MICROFAB_SQLITE_SYNCHRONOUS): full survives a power loss")
     ap.add_argument("--uploads", type=int, default=0, help="parallel 65 MB STL uploads for the memory figure (12)")
     ap.add_argument("--upload-wait", type=float, default=900, help="how long to follow each upload's job [s]")
     args = ap.parse_args()
 
     steps = typical_steps(args.first + 1)
     with tempfile.TemporaryDirectory(prefix="microfab-bench-api-") as tmpdir:
-        with start_server(Path(tmpdir), args.processes) as server:
+        with start_server(Path(tmpdir), args.processes, args.sqlite_synchronous) as server:
             url, pid = server.url, server.pid
             with httpx.Client(base_url=url, timeout=120) as http:
                 # warm the path once (a first request pays imports and connection set-up)

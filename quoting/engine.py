@@ -85,20 +85,24 @@ def quote(
     ``cost_models`` maps a workshop id to a learned model with
     ``predict(features, context, rule_total_eur) -> (total_eur, low_eur, high_eur, level)``;
     its offers get a ``calibration`` breakdown line and the model's interval.
-    ``memo`` keeps the process estimates of a part across quotes (a server re-quoting stored parts).
+    ``memo`` keeps the process estimates and priced lines of a part across quotes (a server re-quoting
+    stored parts).
     """
     now = now or dt.datetime.now(dt.UTC)
     cards = tuple(workshops) if workshops is not None else load_workshops()
-    inquiry = Inquiry(features, request, now.date(), cost_models or {}, memo.of(features) if memo else {})
+    inquiry = Inquiry(features, request, now.date(), cost_models or {}, memo.of(features) if memo else {},
+                      memo.lines(features) if memo else None)
     offers, ineligible, dfm = workshop_offers(inquiry, cards)
     days = {c.id: c.commercial.validity_days for c in cards}
-    offers = [replace(o, valid_until=now + dt.timedelta(days=days[o.workshop_id]))
-              for o in flag_best(sort_offers(offers, request.sort_by))]
+    ranked = sort_offers(offers, request.sort_by)
+    offers = [replace(o, valid_until=now + dt.timedelta(days=days[o.workshop_id]), best_for=best)
+              for o, best in zip(ranked, best_flags(ranked), strict=True)]
     validity = min(days.values(), default=30)  # no offer: the shortest validity of all
     drivers: list[CostDriver] = []
     if request.cost_drivers:  # one re-pricing per relaxation, by the same workshops: what the buyer would see
         drivers = cost_drivers(features, request, offers, lambda f, r: workshop_offers(
-            Inquiry(f, r, now.date(), cost_models or {}, memo.of(f) if memo and f is features else {}), cards)[0])
+            Inquiry(f, r, now.date(), cost_models or {}, memo.of(f) if memo and f is features else {},
+                    memo.lines(f) if memo and f is features else None), cards)[0])
     return Quote(
         id=uuid.uuid4().hex,
         created_at=now,
@@ -148,15 +152,20 @@ def sort_offers(offers: Sequence[Offer], sort_by: SortKey = SortKey.PRICE) -> li
 
 def flag_best(offers: list[Offer]) -> list[Offer]:
     """Each offer with the criteria (price, lead_time, co2, distance) on which it is the best."""
+    return [replace(o, best_for=best) for o, best in zip(offers, best_flags(offers), strict=True)]
+
+
+def best_flags(offers: Sequence[Offer]) -> list[list[str]]:
+    """Per offer, the criteria (price, lead_time, co2, distance) on which it is the best."""
     if not offers:
-        return offers
+        return []
     criteria = [k for k in _BEST_FOR if k is not SortKey.DISTANCE or all(o.distance_km is not None for o in offers)]
     best: dict[int, list[str]] = {}
     for name in criteria:
         key = _CRITERIA[name]
         i = min(range(len(offers)), key=lambda k: (key(offers[k]), offers[k].lines[0].total_eur, k))
         best.setdefault(i, []).append(name)
-    return [replace(o, best_for=best.get(i, [])) for i, o in enumerate(offers)]
+    return [best.get(i, []) for i in range(len(offers))]
 
 
 def process_choice(offers: Sequence[Offer], quantities: Sequence[int]) -> list[ProcessChoice]:
@@ -244,6 +253,7 @@ def quote_components(
 
 
 __all__ = [
+    "best_flags",
     "data_version",
     "flag_best",
     "microfab_version",

@@ -16,13 +16,10 @@ of its machines for that process).
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Hashable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
-
-from cachetools import LRUCache
 
 from geometry.errors import MicrofabError
 from geometry.features import PartFeatures
@@ -32,10 +29,11 @@ from quoting.eligibility import machine_limits
 from quoting.errors import NotManufacturableError
 from quoting.geo import great_circle_km
 from quoting.materials import Material
+from quoting.memo import EstimateMemo, Identity, PartLines
 from quoting.pricing import CostModel, PricingContext, price_line, shipping_zone
 from quoting.process_kinds import Process
 from quoting.processes import ProcessEstimate, ProcessModel, process_models
-from quoting.quote import Ineligible, Offer, OperationSummary
+from quoting.quote import Ineligible, Offer, OperationSummary, QuoteLine
 from quoting.ratecard import Machine, RateCard
 from quoting.request import QuoteRequest
 from quoting.secondary import missing_secondary
@@ -86,6 +84,8 @@ class Inquiry:
     estimates: MutableMapping[Hashable, ProcessEstimate | MicrofabError] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: priced lines of this part kept across requests (``EstimateMemo.lines``); None: priced every time
+    lines: PartLines | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def part_mass_kg(self) -> float:
@@ -95,8 +95,7 @@ class Inquiry:
         """``model.estimate`` of this part, once per (process, material, machine class, overrides) and
         request (or part, see ``EstimateMemo``): every workshop and machine of the same class shares it
         (its error too)."""
-        key = (model.process, self.material.key, machine_class,
-               tuple(sorted((k, repr(v)) for k, v in overrides.items())))
+        key = self.estimate_key(model.process, machine_class, overrides)
         found = self.estimates.get(key)
         if found is None:
             try:
@@ -108,29 +107,54 @@ class Inquiry:
             raise found
         return found
 
+    def estimate_key(self, process: Process, machine_class: str, overrides: Mapping[str, Any]) -> Hashable:
+        """What a process estimate of this part depends on: process, material, machine class, DFM overrides."""
+        return (process, self.material.key, machine_class, tuple(sorted((k, repr(v)) for k, v in overrides.items())))
 
-class EstimateMemo:
-    """Process estimates kept across requests, per part (one ``PartFeatures`` object, as a store of measured
-    parts hands out again): a re-quote with another material or quantities estimates nothing again.
+    def plan(self, card: RateCard) -> CardPlan:
+        """``card_plan(self, card)``, or the same plan made for an earlier request of this part that differed
+        at most in its quantities (or its sort order or cost drivers, which do not enter it)."""
+        if self.lines is None:
+            return card_plan(self, card)
+        request = self.request
+        key = ("plan", card.id, card.version_hash, self.material.key, request.process, request.finish,
+               request.tolerance, request.tier, request.need_by,
+               tuple(sorted(request.threads.items())) if request.threads else None, request.ship_to, self.today,
+               Identity(self.cost_models.get(card.id)))
+        found = self.lines.get(key, CardPlan)
+        if found is None:
+            found = card_plan(self, card)
+            self.lines.put(key, found)
+        return found
 
-    An estimate is a function of the part, the material, the machine class and the workshop's DFM
-    overrides (its key in ``Inquiry.estimate``), and of the data files, which do not change while a
-    process runs. The memo holds the ``parts`` most recent parts (thread-safe).
-    """
+    def offer(self, key: Hashable, make_context: Callable[[], PricingContext]) -> Offer:
+        """One machine's offer at the request's quantities (``priced_offer``), or the same offer made for
+        an earlier request of this part; its lines, each priced once (``key``: everything the pricing
+        context holds but the part and the quantity, see ``machine_offer``)."""
+        quantities = self.request.quantities
+        if self.lines is None:
+            ctx = make_context()
+            return priced_offer(ctx, [price_line(ctx, q).line for q in quantities])
+        found = self.lines.get((key, tuple(quantities)), Offer)
+        if found is None:
+            ctx = make_context()
+            lines = [self._line(ctx, key, q) for q in quantities]
+            template = self.lines.get((key, None), Offer)  # the same offer at other quantities
+            if template is None:
+                found = priced_offer(ctx, lines)
+                self.lines.put((key, None), found)
+            else:
+                found = replace(template, lines=lines)
+            self.lines.put((key, tuple(quantities)), found)
+        return found
 
-    def __init__(self, parts: int = 256) -> None:
-        #: by ``id(features)``: (the features, which keeps that id theirs while cached; their estimates)
-        self._parts: LRUCache[int, tuple[PartFeatures, dict[Hashable, ProcessEstimate | MicrofabError]]] = \
-            LRUCache(maxsize=parts)
-        self._lock = threading.Lock()
-
-    def of(self, features: PartFeatures) -> MutableMapping[Hashable, ProcessEstimate | MicrofabError]:
-        """The estimates of the part ``features`` (the same object; an equal copy starts afresh)."""
-        with self._lock:
-            entry = self._parts.get(id(features))
-            if entry is None or entry[0] is not features:
-                entry = self._parts[id(features)] = (features, {})
-        return entry[1]
+    def _line(self, ctx: PricingContext, key: Hashable, quantity: int) -> QuoteLine:
+        assert self.lines is not None
+        found = self.lines.get((key, quantity), QuoteLine)
+        if found is None:
+            found = price_line(ctx, quantity).line
+            self.lines.put((key, quantity), found)
+        return found
 
 
 def workshop_offers(inquiry: Inquiry, cards: Sequence[RateCard]) -> tuple[list[Offer], list[Ineligible],
@@ -148,23 +172,68 @@ def workshop_offers(inquiry: Inquiry, cards: Sequence[RateCard]) -> tuple[list[O
 
 
 def card_offers(inquiry: Inquiry, card: RateCard, dfm: Findings) -> tuple[list[Offer], Reasons]:
-    """One workshop: an offer per process it can make the part with, and the reasons of the others."""
+    """One workshop: an offer per process it can make the part with (the cheapest of its machines for it, at
+    the first quantity), and the reasons of the others; the DFM findings met on the way added to ``dfm``."""
+    plan = inquiry.plan(card)
+    why = Reasons(list(plan.reasons.codes), list(plan.reasons.messages))
+    offers: list[Offer] = []
+    for step in plan.processes:
+        for f in step.findings:
+            dfm.setdefault((f.code, f.message), f)
+        best: Offer | None = None
+        for key, context in step.machines:
+            offer = inquiry.offer(key, context)
+            if best is None or offer.lines[0].total_eur < best.lines[0].total_eur:
+                best = offer
+        if best is None:
+            why.add_distinct(step.reasons)
+            continue
+        for f in best.findings:
+            dfm.setdefault((f.code, f.message), f)
+        offers.append(best)
+    return offers, why
+
+
+@dataclass(frozen=True)
+class ProcessPlan:
+    """One process of a workshop for this part and request, before any quantity is priced."""
+
+    #: the machines that can make the part: (offer key, its pricing context), see ``machine_plan``
+    machines: tuple[tuple[Hashable, Callable[[], PricingContext]], ...]
+    #: why the other machines cannot (shown when none can), or why the process is not offered
+    reasons: Reasons
+    #: DFM findings of the machines whose limits the part fails
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class CardPlan:
+    """A workshop's answer to this part and request whatever the quantities: the workshop-wide reasons
+    (when there are some, nothing else), then each process it is asked for."""
+
+    reasons: Reasons
+    processes: tuple[ProcessPlan, ...] = ()
+
+
+def card_plan(inquiry: Inquiry, card: RateCard) -> CardPlan:
+    """The workshop-wide rules, then per process the machines that can make the part (``Inquiry.plan`` keeps it)."""
     distance = _distance_km(card, inquiry.request.ship_to)
     why = card_reasons(inquiry, card, distance)
     if why.codes:
-        return [], why
+        return CardPlan(why)
     wanted = inquiry.request.process
-    offers: list[Offer] = []
+    steps: list[ProcessPlan] = []
     for process in [wanted] if wanted else list(card.processes):
         if process not in card.processes:
-            why.add("process_not_offered", f"process not offered: {process.value}")
+            steps.append(ProcessPlan((), Reasons(["process_not_offered"], [f"process not offered: {process.value}"]),
+                                     ()))
             continue
-        best, machine_why = process_offer(inquiry, card, process, distance, dfm)
-        if best is None:
-            why.add_distinct(machine_why)
-            continue
-        offers.append(best)
-    return offers, why
+        model = process_models()[process]
+        machines_why, found = Reasons(), Findings()
+        machines = [machine_plan(inquiry, card, model, (index, machine), distance, machines_why, found)
+                    for index, machine in enumerate(card.processes[process].machines)]
+        steps.append(ProcessPlan(tuple(m for m in machines if m is not None), machines_why, tuple(found.values())))
+    return CardPlan(why, tuple(steps))
 
 
 def card_reasons(inquiry: Inquiry, card: RateCard, distance: float | None) -> Reasons:
@@ -205,26 +274,13 @@ def finish_problem(finish: str | None, material: Material) -> str | None:
     return None
 
 
-def process_offer(inquiry: Inquiry, card: RateCard, process: Process, distance: float | None,
-                  dfm: Findings) -> tuple[Offer | None, Reasons]:
-    """The cheapest offer of the workshop's machines for ``process`` (None: none can), and the machines' reasons."""
-    model = process_models()[process]
-    why = Reasons()
-    best: Offer | None = None
-    for machine in card.processes[process].machines:
-        offer = machine_offer(inquiry, card, model, machine, distance, why, dfm)
-        if offer is not None and (best is None or offer.lines[0].total_eur < best.lines[0].total_eur):
-            best = offer
-    if best is not None:
-        for f in best.findings:
-            dfm.setdefault((f.code, f.message), f)
-    return best, why
-
-
-def machine_offer(inquiry: Inquiry, card: RateCard, model: ProcessModel, machine: Machine,
-                  distance: float | None, why: Reasons, dfm: Findings) -> Offer | None:
-    """One machine's offer, or None with its reasons added to ``why`` (its DFM errors to ``dfm``)."""
+def machine_plan(inquiry: Inquiry, card: RateCard, model: ProcessModel, machine_at: tuple[int, Machine],
+                 distance: float | None, why: Reasons, dfm: Findings
+                 ) -> tuple[Hashable, Callable[[], PricingContext]] | None:
+    """One machine (its index in the card's list of the process, and itself): the key of its offer and its
+    pricing context (``Inquiry.offer``), or None with its reasons added to ``why`` (its DFM errors to ``dfm``)."""
     features, material, process = inquiry.features, inquiry.material, model.process
+    index, machine = machine_at
     label = f"{process.value} ({machine_label(machine)})"
     fails = machine_limits(process, machine, features, material)
     for code, msg in fails:
@@ -250,18 +306,23 @@ def machine_offer(inquiry: Inquiry, card: RateCard, model: ProcessModel, machine
     if missing is not None:
         why.add("no_secondary_machine", f"{label}: {missing}")
         return None
-    request = inquiry.request
-    ctx = PricingContext(
+    request, cost_model = inquiry.request, inquiry.cost_models.get(card.id)
+    # everything the offer depends on besides the part and the quantities (the card's version covers the
+    # machine at ``index``, the DFM overrides and the workshop's location; the cost model is the object)
+    key = (card.id, card.version_hash, index, inquiry.estimate_key(process, machine.machine_class, overrides),
+           request.finish, request.tolerance, request.tier, request.need_by,
+           tuple(sorted(request.threads.items())) if request.threads else None, distance, inquiry.today,
+           Identity(cost_model))
+    return key, lambda: PricingContext(
         card=card, estimate=estimate, material=material, part_mass_kg=inquiry.part_mass_kg,
         distance_km=distance, today=inquiry.today, machine=machine, features=features,
         finish=request.finish, tolerance=request.tolerance, tier=request.tier,
-        need_by=request.need_by, threads=request.threads, cost_model=inquiry.cost_models.get(card.id),
+        need_by=request.need_by, threads=request.threads, cost_model=cost_model,
     )
-    return priced_offer(ctx, request.quantities)
 
 
-def priced_offer(ctx: PricingContext, quantities: Sequence[int]) -> Offer:
-    """The offer of one machine: a priced line per quantity, the operations, stock and findings."""
+def priced_offer(ctx: PricingContext, lines: list[QuoteLine]) -> Offer:
+    """The offer of one machine: its priced lines (one per quantity), the operations, stock and findings."""
     estimate, card, model = ctx.estimate, ctx.card, ctx.cost_model
     return Offer(
         workshop_id=card.id,
@@ -270,7 +331,7 @@ def priced_offer(ctx: PricingContext, quantities: Sequence[int]) -> Offer:
         process=estimate.process,
         machine_class=estimate.machine_class,
         material=ctx.material.key,
-        lines=[price_line(ctx, q).line for q in quantities],
+        lines=lines,
         operations=[OperationSummary(op.name, round(op.time_min, 2), op.per_batch, op.inputs)
                     for op in estimate.operations],
         stock=estimate.stock.description,
@@ -293,4 +354,5 @@ def _distance_km(card: RateCard, ship_to: tuple[float, float] | None) -> float |
     return great_circle_km(card.location.lat, card.location.lon, *ship_to) if ship_to else None
 
 
-__all__ = ["EstimateMemo", "Inquiry", "Reasons", "card_offers", "finish_problem", "machine_label", "workshop_offers"]
+__all__ = ["CardPlan", "EstimateMemo", "Inquiry", "PartLines", "ProcessPlan", "Reasons", "card_offers", "card_plan",
+           "finish_problem", "machine_label", "workshop_offers"]
