@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, inverse_order
+from geometry.kernels._common import bvh_for, frames_for
 from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
 from geometry.kernels.bvh import BVH, CULL_ENTERING, STACK_DEPTH, trace
@@ -52,11 +52,12 @@ def wall_thickness(triangles: np.ndarray, bvh: BVH | None = None, threshold_mm: 
     """
     tri = as_triangles(triangles)
     tree = bvh_for(tri, bvh)
-    cen, nrm, area = centroid_normal_area_kernel(tri)
+    fr = frames_for(tri, tree)
+    cen, nrm, area = fr.centroid_mm, fr.normal, fr.area_mm2
     tmin = tol.ray_start_rel * tree.diagonal_mm
     dist = _thickness_kernel(
         tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
-        cen, nrm, inverse_order(tree), tmin, n_chunks(len(tri)),
+        cen, nrm, fr.bvh_index, tmin, n_chunks(len(tri)),
     )
     ok = np.isfinite(dist) & (area > 0)
     measured = float(area[ok].sum())
