@@ -83,7 +83,7 @@ def _edge_slot(keys: np.ndarray, a: int, b: int) -> int:  # pragma: no cover - i
     slot = h & mask
     while keys[slot, 0] >= 0 and (keys[slot, 0] != a or keys[slot, 1] != b):
         slot = (slot + 1) & mask
-    return slot
+    return int(slot)
 
 
 @jit
