@@ -97,6 +97,7 @@ def _visible_kernel(
     out = np.zeros((n, k), dtype=np.bool_)
     for c in numba.prange(nchunk):
         stack = np.empty(STACK_DEPTH, dtype=np.int64)
+        no_cones = np.empty((0, 4))
         for i in range(c * n // nchunk, (c + 1) * n // nchunk):
             if nrm[i, 0] == 0.0 and nrm[i, 1] == 0.0 and nrm[i, 2] == 0.0:
                 continue
@@ -110,7 +111,7 @@ def _visible_kernel(
                 t, _ = trace(
                     bounds, left, right, start, count, tri9,
                     ox, oy, oz, axes[a, 0], axes[a, 1], axes[a, 2],
-                    0.0, np.inf, inv[i], CULL_NONE, True, stack,
+                    0.0, np.inf, inv[i], CULL_NONE, True, stack, no_cones,
                 )
                 out[i, a] = t == np.inf
     return out

@@ -106,6 +106,7 @@ def _support_kernel(
         plate[a] = lo_h[a].min()
     for c in numba.prange(nchunk):
         stack = np.empty(STACK_DEPTH, dtype=np.int64)
+        no_cones = np.empty((0, 4))
         for a in range(k):
             ux = dirs[a, 0]
             uy = dirs[a, 1]
@@ -126,7 +127,7 @@ def _support_kernel(
                 drop, _ = trace(
                     bounds, left, right, start, count, tri9,
                     cen[i, 0], cen[i, 1], cen[i, 2], -ux, -uy, -uz,
-                    tmin, np.inf, inv[i], CULL_NONE, False, stack,
+                    tmin, np.inf, inv[i], CULL_NONE, False, stack, no_cones,
                 )
                 if drop == np.inf:
                     drop = cen[i, 0] * ux + cen[i, 1] * uy + cen[i, 2] * uz - plate[a]
