@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from timing import best_of  # this folder is on a script's path
@@ -113,7 +114,8 @@ def bench_mesh(stl: Path, repeat: int) -> None:
     print(f"  {'read_mesh (trimesh parse + weld)':<52} ours {load_s:9.3f} s   "
           f"floor: {len(data) / 1e6:.0f} MB at ~10 GB/s = {len(data) / 1e10 * 1e3:.1f} ms")
     extract_s = _extract_s(stl, repeat)
-    row("geometry.extract alone (in process)", extract_s, None, "< 1.5 s")
+    row(f"geometry.extract alone (in process; {load_average()})", extract_s, None, "< 1.5 s")
+    bench_stages(stl, repeat)
     ours = process_s(["-c", _cli("features", stl)], repeat)
     theirs = process_s(["-c", _TRIMESH_BASELINE, str(stl)], repeat)
     row("`microfab features` process vs trimesh baseline", ours, theirs, "<= 0.4x")
@@ -129,6 +131,38 @@ def _extract_s(stl: Path, repeat: int) -> float:
 
     part = load(stl)
     return best_of(lambda: extract(part), repeat)
+
+
+def bench_stages(stl: Path, repeat: int) -> None:
+    """``extract``'s stages one by one on the calling thread and its pool (CPU time [s], least of ``repeat``),
+    the crease regions next to the scipy twin they replaced, the hull's edge test next to the former sorts."""
+    from geometry import kernels as k
+    from geometry import load
+    from geometry.export import mesh_regions
+    from tests.geometry.kernels import naive
+
+    part = load(stl)
+    v, f = part.vertices_mm, part.faces
+    tri = np.ascontiguousarray(v[f])
+    bvh = k.build_bvh(tri)
+    stages: dict[str, Callable[[], object]] = {
+        "mesh_health": lambda: k.mesh_health(v, f),
+        "triangles (vertices[faces])": lambda: np.ascontiguousarray(v[f]),
+        "mass_properties": lambda: k.mass_properties(tri),
+        "build_bvh": lambda: k.build_bvh(tri),
+        "wall_thickness (frames shared)": lambda: k.wall_thickness(tri, bvh),
+        "accessibility": lambda: k.accessibility(tri, bvh),
+        "additive_orientation": lambda: k.additive_orientation(tri, bvh),
+        "mesh_convex_hull (second thread in extract)": lambda: k.mesh_convex_hull(v, f),
+        "mesh_regions (Numba: hashed edges + union-find)": lambda: mesh_regions(v, f),
+    }
+    print(f"  extract stages, CPU time ({len(f):,} triangles; {load_average()}):")
+    for name, fn in stages.items():
+        fn()
+        row(f"  {name}", best_of(fn, repeat, time.process_time), None, "-")
+    ours = best_of(lambda: mesh_regions(v, f), repeat, time.process_time)
+    theirs = best_of(lambda: naive.crease_regions(v, f, 30.0), repeat, time.process_time)
+    row("  mesh_regions vs scipy connected components (CPU)", ours, theirs, "same labels, faster")
 
 
 def bench_rays(stl: Path, repeat: int) -> None:
@@ -156,6 +190,24 @@ def bench_rays(stl: Path, repeat: int) -> None:
     origins, dirs = _access_rays(cen, nrm, tol.access_offset_rel * bvh.diagonal_mm)
     theirs = best_of(lambda: embree.intersects_first(origins, dirs), repeat)
     row("accessibility vs Embree, the same rays", ours, theirs, "<= 1.2x")
+    _rays_cpu(tri, bvh, embree, start, -nrm, repeat)
+
+
+def _rays_cpu(tri: np.ndarray, bvh: Any, embree: Any, start: np.ndarray, down: np.ndarray, repeat: int) -> None:
+    """Thickness against Embree in CPU time on one thread each (Embree's ``intersects_first`` runs on one):
+    the per-ray cost, which the other helpers' load moves least."""
+    import numba
+
+    from geometry.kernels import wall_thickness
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        ours = best_of(lambda: wall_thickness(tri, bvh), repeat, time.process_time)
+    finally:
+        numba.set_num_threads(threads)
+    theirs = best_of(lambda: embree.intersects_first(start, down), repeat, time.process_time)
+    row(f"wall_thickness vs Embree, CPU on one thread ({load_average()})", ours, theirs, "<= 1.2x")
 
 
 def _access_rays(cen: np.ndarray, nrm: np.ndarray, offset_mm: float) -> tuple[np.ndarray, np.ndarray]:

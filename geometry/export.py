@@ -114,28 +114,12 @@ def mesh_regions(vertices_mm: np.ndarray, faces: np.ndarray, crease_deg: float =
     """(m,) int64 region of each triangle: triangles joined across shared edges with normals within ``crease_deg``.
 
     vertices_mm : (n, 3) float [mm]; faces : (m, 3) int. A mesh's stand-in for B-rep faces:
-    the flat sides, cylinders and fillets of a part exported as STL come out as regions.
+    the flat sides, cylinders and fillets of a part exported as STL come out as regions. Numbered by each
+    region's lowest triangle (``geometry.kernels.regions``: one hashed pass over the edges, a union-find).
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+    from geometry.kernels.regions import crease_regions
 
-    m = len(faces)
-    if m == 0:
-        return np.zeros(0, dtype=np.int64)
-    tri = vertices_mm[faces]
-    normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    length = np.linalg.norm(normals, axis=1)
-    normals /= np.where(length > 0, length, 1.0)[:, None]
-    edges = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
-    keys = edges[:, 0] * (int(faces.max()) + 1) + edges[:, 1]
-    owner = np.repeat(np.arange(m), 3)
-    order = np.argsort(keys, kind="stable")
-    same = keys[order][1:] == keys[order][:-1]
-    a, b = owner[order][:-1][same], owner[order][1:][same]
-    smooth = np.einsum("ij,ij->i", normals[a], normals[b]) >= np.cos(np.radians(crease_deg))
-    graph = coo_matrix((np.ones(int(smooth.sum()), dtype=np.int8), (a[smooth], b[smooth])), shape=(m, m))
-    _, labels = connected_components(graph, directed=False)
-    return labels.astype(np.int64)
+    return crease_regions(vertices_mm, faces, crease_deg)
 
 
 #: each part's face ids, worked out once for the features' face lists and the preview (keyed by the part object)

@@ -111,6 +111,9 @@ class Tolerances:
     #: BVH node boxes grow by this fraction of the scene diagonal, so a flat box (the leaf of a face
     #: parallel to a ray) still has an inside for a ray running in its plane [-]
     box_pad_rel: float = 1e-9
+    #: wall-thickness rays skip a BVH node whose triangles' normals all point against the ray by more
+    #: than this (the sine bound of the node's normal cone, ``kernels.cones``), covering its rounding [-]
+    normal_cone_slack: float = 1e-9
     #: a divisor under this in magnitude is zero or subnormal: its reciprocal would overflow [-]
     tiny: float = 1e-300
     #: weighted quantiles: a cumulative weight within this fraction below q of the total reaches q [-]

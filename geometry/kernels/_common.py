@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass
+
 import numba
 import numpy as np
 
@@ -22,6 +25,35 @@ def inverse_order(bvh: BVH) -> np.ndarray:
     inv = np.empty_like(bvh.order)
     inv[bvh.order] = np.arange(len(bvh.order), dtype=np.int64)
     return inv
+
+
+@dataclass(frozen=True, eq=False)
+class Frames:
+    """Per-triangle values every ray kernel starts from, in the original order.
+
+    centroid_mm : (n, 3) float64 [mm]; normal : (n, 3) float64 unit (zero on degenerate faces);
+    area_mm2 : (n,) float64 [mm2]; bvh_index : (n,) int64, each triangle's index in BVH order.
+    """
+
+    centroid_mm: np.ndarray
+    normal: np.ndarray
+    area_mm2: np.ndarray
+    bvh_index: np.ndarray
+
+
+#: the frames of the triangles a BVH was used with, kept while the BVH lives (three ray kernels share them)
+_FRAMES: weakref.WeakKeyDictionary[BVH, tuple[weakref.ref[np.ndarray], Frames]] = weakref.WeakKeyDictionary()
+
+
+def frames_for(tri: np.ndarray, bvh: BVH) -> Frames:
+    """The ``Frames`` of ``tri`` (n, 3, 3) float64 [mm], ``bvh`` built on them: computed once per (array, BVH)."""
+    kept = _FRAMES.get(bvh)
+    if kept is not None and kept[0]() is tri:
+        return kept[1]
+    cen, nrm, area = centroid_normal_area_kernel(tri)
+    frames = Frames(cen, nrm, area, inverse_order(bvh))
+    _FRAMES[bvh] = (weakref.ref(tri), frames)
+    return frames
 
 
 def diagonal(tri: np.ndarray) -> float:

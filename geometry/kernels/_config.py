@@ -33,6 +33,10 @@ JIT: dict[str, Any] = {"cache": True, "nogil": True, "fastmath": FASTMATH, "erro
 #: kernels parallel over chunks (``prange``); per-chunk buffers are reduced explicitly
 JIT_PARALLEL: dict[str, Any] = {**JIT, "parallel": True}
 
+#: kernels whose decisions must match numpy's own arithmetic bit for bit (IEEE order, no fused multiply-add):
+#: a fused ``a*b - c*d`` of a degenerate triangle's parallel edges leaves a rounding residue for a normal
+JIT_STRICT: dict[str, Any] = {**JIT, "fastmath": False}
+
 #: small helpers inlined into the kernels that call them (compiled with their caller)
 JIT_INLINE: dict[str, Any] = {"inline": "always"}
 
@@ -67,6 +71,11 @@ def jit(fn: _Kernel) -> _Kernel:
 def jit_parallel(fn: _Kernel) -> _Kernel:
     """Compile a kernel that splits its work with ``numba.prange``, with ``JIT_PARALLEL``."""
     return _compile(JIT_PARALLEL, fn)
+
+
+def jit_strict(fn: _Kernel) -> _Kernel:
+    """Compile a serial kernel with ``JIT_STRICT`` (IEEE arithmetic, no fast-math)."""
+    return _compile(JIT_STRICT, fn)
 
 
 def jit_inline(fn: _Kernel) -> _Kernel:

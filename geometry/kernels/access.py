@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, inverse_order
+from geometry.kernels._common import bvh_for, frames_for
 from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
 from geometry.kernels.bvh import BVH, CULL_NONE, STACK_DEPTH, trace
@@ -49,11 +49,12 @@ def accessibility(triangles: np.ndarray, bvh: BVH | None = None) -> Accessibilit
     """
     tri = as_triangles(triangles)
     tree = bvh_for(tri, bvh)
-    cen, nrm, area = centroid_normal_area_kernel(tri)
+    fr = frames_for(tri, tree)
+    cen, nrm, area = fr.centroid_mm, fr.normal, fr.area_mm2
     diag = tree.diagonal_mm
     visible = _visible_kernel(
         tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
-        cen, nrm, inverse_order(tree), AXIS_VECTORS, tol.facing_cos,
+        cen, nrm, fr.bvh_index, AXIS_VECTORS, tol.facing_cos,
         tol.access_offset_rel * diag, n_chunks(len(tri)),
     )
     setups = minimal_setups(visible, area)
@@ -72,8 +73,9 @@ def accessibility(triangles: np.ndarray, bvh: BVH | None = None) -> Accessibilit
 
 def minimal_setups(visible: np.ndarray, area: np.ndarray) -> tuple[str, ...]:
     """The smallest set of directions covering every triangle seen from at least one (ties: preference order)."""
-    bits = (visible.astype(np.int64) << np.arange(visible.shape[1])).sum(axis=1)
-    masks = np.unique(bits[(bits != 0) & (area > 0)])
+    # one byte a triangle (``AXIS_NAMES``: six directions), bit a set when direction a sees it
+    bits = np.packbits(visible, axis=1, bitorder="little")[:, 0]
+    masks = np.flatnonzero(np.bincount(bits[(bits != 0) & (area > 0)], minlength=1))  # the masks present
     if len(masks) == 0:
         return ()
     for size in range(1, visible.shape[1] + 1):
@@ -95,6 +97,7 @@ def _visible_kernel(
     out = np.zeros((n, k), dtype=np.bool_)
     for c in numba.prange(nchunk):
         stack = np.empty(STACK_DEPTH, dtype=np.int64)
+        no_cones = np.empty((0, 4))
         for i in range(c * n // nchunk, (c + 1) * n // nchunk):
             if nrm[i, 0] == 0.0 and nrm[i, 1] == 0.0 and nrm[i, 2] == 0.0:
                 continue
@@ -108,7 +111,7 @@ def _visible_kernel(
                 t, _ = trace(
                     bounds, left, right, start, count, tri9,
                     ox, oy, oz, axes[a, 0], axes[a, 1], axes[a, 2],
-                    0.0, np.inf, inv[i], CULL_NONE, True, stack,
+                    0.0, np.inf, inv[i], CULL_NONE, True, stack, no_cones,
                 )
                 out[i, a] = t == np.inf
     return out

@@ -8,7 +8,7 @@ import numba
 import numpy as np
 
 from geometry.features import Additive
-from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, inverse_order
+from geometry.kernels._common import bvh_for, frames_for
 from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_directions, as_triangles
 from geometry.kernels.access import AXIS_VECTORS
@@ -50,12 +50,13 @@ def additive_orientation(
     tri = as_triangles(triangles)
     dirs = as_directions(AXIS_VECTORS if directions is None else directions)
     tree = bvh_for(tri, bvh)
-    cen, nrm, area = centroid_normal_area_kernel(tri)
+    fr = frames_for(tri, tree)
+    cen, nrm, area = fr.centroid_mm, fr.normal, fr.area_mm2
     diag = tree.diagonal_mm
     cos_limit = float(np.cos(np.radians(overhang_deg)))
     over, support, height, overhang = _support_kernel(
         tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
-        tri, cen, nrm, area, inverse_order(tree), dirs, cos_limit, tol.plate_rel * diag,
+        tri, cen, nrm, area, fr.bvh_index, dirs, cos_limit, tol.plate_rel * diag,
         tol.ray_start_rel * diag, n_chunks(len(tri)),
     )
     candidates = tuple(
@@ -105,6 +106,7 @@ def _support_kernel(
         plate[a] = lo_h[a].min()
     for c in numba.prange(nchunk):
         stack = np.empty(STACK_DEPTH, dtype=np.int64)
+        no_cones = np.empty((0, 4))
         for a in range(k):
             ux = dirs[a, 0]
             uy = dirs[a, 1]
@@ -125,7 +127,7 @@ def _support_kernel(
                 drop, _ = trace(
                     bounds, left, right, start, count, tri9,
                     cen[i, 0], cen[i, 1], cen[i, 2], -ux, -uy, -uz,
-                    tmin, np.inf, inv[i], CULL_NONE, False, stack,
+                    tmin, np.inf, inv[i], CULL_NONE, False, stack, no_cones,
                 )
                 if drop == np.inf:
                     drop = cen[i, 0] * ux + cen[i, 1] * uy + cen[i, 2] * uz - plate[a]

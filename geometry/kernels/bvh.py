@@ -278,15 +278,25 @@ def _inv(x: float) -> float:  # pragma: no cover - inlined
 
 
 @jit
+def _facing_away(cones: np.ndarray, node: int, cull: int, dx: float, dy: float, dz: float) -> bool:  # pragma: no cover
+    """Whether every triangle under ``node`` faces against the ray (culled when entering faces are)."""
+    if cull != CULL_ENTERING or cones.shape[0] == 0:
+        return False
+    return bool(cones[node, 0] * dx + cones[node, 1] * dy + cones[node, 2] * dz <= -cones[node, 3])
+
+
+@jit
 def trace(
     bounds: np.ndarray, left: np.ndarray, right: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray,
     ox: float, oy: float, oz: float, dx: float, dy: float, dz: float, tmin: float, tmax: float,
-    skip: int, cull: int, any_hit: bool, stack: np.ndarray,
+    skip: int, cull: int, any_hit: bool, stack: np.ndarray, cones: np.ndarray,
 ) -> tuple[float, int]:
     """First hit of one ray in (tmin, tmax): (distance [mm], triangle index in BVH order or -1).
 
     skip : a BVH-order triangle index never hit (-1: none); cull : CULL_NONE or CULL_ENTERING;
-    any_hit : stop at the first accepted hit (occlusion test); stack : (STACK_DEPTH,) int64 scratch.
+    any_hit : stop at the first accepted hit (occlusion test); stack : (STACK_DEPTH,) int64 scratch;
+    cones : (k, 4) float64 normal cones of the nodes (``kernels.cones``; with CULL_ENTERING a node whose
+    triangles all face against the ray is skipped whole) or (0, 4): none.
     """
     ix = _inv(dx)
     iy = _inv(dy)
@@ -345,8 +355,8 @@ def trace(
             continue
         a = left[node]
         b = right[node]
-        ta = _slab(bounds, a, ox, oy, oz, ix, iy, iz, best)
-        tb = _slab(bounds, b, ox, oy, oz, ix, iy, iz, best)
+        ta = np.inf if _facing_away(cones, a, cull, dx, dy, dz) else _slab(bounds, a, ox, oy, oz, ix, iy, iz, best)
+        tb = np.inf if _facing_away(cones, b, cull, dx, dy, dz) else _slab(bounds, b, ox, oy, oz, ix, iy, iz, best)
         if ta > tb:
             a, b = b, a
             ta, tb = tb, ta
@@ -372,11 +382,12 @@ def _raycast_kernel(
     hit = np.empty(r, dtype=np.int64)
     for c in numba.prange(nchunk):
         stack = np.empty(STACK_DEPTH, dtype=np.int64)
+        no_cones = np.empty((0, 4))
         for i in range(c * r // nchunk, (c + 1) * r // nchunk):
             t, h = trace(
                 bounds, left, right, start, count, tri9,
                 o[i, 0], o[i, 1], o[i, 2], d[i, 0], d[i, 1], d[i, 2],
-                tmin, np.inf, skip[i], cull, any_hit, stack,
+                tmin, np.inf, skip[i], cull, any_hit, stack, no_cones,
             )
             dist[i] = t
             hit[i] = h

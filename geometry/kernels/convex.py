@@ -64,21 +64,53 @@ def _own_hull(pts: np.ndarray, tris: np.ndarray) -> ConvexHull | None:
 def _across_edges(tris: np.ndarray) -> np.ndarray | None:
     """(m, 3) int64: the face across edge (j, j+1) of each face, when every directed edge has exactly one
     reverse twin (closed, manifold, consistently wound), else None."""
-    m = len(tris)
-    n = int(tris.max()) + 1
-    start = tris.reshape(-1)
-    end = tris[:, [1, 2, 0]].reshape(-1)
-    forward = start * n + end
-    order = np.argsort(forward, kind="stable")
-    sorted_keys = forward[order]
-    if np.any(sorted_keys[1:] == sorted_keys[:-1]):
-        return None  # a directed edge twice: faces wound against each other, or more than two faces
-    reverse = end * n + start
-    at = np.searchsorted(sorted_keys, reverse)
-    at = np.minimum(at, len(sorted_keys) - 1)
-    if not np.array_equal(sorted_keys[at], reverse):
-        return None  # an open edge
-    return np.ascontiguousarray((order[at] // 3).reshape(m, 3))
+    across = _across_kernel(tris)
+    return None if across[0, 0] < 0 else across
+
+
+#: odd 31-bit multipliers of the directed-edge hash (products stay below 2**63, also without the JIT)
+_MIX_A = 0x5BD1E995
+_MIX_B = 0x27D4EB2F
+_LOW32 = 0xFFFFFFFF
+
+
+@jit
+def _edge_slot(keys: np.ndarray, a: int, b: int) -> int:  # pragma: no cover - inlined
+    """The slot of directed edge (a, b) in the open-addressing table ``keys`` (k, 2): its own or the empty one."""
+    mask = keys.shape[0] - 1
+    h = ((a & _LOW32) * _MIX_A) ^ ((b & _LOW32) * _MIX_B)
+    h ^= h >> 29
+    slot = h & mask
+    while keys[slot, 0] >= 0 and (keys[slot, 0] != a or keys[slot, 1] != b):
+        slot = (slot + 1) & mask
+    return int(slot)
+
+
+@jit
+def _across_kernel(tris: np.ndarray) -> np.ndarray:
+    """``_across_edges`` in one hashed pass over the directed edges; row 0 is -1 when the test fails."""
+    m = tris.shape[0]
+    size = 16
+    while size < 4 * m:  # 3 m directed edges: a table at most 75 % full
+        size *= 2
+    keys = np.full((size, 2), -1, dtype=np.int64)
+    face = np.empty(size, dtype=np.int64)
+    across = np.full((m, 3), -1, dtype=np.int64)
+    for f in range(m):
+        for j in range(3):
+            slot = _edge_slot(keys, tris[f, j], tris[f, (j + 1) % 3])
+            if keys[slot, 0] >= 0:
+                return np.full((m, 3), -1, dtype=np.int64)  # a directed edge twice: wound against, or non-manifold
+            keys[slot, 0] = tris[f, j]
+            keys[slot, 1] = tris[f, (j + 1) % 3]
+            face[slot] = f
+    for f in range(m):
+        for j in range(3):
+            slot = _edge_slot(keys, tris[f, (j + 1) % 3], tris[f, j])
+            if keys[slot, 0] < 0:
+                return np.full((m, 3), -1, dtype=np.int64)  # an open edge
+            across[f, j] = face[slot]
+    return across
 
 
 @jit
@@ -141,10 +173,27 @@ def _convex_kernel(pts: np.ndarray, tris: np.ndarray, across: np.ndarray,
 
 def _extreme_count(tris: np.ndarray, normals: np.ndarray, n: int) -> int:
     """How many vertices are corners of the solid: their faces' normals span three dimensions."""
-    order = np.argsort(tris.reshape(-1), kind="stable")
-    counts = np.bincount(tris.reshape(-1), minlength=n)
-    return int(_extreme_kernel(order // 3, np.concatenate((np.zeros(1, np.int64), np.cumsum(counts))), normals,
-                               tol.convex_corner_sin))
+    face_of, offsets = _incidence_kernel(tris, n)
+    return int(_extreme_kernel(face_of, offsets, normals, tol.convex_corner_sin))
+
+
+@jit
+def _incidence_kernel(tris: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The faces of each vertex by a counting sort (stable: ascending face): (face_of (3m,), offsets (n + 1,))."""
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    for f in range(tris.shape[0]):
+        for j in range(3):
+            offsets[tris[f, j] + 1] += 1
+    for v in range(n):
+        offsets[v + 1] += offsets[v]
+    fill = offsets[:-1].copy()
+    face_of = np.empty(3 * tris.shape[0], dtype=np.int64)
+    for f in range(tris.shape[0]):
+        for j in range(3):
+            v = tris[f, j]
+            face_of[fill[v]] = f
+            fill[v] += 1
+    return face_of, offsets
 
 
 @jit

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, inverse_order
+from geometry.kernels._common import bvh_for, frames_for
 from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
 from geometry.kernels.bvh import BVH, CULL_ENTERING, STACK_DEPTH, trace
+from geometry.kernels.cones import normal_cones
 from geometry.tolerances import tol
 
 #: default threshold under which a wall counts as thin [mm]
@@ -52,11 +53,12 @@ def wall_thickness(triangles: np.ndarray, bvh: BVH | None = None, threshold_mm: 
     """
     tri = as_triangles(triangles)
     tree = bvh_for(tri, bvh)
-    cen, nrm, area = centroid_normal_area_kernel(tri)
+    fr = frames_for(tri, tree)
+    cen, nrm, area = fr.centroid_mm, fr.normal, fr.area_mm2
     tmin = tol.ray_start_rel * tree.diagonal_mm
     dist = _thickness_kernel(
         tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
-        cen, nrm, inverse_order(tree), tmin, n_chunks(len(tri)),
+        cen, nrm, fr.bvh_index, tmin, normal_cones(tree, tol.normal_cone_slack), n_chunks(len(tri)),
     )
     ok = np.isfinite(dist) & (area > 0)
     measured = float(area[ok].sum())
@@ -97,7 +99,7 @@ def weighted_percentiles(values: np.ndarray, weights: np.ndarray, qs: tuple[floa
 @jit_parallel
 def _thickness_kernel(
     bounds: np.ndarray, left: np.ndarray, right: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, cen: np.ndarray, nrm: np.ndarray, inv: np.ndarray,
-    tmin: float, nchunk: int,
+    tmin: float, cones: np.ndarray, nchunk: int,
 ) -> np.ndarray:
     """Distance [mm] from each centroid along -normal to the first exit face: (n,) float64, inf if none."""
     n = cen.shape[0]
@@ -111,7 +113,7 @@ def _thickness_kernel(
             t, _ = trace(
                 bounds, left, right, start, count, tri9,
                 cen[i, 0], cen[i, 1], cen[i, 2], -nrm[i, 0], -nrm[i, 1], -nrm[i, 2],
-                tmin, np.inf, inv[i], CULL_ENTERING, False, stack,
+                tmin, np.inf, inv[i], CULL_ENTERING, False, stack, cones,
             )
             out[i] = t
     return out

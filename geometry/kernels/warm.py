@@ -24,6 +24,7 @@ def warm_up() -> None:
     from geometry.kernels.mass import mass_properties
     from geometry.kernels.obb import _sample, oriented_bounding_box
     from geometry.kernels.rectangle import min_area_rectangle
+    from geometry.kernels.regions import crease_regions
     from geometry.kernels.shells import mesh_shells
     from geometry.kernels.thickness import wall_thickness
     from geometry.kernels.weld import weld_keys
@@ -43,6 +44,7 @@ def warm_up() -> None:
         mass_properties(tri32)
         mesh_health(vertices, faces)
         mesh_shells(vertices, faces)
+        crease_regions(vertices, faces, 30.0)
         oriented_bounding_box(vertices)
         _sample(vertices)  # the subsampling of big point sets (over HULL_SAMPLE_POINTS) in the box search
         min_area_rectangle(vertices[:, :2])

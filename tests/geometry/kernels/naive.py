@@ -208,3 +208,25 @@ def convex_closed_mesh(vertices: np.ndarray, faces: np.ndarray, slack_mm: float)
                 seen.add(g)
                 todo.append(g)
     return len(seen) == len(faces)
+
+
+def crease_regions(vertices: np.ndarray, faces: np.ndarray, crease_deg: float) -> np.ndarray:
+    """Region labels by scipy's connected components over the edges a stable sort of edge keys pairs up."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    m = len(faces)
+    tri = vertices[faces]
+    normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    length = np.linalg.norm(normals, axis=1)
+    normals /= np.where(length > 0, length, 1.0)[:, None]
+    edges = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
+    keys = edges[:, 0] * (int(faces.max()) + 1) + edges[:, 1]
+    owner = np.repeat(np.arange(m), 3)
+    order = np.argsort(keys, kind="stable")
+    same = keys[order][1:] == keys[order][:-1]
+    a, b = owner[order][:-1][same], owner[order][1:][same]
+    smooth = np.einsum("ij,ij->i", normals[a], normals[b]) >= np.cos(np.radians(crease_deg))
+    graph = coo_matrix((np.ones(int(smooth.sum()), dtype=np.int8), (a[smooth], b[smooth])), shape=(m, m))
+    _, labels = connected_components(graph, directed=False)
+    return labels.astype(np.int64)
