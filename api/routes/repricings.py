@@ -3,16 +3,19 @@ and the download of its results (``api.repricings``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 from fastapi.responses import FileResponse
 
+from api.auth import Principal
 from api.deps import Keyed, Svc
 from api.errors import ForbiddenError
 from api.lookup import workshop_row
 from api.routes.parts import accepted
 from api.schemas import JobView, RepricingCreate, problems
+from api.service import Service
 from quoting.errors import NotFoundError
 
 router = APIRouter()
@@ -20,7 +23,7 @@ router = APIRouter()
 _MEDIA = {"parquet": "application/vnd.apache.parquet", "csv": "text/csv"}
 
 
-def _may_manage(who: Any, workshop_id: str) -> None:
+def _may_manage(who: Principal, workshop_id: str) -> None:
     if not who.can_manage(workshop_id):
         raise ForbiddenError(f"this key may not manage workshop {workshop_id!r}: an owner key manages its own "
                              "workshop only", workshop=workshop_id)
@@ -41,11 +44,15 @@ async def create_repricing(svc: Svc, who: Keyed, workshop_id: str,
     _may_manage(who, workshop_id)
     with svc.sessions() as session:
         workshop_row(session, workshop_id)
-    since = body.since if body is not None else None
-    job_id = svc.new_job("reprice", who, {"workshop_id": workshop_id,
-                                          "since": since.isoformat() if since else None})
-    await svc.jobs.submit(job_id)  # a queue task (api.tasks), durable on PostgreSQL
-    return accepted(svc, job_id)
+    job_url = await queue_repricing(svc, who, workshop_id, body.since if body is not None else None)
+    return accepted(svc, job_url.rpartition("/")[2])
+
+
+async def queue_repricing(svc: Service, who: Principal, workshop_id: str, since: dt.datetime | None) -> str:
+    """Queue a re-pricing job of the workshop (a queue task, durable on PostgreSQL); the job's URL."""
+    job_id = svc.new_job("reprice", who, {"workshop_id": workshop_id, "since": since.isoformat() if since else None})
+    await svc.jobs.submit(job_id)
+    return f"/v1/jobs/{job_id}"
 
 
 @router.get("/v1/workshops/{workshop_id}/repricings/{job_id}/results.{fmt}", tags=["workshops"],
@@ -66,4 +73,4 @@ def get_repricing_results(svc: Svc, who: Keyed, workshop_id: str, job_id: str, f
     return FileResponse(path, media_type=_MEDIA[fmt], filename=f"repricing-{job_id}.{fmt}")
 
 
-__all__ = ["router"]
+__all__ = ["queue_repricing", "router"]

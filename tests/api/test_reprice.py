@@ -126,3 +126,17 @@ def test_reprice_since_and_a_stale_part_measured_once(client: TestClient, keys, 
     with svc.sessions() as session:
         mid = session.get(TenantPartRow, plate).measurement_id
     assert svc.parts.measured(mid).is_current  # the stored row was updated too
+
+
+def test_rate_card_put_queues_a_repricing(client: TestClient, keys, plate_step: bytes) -> None:
+    """``reprice_on_change=true``: a changed card queues a re-pricing job (its URL in a header); the same card none."""
+    _lyon_cents(client, keys["buyer"], _part(client, keys["buyer"], "plate.step", plate_step))
+    card = client.get(CARD, headers=keys["lyon"]).json()["ratecard"]
+    same = client.put(CARD, json=card, params={"reprice_on_change": "true"}, headers=keys["lyon"])
+    assert same.status_code == 200 and "Microfab-Repricing-Job" not in same.headers
+    card["commercial"]["margin_fraction"] += 0.1
+    r = client.put(CARD, json=card, params={"reprice_on_change": "true"}, headers=keys["lyon"])
+    assert r.status_code == 200, r.text
+    job = wait_job(client, r.headers["Microfab-Repricing-Job"], keys["lyon"])
+    assert job["status"] == "succeeded" and job["kind"] == "reprice", job
+    assert job["result"]["ratecard_version"] == r.json()["version"] and job["result"]["by_status"]["repriced"] > 0
