@@ -11,9 +11,9 @@ from fastapi.responses import FileResponse
 
 from api.auth import Principal
 from api.deps import Keyed, Svc
-from api.errors import ForbiddenError
 from api.lookup import workshop_row
 from api.routes.parts import accepted
+from api.routes.workshops import _may_manage
 from api.schemas import JobView, RepricingCreate, problems
 from api.service import Service
 from quoting.errors import NotFoundError
@@ -21,12 +21,6 @@ from quoting.errors import NotFoundError
 router = APIRouter()
 
 _MEDIA = {"parquet": "application/vnd.apache.parquet", "csv": "text/csv"}
-
-
-def _may_manage(who: Principal, workshop_id: str) -> None:
-    if not who.can_manage(workshop_id):
-        raise ForbiddenError(f"this key may not manage workshop {workshop_id!r}: an owner key manages its own "
-                             "workshop only", workshop=workshop_id)
 
 
 @router.post("/v1/workshops/{workshop_id}/repricings", tags=["workshops"], operation_id="create_repricing",
