@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from api import openapi, problems, web
 from api.db import init_db, make_engine
 from api.metrics import Metrics
-from api.routes import batches, ops, parts, workshops
+from api.routes import batches, ops, parts, repricings, workshops
 from api.service import Service
 from api.settings import Settings, get_settings
 from api.webhooks import Dispatcher
@@ -160,5 +160,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web.install(app)  # the web pages (issue 14): HTML shells whose JavaScript calls /v1
 
     app.include_router(batches.router)
+    app.include_router(repricings.router)
     app.add_middleware(_Edge, settings=settings, metrics=metrics)
     return app

@@ -61,6 +61,7 @@ class JobKind(enum.StrEnum):
     QUOTE = "quote"
     CALIBRATION = "calibration"
     BATCH = "batch"
+    REPRICE = "reprice"
 
 
 class JobStatus(enum.StrEnum):
@@ -162,7 +163,8 @@ class JobView(BaseModel):
     kind: JobKind
     status: JobStatus
     result: dict[str, Any] | None = Field(description="parse: part_id, url; quote: quote_id, part_id, url; "
-                                                       "calibration: the calibration report")
+                                                       "calibration: the calibration report; reprice: counts "
+                                                       "by status, the failed parts and the result files")
     error: JobError | None = Field(description="failed: why (for good); retrying: the error of the last run")
     attempts: int = Field(default=0, description="runs started so far (a retry, or a run again after its worker "
                                                  "died, counts one more)")
@@ -241,6 +243,15 @@ class RateCardView(BaseModel):
     sha256: str
     updated_at: dt.datetime
     ratecard: dict[str, Any] = Field(description="the rate card document, schema microfab.ratecard/1")
+
+
+class RepricingCreate(BaseModel):
+    """Which stored parts to price again with the workshop's current rate card (POST
+    /v1/workshops/{id}/repricings): every part with a quote naming the workshop, or those quoted since a date."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"since": "2026-11-01T00:00:00Z"}]})
+    since: dt.datetime | None = Field(default=None, description="only parts quoted with this workshop at or after "
+                                                                "this time (ISO 8601); absent: all of them")
 
 
 class RateCardPreviewCreate(BaseModel):
@@ -342,5 +353,6 @@ class Health(BaseModel):
 __all__ = [
     "DeliveryStatus", "DeliveryView", "FieldError", "Health", "JobError", "JobKind", "JobStatus", "JobView",
     "MaterialView", "PartLinks", "PartView", "Problem", "ProblemCode", "ProcessView", "QuoteCreate", "QuoteView",
-    "RateCardView", "WebhookCreate", "WebhookView", "WorkshopCreate", "WorkshopView", "problem_codes", "problems",
+    "RateCardView", "RepricingCreate", "WebhookCreate", "WebhookView", "WorkshopCreate", "WorkshopView",
+    "problem_codes", "problems",
 ]

@@ -139,9 +139,19 @@ async def _batch_job(svc: Service, job_id: str, args: dict[str, Any]) -> dict[st
     return await batches.run(svc, job_id, _linked(zipped, zipped.parent), svc.quote_request(args["fields"]))
 
 
+async def _reprice_job(svc: Service, job_id: str, args: dict[str, Any]) -> dict[str, Any]:
+    import datetime as dt
+
+    from api import repricings
+
+    since = dt.datetime.fromisoformat(args["since"]) if args.get("since") else None
+    return await repricings.run(svc, job_id, args["workshop_id"], since)
+
+
 #: the body of each job kind (``api.schemas.JobKind``)
 JOB_KINDS: dict[str, Callable[[Service, str, dict[str, Any]], Awaitable[dict[str, Any]]]] = {
-    "parse": _parse_job, "quote": _parse_job, "calibration": _calibration_job, "batch": _batch_job}
+    "parse": _parse_job, "quote": _parse_job, "calibration": _calibration_job, "batch": _batch_job,
+    "reprice": _reprice_job}
 
 
 async def resume(svc: Service) -> int:

@@ -205,13 +205,17 @@ def rows_table(rows: Sequence[BatchRow]) -> Any:
 
 def write_rows(rows: Sequence[BatchRow], out: str | Path) -> Path:
     """Write the rows as Parquet (``.parquet``/``.pq``) or CSV (``.csv``). Raises ``BatchInputError``."""
+    return write_table(rows_table(rows), out)
+
+
+def write_table(table: Any, out: str | Path) -> Path:
+    """Write a ``pyarrow.Table`` as Parquet (``.parquet``/``.pq``) or CSV (``.csv``). Raises ``BatchInputError``."""
     from quoting.errors import BatchInputError
 
     target = Path(out)
     suffix = target.suffix.lower()
     if suffix not in {".parquet", ".pq", ".csv"}:
         raise BatchInputError(f"{target}: results are written as .parquet or .csv", path=str(target))
-    table = rows_table(rows)
     target.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         import pyarrow.csv as pacsv
@@ -236,4 +240,5 @@ __all__ = [
     "quote_rows",
     "rows_table",
     "write_rows",
+    "write_table",
 ]

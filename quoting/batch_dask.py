@@ -15,12 +15,15 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from quoting.batch import BatchFile, BatchRow, RowStatus, quote_batch_file
 from quoting.pricing import CostModel
 from quoting.ratecard import RateCard
 from quoting.request import QuoteRequest
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: called after each finished file with (files done, files in all)
 Progress = Callable[[int, int], None]
@@ -70,24 +73,43 @@ def map_files(
     progress: Progress | None = None,
 ) -> list[BatchRow]:
     """Map ``quote_batch_file`` over ``files`` on a connected ``distributed.Client``."""
+    shared = {"request": request, "cards": tuple(cards), "cost_models": dict(cost_models or {})}
+    return map_tasks(client, _quote_one, files, shared, lost=_lost, progress=progress, cache_dir=cache_dir,
+                     now=dt.datetime.now(dt.UTC))
+
+
+def map_tasks(
+    client: Any,
+    task: Callable[..., list[R]],
+    items: Sequence[T],
+    shared: Mapping[str, Any],
+    *,
+    lost: Callable[[T, Any], list[R]],
+    progress: Progress | None = None,
+    **fixed: Any,
+) -> list[R]:
+    """Map ``task(item, **shared, **fixed)`` over ``items``: one task per item, rows in the order of ``items``.
+
+    ``shared`` (rate cards, cost models: the same for every item) goes to every worker once
+    (``Client.scatter``); ``fixed`` are small values passed with each task. An item whose
+    task never returned (its worker died, or it was cancelled) gets ``lost(item, future)``.
+    """
     from distributed import as_completed
 
-    if not files:
+    if not items:
         return []
-    now = dt.datetime.now(dt.UTC)
     # hash=False: keys of their own, so a second batch on the same client never waits on released data
-    shared = client.scatter([request, tuple(cards), dict(cost_models or {})], broadcast=True, hash=False)
-    futures = client.map(_quote_one, list(files), request=shared[0], cards=shared[1], cost_models=shared[2],
-                         cache_dir=cache_dir, now=now, pure=False)
+    scattered = client.scatter(list(shared.values()), broadcast=True, hash=False)
+    futures = client.map(task, list(items), **dict(zip(shared, scattered, strict=True)), **fixed, pure=False)
     index = {future.key: i for i, future in enumerate(futures)}
-    results: list[list[BatchRow]] = [[] for _ in files]
+    results: list[list[R]] = [[] for _ in items]
     done = 0
     for future in as_completed(futures):
         i = index[future.key]
-        results[i] = future.result() if future.status == "finished" else _lost(files[i], future)
+        results[i] = future.result() if future.status == "finished" else lost(items[i], future)
         done += 1
         if progress is not None:
-            progress(done, len(files))
+            progress(done, len(items))
     return [row for rows in results for row in rows]
 
 
@@ -127,4 +149,4 @@ def connect(spec: ClusterSpec) -> Iterator[Any]:
         yield client
 
 
-__all__ = ["ClusterSpec", "Progress", "connect", "map_files", "run_batch", "warm_up_worker"]
+__all__ = ["ClusterSpec", "Progress", "connect", "map_files", "map_tasks", "run_batch", "warm_up_worker"]

@@ -1,4 +1,5 @@
-"""``microfab batch quote``: quote a folder or a manifest of CAD files on a Dask cluster."""
+"""``microfab batch quote``: quote a folder or a manifest of CAD files on a Dask cluster; ``microfab batch
+reprice``: price a workshop's stored parts again with its current rate card, on the same path."""
 
 from __future__ import annotations
 
@@ -41,6 +42,83 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="feature cache folder (default $MICROFAB_CACHE_DIR/features or var/cache/features)")
     q.add_argument("--no-progress", action="store_true", help="no progress bar")
     q.set_defaults(func=batch_quote_cmd)
+    _register_reprice(bsub)
+
+
+def _register_reprice(bsub: argparse._SubParsersAction) -> None:
+    r = bsub.add_parser(
+        "reprice", help="price the stored parts quoted with a workshop again with its current rate card",
+        description="After a rate-card change: every part of the database with a quote naming the workshop (or "
+                    "quoted since --since) priced again from its stored measurement, with the request of its "
+                    "latest quote naming the workshop, on dask.distributed as `batch quote`. A part measured by "
+                    "an older geometry version is measured again from its stored file (feature cache first). "
+                    "One row per part, process and quantity: old and new price [cents] and the change.",
+    )
+    r.add_argument("--workshop", required=True, help="workshop id")
+    r.add_argument("--since", type=_when, help="only parts quoted at or after this date or time (ISO 8601, UTC)")
+    r.add_argument("--out", required=True, help="results file: .parquet or .csv")
+    r.add_argument("--database-url", help="SQLAlchemy URL (default: MICROFAB_DATABASE_URL or the SQLite file in "
+                                          "./var)")
+    r.add_argument("--model-dir", help="calibrated cost models (default $MICROFAB_MODEL_DIR or var/models)")
+    r.add_argument("--scheduler", help="address of a running Dask scheduler (default: start a local cluster)")
+    r.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="worker processes of the local cluster (default: one per core)")
+    r.add_argument("--cache", default=None,
+                   help="feature cache folder for stale parts (default $MICROFAB_CACHE_DIR/features or "
+                        "var/cache/features)")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.set_defaults(func=batch_reprice_cmd)
+
+
+def _when(text: str) -> Any:
+    import datetime as dt
+
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a date or time as 2026-11-01 or "
+                                         "2026-11-01T08:00:00+00:00") from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def batch_reprice_cmd(args: argparse.Namespace) -> int:
+    from api import db
+    from api.cli.parts import _cost_models
+    from api.repricings import stored_items, summary
+    from api.settings import get_settings
+    from api.storage import BlobStore, PartStore
+    from quoting.batch_dask import ClusterSpec
+    from quoting.batch_reprice import run_reprice, write_reprice_rows
+    from quoting.errors import NotFoundError
+    from quoting.ratecard import RateCard
+
+    settings = get_settings()
+    engine = db.make_engine(args.database_url or settings.database_url)
+    try:
+        sessions = db.init_db(engine, seed_demo=settings.seed_demo)
+        with sessions() as session:
+            row = session.get(db.WorkshopRow, args.workshop)
+        if row is None:
+            raise NotFoundError(f"no workshop {args.workshop!r} in the database", workshop=args.workshop)
+        card = RateCard.from_dict(row.ratecard, args.workshop)
+        items = stored_items(sessions, PartStore(sessions), BlobStore(settings.blob_dir), args.workshop, args.since)
+    finally:
+        engine.dispose()  # the parts are read: the database is not needed while they are priced
+    cache = args.cache or os.path.join(os.environ.get("MICROFAB_CACHE_DIR", "var/cache"), "features")
+    started = time.perf_counter()
+    with _progress_bar(len(items), enabled=not args.no_progress) as progress:
+        rows = run_reprice(items, [card], card.id, cluster=ClusterSpec(args.scheduler, args.workers),
+                           cache_dir=cache, cost_models=_cost_models(args.model_dir or str(settings.model_dir)),
+                           progress=progress)
+    seconds = time.perf_counter() - started
+    out = write_reprice_rows(rows, args.out)
+    done = summary(rows, len(items))
+    counts = ", ".join(f"{n} {status}" for status, n in done["by_status"].items() if n)
+    print(f"{len(items)} part(s) of {args.workshop} (rate card version {row.ratecard_version}) in {seconds:.1f} s: "
+          f"{len(rows)} row(s) ({counts or 'none'}), change {done['change_cents'] / 100:+.2f} EUR; results in {out}")
+    for failed in done["failed"][:20]:
+        print(f"  {failed['part_id']} ({failed['file']}): {failed['code']}: {failed['detail']}", file=sys.stderr)
+    return 0
 
 
 def batch_quote_cmd(args: argparse.Namespace) -> int:

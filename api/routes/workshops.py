@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib.util
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Request, UploadFile
+from fastapi import APIRouter, Body, File, Query, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -36,6 +37,12 @@ from quoting.ratecard import RateCard
 from quoting.request import QuoteRequest
 
 router = APIRouter()
+
+#: the header of a PUT rate-card answer that queued a re-pricing (``reprice_on_change``): the job's URL
+REPRICING_JOB = "Microfab-Repricing-Job"
+REPRICING_HEADER: dict[int | str, dict[str, Any]] = {200: {"headers": {REPRICING_JOB: {
+    "description": "the re-pricing job queued by reprice_on_change=true (/v1/jobs/{id})",
+    "schema": {"type": "string"}}}}}
 
 
 def _material_view(m: Any) -> dict[str, Any]:
@@ -198,21 +205,30 @@ def _version(svc: Service, workshop_id: str, version: int) -> dict[str, Any]:
 
 
 @router.put("/v1/workshops/{workshop_id}/rate-card", tags=["workshops"], operation_id="put_rate_card",
-            response_model=RateCardView, responses=problems(401, 403, 404, 422))
-def put_rate_card(svc: Svc, who: Keyed, workshop_id: str,
-                  ratecard: Annotated[dict[str, Any], Body(description="rate card document, microfab.ratecard/1",
-                                                           examples=[{"schema": "microfab.ratecard/1",
-                                                                      "id": "lyon-usinage", "name": "Lyon Usinage"}])],
-                  ) -> Any:
+            response_model=RateCardView, responses=problems(401, 403, 404, 422) | REPRICING_HEADER)
+async def put_rate_card(svc: Svc, who: Keyed, response: Response, workshop_id: str,
+                        ratecard: Annotated[dict[str, Any], Body(
+                            description="rate card document, microfab.ratecard/1",
+                            examples=[{"schema": "microfab.ratecard/1", "id": "lyon-usinage",
+                                       "name": "Lyon Usinage"}])],
+                        reprice_on_change: Annotated[bool, Query(
+                            description="when the card changes, queue a re-pricing of the workshop's stored parts "
+                                        "(as POST .../repricings); its job in the Microfab-Repricing-Job header")]
+                        = False) -> Any:
     """Replace the rate card (validated); a new version: quotes keep the version that priced them."""
     _may_manage(who, workshop_id)
-    _workshop(svc, workshop_id)
+    before = (await run_in_threadpool(_workshop, svc, workshop_id)).ratecard_version
     card = _checked_card(workshop_id, ratecard)
     try:
-        return _store_card(svc, who, workshop_id, card)
+        view = await run_in_threadpool(_store_card, svc, who, workshop_id, card)
     except IntegrityError:  # another change of this card landed first
         raise ConflictError(f"the rate card of {workshop_id!r} changed meanwhile: GET it and try again",
                             workshop=workshop_id) from None
+    if reprice_on_change and view["version"] != before:
+        from api.routes.repricings import queue_repricing
+
+        response.headers[REPRICING_JOB] = await queue_repricing(svc, who, workshop_id, None)
+    return view
 
 
 def _checked_card(workshop_id: str, ratecard: dict[str, Any]) -> RateCard:
