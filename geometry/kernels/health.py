@@ -10,6 +10,7 @@ import numpy as np
 from geometry.errors import InputError
 from geometry.kernels._config import jit, jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_faces, as_points
+from geometry.kernels.union_find import find, link
 from geometry.tolerances import tol
 
 
@@ -109,33 +110,19 @@ def _edge_count_kernel(keys: np.ndarray) -> tuple[int, int, int, int]:
 
 
 @jit
-def _find(parent: np.ndarray, x: int) -> int:  # pragma: no cover - inlined
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
-
-@jit
 def _bodies_kernel(faces: np.ndarray, nv: int) -> int:
     """Connected components of the used vertices (union-find)."""
     parent = np.arange(nv)
     used = np.zeros(nv, dtype=np.bool_)
     for i in range(faces.shape[0]):
-        a = _find(parent, faces[i, 0])
+        a = find(parent, faces[i, 0])
         for k in range(3):
             used[faces[i, k]] = True
         for k in range(1, 3):
-            b = _find(parent, faces[i, k])
-            if a != b:
-                if a < b:
-                    parent[b] = a
-                else:
-                    parent[a] = b
-                    a = b
+            a = link(parent, a, find(parent, faces[i, k]))
     bodies = 0
     for x in range(nv):
-        if used[x] and _find(parent, x) == x:
+        if used[x] and find(parent, x) == x:
             bodies += 1
     return bodies
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from geometry.kernels._config import jit_strict
 from geometry.kernels._validate import as_faces, as_points
+from geometry.kernels.union_find import find, link
 
 __all__ = ["crease_regions"]
 
@@ -66,13 +67,6 @@ def _unit_normals(v: np.ndarray, f: np.ndarray) -> np.ndarray:
     return out
 
 
-@jit_strict
-def _find(parent: np.ndarray, x: int) -> int:  # pragma: no cover - inlined
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]  # path halving
-        x = parent[x]
-    return x
-
 
 @jit_strict
 def _regions_kernel(v: np.ndarray, f: np.ndarray, cos_limit: float) -> np.ndarray:
@@ -107,16 +101,11 @@ def _regions_kernel(v: np.ndarray, f: np.ndarray, cos_limit: float) -> np.ndarra
             owner[slot] = t
             dot = nrm[s, 0] * nrm[t, 0] + nrm[s, 1] * nrm[t, 1] + nrm[s, 2] * nrm[t, 2]
             if dot >= cos_limit:
-                ra = _find(parent, s)
-                rb = _find(parent, t)
-                if ra < rb:
-                    parent[rb] = ra
-                elif rb < ra:
-                    parent[ra] = rb
+                link(parent, find(parent, s), find(parent, t))
     labels = np.empty(m, dtype=np.int64)
     count = 0
     for t in range(m):
-        r = _find(parent, t)
+        r = find(parent, t)
         if r == t:
             labels[t] = count
             count += 1

@@ -22,6 +22,7 @@ import numpy as np
 
 from geometry.kernels._config import jit, jit_parallel, serial_for_small
 from geometry.kernels._validate import as_faces, as_points
+from geometry.kernels.union_find import find, link
 
 #: a point is inside a closed shell when the magnitude of its winding number passes this (1 inside, 0 outside)
 INSIDE_WINDING = 0.5
@@ -95,13 +96,6 @@ def mesh_shells(vertices: np.ndarray, faces: np.ndarray) -> Shells:
     )
 
 
-@jit
-def _root(parent: np.ndarray, x: int) -> int:
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
 
 @jit
 def _labels_kernel(faces: np.ndarray, nv: int) -> tuple[np.ndarray, int]:
@@ -109,20 +103,14 @@ def _labels_kernel(faces: np.ndarray, nv: int) -> tuple[np.ndarray, int]:
     parent = np.arange(nv)
     m = faces.shape[0]
     for i in range(m):
-        a = _root(parent, faces[i, 0])
+        a = find(parent, faces[i, 0])
         for k in range(1, 3):
-            b = _root(parent, faces[i, k])
-            if a != b:
-                if a < b:
-                    parent[b] = a
-                else:
-                    parent[a] = b
-                    a = b
+            a = link(parent, a, find(parent, faces[i, k]))
     label_of_root = np.full(nv, -1, dtype=np.int64)
     labels = np.empty(m, dtype=np.int64)
     count = 0
     for i in range(m):
-        r = _root(parent, faces[i, 0])
+        r = find(parent, faces[i, 0])
         if label_of_root[r] < 0:
             label_of_root[r] = count
             count += 1
