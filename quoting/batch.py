@@ -196,7 +196,14 @@ def rows_table(rows: Sequence[BatchRow]) -> Any:
         ("calibrated", pa.bool_()), ("best_for", pa.string()), ("code", pa.string()), ("message", pa.string()),
         ("geometry_version", pa.string()), ("measured", pa.bool_()), ("seconds", pa.float64()), ("cpu_s", pa.float64()),
     ])
-    columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    return dataclass_table(rows, schema)
+
+
+def dataclass_table(rows: Sequence[Any], schema: Any) -> Any:
+    """Dataclass ``rows`` as a ``pyarrow.Table`` of ``schema`` (one column per field, in the schema's order)."""
+    import pyarrow as pa
+
+    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
     for row in rows:
         for name, value in asdict(row).items():
             columns[name].append(value)
@@ -234,6 +241,7 @@ __all__ = [
     "BatchFile",
     "BatchRow",
     "RowStatus",
+    "dataclass_table",
     "discover",
     "measure_cache",
     "quote_batch_file",

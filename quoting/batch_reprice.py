@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -272,12 +272,9 @@ def reprice_table(rows: Sequence[RepriceRow]) -> Any:
     types = {"quantity": pa.int64(), "old_unit_price_cents": pa.int64(), "new_unit_price_cents": pa.int64(),
              "old_total_cents": pa.int64(), "new_total_cents": pa.int64(), "change_cents": pa.int64(),
              "change_pct": pa.float64(), "measured": pa.bool_(), "seconds": pa.float64()}
-    schema = pa.schema([(name, types.get(name, pa.string())) for name in REPRICE_COLUMNS])
-    columns: dict[str, list[Any]] = {name: [] for name in REPRICE_COLUMNS}
-    for row in rows:
-        for name, value in asdict(row).items():
-            columns[name].append(value)
-    return pa.table(columns, schema=schema)
+    from quoting.batch import dataclass_table
+
+    return dataclass_table(rows, pa.schema([(name, types.get(name, pa.string())) for name in REPRICE_COLUMNS]))
 
 
 def write_reprice_rows(rows: Sequence[RepriceRow], out: str | Path) -> Path:
