@@ -83,6 +83,32 @@ def stored_items(sessions: sessionmaker[Session], parts: PartStore, blobs: BlobS
     return items
 
 
+def store_measurements(parts: PartStore, blobs: BlobStore, sessions: sessionmaker[Session],
+                       items: list[RepriceItem]) -> int:
+    """Store the measurement of each item measured again (``quoting.batch_reprice.measure_stale``); how many.
+
+    The shared measurement row of the part is updated, as ``Service.current_measurement``
+    does, and its preview GLB removed: its face ids were the old measurement's, and the
+    preview route makes a new one on the next view.
+    """
+    from geometry import Measured
+
+    stored = 0
+    for item in items:
+        if not item.measured or item.code or item.features is None:
+            continue
+        with sessions() as session:
+            tenant = session.get(TenantPartRow, item.part_id)
+        if tenant is None:
+            continue
+        mid = tenant.measurement_id
+        measured = Measured(item.features, item.components)
+        parts.update_measurement(mid, measured.features.to_dict(), measured.components_to_list())
+        blobs.path(mid, ".glb").unlink(missing_ok=True)
+        stored += 1
+    return stored
+
+
 async def measured_now(svc: Service, item: RepriceItem) -> RepriceItem:
     """The item with a current measurement: a stale one measured again by ``Service.current_measurement``
     (the parse workers; the stored row updated), or the error that stopped it as the item's own."""
@@ -154,5 +180,5 @@ def summary(rows: list[RepriceRow], parts: int) -> dict[str, Any]:
     }
 
 
-__all__ = ["RESULT_FORMATS", "latest_quotes", "measured_now", "result_path", "run", "stored_items", "summary",
-           "write"]
+__all__ = ["RESULT_FORMATS", "latest_quotes", "measured_now", "result_path", "run", "store_measurements",
+           "stored_items", "summary", "write"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from quoting.batch import BatchFile, BatchRow, RowStatus, quote_batch_file
@@ -99,7 +99,7 @@ def map_tasks(
     if not items:
         return []
     # hash=False: keys of their own, so a second batch on the same client never waits on released data
-    scattered = client.scatter(list(shared.values()), broadcast=True, hash=False)
+    scattered = client.scatter(list(shared.values()), broadcast=True, hash=False) if shared else []
     futures = client.map(task, list(items), **dict(zip(shared, scattered, strict=True)), **fixed, pure=False)
     index = {future.key: i for i, future in enumerate(futures)}
     results: list[list[R]] = [[] for _ in items]
@@ -149,4 +149,15 @@ def connect(spec: ClusterSpec) -> Iterator[Any]:
         yield client
 
 
-__all__ = ["ClusterSpec", "Progress", "connect", "map_files", "map_tasks", "run_batch", "warm_up_worker"]
+@contextmanager
+def held(spec: ClusterSpec) -> Iterator[ClusterSpec]:
+    """``spec`` for several runs on one cluster: a scheduler's address as it is; else a local cluster started
+    here, stopped on leaving, and handed out by its scheduler's address."""
+    if spec.scheduler:
+        yield spec
+        return
+    with connect(spec) as client:
+        yield replace(spec, scheduler=client.scheduler.address)
+
+
+__all__ = ["ClusterSpec", "Progress", "connect", "held", "map_files", "map_tasks", "run_batch", "warm_up_worker"]

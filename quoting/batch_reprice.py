@@ -13,6 +13,8 @@ quantity becomes one row: old and new price in cents and the change.
 - ``reprice_part(item, cards, ...)``: the rows of one part; never raises (an error is a row).
 - ``run_reprice(items, cards, cluster=...)``: the items shared out on Dask
   (``quoting.batch_dask.map_tasks``, as ``run_batch`` shares out files).
+- ``measure_stale(items, cluster=...)``: the stale items measured again on Dask first, so the
+  caller can store the new measurements before pricing (the command line does).
 - ``old_lines(quote_doc, workshop_id)`` / ``stored_request(quote_doc)``: what a stored quote priced and asked.
 - ``write_reprice_rows(rows, out)``: Parquet or CSV.
 """
@@ -245,6 +247,49 @@ def run_reprice(
                          workshop_id=workshop_id, cache_dir=cache_dir, now=dt.datetime.now(dt.UTC))
 
 
+def measure_stale(
+    items: Sequence[RepriceItem],
+    *,
+    cluster: ClusterSpec | None = None,
+    cache_dir: str | None = None,
+    progress: Progress | None = None,
+) -> list[RepriceItem]:
+    """The items, each stale one measured again from its stored file on the cluster, in the order of ``items``.
+
+    A measured item carries the current features, ``measured=True`` and no ``source``
+    (nothing left to measure); one that cannot be measured carries its error, which
+    becomes its row when it is priced. Items already current come back as they are.
+    """
+    stale = [item for item in items if not item.code and _needs_measuring(item)]
+    if not stale:
+        return list(items)
+    spec = cluster or ClusterSpec()
+    with connect(spec) as client:
+        if spec.warm_up:
+            client.run(warm_up_worker)
+        done = map_tasks(client, _measure_one, stale, {}, lost=_lost_measuring, progress=progress,
+                         cache_dir=cache_dir)
+    fresh = {item.part_id: item for item in done}
+    return [fresh.get(item.part_id, item) for item in items]
+
+
+def _measure_one(item: RepriceItem, *, cache_dir: str | None) -> list[RepriceItem]:
+    try:
+        measured, _ = _measurement(item, cache_dir)
+    except MicrofabError as err:
+        return [replace(item, code=err.code, message=err.message)]
+    except OSError as err:
+        return [replace(item, code="file_unreadable", message=f"{item.filename}: {err.strerror or err}")]
+    except Exception as err:  # one bad file never stops the re-pricing: its error is its row
+        return [replace(item, code="internal_error", message=f"{type(err).__name__}: {err}")]
+    return [replace(item, features=measured.features, components=measured.components, source=None, measured=True)]
+
+
+def _lost_measuring(item: RepriceItem, future: Any) -> list[RepriceItem]:
+    row = _lost(item, future)[0]
+    return [replace(item, code=row.code, message=row.message.replace("pricing", "measuring"))]
+
+
 def _needs_measuring(item: RepriceItem) -> bool:
     return item.source is not None and (item.features is None
                                         or not Measured(item.features, item.components).is_current)
@@ -291,6 +336,7 @@ __all__ = [
     "RepriceRow",
     "RepriceStatus",
     "compare",
+    "measure_stale",
     "old_lines",
     "reprice_part",
     "reprice_table",

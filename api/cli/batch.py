@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 import time
+from contextlib import nullcontext
 from typing import Any
 
 
@@ -84,16 +85,18 @@ def _when(text: str) -> Any:
 def batch_reprice_cmd(args: argparse.Namespace) -> int:
     from api import db
     from api.cli.parts import _cost_models
-    from api.repricings import stored_items, summary
+    from api.repricings import store_measurements, stored_items, summary
     from api.settings import get_settings
     from api.storage import BlobStore, PartStore
-    from quoting.batch_dask import ClusterSpec
-    from quoting.batch_reprice import run_reprice, write_reprice_rows
+    from quoting.batch_dask import ClusterSpec, held
+    from quoting.batch_reprice import measure_stale, run_reprice, write_reprice_rows
     from quoting.errors import NotFoundError
     from quoting.ratecard import RateCard
 
     settings = get_settings()
     engine = db.make_engine(args.database_url or settings.database_url)
+    cache = args.cache or os.path.join(os.environ.get("MICROFAB_CACHE_DIR", "var/cache"), "features")
+    started = time.perf_counter()
     try:
         sessions = db.init_db(engine, seed_demo=settings.seed_demo)
         with sessions() as session:
@@ -101,21 +104,25 @@ def batch_reprice_cmd(args: argparse.Namespace) -> int:
         if row is None:
             raise NotFoundError(f"no workshop {args.workshop!r} in the database", workshop=args.workshop)
         card = RateCard.from_dict(row.ratecard, args.workshop)
-        items = stored_items(sessions, PartStore(sessions), BlobStore(settings.blob_dir), args.workshop, args.since)
+        parts, blobs = PartStore(sessions), BlobStore(settings.blob_dir)
+        items = stored_items(sessions, parts, blobs, args.workshop, args.since)
+        with held(ClusterSpec(args.scheduler, args.workers)) if items else nullcontext(None) as cluster:
+            # stale parts measured again and stored first, as the API does, then every part priced
+            items = measure_stale(items, cluster=cluster, cache_dir=cache)
+            remeasured = store_measurements(parts, blobs, sessions, items)
+            engine.dispose()  # the database is not needed while the parts are priced
+            with _progress_bar(len(items), enabled=not args.no_progress) as progress:
+                rows = run_reprice(items, [card], card.id, cluster=cluster, cache_dir=cache, progress=progress,
+                                   cost_models=_cost_models(args.model_dir or str(settings.model_dir)))
     finally:
-        engine.dispose()  # the parts are read: the database is not needed while they are priced
-    cache = args.cache or os.path.join(os.environ.get("MICROFAB_CACHE_DIR", "var/cache"), "features")
-    started = time.perf_counter()
-    with _progress_bar(len(items), enabled=not args.no_progress) as progress:
-        rows = run_reprice(items, [card], card.id, cluster=ClusterSpec(args.scheduler, args.workers),
-                           cache_dir=cache, cost_models=_cost_models(args.model_dir or str(settings.model_dir)),
-                           progress=progress)
+        engine.dispose()
     seconds = time.perf_counter() - started
     out = write_reprice_rows(rows, args.out)
     done = summary(rows, len(items))
     counts = ", ".join(f"{n} {status}" for status, n in done["by_status"].items() if n)
     print(f"{len(items)} part(s) of {args.workshop} (rate card version {row.ratecard_version}) in {seconds:.1f} s: "
-          f"{len(rows)} row(s) ({counts or 'none'}), change {done['change_cents'] / 100:+.2f} EUR; results in {out}")
+          f"{len(rows)} row(s) ({counts or 'none'}), {remeasured} measured again and stored, "
+          f"change {done['change_cents'] / 100:+.2f} EUR; results in {out}")
     for failed in done["failed"][:20]:
         print(f"  {failed['part_id']} ({failed['file']}): {failed['code']}: {failed['detail']}", file=sys.stderr)
     return 0

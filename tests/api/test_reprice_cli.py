@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.settings import Settings, get_settings
-from tests.api.test_remeasure import _make_stale
+from geometry.version import geometry_version
+from tests.api.test_remeasure import _make_stale, _mid, _stored_version
 from tests.api.test_reprice import ASK, CARD, WORKSHOP, _lyon_cents, _part
 
 
@@ -24,6 +25,7 @@ def test_cli_batch_reprice(client: TestClient, keys, app_settings: Settings, dat
     block = _part(client, buyer, "block.step", block_step)
     before = {pid: _lyon_cents(client, buyer, pid) for pid in (plate, block)}
     _make_stale(client, block)  # its file is stored: measured again in the Dask task (geometry.measure)
+    assert client.app.state.service.blob_path(_mid(client, block), ".glb").exists()
     card = client.get(CARD, headers=keys["lyon"]).json()["ratecard"]
     changed = copy.deepcopy(card)
     changed["commercial"]["margin_fraction"] += 0.25
@@ -40,6 +42,13 @@ def test_cli_batch_reprice(client: TestClient, keys, app_settings: Settings, dat
     assert code == 0
     printed = capsys.readouterr().out
     assert "2 part(s) of lyon-usinage" in printed and "repriced" in printed, printed
+    assert "1 measured again and stored" in printed, printed
+    # the block's new measurement is in the database (read afresh, past this process's part cache) and its
+    # preview, whose face ids were the old measurement's, is gone until the next view makes it again
+    svc = client.app.state.service
+    svc.parts.forget(_mid(client, block))
+    assert _stored_version(client, block) == geometry_version()
+    assert not svc.blob_path(_mid(client, block), ".glb").exists()
     rows = pq.read_table(out).to_pylist()
     fresh = {pid: _lyon_cents(client, buyer, pid) for pid in (plate, block)}
     for pid in (plate, block):

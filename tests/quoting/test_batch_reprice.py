@@ -14,6 +14,7 @@ from quoting.batch_reprice import (
     OldLine,
     RepriceItem,
     RepriceStatus,
+    measure_stale,
     old_lines,
     reprice_part,
     stored_request,
@@ -91,3 +92,20 @@ def test_stale_part_measured_from_its_file(setup, data_dir: Path, tmp_path: Path
     assert all(r.measured and r.change_cents == 0 for r in rows)
     again = reprice_part(item, cards, WORKSHOP, cache_dir=str(tmp_path))  # the feature cache has it now
     assert not any(r.measured for r in again)
+
+
+def test_measure_stale_on_a_cluster(setup, data_dir: Path, tmp_path: Path) -> None:
+    from quoting.batch_dask import ClusterSpec
+
+    _, measured, _ = setup
+    stale = dataclasses.replace(measured.features, geometry_version="old")
+    current = _item(setup)
+    fixable = _item(setup, part_id="p2", features=stale, components=(), source=str(data_dir / "plate_holes.STL"))
+    gone = _item(setup, part_id="p3", features=stale, components=(), source=str(tmp_path / "missing.STL"))
+    out = measure_stale([current, fixable, gone], cluster=ClusterSpec(workers=1, processes=False, warm_up=False),
+                        cache_dir=str(tmp_path / "cache"))
+    assert [item.part_id for item in out] == ["p1", "p2", "p3"]
+    assert out[0] is current
+    assert out[1].measured and out[1].source is None and out[1].features == measured.features
+    assert (out[2].code, out[2].features) == ("not_found", stale)
+    assert measure_stale([current]) == [current]  # nothing stale: no cluster started
