@@ -19,12 +19,11 @@ from typing import Any
 from fastapi.concurrency import run_in_threadpool
 
 from api.calibrations import extract_zip
+from api.job_results import RESULT_FORMATS
 from api.shared_state import refresh_cost_models
 from quoting.batch import BatchFile, RowStatus, discover, write_rows
 from quoting.request import QuoteRequest
 
-#: result formats a batch is downloadable in, by the name used in its URL
-RESULT_FORMATS = {"parquet": "results.parquet", "csv": "results.csv"}
 MAX_BATCH_FILES = 5000
 
 
@@ -103,4 +102,4 @@ def _quote(files: list[BatchFile], request: QuoteRequest, cards: Any, cost_model
                      cache_dir=cache_dir, cost_models=cost_models)
 
 
-__all__ = ["MAX_BATCH_FILES", "RESULT_FORMATS", "BatchSettings", "batch_dir", "result_path", "run"]
+__all__ = ["MAX_BATCH_FILES", "BatchSettings", "batch_dir", "result_path", "run"]

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import QuoteRow, TenantPartRow
+from api.job_results import RESULT_FORMATS
 from api.storage import BlobStore, PartStore
 from geometry.errors import MicrofabError
 from quoting.batch_reprice import RepriceItem, RepriceRow, RepriceStatus, old_lines, stored_request
@@ -28,10 +29,6 @@ from quoting.batch_reprice import RepriceItem, RepriceRow, RepriceStatus, old_li
 if TYPE_CHECKING:
     from api.service import Service
     from quoting.ratecard import RateCard
-
-#: result formats, by the name used in the URL
-RESULT_FORMATS = {"parquet": "results.parquet", "csv": "results.csv"}
-
 
 def result_path(blob_dir: Path, job_id: str, fmt: str) -> Path:
     return Path(blob_dir) / "repricings" / job_id / RESULT_FORMATS[fmt]
@@ -180,5 +177,5 @@ def summary(rows: list[RepriceRow], parts: int) -> dict[str, Any]:
     }
 
 
-__all__ = ["RESULT_FORMATS", "latest_quotes", "measured_now", "result_path", "run", "store_measurements",
+__all__ = ["latest_quotes", "measured_now", "result_path", "run", "store_measurements",
            "stored_items", "summary", "write"]

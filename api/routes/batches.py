@@ -17,9 +17,6 @@ from quoting.request import QuoteRequest
 
 router = APIRouter()
 
-_MEDIA = {"parquet": "application/vnd.apache.parquet", "csv": "text/csv"}
-
-
 @router.post("/v1/batches", tags=["batches"], operation_id="create_batch", status_code=202, response_model=JobView,
              responses=problems(401, 413, 422))
 async def create_batch(
@@ -57,17 +54,15 @@ async def create_batch(
             response_class=FileResponse, responses=problems(401, 404))
 def get_batch_results(svc: Svc, who: Quoter, job_id: str, fmt: str) -> Any:
     """The results of a finished batch: one row per offer and quantity, ineligible workshop, or failed file."""
-    from api.batches import RESULT_FORMATS, result_path
+    from functools import partial
+
+    from api.batches import result_path
+    from api.job_results import result_file
 
     row = svc.get_job(job_id)
     if row.kind != "batch" or (row.owner not in ("anonymous", who.owner) and who.role is not Role.ADMIN):
         raise NotFoundError(f"no batch {job_id!r}", job_id=job_id)
-    if fmt not in RESULT_FORMATS:
-        raise NotFoundError(f"batch results come as {' or '.join(RESULT_FORMATS)}", job_id=job_id)
-    path = result_path(svc.settings.blob_dir, job_id, fmt)
-    if row.status != "succeeded" or not path.is_file():
-        raise NotFoundError(f"batch {job_id!r} has no results ({row.status})", job_id=job_id)
-    return FileResponse(path, media_type=_MEDIA[fmt], filename=f"batch-{job_id}.{fmt}")
+    return result_file(row, fmt, partial(result_path, svc.settings.blob_dir, job_id), what="batch", name="batch")
 
 
 def _parse_request(svc: Service, fields: dict[str, Any]) -> QuoteRequest:

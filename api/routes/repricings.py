@@ -20,9 +20,6 @@ from quoting.errors import NotFoundError
 
 router = APIRouter()
 
-_MEDIA = {"parquet": "application/vnd.apache.parquet", "csv": "text/csv"}
-
-
 @router.post("/v1/workshops/{workshop_id}/repricings", tags=["workshops"], operation_id="create_repricing",
              status_code=202, response_model=JobView, responses=problems(401, 403, 404, 422))
 async def create_repricing(svc: Svc, who: Keyed, workshop_id: str,
@@ -53,18 +50,17 @@ async def queue_repricing(svc: Service, who: Principal, workshop_id: str, since:
             operation_id="get_repricing_results", response_class=FileResponse, responses=problems(401, 403, 404))
 def get_repricing_results(svc: Svc, who: Keyed, workshop_id: str, job_id: str, fmt: str) -> Any:
     """The results of a finished re-pricing: per part, process and quantity the old and new price [cents]."""
-    from api.repricings import RESULT_FORMATS, result_path
+    from functools import partial
+
+    from api.job_results import result_file
+    from api.repricings import result_path
 
     _may_manage(who, workshop_id)
     row = svc.get_job(job_id)
     if row.kind != "reprice" or (row.args or {}).get("workshop_id") != workshop_id:
         raise NotFoundError(f"no re-pricing {job_id!r} of workshop {workshop_id!r}", job_id=job_id)
-    if fmt not in RESULT_FORMATS:
-        raise NotFoundError(f"re-pricing results come as {' or '.join(RESULT_FORMATS)}", job_id=job_id)
-    path = result_path(svc.settings.blob_dir, job_id, fmt)
-    if row.status != "succeeded" or not path.is_file():
-        raise NotFoundError(f"re-pricing {job_id!r} has no results ({row.status})", job_id=job_id)
-    return FileResponse(path, media_type=_MEDIA[fmt], filename=f"repricing-{job_id}.{fmt}")
+    return result_file(row, fmt, partial(result_path, svc.settings.blob_dir, job_id), what="re-pricing",
+                       name="repricing")
 
 
 __all__ = ["queue_repricing", "router"]
