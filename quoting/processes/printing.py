@@ -111,6 +111,8 @@ class PrintingModel(ProcessModel):
             ))
         if self.technology in TRAPS and closed_voids(features):
             findings.append(_trapped(pr, self.technology, features, limits))
+        if float(self.params.get("support_fill_fraction", 0.0)) > 0:
+            findings += _support_findings(pr, features)
         return findings
 
     def plan(self, features: PartFeatures, material: Material, machine_class: str,
@@ -238,6 +240,21 @@ class PrintingModel(ProcessModel):
                       inputs={"volume_mm3": round(cured, 1), "rate_mm3_s": float(p["cure_rate_mm3_s"])},
                       pace=Pace.MACHINE),
         ]
+
+
+def _support_findings(process: Process, features: PartFeatures) -> list[Finding]:
+    """Where a printer that builds supports (FDM, SLA) needs them in the chosen orientation: the overhanging
+    faces named (``PartFeatures.overhang_faces``), so the page paints them; nothing when none overhang."""
+    add = features.additive
+    if add is None or add.overhang_area_mm2 <= 0 or add.support_volume_mm3 <= 0:
+        return []
+    return [finding(
+        process, Severity.INFO, "additive_support_needed",
+        f"{add.overhang_area_mm2 / 100.0:.1f} cm2 of downward faces need support in the build orientation "
+        f"({add.support_volume_mm3 / 1000.0:.1f} cm3 of support, priced with its removal): 45 degree chamfers "
+        "or a flat base under them make them self-supporting",
+        (face.face_id for face in features.overhang_faces or ()),
+    )]
 
 
 def _mesh_findings(process: Process, features: PartFeatures) -> list[Finding]:

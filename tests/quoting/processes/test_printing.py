@@ -157,3 +157,22 @@ def test_sls_powder_refresh_by_share_of_build_never_below_the_part():
     # MJF keeps its flat waste (no refresh rate in its table)
     mjf = MJF.estimate(features((20.0, 20.0, 20.0), additive=Additive((0.0, 0.0, 1.0), 20.0, 0.0, 0.0)), PA12, "mjf")
     assert mjf.stock.mass_kg == pytest.approx(8000 * 1010e-9 * 1.25)
+
+
+def test_support_finding_names_the_overhanging_faces():
+    """FDM and SLA build supports: the overhanging faces are named for the page to paint; powder beds need none."""
+    from geometry.features import FaceArea
+
+    add = Additive((0.0, 0.0, 1.0), 20.0, overhang_area_mm2=250.0, support_volume_mm3=1500.0)
+    part = features((20.0, 20.0, 20.0), min_wall_thickness_mm=2.0, additive=add,
+                    overhang_faces=[FaceArea(7, 200.0), FaceArea(3, 50.0)])
+    for model, material in ((FDM, PLA), (SLA, RESIN)):
+        [found] = [f for f in model.check(part, material, model.technology) if f.code == "additive_support_needed"]
+        assert found.severity.value == "info" and found.location is not None
+        assert found.location.face_ids == (7, 3)
+        assert "2.5 cm2" in found.message and "1.5 cm3" in found.message
+    for model in (SLS, MJF):
+        assert "additive_support_needed" not in codes(model.check(part, PA12, model.technology))
+    flat = features((20.0, 20.0, 20.0), min_wall_thickness_mm=2.0,
+                    additive=Additive((0.0, 0.0, 1.0), 20.0, overhang_area_mm2=0.0, support_volume_mm3=0.0))
+    assert FDM.check(flat, PLA, "fdm") == []
