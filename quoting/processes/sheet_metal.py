@@ -99,7 +99,7 @@ def bend_time_s(thickness_mm: float, params: Mapping[str, Any]) -> float:
 
 
 def bend_handling_factor(size_mm: float, params: Mapping[str, Any]) -> float:
-    """Handling factor of a brake stroke by the flat part's largest size (table, steps)."""
+    """Handling factor of a bend by the flat part's largest size (table, steps)."""
     table = sorted((float(a), float(b)) for a, b in params["bend_handling"])
     for limit, factor in table:
         if size_mm <= limit:
@@ -229,7 +229,7 @@ class SheetMetalModel(ProcessModel):
         return Plan(ops, stock, assumptions, nesting=nest)
 
     def _bend_operations(self, sheet: SheetMetal) -> list[Operation]:
-        """Press-brake programming, setup (a tool per distinct inner radius) and strokes; none without bends."""
+        """Press-brake programming, setup (a tool per distinct inner radius) and bends; none without bends."""
         if not sheet.bends:
             return []
         p = self.params
