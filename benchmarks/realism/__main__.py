@@ -1,7 +1,8 @@
 """``python -m benchmarks.realism``: microfab's prices against published prices (see cases.py), then the
-published points kept out of the targets (``cases_quantity.KEPT_OUT``), in a table of their own."""
+published points kept out of the targets (``cases_quantity.KEPT_OUT``, imported through ``cases``, which
+registers the module's other points), in a table of their own."""
 
-from benchmarks.realism.cases_quantity import KEPT_OUT
+from benchmarks.realism.cases import KEPT_OUT
 from benchmarks.realism.run import run, run_case, table
 
 if __name__ == "__main__":

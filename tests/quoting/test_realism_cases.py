@@ -14,6 +14,8 @@ def test_every_printing_family_has_published_points() -> None:
     assert {"CNC", "FDM", "MJF", "SLA", "SLS", "sheet"} <= families
     quantities = {c.quantity for c in CASES if c.family == "SLA"}
     assert quantities == {1, 10, 100}
+    # sheet at 1, 10 and 100 parts (the 100-part points: Elimold's list rates, cases_quantity.SHEET_Q100)
+    assert {c.quantity for c in CASES if c.family == "sheet"} == {1, 10, 100}
 
 
 def test_sla_points_follow_the_per_gram_rate_at_the_resin_density() -> None:
