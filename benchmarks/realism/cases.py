@@ -163,3 +163,7 @@ CASES = (*CASES, *PRINTING_CASES)
 from benchmarks.realism.cases_sla_turning import CASES as SLA_CASES  # noqa: E402  (SLA; turning searched, none)
 
 CASES = (*CASES, *SLA_CASES)
+
+from benchmarks.realism.cases_quantity import KEPT_OUT, SHEET_Q100  # noqa: E402,F401  (sheet at 100 parts)
+
+CASES = (*CASES, *SHEET_Q100)

@@ -11,9 +11,7 @@ cube at 1) and the comparison would measure the two shops' minimums, not their p
 
 Sheet: the sources of cases.py (Okdor's prototype range at quantity 1; Elimold's worked per-part rates at 10:
 laser 8 USD/min at the chart's mid speed, 1 USD per small hole, 1 USD per bend, material at 1.4 EUR/kg) on a
-U channel with two bends. At 100 parts the same sources give 3.3 and 4.7 EUR (Elimold's rates) or 4.6 EUR and
-up (Okdor: production runs from 5 USD a part) where microfab quotes 1.0 and 1.5 EUR (0.22x to 0.32x): kept out
-of the cases, reported in benchmarks/README.md with the reasons.
+U channel with two bends. The same sources at 100 parts are in ``cases_quantity.py``.
 
 SLA price points are in ``cases_sla_turning.py`` (a supplier's published per-gram rate on compact solids).
 """

@@ -125,3 +125,25 @@ def table(results: list[Result]) -> str:
     passed = sum(r.ok for r in results)
     lines.append(f"{passed}/{len(results)} cases within their bound")
     return "\n".join(lines)
+
+
+def markdown(results: list[Result]) -> str:
+    """The table and the family summary as Markdown, as benchmarks/README.md shows them."""
+    def num(x: float | None) -> str:
+        return "-" if x is None else f"{x:.2f}"
+
+    lines = ["| case | unit | published | microfab cheapest | median | order min./unit | ratio | ok | source |",
+             "|---|---|---:|---:|---:|---:|---:|---|---|"]
+    for r in results:
+        c = r.case
+        ok = "yes" if r.ok else "**no**"
+        lines.append(f"| {c.name} | {c.kind.value} | {c.published:.2f} | {num(r.cheapest)} | {num(r.median)} | "
+                     f"{r.minimum:.2f} | {num(r.ratio)} | {ok} | {c.source.url} |")
+    lines += ["", "| family | median ratio | median abs(log ratio) | worst abs(log ratio) | target met |",
+              "|---|---:|---:|---:|---|"]
+    for family, (med, mlog, worst) in family_stats(results).items():
+        fam_ok = FAMILY_MEDIAN[0] <= med <= FAMILY_MEDIAN[1]
+        lines.append(f"| {family} | {med:.2f} | {mlog:.2f} | {worst:.2f} | {'yes' if fam_ok else '**no**'} |")
+    lines += ["", f"{sum(r.ok for r in results)} of {len(results)} cases within their bound."]
+    return "\n".join(lines)
+

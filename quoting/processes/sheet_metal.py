@@ -2,8 +2,8 @@
 
 Laser: cut length / speed (material table, interpolated by thickness, x machine class factor),
 plus pierces x pierce time (grows with thickness) and a rapid move per contour: the inner contours
-the geometry counts (``SheetMetal.pierces``) plus the outline (``priced_pierces``). Brake: strokes
-x time per stroke x a handling factor by part size, a tool setup per distinct inner radius. Sheet:
+the geometry counts (``SheetMetal.pierces``) plus the outline (``priced_pierces``). Brake: bends
+x time per bend with its handling (by thickness) x a handling factor by part size, a tool setup per distinct inner radius. Sheet:
 the flat outline box packed on each standard sheet (``nesting.parts_on_sheet``), the sheet with
 the best utilisation chosen; a part carries its share of that sheet's mass. DXF flat parts come
 here with zero bends. Coefficients: processes.toml [sheet_metal], materials.toml (speeds, K, r).
@@ -88,8 +88,18 @@ def _lead_ins(pierces: int, thickness_mm: float, speed_mm_min: float, params: Ma
                      inputs={"lead_ins": pierces, "lead_in_mm": round(length, 2)}, pace=Pace.MACHINE)
 
 
+def bend_time_s(thickness_mm: float, params: Mapping[str, Any]) -> float:
+    """Run time of one bend with its handling [s]: the last row of ``bend_s_by_thickness`` the sheet reaches."""
+    table = sorted((float(a), float(b)) for a, b in params["bend_s_by_thickness"])
+    seconds = table[0][1]
+    for start_mm, value_s in table:
+        if thickness_mm >= start_mm:
+            seconds = value_s
+    return seconds
+
+
 def bend_handling_factor(size_mm: float, params: Mapping[str, Any]) -> float:
-    """Handling factor of a brake stroke by the flat part's largest size (table, steps)."""
+    """Handling factor of a bend by the flat part's largest size (table, steps)."""
     table = sorted((float(a), float(b)) for a, b in params["bend_handling"])
     for limit, factor in table:
         if size_mm <= limit:
@@ -219,13 +229,14 @@ class SheetMetalModel(ProcessModel):
         return Plan(ops, stock, assumptions, nesting=nest)
 
     def _bend_operations(self, sheet: SheetMetal) -> list[Operation]:
-        """Press-brake programming, setup (a tool per distinct inner radius) and strokes; none without bends."""
+        """Press-brake programming, setup (a tool per distinct inner radius) and bends; none without bends."""
         if not sheet.bends:
             return []
         p = self.params
         size = max(sheet.flat_bbox_mm)
         factor = bend_handling_factor(size, p)
         radii = sorted({round(b.inner_radius_mm, 2) for b in sheet.bends})
+        per_bend_s = bend_time_s(sheet.thickness_mm, p)
         return [
             Operation("brake_programming", float(p["brake_programming_min"]), per_batch=True,
                       inputs={"per": "batch"}),
@@ -235,8 +246,8 @@ class SheetMetalModel(ProcessModel):
                 per_batch=True, inputs={"distinct_radii_mm": radii},
             ),
             Operation(
-                "bending", len(sheet.bends) * float(p["bend_stroke_s"]) * factor / 60.0,
-                inputs={"bends": len(sheet.bends), "stroke_s": float(p["bend_stroke_s"]),
+                "bending", len(sheet.bends) * per_bend_s * factor / 60.0,
+                inputs={"bends": len(sheet.bends), "bend_s": per_bend_s,
                         "handling_factor": factor, "flat_size_mm": round(size, 1)},
             ),
         ]

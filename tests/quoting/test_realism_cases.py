@@ -14,6 +14,8 @@ def test_every_printing_family_has_published_points() -> None:
     assert {"CNC", "FDM", "MJF", "SLA", "SLS", "sheet"} <= families
     quantities = {c.quantity for c in CASES if c.family == "SLA"}
     assert quantities == {1, 10, 100}
+    # sheet at 1, 10 and 100 parts (the 100-part points: Elimold's list rates, cases_quantity.SHEET_Q100)
+    assert {c.quantity for c in CASES if c.family == "sheet"} == {1, 10, 100}
 
 
 def test_sla_points_follow_the_per_gram_rate_at_the_resin_density() -> None:
@@ -24,3 +26,16 @@ def test_sla_points_follow_the_per_gram_rate_at_the_resin_density() -> None:
     cube = next(c for c in CASES if c.part == "cube20" and c.quantity == 10)
     assert cube.published == pytest.approx(8.0 * 1.18 * 0.30 * 0.92, abs=0.005)  # 2.61 EUR
     assert {c.part for c in CASES} == set(SOLIDS_CM3)
+
+
+def test_sheet_points_at_100_are_elimold_list_rates() -> None:
+    """Elimold prices by list rates that do not fall with quantity: its 100-part points are its 10-part ones."""
+    from benchmarks.realism.cases import CASES, KEPT_OUT
+
+    by_name = {c.name: c for c in CASES}
+    for part in ("bracket", "channel"):
+        q100 = by_name[f"sheet {part} steel q100"]
+        assert q100.quantity == 100
+        assert q100.published == pytest.approx(by_name[f"sheet {part} steel q10"].published)
+    assert [c.name for c in KEPT_OUT] == ["sheet bracket steel q100 (production)"]
+

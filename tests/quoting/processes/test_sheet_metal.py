@@ -55,11 +55,20 @@ def test_hand_computed_flat_part():
 def test_hand_computed_bends():
     sm = sheet(2.0, bends=[bend(r=2.0), bend(r=2.0), bend(r=4.0)], flat_bbox_mm=(400.0, 150.0))
     est = SHEET.estimate(sheet_features(sm), S235, MC)
-    # 3 strokes x 8 s x handling 1.8 (largest size 400 mm: 300 < 400 <= 1000)
-    assert op(est, "bending").time_min == pytest.approx(3 * 8.0 * 1.8 / 60)
+    # 3 bends x 20 s (2 mm: under 2.54 mm) x handling 1.8 (largest size 400 mm: 300 < 400 <= 1000)
+    assert op(est, "bending").time_min == pytest.approx(3 * 20.0 * 1.8 / 60)
     # brake setup: first tool 10 min + one more radius 5 min
     assert op(est, "brake_setup").time_min == pytest.approx(15.0)
     assert op(est, "brake_setup").per_batch
+
+
+@pytest.mark.parametrize(("thickness_mm", "seconds"), [(1.0, 20.0), (2.54, 30.0), (4.0, 30.0), (6.0, 40.0)])
+def test_bend_time_by_thickness(thickness_mm, seconds):
+    # per bend with its handling: 20 s under 0.1 in, 30 s from 0.1 in, 40 s from 0.2 in (processes.toml source)
+    sm = sheet(thickness_mm, bends=[bend(r=2.0 * thickness_mm)], flat_bbox_mm=(200.0, 100.0))
+    est = SHEET.estimate(sheet_features(sm), S235, MC)
+    assert op(est, "bending").time_min == pytest.approx(seconds / 60)
+    assert op(est, "bending").inputs["bend_s"] == seconds
 
 
 def test_laser_speed_interpolates():
