@@ -109,8 +109,8 @@ def _ends_on_floor_or_cutout(
     topo: Topology, a: int, b: int, direction: np.ndarray, end_ids: list[int], floors: set[int]
 ) -> bool:
     for v in end_ids:
-        for f in topo.faces:
-            if f.index in (a, b) or v not in f.vertices or f.kind is not SurfaceKind.PLANE:
+        for f in (topo.faces[i] for i in topo.faces_at(v)):
+            if f.index in (a, b) or f.kind is not SurfaceKind.PLANE:
                 continue
             assert f.normal is not None
             if abs(float(f.normal @ direction)) < 1 - tol.corner_end_parallel_cos_gap:

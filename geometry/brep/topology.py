@@ -90,6 +90,8 @@ class Topology:
     _convexity: dict[tuple[int, int, int], int] = field(default_factory=dict)
     #: face id -> its ``BRepGProp_Face`` (normal evaluator), built once however many edges the face has
     _normal_of: dict[int, Any] = field(default_factory=dict)
+    #: vertex id -> ids of the faces touching it, ascending (built on first use)
+    _vertex_faces: list[list[int]] = field(default_factory=list)
 
     @classmethod
     def of(cls, shape: Any) -> "Topology":
@@ -156,6 +158,17 @@ class Topology:
                 ids.append(fid)
             exp.Next()
         return ids
+
+    def faces_at(self, vertex_id: int) -> list[int]:
+        """Ids of the faces touching vertex ``vertex_id``, ascending."""
+        if not self._vertex_faces:
+            index: list[list[int]] = [[] for _ in range(len(self.vertex_points))]
+            for f in self.faces:
+                for v in f.vertices:
+                    if v >= 0:
+                        index[v].append(f.index)
+            self._vertex_faces = index
+        return self._vertex_faces[vertex_id]
 
     def neighbours(self, face_id: int) -> set[int]:
         out: set[int] = set()
