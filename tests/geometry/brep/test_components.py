@@ -137,3 +137,50 @@ def _face(f: Any) -> tuple[Any, ...]:
     arrays = tuple(None if v is None else tuple(v.tolist()) for v in (f.normal, f.origin, f.axis, f.centroid))
     return (f.index, f.kind, f.area_mm2, f.radius_mm, f.minor_radius_mm, f.semi_angle_rad, f.concave, f.uv,
             f.vertices, f.inner_wires, f.inner_vertices, *arrays)
+
+
+def _shared_face_part(source_step: bytes) -> geometry.Part:
+    """Two blocks side by side sharing their touching face (a general fuse's result, not healed), one drilled."""
+    from OCP.BOPAlgo import BOPAlgo_Builder
+
+    from geometry.loaders.step import tessellate
+
+    drilled = cq.Workplane("XY").box(10, 10, 10, centered=False).faces(">Z").workplane().hole(3.0).val()
+    plain = cq.Workplane("XY").box(10, 10, 10, centered=False).val().translate(cq.Vector(10, 0, 0))
+    builder = BOPAlgo_Builder()
+    builder.AddArgument(drilled.wrapped)
+    builder.AddArgument(plain.wrapped)
+    builder.Perform()
+    shape = builder.Shape()
+    source = geometry.load_bytes(source_step, "shared.step").source
+    return geometry.Part(source, *tessellate(shape), brep=shape, solids=2)
+
+
+def test_solids_sharing_a_face_are_each_measured_alone(stacked_step: bytes) -> None:
+    part = _shared_face_part(stacked_step)
+    assert analyse(part.brep).solid_of is None  # nothing to cut out: each solid is analysed alone
+    measured = geometry.measure_part(part)
+    reference = _shared_face_part(stacked_step)
+    geometry.extract(reference)
+    alone = [(geometry.extract(sub).to_dict(), n) for sub, n in geometry.split_solids(reference)]
+    assert [(f.to_dict(), n) for f, n in measured.components] == alone
+    assert [n for _, n in measured.components] == [1, 1]
+
+
+def test_a_recogniser_failing_on_the_whole_leaves_each_solid_measured_alone(
+    assembly_step: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    find_pockets, calls = analyze.find_pockets, []
+
+    def fails_first(*args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 1:
+            raise RuntimeError("a strange shape")
+        return find_pockets(*args)
+
+    monkeypatch.setattr(analyze, "find_pockets", fails_first)
+    measured = geometry.measure_part(geometry.load_bytes(assembly_step, "assembly.step"))
+    assert measured.features.pockets is None and "pockets" in measured.features.unmeasured
+    assert len(calls) == 1 + len(measured.components)  # the whole, then each solid alone
+    monkeypatch.setattr(analyze, "find_pockets", find_pockets)
+    assert [(f.to_dict(), n) for f, n in measured.components] == _measured_alone(assembly_step, "assembly.step")
