@@ -186,12 +186,10 @@ def _outer_edges(topo: Topology, face_id: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     exp = TopExp_Explorer(outer, TopAbs_EDGE)
     while exp.More():
-        current = exp.Current()
+        e = topo.edge_id_of(exp.Current(), face_id)
         exp.Next()
-        for e in topo.face_edges[face_id]:
-            if topo.edge_shapes[e].IsSame(current):
-                out.extend((g, e) for g in topo.edge_faces[e] if g != face_id)
-                break
+        if e is not None:
+            out.extend((g, e) for g in topo.edge_faces[e] if g != face_id)
     return out
 
 
