@@ -28,7 +28,7 @@ from geometry.findings import Finding, Location, Severity
 log = logging.getLogger(__name__)
 
 
-class _Collector:
+class Collector:
     """Field values, reasons for unmeasured fields and findings, gathered recogniser by recogniser."""
 
     def __init__(self) -> None:
@@ -78,7 +78,7 @@ class BrepAnalysis:
     #: (first instance, count, mass properties) of each distinct solid; None when grouping failed
     groups: list[tuple[Any, int, MassProps]] | None
     machined: Machined
-    collected: _Collector
+    collected: Collector
 
     def values(self) -> dict[str, Any]:
         """``brep_features``'s result (a fresh dict each call)."""
@@ -96,7 +96,7 @@ def analyse(shape: Any) -> BrepAnalysis:
     per_solid, props = solid_masses(topo)
     solid_of = _solid_of(topo, per_solid)
     lo, hi = bounding_box(topo)
-    c = _Collector()
+    c = Collector()
     c.out.update({
         "volume_mm3": props.volume_mm3,
         "area_mm2": props.area_mm2,
@@ -134,7 +134,7 @@ def _solid_of(topo: Topology, per_solid: list[SolidMass]) -> list[int] | None:
     return solid_of
 
 
-def find_machined(c: _Collector, topo: Topology, solid_of: list[int] | None = None) -> Machined:
+def find_machined(c: Collector, topo: Topology, solid_of: list[int] | None = None) -> Machined:
     """Holes (each inside one solid when ``solid_of`` is given), pockets, internal corner radii and sharp corners."""
     holes = c.attempt(("holes", "hole_axes"), lambda: find_holes(topo, solid_of))
     hole_faces = {i for h in holes or [] for i in h.face_ids}
@@ -147,7 +147,7 @@ def find_machined(c: _Collector, topo: Topology, solid_of: list[int] | None = No
     return Machined(holes, pockets, corners)
 
 
-def record_machined(c: _Collector, m: Machined) -> None:
+def record_machined(c: Collector, m: Machined) -> None:
     """The field values and findings of what ``find_machined`` found."""
     if m.holes is not None:
         c.out["holes"] = m.holes
@@ -190,7 +190,7 @@ def _single(a: BrepAnalysis) -> tuple[Topology | None, list[Hole] | None, str]:
     return cut.topo, cut.machined.holes, ""
 
 
-def shape_family(c: _Collector, single: Topology, holes: list[Hole] | None) -> None:
+def shape_family(c: Collector, single: Topology, holes: list[Hole] | None) -> None:
     """Whether the one distinct solid ``single`` is turned or a sheet part (``holes``: its holes, if known)."""
     shapes = (
         ("turning", "not a body of revolution", lambda: find_turning(single, holes if holes is not None else find_holes(single))),
@@ -206,9 +206,21 @@ def shape_family(c: _Collector, single: Topology, holes: list[Hole] | None) -> N
                 c.unmeasured[name] = f"{why_not}: {reason}"
 
 
-def _shape_family(c: _Collector, single: Topology | None, holes: list[Hole] | None, several: str) -> None:
+def _shape_family(c: Collector, single: Topology | None, holes: list[Hole] | None, several: str) -> None:
     if single is None:
         c.unmeasured.setdefault("turning", several)
         c.unmeasured.setdefault("sheet_metal", several)
         return
     shape_family(c, single, holes)
+
+
+__all__ = [
+    "BrepAnalysis",
+    "Collector",
+    "Machined",
+    "analyse",
+    "brep_features",
+    "find_machined",
+    "record_machined",
+    "shape_family",
+]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from geometry.brep.analyze import BrepAnalysis, Machined, _Collector, record_machined, shape_family
+from geometry.brep.analyze import BrepAnalysis, Collector, Machined, record_machined, shape_family
 from geometry.brep.faces import SolidMass, bounding_box, face_stats, one_solid_props
 from geometry.brep.pockets import CornerFindings, corner_findings
 from geometry.brep.solids import summaries
@@ -51,7 +51,7 @@ def component_values(analysis: BrepAnalysis, index: int) -> dict[str, Any] | Non
     topo = comp.topo
     props = one_solid_props(comp.mass, sum(f.area_mm2 for f in topo.faces))
     lo, hi = bounding_box(topo)
-    c = _Collector()
+    c = Collector()
     c.out.update({
         "volume_mm3": props.volume_mm3,
         "area_mm2": props.area_mm2,
