@@ -86,7 +86,7 @@ def component_of(analysis: BrepAnalysis, index: int) -> Component | None:
 def solid_view(topo: Topology, face_ids: tuple[int, ...], solid: Any) -> tuple[Topology, dict[int, int]] | None:
     """``Topology.of(solid)`` from ``topo`` (the solid's faces there: ``face_ids``), and face id -> the solid's own.
 
-    None when an edge of the solid borders a face of another solid.
+    None when an edge of the solid borders a face of another solid, or the solid alone numbers its faces otherwise.
     """
     from OCP.TopAbs import TopAbs_FACE
     from OCP.TopExp import TopExp
@@ -102,8 +102,10 @@ def solid_view(topo: Topology, face_ids: tuple[int, ...], solid: Any) -> tuple[T
     local_vertex = {g: i for i, g in enumerate(vertices)}
     face_map = TopTools_IndexedMapOfShape()
     TopExp.MapShapes_s(solid, TopAbs_FACE, face_map)
-    if face_map.Extent() != len(faces):
-        return None
+    if face_map.Extent() != len(faces) or not all(
+        face_map.FindKey(i + 1).IsSame(topo.face_shapes[g]) for i, g in enumerate(faces)
+    ):
+        return None  # the solid alone numbers its faces otherwise: no cut-out ids could be trusted
     view = Topology(
         shape=solid,
         faces=[_face(topo, g, local, local_vertex) for g in faces],
