@@ -116,13 +116,19 @@ def analyse(shape: Any) -> BrepAnalysis:
 
 
 def _solid_of(topo: Topology, per_solid: list[SolidMass]) -> list[int] | None:
-    """Face id -> its solid's index, when every face, edge and vertex lies in one solid only (else None)."""
+    """Face id -> its solid's index, when every face, edge and vertex lies in one solid only (else None).
+
+    A solid repeated at the same place (the same faces: the index holds them once) is the same solid.
+    """
     if len(per_solid) < 2:
         return None
     solid_of = [-1] * len(topo.faces)
     edge_owner: dict[int, int] = {}
     vertex_owner: dict[int, int] = {}
     for i, s in enumerate(per_solid):
+        first = solid_of[s.face_ids[0]] if s.face_ids else -1
+        if first >= 0 and set(per_solid[first].face_ids) == set(s.face_ids):
+            continue
         for f in s.face_ids:
             if solid_of[f] not in (-1, i):
                 return None

@@ -17,7 +17,7 @@ import pytest
 import geometry
 from geometry.brep import analyze
 from geometry.brep.analyze import analyse
-from geometry.brep.components import solid_view
+from geometry.brep.components import component_of, solid_view
 from geometry.brep.topology import Topology
 from tests import parts
 from tests.parts import step_bytes
@@ -184,3 +184,25 @@ def test_a_recogniser_failing_on_the_whole_leaves_each_solid_measured_alone(
     assert len(calls) == 1 + len(measured.components)  # the whole, then each solid alone
     monkeypatch.setattr(analyze, "find_pockets", find_pockets)
     assert [(f.to_dict(), n) for f, n in measured.components] == _measured_alone(assembly_step, "assembly.step")
+
+
+def _repeated_part(source_step: bytes) -> geometry.Part:
+    """One drilled block twice at the same place (the same faces), as some exporters write an assembly."""
+    from geometry.loaders.step import tessellate
+
+    drilled = cq.Workplane("XY").box(10, 10, 10).faces(">Z").workplane().hole(3.0).val()
+    shape = cq.Compound.makeCompound([drilled, drilled]).wrapped
+    source = geometry.load_bytes(source_step, "repeated.step").source
+    return geometry.Part(source, *tessellate(shape), brep=shape, solids=2)
+
+
+def test_a_solid_repeated_at_the_same_place_is_cut_out_once(stacked_step: bytes) -> None:
+    a = analyse(_repeated_part(stacked_step).brep)
+    assert a.groups is not None and [n for _, n, _ in a.groups] == [2]
+    assert component_of(a, 0) is not None
+    measured = geometry.measure_part(_repeated_part(stacked_step))
+    reference = _repeated_part(stacked_step)
+    geometry.extract(reference)
+    alone = [(geometry.extract(sub).to_dict(), n) for sub, n in geometry.split_solids(reference)]
+    assert [(f.to_dict(), n) for f, n in measured.components] == alone
+    assert [len(f.holes or []) for f, _ in measured.components] == [1]
