@@ -24,7 +24,7 @@ from geometry.brep.analyze import BrepAnalysis, Collector, Machined, record_mach
 from geometry.brep.faces import SolidMass, bounding_box, face_stats, one_solid_props
 from geometry.brep.pockets import CornerFindings, corner_findings
 from geometry.brep.solids import summaries
-from geometry.brep.topology import Topology
+from geometry.brep.topology import FaceInfo, Topology
 from geometry.features import Hole, Pocket
 
 __all__ = ["Component", "component_of", "component_values", "solid_view"]
@@ -116,13 +116,14 @@ def solid_view(topo: Topology, face_ids: tuple[int, ...], solid: Any) -> tuple[T
         face_edges=[[local_edge[e] for e in topo.face_edges[g]] for g in faces],
         face_map=face_map,
         edge_reversed={
-            (local[f], local_edge[e]): rev for (f, e), rev in topo.edge_reversed.items() if f in local
+            (local[f], local_edge[e]): topo.edge_reversed[(f, e)]
+            for f in faces for e in topo.face_edges[f] if (f, e) in topo.edge_reversed
         },
     )
     return view, local
 
 
-def _face(topo: Topology, g: int, local: dict[int, int], local_vertex: dict[int, int]) -> Any:
+def _face(topo: Topology, g: int, local: dict[int, int], local_vertex: dict[int, int]) -> FaceInfo:
     info = topo.faces[g]
     return replace(
         info,
