@@ -233,6 +233,42 @@ def bench_step(files: list[Path], repeat: int) -> None:
         ratios.append(ours / theirs)
         row(f"microfab quote {path.name} vs cadquery import+volume", ours, theirs, "median <= 2x, max <= 3x")
     print(f"  median ratio {statistics.median(ratios):.2f}x, max {max(ratios):.2f}x")
+    for path in files:
+        _step_measure(path, repeat)
+
+
+def _step_measure(path: Path, repeat: int) -> None:
+    """In process: ``measure_part`` CPU (load excluded) and B-rep analyses (``Topology.of``) of a multi-solid file."""
+    from geometry import load, measure_part
+    from geometry.brep.topology import Topology
+
+    part = load(path)
+    if part.solids < 2:
+        return
+    indexed = Topology.of
+    passes = []
+
+    def counting(cls: type, shape: Any) -> Topology:
+        passes.append(shape)
+        return indexed(shape)
+
+    setattr(Topology, "of", classmethod(counting))  # noqa: B010 - counting the passes of this one call
+    try:
+        measured = measure_part(part)
+    finally:
+        setattr(Topology, "of", classmethod(indexed.__func__))  # noqa: B010
+    cpu = min(_measure_cpu(path) for _ in range(max(repeat, 2)))
+    row(f"measure_part {path.name}, in process, CPU ({load_average()}): {len(passes)} B-rep pass(es) for "
+        f"{part.solids} solids, {len(measured.components)} distinct", cpu, None, "1 pass")
+
+
+def _measure_cpu(path: Path) -> float:
+    from geometry import load, measure_part
+
+    part = load(path)
+    t = time.process_time()
+    measure_part(part)
+    return time.process_time() - t
 
 
 def bench_cold(stl: Path, step: Path, repeat: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from geometry.export import part_face_ids
 from geometry.features import PartFeatures
 from geometry.findings import Finding, Severity
@@ -12,16 +14,21 @@ from geometry.units import LengthUnit, UnitsSource
 from geometry.version import geometry_version
 
 
-def extract(part: Part) -> PartFeatures:
-    """Measure ``part``: mesh analysis for every part, exact B-rep values where there is one."""
+def extract(part: Part, exact: dict[str, Any] | None = None) -> PartFeatures:
+    """Measure ``part``: mesh analysis for every part, exact B-rep values where there is one.
+
+    ``exact``: the B-rep values when the caller has them already (``geometry.brep.brep_features``
+    of ``part.brep``, or a solid's cut out of its file's analysis: ``geometry.measure``).
+    """
     values = mesh_features(part.vertices_mm, part.faces, from_brep=part.brep is not None,
                            face_ids=lambda: part_face_ids(part)[0])
     unmeasured = values.pop("unmeasured")
     findings = list(values.pop("findings", []))
     if part.brep is not None:
-        from geometry.brep import brep_features
+        if exact is None:
+            from geometry.brep import brep_features
 
-        exact = brep_features(part.brep)
+            exact = brep_features(part.brep)
         unmeasured.update(exact.pop("unmeasured", {}))
         findings += exact.pop("findings", [])
         values.update(exact)

@@ -19,7 +19,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cachetools import LRUCache
 
@@ -27,6 +27,9 @@ from geometry.features import PartFeatures
 from geometry.loaders.load import MAX_FILE_BYTES, load, load_bytes, read_file
 from geometry.part import Part
 from geometry.version import geometry_version
+
+if TYPE_CHECKING:
+    from geometry.brep.analyze import BrepAnalysis
 
 Source = bytes | str | os.PathLike[str]
 
@@ -107,18 +110,19 @@ def measure(
 
 
 def measure_part(part: Part, *, preview: bool = False) -> Measured:
-    """Measure a loaded part (see ``measure``)."""
+    """Measure a loaded part (see ``measure``).
+
+    A STEP part's B-rep is analysed once: each distinct solid's values are cut out of
+    the whole's analysis (``geometry.brep.components``); only its mesh is measured again.
+    """
     from geometry.export import part_glb
     from geometry.extract import extract
 
-    features = extract(part)
+    analysis = _analyse(part)
+    features = extract(part, None if analysis is None else analysis.values())
     components: tuple[tuple[PartFeatures, int], ...] = ()
     if features.solids > 1 and part.brep is not None:
-        from geometry.brep import split_solids
-
-        solids = split_solids(part)
-        if not (len(solids) == 1 and solids[0][1] == 1):
-            components = tuple((extract(sub), count) for sub, count in solids)
+        components = _components(part, analysis)
     glb = b""
     if preview:
         try:
@@ -126,6 +130,29 @@ def measure_part(part: Part, *, preview: bool = False) -> Measured:
         except Exception:  # the preview is a convenience: a part without one still quotes
             glb = b""
     return Measured(features, components, glb)
+
+
+def _analyse(part: Part) -> BrepAnalysis | None:
+    if part.brep is None:
+        return None
+    from geometry.brep.analyze import analyse
+
+    return analyse(part.brep)
+
+
+def _components(part: Part, analysis: BrepAnalysis | None) -> tuple[tuple[PartFeatures, int], ...]:
+    """Each distinct solid of ``part`` measured alone, with its count (none for a part of one solid)."""
+    from geometry.brep.components import component_values
+    from geometry.brep.solids import solid_parts, split_solids
+    from geometry.extract import extract
+
+    groups = None if analysis is None else analysis.groups
+    solids = split_solids(part) if groups is None else solid_parts(part, groups)
+    if len(solids) == 1 and solids[0][1] == 1:
+        return ()
+    # after every solid's own tessellation: a solid's box reads it (as measuring it alone does)
+    cut = [None if analysis is None or groups is None else component_values(analysis, i) for i in range(len(solids))]
+    return tuple((extract(sub, exact), count) for (sub, count), exact in zip(solids, cut, strict=True))
 
 
 class MeasureCache:

@@ -2,30 +2,33 @@
 
 Indexes the shape once (``Topology``) and runs each recogniser on it. A
 recogniser that fails on a strange shape leaves its field unmeasured with the
-reason; it never takes the other fields down with it.
+reason; it never takes the other fields down with it. ``analyse`` keeps what the
+recognisers found (``BrepAnalysis``): the values of each distinct solid of a
+multi-solid file are cut out of it (``geometry.brep.components``), not measured again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from geometry.brep.faces import bounding_box, face_stats, solid_props
+from geometry.brep.faces import MassProps, SolidMass, bounding_box, face_stats, solid_masses
 from geometry.brep.holes import find_holes, hole_axis_groups
-from geometry.brep.pockets import find_pockets, internal_corners
+from geometry.brep.pockets import CornerFindings, find_pockets, internal_corners
 from geometry.brep.sheet import find_sheet_metal
 from geometry.brep.solids import distinct_solids, remember_grouping, summaries
 from geometry.brep.topology import Topology
 from geometry.brep.turning import find_turning
 from geometry.face_findings import MAX_NAMED_FACES
-from geometry.features import FaceRadius
+from geometry.features import FaceRadius, Hole, Pocket
 from geometry.findings import Finding, Location, Severity
 
 log = logging.getLogger(__name__)
 
 
-class _Collector:
+class Collector:
     """Field values, reasons for unmeasured fields and findings, gathered recogniser by recogniser."""
 
     def __init__(self) -> None:
@@ -47,16 +50,53 @@ class _Collector:
         out = dict(self.out)
         if self.findings:
             out["findings"] = self.findings
-        out["unmeasured"] = self.unmeasured
+        out["unmeasured"] = dict(self.unmeasured)
         return out
+
+
+@dataclass(frozen=True)
+class Machined:
+    """What the machining recognisers found; a field is None where its recogniser failed."""
+
+    holes: list[Hole] | None
+    pockets: list[Pocket] | None
+    corners: CornerFindings | None
+
+    @property
+    def complete(self) -> bool:
+        return self.holes is not None and self.pockets is not None and self.corners is not None
+
+
+@dataclass(frozen=True)
+class BrepAnalysis:
+    """A shape's B-rep analysis: the field values, and what they were made from."""
+
+    topo: Topology
+    solids: list[SolidMass]
+    #: face id -> index of its solid in ``solids``; None when solids share faces, edges or vertices
+    solid_of: list[int] | None
+    #: (first instance, count, mass properties) of each distinct solid; None when grouping failed
+    groups: list[tuple[Any, int, MassProps]] | None
+    machined: Machined
+    collected: Collector
+
+    def values(self) -> dict[str, Any]:
+        """``brep_features``'s result (a fresh dict each call)."""
+        return self.collected.result()
 
 
 def brep_features(shape: Any) -> dict[str, Any]:
     """Exact PartFeatures fields of ``shape`` (a healed compound of closed solids), plus ``unmeasured``."""
+    return analyse(shape).values()
+
+
+def analyse(shape: Any) -> BrepAnalysis:
+    """Analyse ``shape`` once (see ``brep_features``), keeping the results by face for ``components``."""
     topo = Topology.of(shape)
-    per_solid, props = solid_props(topo)
+    per_solid, props = solid_masses(topo)
+    solid_of = _solid_of(topo, per_solid)
     lo, hi = bounding_box(topo)
-    c = _Collector()
+    c = Collector()
     c.out.update({
         "volume_mm3": props.volume_mm3,
         "area_mm2": props.area_mm2,
@@ -64,28 +104,65 @@ def brep_features(shape: Any) -> dict[str, Any]:
         "bbox_mm": tuple(float(x) for x in hi - lo),
         "faces": face_stats(topo),
     })
-    holes = _machined_features(c, topo)
-    _shape_family(c, topo, per_solid, holes)
-    return c.result()
+    machined = find_machined(c, topo, solid_of)
+    record_machined(c, machined)
+    groups = c.attempt(("distinct_solids",), lambda: distinct_solids([(s.solid, s.props) for s in per_solid]))
+    analysis = BrepAnalysis(topo, per_solid, solid_of, groups, machined, c)
+    if groups is not None:
+        c.out["distinct_solids"] = summaries(groups)
+        remember_grouping(topo.shape, groups)
+        _shape_family(c, *_single(analysis))
+    return analysis
 
 
-def _machined_features(c: _Collector, topo: Topology) -> list[Any] | None:
-    """Holes, pockets, internal corner radii and sharp internal corners; returns the holes (None if failed)."""
-    holes = c.attempt(("holes", "hole_axes"), lambda: find_holes(topo))
-    if holes is not None:
-        c.out["holes"] = holes
-        c.out["hole_axes"] = hole_axis_groups(holes)
+def _solid_of(topo: Topology, per_solid: list[SolidMass]) -> list[int] | None:
+    """Face id -> its solid's index, when every face, edge and vertex lies in one solid only (else None).
+
+    A solid repeated at the same place (the same faces: the index holds them once) is the same solid.
+    """
+    if len(per_solid) < 2:
+        return None
+    solid_of = [-1] * len(topo.faces)
+    edge_owner: dict[int, int] = {}
+    vertex_owner: dict[int, int] = {}
+    for i, s in enumerate(per_solid):
+        first = solid_of[s.face_ids[0]] if s.face_ids else -1
+        if first >= 0 and set(per_solid[first].face_ids) == set(s.face_ids):
+            continue
+        for f in s.face_ids:
+            if solid_of[f] not in (-1, i):
+                return None
+            solid_of[f] = i
+            for owner, items in ((edge_owner, topo.face_edges[f]), (vertex_owner, topo.faces[f].vertices)):
+                for item in items:
+                    if owner.setdefault(item, i) != i:
+                        return None
+    return solid_of
+
+
+def find_machined(c: Collector, topo: Topology, solid_of: list[int] | None = None) -> Machined:
+    """Holes (each inside one solid when ``solid_of`` is given), pockets, internal corner radii and sharp corners."""
+    holes = c.attempt(("holes", "hole_axes"), lambda: find_holes(topo, solid_of))
     hole_faces = {i for h in holes or [] for i in h.face_ids}
     pockets = c.attempt(("pockets",), lambda: find_pockets(topo, hole_faces))
-    if pockets is not None:
-        c.out["pockets"] = pockets
     floors = {p.face_ids[0] for p in pockets or []}
     corners = c.attempt(
         ("min_internal_radius_mm", "sharp_internal_corners", "internal_radius_faces"),
         lambda: internal_corners(topo, hole_faces, floors),
     )
+    return Machined(holes, pockets, corners)
+
+
+def record_machined(c: Collector, m: Machined) -> None:
+    """The field values and findings of what ``find_machined`` found."""
+    if m.holes is not None:
+        c.out["holes"] = m.holes
+        c.out["hole_axes"] = hole_axis_groups(m.holes)
+    if m.pockets is not None:
+        c.out["pockets"] = m.pockets
+    corners = m.corners
     if corners is None:
-        return holes
+        return
     c.out["sharp_internal_corners"] = corners.sharp_corners
     c.out["internal_radius_faces"] = [FaceRadius(i, r) for i, r in corners.radius_faces[:MAX_NAMED_FACES]]
     if corners.min_internal_radius_mm is None:
@@ -102,26 +179,27 @@ def _machined_features(c: _Collector, topo: Topology) -> list[Any] | None:
                 Location(face_ids=corners.sharp_face_ids, point_mm=corners.sharp_points_mm[0]),
             )
         )
-    return holes
 
 
-def _shape_family(c: _Collector, topo: Topology, per_solid: Any, holes: list[Any] | None) -> None:
-    """Distinct solids; for a single distinct solid, whether it is turned or a sheet part."""
-    groups = c.attempt(("distinct_solids",), lambda: distinct_solids(per_solid))
-    if groups is not None:
-        c.out["distinct_solids"] = summaries(groups)
-        remember_grouping(topo.shape, groups)
-    if groups is None:
-        return
+def _single(a: BrepAnalysis) -> tuple[Topology | None, list[Hole] | None, str]:
+    """The one distinct solid's topology and holes (None: several distinct solids), and why not."""
+    groups = a.groups or []
     if len(groups) != 1:
-        reason = f"{len(groups)} distinct solids: quote each one (geometry.split_solids)"
-        c.unmeasured.setdefault("turning", reason)
-        c.unmeasured.setdefault("sheet_metal", reason)
-        return
-    single = topo if groups[0][1] == 1 else Topology.of(groups[0][0])
-    single_holes = holes if single is topo and holes is not None else None
+        return None, None, f"{len(groups)} distinct solids: quote each one (geometry.split_solids)"
+    if groups[0][1] == 1:
+        return a.topo, a.machined.holes, ""
+    from geometry.brep.components import component_of
+
+    cut = component_of(a, 0)
+    if cut is None:
+        return Topology.of(groups[0][0]), None, ""
+    return cut.topo, cut.machined.holes, ""
+
+
+def shape_family(c: Collector, single: Topology, holes: list[Hole] | None) -> None:
+    """Whether the one distinct solid ``single`` is turned or a sheet part (``holes``: its holes, if known)."""
     shapes = (
-        ("turning", "not a body of revolution", lambda: find_turning(single, single_holes or find_holes(single))),
+        ("turning", "not a body of revolution", lambda: find_turning(single, holes if holes is not None else find_holes(single))),
         ("sheet_metal", "not a sheet part", lambda: find_sheet_metal(single)),
     )
     for name, why_not, recognise in shapes:
@@ -132,3 +210,23 @@ def _shape_family(c: _Collector, topo: Topology, per_solid: Any, holes: list[Any
                 c.out[name] = value
             else:
                 c.unmeasured[name] = f"{why_not}: {reason}"
+
+
+def _shape_family(c: Collector, single: Topology | None, holes: list[Hole] | None, several: str) -> None:
+    if single is None:
+        c.unmeasured.setdefault("turning", several)
+        c.unmeasured.setdefault("sheet_metal", several)
+        return
+    shape_family(c, single, holes)
+
+
+__all__ = [
+    "BrepAnalysis",
+    "Collector",
+    "Machined",
+    "analyse",
+    "brep_features",
+    "find_machined",
+    "record_machined",
+    "shape_family",
+]

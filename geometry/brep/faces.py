@@ -20,12 +20,30 @@ class MassProps:
     principal_moments: tuple[float, float, float]
 
 
+@dataclass(frozen=True)
+class SolidMass:
+    """One solid of a shape: its exact mass properties, its OCCT ``GProp_GProps`` and its face ids."""
+
+    solid: Any
+    #: the solid's ``GProp_GProps`` (volume integral): a one-solid total is built from it as ``solid_props`` does
+    gprops: Any
+    props: MassProps
+    #: its faces' ids in the shape's ``Topology``, in the order OCCT explores them
+    face_ids: tuple[int, ...]
+
+
 def solid_props(topo: Topology) -> tuple[list[tuple[Any, MassProps]], MassProps]:
     """Mass properties of each solid of the shape, and of them all (OCP GProp, exact on the B-rep).
 
     One volume integration per solid; areas are the sums of the face areas
     ``Topology`` measured already.
     """
+    per_solid, total = solid_masses(topo)
+    return [(s.solid, s.props) for s in per_solid], total
+
+
+def solid_masses(topo: Topology) -> tuple[list[SolidMass], MassProps]:
+    """``solid_props`` with each solid's ``GProp_GProps`` and face ids kept (``geometry.brep.components``)."""
     from OCP.BRepGProp import BRepGProp
     from OCP.GProp import GProp_GProps
     from OCP.TopAbs import TopAbs_SOLID
@@ -33,7 +51,6 @@ def solid_props(topo: Topology) -> tuple[list[tuple[Any, MassProps]], MassProps]
 
     total = GProp_GProps()
     out = []
-    seen: set[int] = set()
     exp = TopExp_Explorer(topo.shape, TopAbs_SOLID)
     while exp.More():
         solid = exp.Current()
@@ -41,13 +58,21 @@ def solid_props(topo: Topology) -> tuple[list[tuple[Any, MassProps]], MassProps]
         props = GProp_GProps()
         BRepGProp.VolumeProperties_s(solid, props)
         ids = topo.face_ids_of(solid)
-        seen.update(ids)
         total.Add(props)
-        out.append((solid, _pack(props, sum(topo.faces[i].area_mm2 for i in ids))))
+        out.append(SolidMass(solid, props, _pack(props, sum(topo.faces[i].area_mm2 for i in ids)), tuple(ids)))
     area = sum(f.area_mm2 for f in topo.faces)
     if not out:  # not a solid: integrate what is there
         BRepGProp.VolumeProperties_s(topo.shape, total)
     return out, _pack(total, area)
+
+
+def one_solid_props(solid: SolidMass, area_mm2: float) -> MassProps:
+    """The mass properties ``solid_props`` gives for a shape that is this one solid with faces of ``area_mm2``."""
+    from OCP.GProp import GProp_GProps
+
+    total = GProp_GProps()
+    total.Add(solid.gprops)
+    return _pack(total, area_mm2)
 
 
 def mass_props(shape: Any) -> MassProps:

@@ -12,6 +12,7 @@ hole: towards the counterbore/countersink, else the canonical sense).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,14 +40,19 @@ class _Segment:
     face_ids: list[int] = field(default_factory=list)
 
 
-def find_holes(topo: Topology) -> list[Hole]:
-    """Every hole of the shape, ordered by position."""
+def find_holes(topo: Topology, solid_of: Sequence[int] | None = None) -> list[Hole]:
+    """Every hole of the shape, ordered by position.
+
+    ``solid_of`` (face id -> index of its solid) keeps each hole inside one solid: coaxial
+    holes of two solids (a bolt hole through a stack of plates) are two holes, each
+    the one the solid alone has (``geometry.brep.components`` cuts them out by solid).
+    """
     candidates = [
         f for f in topo.faces
         if f.kind in (SurfaceKind.CYLINDER, SurfaceKind.CONE) and f.concave and f.axis is not None
     ]
     holes: list[Hole] = []
-    for axis_faces in _by_axis_line(candidates):
+    for axis_faces in _by_axis_line(candidates, solid_of):
         direction = canonical(axis_faces[0].axis)  # type: ignore[arg-type]
         ref = axis_faces[0].origin
         assert ref is not None
@@ -80,10 +86,11 @@ def hole_axis_groups(holes: list[Hole]) -> list[HoleAxisGroup]:
     ]
 
 
-def _by_axis_line(faces: list[FaceInfo]) -> list[list[FaceInfo]]:
+def _by_axis_line(faces: list[FaceInfo], solid_of: Sequence[int] | None) -> list[list[FaceInfo]]:
     groups: dict[tuple[float, ...], list[FaceInfo]] = {}
     for f in faces:
-        groups.setdefault(axis_key(f.axis, f.origin), []).append(f)  # type: ignore[arg-type]
+        key = axis_key(f.axis, f.origin)  # type: ignore[arg-type]
+        groups.setdefault(key if solid_of is None else (solid_of[f.index], *key), []).append(f)
     return list(groups.values())
 
 

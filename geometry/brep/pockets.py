@@ -38,6 +38,10 @@ class CornerFindings:
     #: (face id, radius [mm]) of each internal corner, smallest first (ties: lower id): the sharp corners'
     #: walls at 0, then the concave cylinders that are not holes
     radius_faces: tuple[tuple[int, float], ...] = ()
+    #: the two walls of each sharp corner, in the order of ``sharp_points_mm``
+    sharp_pairs: tuple[tuple[int, int], ...] = ()
+    #: (radius [mm], face id) of each concave cylinder that is not a hole, smallest first
+    fillets: tuple[tuple[float, int], ...] = ()
 
 
 def internal_corners(topo: Topology, hole_faces: set[int], floors: set[int]) -> CornerFindings:
@@ -46,13 +50,20 @@ def internal_corners(topo: Topology, hole_faces: set[int], floors: set[int]) -> 
         (float(f.radius_mm), f.index) for f in topo.faces
         if f.kind is SurfaceKind.CYLINDER and f.concave and f.index not in hole_faces
     )
+    return corner_findings(_sharp_corners(topo, floors), fillets)
+
+
+def corner_findings(
+    sharp: list[tuple[tuple[float, float, float], tuple[int, int]]], fillets: list[tuple[float, int]]
+) -> CornerFindings:
+    """The findings of sharp corners (a point on each, its two walls) and fillets ((radius, face id), sorted)."""
     radii = [r for r, _ in fillets]
-    sharp = _sharp_corners(topo, floors)
     walls = tuple(sorted({f for _, pair in sharp for f in pair}))
     named = tuple((i, 0.0) for i in walls) + tuple((i, r) for r, i in fillets if i not in walls)
+    pairs, kept = tuple(pair for _, pair in sharp), tuple(fillets)
     if sharp:
-        return CornerFindings(0.0, len(sharp), [p for p, _ in sharp], walls, named)
-    return CornerFindings(min(radii) if radii else None, 0, [], (), named)
+        return CornerFindings(0.0, len(sharp), [p for p, _ in sharp], walls, named, pairs, kept)
+    return CornerFindings(min(radii) if radii else None, 0, [], (), named, pairs, kept)
 
 
 def _sharp_corners(topo: Topology, floors: set[int]) -> list[tuple[tuple[float, float, float], tuple[int, int]]]:
@@ -98,8 +109,8 @@ def _ends_on_floor_or_cutout(
     topo: Topology, a: int, b: int, direction: np.ndarray, end_ids: list[int], floors: set[int]
 ) -> bool:
     for v in end_ids:
-        for f in topo.faces:
-            if f.index in (a, b) or v not in f.vertices or f.kind is not SurfaceKind.PLANE:
+        for f in (topo.faces[i] for i in topo.faces_at(v)):
+            if f.index in (a, b) or f.kind is not SurfaceKind.PLANE:
                 continue
             assert f.normal is not None
             if abs(float(f.normal @ direction)) < 1 - tol.corner_end_parallel_cos_gap:
@@ -175,12 +186,10 @@ def _outer_edges(topo: Topology, face_id: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     exp = TopExp_Explorer(outer, TopAbs_EDGE)
     while exp.More():
-        current = exp.Current()
+        e = topo.edge_id_of(exp.Current(), face_id)
         exp.Next()
-        for e in topo.face_edges[face_id]:
-            if topo.edge_shapes[e].IsSame(current):
-                out.extend((g, e) for g in topo.edge_faces[e] if g != face_id)
-                break
+        if e is not None:
+            out.extend((g, e) for g in topo.edge_faces[e] if g != face_id)
     return out
 
 

@@ -99,13 +99,19 @@ def split_solids(part: Part) -> list[tuple[Part, int]]:
         return [(part, 1)]
     from geometry.brep.faces import solid_props
     from geometry.brep.topology import Topology
-    from geometry.loaders.step import tessellate
 
-    out = []
     groups = _LAST.groups if _LAST.shape is part.brep else None
     if groups is None:
         per_solid, _ = solid_props(Topology.of(part.brep))
         groups = distinct_solids(per_solid)
+    return solid_parts(part, groups)
+
+
+def solid_parts(part: Part, groups: list[tuple[Any, int, MassProps]]) -> list[tuple[Part, int]]:
+    """``split_solids`` for the distinct solids ``groups`` of ``part`` (``distinct_solids``): each tessellated."""
+    from geometry.loaders.step import tessellate
+
+    out = []
     for solid, count, _ in groups:
         vertices, faces = tessellate(solid)
         out.append((Part(part.source, vertices, faces, brep=solid, solids=1), count))

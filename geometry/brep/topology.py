@@ -87,9 +87,13 @@ class Topology:
     face_map: Any = None
     #: (face id, edge id) -> the edge runs reversed in that face's wire (orientation composed with the face's)
     edge_reversed: dict[tuple[int, int], bool] = field(default_factory=dict)
+    #: OCCT's edge index (``TopTools_IndexedDataMapOfShapeListOfShape``): edge id = FindIndex - 1
+    edge_map: Any = None
     _convexity: dict[tuple[int, int, int], int] = field(default_factory=dict)
     #: face id -> its ``BRepGProp_Face`` (normal evaluator), built once however many edges the face has
     _normal_of: dict[int, Any] = field(default_factory=dict)
+    #: vertex id -> ids of the faces touching it, ascending (built on first use)
+    _vertex_faces: list[list[int]] = field(default_factory=list)
 
     @classmethod
     def of(cls, shape: Any) -> "Topology":
@@ -141,7 +145,8 @@ class Topology:
                 edge_reversed.setdefault((fid, eid), exp.Current().Orientation() == TopAbs_REVERSED)
                 exp.Next()
         faces = [_face_info(i, f, vertex_map) for i, f in enumerate(face_shapes)]
-        return cls(shape, faces, face_shapes, points, edge_faces, edge_shapes, face_edges, face_map, edge_reversed)
+        return cls(shape, faces, face_shapes, points, edge_faces, edge_shapes, face_edges, face_map, edge_reversed,
+                   edge_face_map)
 
     def face_ids_of(self, sub: Any) -> list[int]:
         """Face ids of the faces of ``sub`` (a solid of this shape)."""
@@ -156,6 +161,24 @@ class Topology:
                 ids.append(fid)
             exp.Next()
         return ids
+
+    def edge_id_of(self, edge: Any, face_id: int) -> int | None:
+        """Id of ``edge`` (an edge of face ``face_id``, as OCCT explores it), or None when it is not one."""
+        if self.edge_map is not None:
+            e = self.edge_map.FindIndex(edge) - 1
+            return e if e in self.face_edges[face_id] else None
+        return next((e for e in self.face_edges[face_id] if self.edge_shapes[e].IsSame(edge)), None)
+
+    def faces_at(self, vertex_id: int) -> list[int]:
+        """Ids of the faces touching vertex ``vertex_id``, ascending."""
+        if not self._vertex_faces:
+            index: list[list[int]] = [[] for _ in range(len(self.vertex_points))]
+            for f in self.faces:
+                for v in f.vertices:
+                    if v >= 0:
+                        index[v].append(f.index)
+            self._vertex_faces = index
+        return self._vertex_faces[vertex_id]
 
     def neighbours(self, face_id: int) -> set[int]:
         out: set[int] = set()
