@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.cli.output import fmt_dims, fmt_num, print_json, table
+from api.cli.process import without_cyclic_gc
 
 if TYPE_CHECKING:
     from quoting.quote import Quote
@@ -48,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(func=quote_cmd)
 
 
+@without_cyclic_gc
 def features_cmd(args: argparse.Namespace) -> int:
     from geometry import extract, load
     from geometry.units import LengthUnit
@@ -148,6 +150,7 @@ class _LazyCostModels(Mapping[str, Any]):
         return model
 
 
+@without_cyclic_gc
 def quote_cmd(args: argparse.Namespace) -> int:
     from quoting.engine import quote_file
     from quoting.request import QuoteRequest
