@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.cli.output import fmt_dims, fmt_num, print_json, table
-from api.cli.process import without_cyclic_gc
 
 if TYPE_CHECKING:
     from quoting.quote import Quote
+
+
+#: commands that measure or quote one file and exit: run without the cyclic GC (``api.cli.process``)
+ONE_SHOT_COMMANDS = frozenset({"features", "quote"})
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,7 +52,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(func=quote_cmd)
 
 
-@without_cyclic_gc
 def features_cmd(args: argparse.Namespace) -> int:
     from geometry import extract, load
     from geometry.units import LengthUnit
@@ -150,7 +152,6 @@ class _LazyCostModels(Mapping[str, Any]):
         return model
 
 
-@without_cyclic_gc
 def quote_cmd(args: argparse.Namespace) -> int:
     from quoting.engine import quote_file
     from quoting.request import QuoteRequest

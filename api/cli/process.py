@@ -6,7 +6,8 @@ one file. The cyclic collector's passes over those objects found nothing to
 free and cost ~0.3 s of CPU per cold quote (4 full and ~600 young collections
 of a STEP quote); what these commands allocate in bulk are numpy arrays, which
 reference counting frees. Long-running commands (``serve``, ``worker``,
-batches) keep the collector.
+batches) keep the collector: ``api.cli.main`` turns it off only for
+``api.cli.parts.ONE_SHOT_COMMANDS``.
 """
 
 from __future__ import annotations
