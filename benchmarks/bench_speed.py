@@ -123,8 +123,9 @@ def bench_mesh(stl: Path, repeat: int) -> None:
 
 
 def _cli(*args: object) -> str:
-    argv = ", ".join(repr(str(a)) for a in args)
-    return f"import sys; from api.cli import main; sys.exit(main([{argv}]))"
+    """Python code that runs ``microfab ARGS`` as the console script does (``main()`` reading ``sys.argv``)."""
+    argv = ", ".join(repr(str(a)) for a in ("microfab", *args))
+    return f"import sys; sys.argv = [{argv}]; from api.cli import main; sys.exit(main())"
 
 
 def _extract_s(stl: Path, repeat: int) -> float:

@@ -3,8 +3,9 @@
 Each command group lives in its own module with a ``register(subparsers)``
 function; ``COMMANDS`` lists them. Heavy imports happen inside the commands so
 ``microfab --help`` stays instant. The one-shot commands
-(``parts.ONE_SHOT_COMMANDS``) run without the cyclic garbage collector
-(``api.cli.process``).
+(``parts.ONE_SHOT_COMMANDS``) run without the cyclic garbage collector and, run
+as the ``microfab`` program, exit without the interpreter's teardown
+(``api.cli.process``); called in-process (``main([...])``) they return.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from api.cli import batch, calibrate, catalog, keys, parts, serve, worker
-from api.cli.process import without_cyclic_gc
+from api.cli.process import exit_now, without_cyclic_gc
 
 #: the command groups, in the order ``microfab --help`` lists them
 COMMANDS = (parts, catalog, batch, serve, worker, keys, calibrate)
@@ -38,10 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``microfab`` command (``argv`` None: ``sys.argv``, as the console script calls it)."""
+    console = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     # a one-shot command (quote, features) runs without the cyclic GC from its first heavy import on
     one_shot = bool(argv) and argv[0] in parts.ONE_SHOT_COMMANDS
-    return (without_cyclic_gc(_run) if one_shot else _run)(argv)
+    code = (without_cyclic_gc(_run) if one_shot else _run)(argv)
+    if console and one_shot:
+        exit_now(code)  # its answer is written: skip the interpreter's teardown
+    return code
 
 
 def _run(argv: list[str]) -> int:
