@@ -72,3 +72,26 @@ def test_a_closed_pipe_is_not_an_error(plate_file: Path) -> None:
     assert proc.wait(timeout=300) == 0
     with proc.stderr:
         assert b"Traceback" not in proc.stderr.read()
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory) -> Path:
+    from models import CostRatioRegressor, WorkshopCostModel
+    from tests.models.synth import dataset
+
+    samples, prices = dataset(40, seed=3)
+    folder = tmp_path_factory.mktemp("models")
+    WorkshopCostModel.build("lyon-usinage", CostRatioRegressor(n_estimators=30).fit(samples, prices)).save(folder)
+    return folder
+
+
+def test_a_calibrated_quote_imports_no_scikit_learn(plate_file: Path, model_dir: Path) -> None:
+    argv = ["quote", str(plate_file), "--material", "al6061", "--json", "--model-dir", str(model_dir)]
+    code = (f"import sys; from api.cli import main; main({argv!r}); "
+            "print([m for m in ('sklearn', 'skops') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    answer, imported = out.stdout.rstrip("\n").rsplit("\n", 1)
+    assert imported == "[]"
+    versions = [o["model_version"] for o in json.loads(answer)["offers"] if o["workshop_id"] == "lyon-usinage"]
+    assert versions and all(v.startswith("40 jobs") for v in versions)
