@@ -7,7 +7,9 @@
 - ``MarketplacePrior``: median of per-workshop models, for workshops with little history.
 - ``RateCardCalibrator``: the rates, markup and margin a workshop's prices imply.
 - ``WorkshopCostModel`` / ``load_cost_models``: what the quote engine calls,
-  ``predict(features, context, rule_total_eur) -> Prediction``.
+  ``predict(features, context, rule_total_eur) -> Prediction``; loaded from the
+  compact form beside each skops archive (``models.compact``: numpy only, the
+  same predictions to the bit), so quoting imports no scikit-learn.
 - ``mape``, ``median_ape``, ``coverage``: evaluation.
 """
 

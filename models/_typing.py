@@ -11,11 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
-
-#: a float64 array (vectors of prices and log-ratios, feature matrices)
-FloatArray = npt.NDArray[np.float64]
+from models._arrays import FloatArray
 
 if TYPE_CHECKING:
     from typing import Self

@@ -23,6 +23,14 @@ figures. Loading refuses, with a ``ModelError`` that says to re-run
 names or training hash do not match, or that holds types from outside
 microfab, scikit-learn, numpy and scipy. Files whose name starts with ``_``
 (the marketplace prior) are not workshop models.
+
+Beside each archive, ``save`` writes its compact form (``<workshop_id>.npz``,
+``models.compact_io``): the learned parameters as numpy arrays, which predict
+the same prices without scikit-learn or skops. ``load_cost_model`` reads the
+compact file when it was made from the archive beside it (milliseconds,
+no scikit-learn import), and otherwise the archive, with every check above,
+and then writes the compact file for the next time (an archive stored before
+compact files existed is migrated so on its first load).
 """
 
 from __future__ import annotations
@@ -34,15 +42,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 
 from geometry.features import PartFeatures
+from models._arrays import FloatArray
+from models.compact_io import ArchiveId, compact_model, compact_path, read_compact, write_compact
 from models.errors import ModelError
-from models.regressor import CostRatioRegressor
+from models.rows import NUMERIC_FEATURES
 from models.samples import CostSample
-from models.vectorize import NUMERIC_FEATURES
+
+if TYPE_CHECKING:
+    from models.regressor import CostRatioRegressor
 
 #: bumped whenever the fitted internals change shape (older files are refused, not misread);
 #: 3: CV+ intervals (the fold models, their fold of each job and the out-of-fold residuals are stored)
@@ -72,12 +84,32 @@ def library_versions() -> dict[str, str]:
     return out
 
 
+class CostEstimator(Protocol):
+    """What a workshop model predicts with: a ``CostRatioRegressor`` or its ``models.compact.CompactRegressor``."""
+
+    @property
+    def level(self) -> float: ...
+
+    @property
+    def n_samples_(self) -> int: ...
+
+    @property
+    def training_sha256_(self) -> str: ...
+
+    @property
+    def prior_(self) -> object | None: ...
+
+    def predict(self, X: list[CostSample]) -> FloatArray: ...
+
+    def predict_interval(self, X: list[CostSample]) -> tuple[FloatArray, FloatArray]: ...
+
+
 @dataclass(frozen=True)
 class WorkshopCostModel:
     """A fitted model of one workshop's prices, with the metadata stored beside it."""
 
     workshop_id: str
-    estimator: CostRatioRegressor
+    estimator: CostEstimator
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -130,9 +162,16 @@ class WorkshopCostModel:
         return f"{n} jobs{how}, {when}, data {self.estimator.training_sha256_[:8]}"
 
     def save(self, model_dir: str | os.PathLike[str]) -> Path:
-        """Write ``<model_dir>/<workshop_id>.skops``; returns the path."""
+        """Write ``<model_dir>/<workshop_id>.skops`` and its compact form ``<workshop_id>.npz``; returns the
+        archive's path. The compact file is in place before the archive (the API processes watch archives)."""
         import skops.io as sio
 
+        from models.regressor import CostRatioRegressor
+
+        if not isinstance(self.estimator, CostRatioRegressor):
+            raise ModelError(f"the model of {self.workshop_id} was loaded from its compact file and cannot be "
+                             "stored again: re-run `microfab calibrate` for this workshop",
+                             workshop_id=self.workshop_id)
         folder = Path(model_dir)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{self.workshop_id}{MODEL_SUFFIX}"
@@ -140,6 +179,7 @@ class WorkshopCostModel:
         # deflated: the CV+ fold models make the archive ~8x larger raw (31.8 -> 3.8 MB for 200 jobs)
         sio.dump({"meta": dict(self.meta), "estimator": self.estimator}, tmp, compression=zipfile.ZIP_DEFLATED,
                  compresslevel=6)
+        write_compact(compact_path(path), compact_model(self.estimator), self.meta, ArchiveId.of(tmp))
         tmp.replace(path)
         return path
 
@@ -168,8 +208,51 @@ def read_skops(p: Path) -> dict[str, Any]:
 
 
 def load_cost_model(path: str | os.PathLike[str], training_sha256: str | None = None) -> WorkshopCostModel:
-    """Load one saved model, refusing a mismatched one (versions, features, training hash, format)."""
+    """Load one saved model, refusing a mismatched one (versions, features, training hash, format): from its
+    compact file when that belongs to the archive at ``path``, else from the archive (then compacted)."""
     p = Path(path)
+    model = _load_compact(p)
+    if model is None:
+        model = _load_archive(p)
+        _write_compact_beside(p, model)
+    if training_sha256 is not None and training_sha256 != model.estimator.training_sha256_:
+        raise ModelError(f"{p}: the model was trained on other data (sha256 {model.estimator.training_sha256_[:12]}"
+                         f"..., expected {training_sha256[:12]}...): re-run `microfab calibrate` for this workshop",
+                         file=str(p))
+    return model
+
+
+def _load_compact(p: Path) -> WorkshopCostModel | None:
+    """The model of the compact file beside the archive ``p``; None when there is none, it is unreadable, or it
+    was made from another archive (the archive is then read, and checked, instead)."""
+    compact = compact_path(p)
+    if not compact.is_file() or not p.is_file():
+        return None
+    try:
+        meta, archive, estimator = read_compact(compact)
+        if not archive.matches(p):
+            return None
+    except (ModelError, OSError):
+        return None
+    if meta.get("format") != MODEL_FORMAT or list(meta.get("numeric_features", [])) != list(NUMERIC_FEATURES) \
+            or meta.get("training_sha256") != estimator.training_sha256_:
+        return None
+    return WorkshopCostModel(str(meta.get("workshop_id", p.stem)), estimator, meta)
+
+
+def _write_compact_beside(p: Path, model: WorkshopCostModel) -> None:
+    """Store the compact form of a model read from its archive (best effort: a read-only folder keeps
+    reading the archive)."""
+    try:
+        write_compact(compact_path(p), compact_model(model.estimator), model.meta, ArchiveId.of(p))
+    except (OSError, ModelError):
+        pass
+
+
+def _load_archive(p: Path) -> WorkshopCostModel:
+    """A model from its skops archive, refusing a mismatched one."""
+    from models.regressor import CostRatioRegressor
+
     again = "re-run `microfab calibrate` for this workshop"
     doc = read_skops(p)
     meta, est = doc["meta"], doc.get("estimator")
@@ -186,9 +269,6 @@ def load_cost_model(path: str | os.PathLike[str], training_sha256: str | None = 
     if meta.get("training_sha256") != est.training_sha256_:
         raise ModelError(f"{p}: the training-data hash in the metadata does not match the model: {again}",
                          file=str(p))
-    if training_sha256 is not None and training_sha256 != est.training_sha256_:
-        raise ModelError(f"{p}: the model was trained on other data (sha256 {est.training_sha256_[:12]}..., "
-                         f"expected {training_sha256[:12]}...): {again}", file=str(p))
     return WorkshopCostModel(str(meta.get("workshop_id", p.stem)), est, meta)
 
 

@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from models._typing import BaseEstimator, FloatArray, RegressorMixin
 from models.errors import ModelError
+from models.rows import rate_design, rate_key, rate_prices, shared_costs
 from models.samples import CostSample, check_samples
 
 
@@ -75,18 +76,6 @@ class ImpliedCard:
         return out
 
 
-def _key(s: CostSample) -> str:
-    return f"{s.text('process')}/{s.text('machine_class')}"
-
-
-#: cost lines of the rule breakdown shared by every process (columns after the per-process ones)
-_SHARED = ("material_eur", "other_eur", "minimum_order_eur")
-
-
-def _shared(s: CostSample) -> list[float]:
-    return [s.num("material_eur"), s.num("finishing_eur") + s.num("options_eur"), s.num("minimum_order_eur")]
-
-
 class RateCardCalibrator(RegressorMixin, BaseEstimator):
     """Fit effective rates to prices; ``predict`` gives the price the implied card would quote.
 
@@ -102,26 +91,14 @@ class RateCardCalibrator(RegressorMixin, BaseEstimator):
 
     def _design(self, X: Sequence[CostSample]) -> FloatArray:
         """Columns: (setup, machining) EUR per process/machine class, then material, other, minimum-order top-up."""
-        n_keys = len(self.keys_)
-        A = np.zeros((len(X), 2 * n_keys + len(_SHARED)))
-        for i, s in enumerate(X):
-            setup, machining = s.num("setup_eur"), s.num("machining_eur")
-            if _key(s) in self.keys_:
-                k = self.keys_.index(_key(s))
-                A[i, 2 * k] = setup
-                A[i, 2 * k + 1] = machining
-            else:  # a process/machine class not in the history: the mean of the known ones
-                A[i, 0:2 * n_keys:2] = setup / n_keys
-                A[i, 1:2 * n_keys:2] = machining / n_keys
-            A[i, 2 * n_keys:] = _shared(s)
-        return A
+        return rate_design(self.keys_, X)
 
     def fit(self, X: Sequence[CostSample], y: npt.ArrayLike) -> "RateCardCalibrator":
         check_samples(X)
         prices = np.asarray(y, dtype=np.float64)
         if len(X) < 3:
             raise ModelError(f"rate calibration needs at least 3 priced jobs, got {len(X)}")
-        self.keys_ = sorted({_key(s) for s in X})
+        self.keys_ = sorted({rate_key(s) for s in X})
         A = self._design(X)
         shipping = np.array([s.num("shipping_eur") for s in X], dtype=np.float64)
         net = np.maximum(prices - shipping, 0.01 * prices)
@@ -147,14 +124,13 @@ class RateCardCalibrator(RegressorMixin, BaseEstimator):
     def predict(self, X: Sequence[CostSample]) -> FloatArray:
         check_is_fitted(self, "coef_")
         check_samples(X)
-        shipping = np.array([s.num("shipping_eur") for s in X], dtype=np.float64)
-        return self._design(X) @ self.coef_ + shipping
+        return rate_prices(self.keys_, self.coef_, X)
 
     def _implied(self, X: Sequence[CostSample], net: FloatArray) -> ImpliedCard:
         margin = float(np.median([s.num("margin_fraction") for s in X]))
         procs = []
         for k, key in enumerate(self.keys_):
-            rows = [s for s in X if _key(s) == key]
+            rows = [s for s in X if rate_key(s) == key]
             process, machine_class = key.split("/", 1)
             card_rate = float(np.mean([s.num("rate_eur_h") for s in rows]))
             card_setup = float(np.mean([s.num("setup_rate_eur_h") for s in rows]))
@@ -168,7 +144,7 @@ class RateCardCalibrator(RegressorMixin, BaseEstimator):
                 card_setup_rate_eur_h=card_setup,
             ))
         card_markup = float(np.median([s.num("markup_fraction") for s in X]))
-        cost = np.array([sum(_shared(s)[:2]) + s.num("setup_eur") + s.num("machining_eur") for s in X])
+        cost = np.array([sum(shared_costs(s)[:2]) + s.num("setup_eur") + s.num("machining_eur") for s in X])
         ok = cost > 0
         implied_margin = float(np.median(net[ok] / cost[ok]) - 1.0) if ok.any() else float("nan")
         material_col = 2 * len(self.keys_)

@@ -29,7 +29,6 @@ cross-validated errors (``oof_price_eur_``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -40,6 +39,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
 from models._typing import BaseEstimator, FloatArray, RegressorMixin
+from models.compact import conformal_ranks, cv_plus
 from models.errors import ModelError
 from models.ratefit import RateCardCalibrator
 from models.samples import CostSample, check_samples, rule_totals_eur, training_hash
@@ -217,12 +217,8 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
         return prices
 
     def _ranks(self, n: int) -> tuple[int, int]:
-        """0-based ranks of the two-sided conformal bounds among n values: ``floor((n + 1) alpha / 2)``
-        and ``ceil((n + 1) (1 - alpha / 2))`` (1-based), clipped to the sample."""
-        alpha = 1.0 - self.level
-        lo = math.floor((n + 1) * alpha / 2)
-        hi = math.ceil((n + 1) * (1 - alpha / 2))
-        return max(lo, 1) - 1, min(hi, n) - 1
+        """0-based ranks of the two-sided conformal bounds among n values (``models.compact.conformal_ranks``)."""
+        return conformal_ranks(n, self.level)
 
     def _choose_weight(self, z: FloatArray, own: FloatArray, prior_z: FloatArray) -> float:
         """Weight of the own model: out-of-fold error of each blend, plus a pull toward the prior of
@@ -263,19 +259,10 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
             return z + self.residual_lo_, z + self.residual_hi_
         check_samples(X)
         prior_z = self.prior_.predict_log_ratio(X) if self.prior_ is not None and self.weight_ < 1.0 else None
-        lo = np.empty(len(X))
-        hi = np.empty(len(X))
-        lo_rank, hi_rank = self._ranks(self.n_samples_)
         folds = np.stack([core.predict(X) for core in self.fold_cores_])  # (k, m)
         if prior_z is not None:
             folds = self.weight_ * folds + (1.0 - self.weight_) * prior_z
-        for start in range(0, len(X), 256):  # (n, block) at a time: bounded memory for long histories
-            block = folds[:, start:start + 256][self.fold_of_] + self.oof_residuals_[:, None]
-            block.sort(axis=0)
-            lo[start:start + 256] = block[lo_rank]
-            hi[start:start + 256] = block[hi_rank]
-        # the interval always holds the point prediction
-        return np.minimum(lo, z), np.maximum(hi, z)
+        return cv_plus(z, folds, self.fold_of_, self.oof_residuals_, self._ranks(self.n_samples_))
 
     def predict_interval(self, X: Sequence[CostSample]) -> tuple[FloatArray, FloatArray]:
         """(low, high) price bounds [EUR] at the nominal ``level``."""

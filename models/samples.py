@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from geometry.features import PartFeatures
-from models._typing import FloatArray
+from models._arrays import FloatArray
 from models.errors import ModelError
 
 REQUIRED_CONTEXT = ("process", "material", "quantity", "batch_time_min", "part_time_min")

@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from quoting.quote import Quote
 
 
+#: commands that measure or quote one file and exit: run without the cyclic GC (``api.cli.process``)
+ONE_SHOT_COMMANDS = frozenset({"features", "quote"})
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     from quoting.process_kinds import SortKey, Tier
 
@@ -101,8 +105,8 @@ def _cost_models(model_dir: str | None) -> Mapping[str, Any]:
 
 class _LazyCostModels(Mapping[str, Any]):
     """``<workshop_id>.skops`` files, each read on first use (a cold quote loads only the models of the
-    workshops it prices, and none of skops when it prices none); a model that cannot be used is skipped
-    with a warning, its workshop quoted rule-based."""
+    workshops it prices, from their compact ``.npz`` form: no scikit-learn or skops import); a model that
+    cannot be used is skipped with a warning, its workshop quoted rule-based."""
 
     def __init__(self, paths: dict[str, Path]) -> None:
         self._paths = paths
@@ -129,13 +133,18 @@ class _LazyCostModels(Mapping[str, Any]):
         if path is None:
             return None
         from models import load_cost_model
+        from models.compact_io import compact_path
         from models.errors import ModelError
 
+        compacted = compact_path(path).is_file()
         try:
             model = load_cost_model(path)
         except ModelError as err:
             print(f"microfab: warning: {err.message}; quoting that workshop rule-based", file=sys.stderr)
             return None
+        if not compacted and compact_path(path).is_file():
+            print(f"microfab: note: {path} was read with scikit-learn and stored in the fast format as "
+                  f"{compact_path(path).name} (it loads in milliseconds from now on)", file=sys.stderr)
         if model.workshop_id != workshop_id:
             print(f"microfab: warning: {path} holds the model of {model.workshop_id!r}, not {workshop_id!r}; "
                   "quoting that workshop rule-based", file=sys.stderr)
