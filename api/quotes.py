@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import QuoteRow, WorkshopRow, aware, now_utc
+from api.db import QuoteRow, WorkshopRow, autocommit, aware, now_utc, retry_dropped
 from api.encoding import extend_object
 from api.lookup import check_id, get_or_404
 from quoting.ratecard import RateCard
@@ -54,6 +56,37 @@ def stored_quote(sessions: sessionmaker[Session], quote_id: str) -> QuoteRow:
         return get_or_404(session, QuoteRow, quote_id, f"no quote {quote_id!r}", quote_id=quote_id)
 
 
+#: one insert statement for every quote: SQLAlchemy computes a new statement's cache key (its dialect options
+#: first, ~0.5 ms) once per object, so a statement built per quote paid it on every quote
+INSERT_QUOTE = insert(QuoteRow)
+
+
+def insert_quote(bind: Engine, values: dict[str, Any]) -> None:
+    """Store a new quote row in a transaction of its own (``bind``: ``api.db.autocommit`` of the engine, so on
+    PostgreSQL the insert is one round trip). A connection dropped under it is tried once more; a key already
+    stored then means the first try was committed (its answer was lost with the connection)."""
+
+    def once() -> None:
+        with bind.begin() as connection:  # Core: the ORM session's unit of work costs more than the insert
+            connection.execute(INSERT_QUOTE, [values])
+
+    try:
+        once()
+    except DBAPIError as err:
+        if not err.connection_invalidated:
+            raise
+        try:
+            once()
+        except IntegrityError:
+            if not _stored(bind, str(values["id"])):
+                raise
+
+
+def _stored(bind: Engine, quote_id: str) -> bool:
+    with bind.connect() as connection:
+        return connection.execute(select(QuoteRow.id).where(QuoteRow.id == quote_id)).first() is not None
+
+
 #: the versions of every rate card (one statement object: SQLAlchemy computes its cache key once)
 _VERSIONS = select(WorkshopRow.id, WorkshopRow.ratecard_version)
 
@@ -64,6 +97,8 @@ class RateCards:
     def __init__(self, sessions: sessionmaker[Session], check_s: float) -> None:
         self.sessions = sessions
         self.check_s = check_s
+        #: the versions are one read: on PostgreSQL without BEGIN / ROLLBACK round trips around it
+        self._bind = autocommit(sessions.kw["bind"])
         self._cards: dict[str, tuple[int, RateCard]] = {}
         #: (monotonic time of the check, cards, versions): reused for ``check_s``
         self._checked: tuple[float, list[RateCard], dict[str, int]] | None = None
@@ -79,8 +114,7 @@ class RateCards:
         if checked is not None and time.monotonic() - checked[0] < self.check_s:
             return checked[1], checked[2]
         started = time.monotonic()
-        with self.sessions.kw["bind"].connect() as connection:  # a Core read: no ORM session per quote
-            rows = connection.execute(_VERSIONS).all()
+        rows = retry_dropped(self._versions)
         cards = dict(self._cards)
         stale = [wid for wid, v in rows if cards.get(wid, (None,))[0] != v]
         if stale:
@@ -93,6 +127,10 @@ class RateCards:
         current = [cards[wid][1] for wid in sorted(cards)]
         self._checked = (started, current, versions)
         return current, versions
+
+    def _versions(self) -> list[Any]:
+        with self._bind.connect() as connection:  # a Core read: no ORM session per quote
+            return list(connection.execute(_VERSIONS).all())
 
     def forget(self) -> None:
         """A rate card changed: the next quote reads the versions again."""

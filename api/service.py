@@ -18,18 +18,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from prometheus_client import Counter
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Principal
-from api.db import JobRow, PartRow, QuoteRow, TenantPartRow
+from api.db import JobRow, PartRow, QuoteRow, TenantPartRow, autocommit
 from api.encoding import stored
 from api.idempotency import IdempotencyKeys, request_fingerprint
 from api.jobs import JobAccepted, Jobs, interrupt_stale_jobs
 from api.metrics import Metrics
 from api.queue import Queue, WorkerOptions
-from api.quotes import QuoteAnswer, RateCards, quote_view, stored_quote
+from api.quotes import INSERT_QUOTE, QuoteAnswer, RateCards, insert_quote, quote_view, stored_quote
 from api.ratelimit import RateLimiter
 from api.settings import Settings
 from api.shared_state import folder_signature, refresh_cost_models
@@ -62,9 +61,6 @@ __all__ = ["JobAccepted", "OwnedPart", "QuoteAnswer", "Service", "Spooled", "cle
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-#: one statement for every quote: SQLAlchemy computes a new statement's cache key (its dialect options
-#: first, ~0.5 ms) once per object, so a statement built per quote paid it on every quote
-_INSERT_QUOTE = insert(QuoteRow)
 
 
 @dataclass
@@ -94,6 +90,8 @@ class Service:
     #: to answer /healthz and uploads quickly during a burst of quotes; long-lived, fed by the executor's queue
     #: (cheaper per call than anyio's worker threads and capacity limiter)
     pricing: ThreadPoolExecutor = field(init=False)
+    #: the engine of the quote inserts (``api.db.autocommit``: one round trip each on PostgreSQL)
+    _writes: Any = field(init=False)
 
     async def run_cpu(self, func: Callable[..., T], *args: Any) -> T:
         """Run CPU work (pricing) off the event loop, at most ``settings.pricing_threads`` at a time."""
@@ -109,6 +107,7 @@ class Service:
         self.key_limits = RateLimiter(self.settings.rate_limit_key_per_min, "API key")
         self.estimates = EstimateMemo()
         self.pricing = ThreadPoolExecutor(self.settings.pricing_threads, thread_name_prefix="pricing")
+        self._writes = autocommit(self.sessions.kw["bind"])
 
     def reload_cost_models(self) -> None:
         """The calibrated cost models in ``model_dir`` (a model that cannot be used is left out, logged)."""
@@ -266,11 +265,10 @@ class Service:
         try:
             if idempotency_key:
                 with self.sessions.begin() as session:
-                    session.execute(_INSERT_QUOTE, [values])
+                    session.execute(INSERT_QUOTE, [values])
                     self.idempotency.remember(session, principal.owner, idempotency_key, request_hash, q.id)
-            else:  # a Core insert on a connection: the ORM session's unit of work costs more than the insert
-                with self.sessions.kw["bind"].begin() as connection:
-                    connection.execute(_INSERT_QUOTE, [values])
+            else:
+                insert_quote(self._writes, values)
         except IntegrityError:
             if idempotency_key:  # a concurrent request with the same key won the race
                 replay = self._replay(principal.owner, idempotency_key, request_hash)
@@ -290,7 +288,10 @@ class Service:
     # ---- jobs ----------------------------------------------------------------------------------------
     def quote_request(self, fields: dict[str, Any]) -> QuoteRequest:
         """A quote request from its fields as sent, parsed once; a finish only a workshop's card prices is
-        accepted too."""
+        accepted too. The rate cards are read only for a request with a finish (the others do not depend on
+        them): a re-quote then reads the rate-card versions once, when it is priced."""
+        if fields.get("finish") in (None, ""):
+            return QuoteRequest.parse(**fields)
         cards, _ = self.cards()
         return QuoteRequest.parse(**fields, known_finishes={key for card in cards for key in card.finishes})
 
