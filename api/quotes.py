@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import QuoteRow, WorkshopRow, autocommit, aware, now_utc, retry_dropped
@@ -63,23 +63,18 @@ INSERT_QUOTE = insert(QuoteRow)
 
 def insert_quote(bind: Engine, values: dict[str, Any]) -> None:
     """Store a new quote row in a transaction of its own (``bind``: ``api.db.autocommit`` of the engine, so on
-    PostgreSQL the insert is one round trip). A connection dropped under it is tried once more; a key already
-    stored then means the first try was committed (its answer was lost with the connection)."""
+    PostgreSQL the insert is one round trip); a connection dropped under it is tried once more. Its id already
+    stored means an earlier try was committed (its answer lost with the connection): stored, not an error."""
 
     def once() -> None:
         with bind.begin() as connection:  # Core: the ORM session's unit of work costs more than the insert
             connection.execute(INSERT_QUOTE, [values])
 
     try:
-        once()
-    except DBAPIError as err:
-        if not err.connection_invalidated:
+        retry_dropped(once)
+    except IntegrityError:
+        if not _stored(bind, str(values["id"])):
             raise
-        try:
-            once()
-        except IntegrityError:
-            if not _stored(bind, str(values["id"])):
-                raise
 
 
 def _stored(bind: Engine, quote_id: str) -> bool:

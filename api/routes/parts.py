@@ -176,8 +176,8 @@ async def _create_quote(svc: Service, who: Principal, part_id: str, request: Quo
     Pricing is CPU work: it runs in the thread pool, so the event loop keeps answering
     (/healthz, uploads) during a burst of quotes.
     """
-    answer, replayed = await svc.run_cpu(svc.create_quote, part_id, request, who, idem,
-                                         request_fingerprint(part_id, fields) if idem else "")
+    answer, replayed = await svc.quote_stored_part(part_id, request, who, idem,
+                                                  request_fingerprint(part_id, fields) if idem else "")
     return Response(answer.body, status_code=200 if replayed else 201, media_type="application/json",
                     headers={"Location": f"/v1/quotes/{answer.id}", "Idempotent-Replayed": str(replayed).lower()})
 
