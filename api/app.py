@@ -10,7 +10,7 @@ import logging
 import time
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from api import openapi, problems, web
 from api.db import init_db, make_engine
@@ -161,5 +161,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(batches.router)
     app.include_router(repricings.router)
+    _match_first(app, parts.router)
     app.add_middleware(_Edge, settings=settings, metrics=metrics)
     return app
+
+
+def _match_first(app: FastAPI, router: APIRouter) -> None:
+    """Try ``router``'s routes (parts and quotes: the re-quote's) first when matching a request, before the
+    docs, ops and workshop routes; the OpenAPI document keeps the declared order (``api.openapi.build`` reads
+    ``app.state.declared_routes``). No other route's path and method is one of ``router``'s
+    (tests/api/test_routes_order.py), so every request reaches the same route as before."""
+    routes = app.router.routes
+    app.state.declared_routes = list(routes)
+    first = [r for r in routes if getattr(r, "original_router", None) is router]
+    routes[:] = first + [r for r in routes if all(r is not f for f in first)]
+    mark_changed = getattr(app.router, "_mark_routes_changed", None)  # FastAPI's cache of the match order
+    if mark_changed is not None:
+        mark_changed()
