@@ -13,9 +13,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import QuoteRow, WorkshopRow, autocommit, aware, now_utc, retry_dropped
+from api.db import QuoteRow, WorkshopRow, aware, now_utc, retry_dropped
 from api.encoding import extend_object
 from api.lookup import check_id, get_or_404
+from api.ratecard_versions import Versions, VersionsReader
 from quoting.ratecard import RateCard
 
 
@@ -82,21 +83,17 @@ def _stored(bind: Engine, quote_id: str) -> bool:
         return connection.execute(select(QuoteRow.id).where(QuoteRow.id == quote_id)).first() is not None
 
 
-#: the versions of every rate card (one statement object: SQLAlchemy computes its cache key once)
-_VERSIONS = select(WorkshopRow.id, WorkshopRow.ratecard_version)
-
-
 class RateCards:
     """The workshops' current rate cards, each parsed once per version."""
 
     def __init__(self, sessions: sessionmaker[Session], check_s: float) -> None:
         self.sessions = sessions
         self.check_s = check_s
-        #: the versions are one read: on PostgreSQL without BEGIN / ROLLBACK round trips around it
-        self._bind = autocommit(sessions.kw["bind"])
+        #: the versions are one read (``api.ratecard_versions``)
+        self._reader = VersionsReader(sessions.kw["bind"])
         self._cards: dict[str, tuple[int, RateCard]] = {}
-        #: (monotonic time of the check, cards, versions): reused for ``check_s``
-        self._checked: tuple[float, list[RateCard], dict[str, int]] | None = None
+        #: (monotonic time of the check, cards, versions, the rows read): reused for ``check_s``
+        self._checked: tuple[float, list[RateCard], dict[str, int], Versions] | None = None
 
     def current(self) -> tuple[list[RateCard], dict[str, int]]:
         """The current rate cards (sorted by workshop id) and their versions.
@@ -109,7 +106,10 @@ class RateCards:
         if checked is not None and time.monotonic() - checked[0] < self.check_s:
             return checked[1], checked[2]
         started = time.monotonic()
-        rows = retry_dropped(self._versions)
+        rows = self._reader.read()
+        if checked is not None and rows == checked[3]:  # nothing changed: the same objects as before
+            self._checked = (started, checked[1], checked[2], rows)
+            return checked[1], checked[2]
         cards = dict(self._cards)
         stale = [wid for wid, v in rows if cards.get(wid, (None,))[0] != v]
         if stale:
@@ -120,12 +120,11 @@ class RateCards:
         cards = {wid: cards[wid] for wid in versions if wid in cards}
         self._cards = cards
         current = [cards[wid][1] for wid in sorted(cards)]
-        self._checked = (started, current, versions)
+        self._checked = (started, current, versions, rows)
         return current, versions
 
-    def _versions(self) -> list[Any]:
-        with self._bind.connect() as connection:  # a Core read: no ORM session per quote
-            return list(connection.execute(_VERSIONS).all())
+    def close(self) -> None:
+        self._reader.close()
 
     def forget(self) -> None:
         """A rate card changed: the next quote reads the versions again."""

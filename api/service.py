@@ -361,6 +361,7 @@ class Service:
             await self.queue.close()
         self.pricing.shutdown(wait=False)
         self.writer.close()
+        self.ratecards.close()
 
 
 def _stale(row: PartRow) -> bool:

@@ -69,14 +69,18 @@ def test_a_requote_is_three_statements_without_transaction_round_trips(
     _requote(client, stored_part, keys["buyer"])  # warm: the part, the cards
     statements.clear()
     _requote(client, stored_part, keys["buyer"])
-    # the API key, the rate-card versions (once per request), the quote: each its own transaction (autocommit:
-    # no BEGIN, COMMIT or ROLLBACK sent around it) and no ping
-    assert sorted(statements) == [("INSERT", True), ("SELECT", True), ("SELECT", True)], statements
+    # the API key and the quote through the pool, each its own transaction (autocommit: no BEGIN, COMMIT or
+    # ROLLBACK sent around it) and no ping; the rate-card versions once, on the pricing thread's own connection
+    assert sorted(statements) == [("INSERT", True), ("SELECT", True)], statements
+    reader = client.app.state.service.ratecards._reader  # type: ignore[attr-defined]
+    assert len(reader._opened) == 1 and reader._opened[0].autocommit
 
 
 def test_connections_dropped_while_recently_used_cost_no_request(
-        client: TestClient, keys: dict[str, dict[str, str]], stored_part: str) -> None:
+        client: TestClient, keys: dict[str, dict[str, str]], stored_part: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     engine = _postgres(client)
+    monkeypatch.setattr(client.app.state.service.ratecards, "check_s", 0.0)  # type: ignore[attr-defined]
     _requote(client, stored_part, keys["buyer"])
     assert _drop_connections(engine) >= 1
     _requote(client, stored_part, keys["buyer"])  # not pinged (used just now): the statement retried once
@@ -86,6 +90,7 @@ def test_connections_dropped_while_recently_used_cost_no_request(
 def test_idle_connections_are_pinged_and_replaced(client: TestClient, keys: dict[str, dict[str, str]],
                                                   stored_part: str, monkeypatch: pytest.MonkeyPatch) -> None:
     engine = _postgres(client)
+    monkeypatch.setattr(client.app.state.service.ratecards, "check_s", 0.0)  # type: ignore[attr-defined]
     _requote(client, stored_part, keys["buyer"])
     monkeypatch.setattr(db, "PING_IDLE_S", 0.0)  # every pooled connection counts as idle: pinged at check-out
     assert _drop_connections(engine) >= 1
