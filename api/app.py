@@ -6,6 +6,7 @@ seeds the demo workshops, starts the parse workers and the webhook dispatcher.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from contextlib import asynccontextmanager
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await service.start_queue()  # the job queue (api.tasks); SQLite: resumes what a stopped server left
         service.reload_cost_models()
         app.state.service = service
+        _freeze_startup_objects()
         try:
             yield
         finally:
@@ -164,6 +166,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _match_first(app, parts.router)
     app.add_middleware(_Edge, settings=settings, metrics=metrics)
     return app
+
+
+def _freeze_startup_objects() -> None:
+    """Leave what start-up made (modules, the geometry and pricing stacks, the app) out of every later garbage
+    collection: a full collection then looks only at objects made since, instead of pausing the process for
+    0.2-0.5 s every few thousand re-quotes (the event loop with it: /healthz waited behind it)."""
+    gc.freeze()
 
 
 def _match_first(app: FastAPI, router: APIRouter) -> None:

@@ -61,3 +61,4 @@ def test_the_openapi_document_keeps_the_declared_order(tmp_path: Path) -> None:
     app = _app(tmp_path)
     paths = list(app.openapi()["paths"])
     assert paths.index("/healthz") < paths.index("/v1/parts/{part_id}/quotes")  # ops were declared first
+
