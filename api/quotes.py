@@ -86,11 +86,11 @@ def _stored(bind: Engine, quote_id: str) -> bool:
 class RateCards:
     """The workshops' current rate cards, each parsed once per version."""
 
-    def __init__(self, sessions: sessionmaker[Session], check_s: float) -> None:
+    def __init__(self, sessions: sessionmaker[Session], check_s: float, direct_threads: int = 2) -> None:
         self.sessions = sessions
         self.check_s = check_s
         #: the versions are one read (``api.ratecard_versions``)
-        self._reader = VersionsReader(sessions.kw["bind"])
+        self._reader = VersionsReader(sessions.kw["bind"], direct_threads)
         self._cards: dict[str, tuple[int, RateCard]] = {}
         #: (monotonic time of the check, cards, versions, the rows read): reused for ``check_s``
         self._checked: tuple[float, list[RateCard], dict[str, int], Versions] | None = None

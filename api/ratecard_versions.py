@@ -28,15 +28,18 @@ Versions = list[tuple[str, int]]
 class VersionsReader:
     """``read()``: (workshop id, rate-card version) of every workshop, as the database has them now."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, direct_threads: int = 2) -> None:
         self._engine = engine
+        #: the threads that get a connection of their own (the pricing threads and the event loop come first;
+        #: any further thread, a job's or a sync route's, reads through the pool instead)
+        self._direct_threads = direct_threads
         self._direct = (engine.dialect.name, engine.dialect.driver) == ("postgresql", "psycopg")
         self._local = threading.local()
         self._opened: list[Any] = []
         self._lock = threading.Lock()
 
     def read(self) -> Versions:
-        if not self._direct:
+        if not self._direct or not self._has_own_connection():
             return retry_dropped(self._read_core)
         try:
             return self._read_direct()
@@ -50,6 +53,13 @@ class VersionsReader:
             opened, self._opened = self._opened, []
         for connection in opened:
             connection.close()
+
+    def _has_own_connection(self) -> bool:
+        """Whether this thread has (or may open) a connection of its own."""
+        if getattr(self._local, "connection", None) is not None:
+            return True
+        with self._lock:
+            return len(self._opened) < self._direct_threads
 
     def _read_core(self) -> Versions:
         with autocommit(self._engine).connect() as connection:

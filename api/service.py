@@ -103,7 +103,7 @@ class Service:
         self.parts = PartStore(self.sessions)
         self.idempotency = IdempotencyKeys(self.sessions)
         self.jobs = Jobs(self.sessions, self.metrics, self.webhooks, self.settings.blob_dir)
-        self.ratecards = RateCards(self.sessions, self.settings.ratecard_check_s)
+        self.ratecards = RateCards(self.sessions, self.settings.ratecard_check_s, self.settings.pricing_threads + 1)
         self.ip_limits = RateLimiter(self.settings.rate_limit_ip_per_min, "address")
         self.key_limits = RateLimiter(self.settings.rate_limit_key_per_min, "API key")
         self.estimates = EstimateMemo()

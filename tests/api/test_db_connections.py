@@ -97,3 +97,22 @@ def test_idle_connections_are_pinged_and_replaced(client: TestClient, keys: dict
     _requote(client, stored_part, keys["buyer"])
     r = client.get(f"/v1/parts/{stored_part}", headers=keys["buyer"])  # an ORM session's connection too
     assert r.status_code == 200, r.text
+
+
+def test_only_the_first_threads_get_a_connection_of_their_own(client: TestClient) -> None:
+    import threading
+
+    from api.ratecard_versions import VersionsReader
+
+    reader = VersionsReader(_postgres(client), direct_threads=1)
+    try:
+        first = reader.read()
+        others: list[Any] = []
+        worker = threading.Thread(target=lambda: others.append(reader.read()))  # reads through the pool
+        worker.start()
+        worker.join()
+        assert others == [first] and len(first) >= 1
+        assert len(reader._opened) == 1
+    finally:
+        reader.close()
+    assert reader._opened == []
