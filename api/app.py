@@ -151,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await pool.close()
             engine.dispose()
             metrics.process_stopped()
+            gc.unfreeze()  # collectable again (a process that starts another app, as the tests do, frees this one)
 
     app = FastAPI(title="microfab", version=microfab_version(), lifespan=lifespan, description=DESCRIPTION)
     app.state.settings = settings
