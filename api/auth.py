@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import ApiKeyRow, now_utc
+from api.db import ApiKeyRow, autocommit, now_utc, retry_dropped
 from api.errors import UnauthorizedError
 from api.lookup import get_or_404, workshop_row
 from quoting.errors import InvalidRequestError
@@ -94,8 +95,18 @@ def revoke_key(factory: sessionmaker[Session], key_id: str) -> None:
 def authenticate(factory: sessionmaker[Session], key: str) -> Principal:
     if not key.startswith(KEY_PREFIX) or len(key) > 200:
         raise UnauthorizedError("malformed API key: send `Authorization: Bearer mfk_...`")
-    with factory() as session:
-        row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_sha256 == hash_key(key)))
+    bind = autocommit(factory.kw["bind"])  # one read, every request: no ORM session, no BEGIN / ROLLBACK
+
+    def read() -> Row[str, str, str | None, dt.datetime | None] | None:
+        with bind.connect() as connection:
+            return connection.execute(_KEY_BY_HASH, {"key_sha256": hash_key(key)}).first()
+
+    row = retry_dropped(read)
     if row is None or row.revoked_at is not None:
         raise UnauthorizedError("unknown or revoked API key: ask an admin for a new one (`microfab keys create`)")
     return Principal(row.id, Role(row.role), row.workshop_id)
+
+
+#: the key row read by ``authenticate`` (one statement object: its cache key is computed once)
+_KEY_BY_HASH = select(ApiKeyRow.id, ApiKeyRow.role, ApiKeyRow.workshop_id, ApiKeyRow.revoked_at) \
+    .where(ApiKeyRow.key_sha256 == bindparam("key_sha256"))

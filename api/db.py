@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, create_engine, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: the PostgreSQL advisory lock held while migrating (any constant; the same in every process)
 MIGRATION_LOCK = 4_711_015
+#: a pooled PostgreSQL connection idle this long is pinged at its next check-out (a busy one is not: a
+#: connection dropped while in use fails its statement, and the hot path tries once more, ``retry_dropped``)
+PING_IDLE_S = 2.0
+T = TypeVar("T")
 
 
 def now_utc() -> dt.datetime:
@@ -206,8 +214,10 @@ def make_engine(url: str, sqlite_synchronous: str = "full") -> Engine:
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
-        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+        kwargs.update(pool_size=10, max_overflow=20)
     engine = create_engine(url, **kwargs)
+    if not url.startswith("sqlite"):
+        _ping_when_idle(engine)
     if url.startswith("sqlite"):
         synchronous = {"full": "FULL", "normal": "NORMAL"}[sqlite_synchronous]
 
@@ -219,6 +229,55 @@ def make_engine(url: str, sqlite_synchronous: str = "full") -> Engine:
             cur.execute(f"PRAGMA synchronous={synchronous}")
             cur.close()
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection at check-out only when it sat idle ``PING_IDLE_S`` or more (SQLAlchemy's
+    ``pool_pre_ping`` pings at every check-out: one more round trip per statement under load); a connection
+    that does not answer is replaced (``DisconnectionError``: the pool takes another, up to 3 times)."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(dbapi_conn, record) -> None:  # noqa: ANN001
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, proxy) -> None:  # noqa: ANN001
+        idle_since = record.info.get("idle_since")
+        if idle_since is not None and time.monotonic() - idle_since < PING_IDLE_S:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+            dbapi_conn.rollback()  # the ping's implicit transaction: idle again, as the pool handed it out
+        except Exception as err:  # the driver's own error: the connection is gone  # noqa: BLE001
+            raise DisconnectionError(f"a pooled connection did not answer a ping: {err}") from err
+        if not alive:
+            raise DisconnectionError("a pooled connection did not answer a ping")
+
+
+def autocommit(engine: Engine) -> Engine:
+    """``engine`` whose connections run each statement in its own transaction on PostgreSQL (no BEGIN and
+    COMMIT round trips around a lone read or insert: the hot path of a quote); ``engine`` itself on SQLite."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    view = _AUTOCOMMIT.get(engine)
+    if view is None:
+        view = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return view
+
+
+#: ``autocommit``'s engine of each engine (made once: a new one per call would cost a copy of the options)
+_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def retry_dropped(work: Callable[[], T]) -> T:
+    """``work()``, once more when it failed because its pooled connection was dropped (a database restart:
+    SQLAlchemy then drops the pool's older connections, and the second try gets a new one)."""
+    try:
+        return work()
+    except DBAPIError as err:
+        if not err.connection_invalidated:
+            raise
+    return work()
 
 
 def migrate(engine: Engine) -> None:

@@ -28,9 +28,13 @@ async def get_service(request: Request) -> Service:
 Svc = Annotated[Service, Depends(get_service)]
 
 
-async def principal(svc: Svc, request: Request,
+async def principal(request: Request,
                     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
-    """Who calls; an anonymous caller or a bad key counts against its address's limit, a good key its own."""
+    """Who calls; an anonymous caller or a bad key counts against its address's limit, a good key its own.
+
+    The service is read from the app here, not through ``Svc``: every request of every route solves this
+    dependency, and each sub-dependency costs FastAPI a resolution (cached or not) per request."""
+    svc: Service = request.app.state.service
     address = request.client.host if request.client else "unknown"
     if creds is None:
         svc.ip_limits.hit(address)
@@ -44,9 +48,9 @@ async def principal(svc: Svc, request: Request,
     return who
 
 
-async def quoter(svc: Svc, who: Annotated[Principal, Depends(principal)]) -> Principal:
+async def quoter(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
     """Anyone with a key; anonymous callers only when the server allows anonymous quoting."""
-    if who.anonymous and not svc.settings.allow_anonymous:
+    if who.anonymous and not request.app.state.service.settings.allow_anonymous:
         raise UnauthorizedError("this server needs an API key to quote: send `Authorization: Bearer mfk_...`")
     return who
 

@@ -140,7 +140,7 @@ def _complete_operation(op: dict[str, Any], path: str, auth: str | None) -> None
 
 def build(app: FastAPI) -> dict[str, Any]:
     doc = get_openapi(title=app.title, version=microfab_version(), description=app.description,
-                      routes=app.routes, servers=SERVERS)
+                      routes=getattr(app.state, "declared_routes", app.routes), servers=SERVERS)
     modes = _auth_modes(app)
     for path, item in doc.get("paths", {}).items():
         for op in item.values():

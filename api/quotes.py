@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import QuoteRow, WorkshopRow, aware, now_utc
+from api.db import QuoteRow, WorkshopRow, aware, now_utc, retry_dropped
 from api.encoding import extend_object
 from api.lookup import check_id, get_or_404
+from api.ratecard_versions import Versions, VersionsReader
 from quoting.ratecard import RateCard
 
 
@@ -54,19 +57,43 @@ def stored_quote(sessions: sessionmaker[Session], quote_id: str) -> QuoteRow:
         return get_or_404(session, QuoteRow, quote_id, f"no quote {quote_id!r}", quote_id=quote_id)
 
 
-#: the versions of every rate card (one statement object: SQLAlchemy computes its cache key once)
-_VERSIONS = select(WorkshopRow.id, WorkshopRow.ratecard_version)
+#: one insert statement for every quote: SQLAlchemy computes a new statement's cache key (its dialect options
+#: first, ~0.5 ms) once per object, so a statement built per quote paid it on every quote
+INSERT_QUOTE = insert(QuoteRow)
+
+
+def insert_quote(bind: Engine, values: dict[str, Any]) -> None:
+    """Store a new quote row in a transaction of its own (``bind``: ``api.db.autocommit`` of the engine, so on
+    PostgreSQL the insert is one round trip); a connection dropped under it is tried once more. Its id already
+    stored means an earlier try was committed (its answer lost with the connection): stored, not an error."""
+
+    def once() -> None:
+        with bind.begin() as connection:  # Core: the ORM session's unit of work costs more than the insert
+            connection.execute(INSERT_QUOTE, [values])
+
+    try:
+        retry_dropped(once)
+    except IntegrityError:
+        if not _stored(bind, str(values["id"])):
+            raise
+
+
+def _stored(bind: Engine, quote_id: str) -> bool:
+    with bind.connect() as connection:
+        return connection.execute(select(QuoteRow.id).where(QuoteRow.id == quote_id)).first() is not None
 
 
 class RateCards:
     """The workshops' current rate cards, each parsed once per version."""
 
-    def __init__(self, sessions: sessionmaker[Session], check_s: float) -> None:
+    def __init__(self, sessions: sessionmaker[Session], check_s: float, direct_threads: int = 2) -> None:
         self.sessions = sessions
         self.check_s = check_s
+        #: the versions are one read (``api.ratecard_versions``)
+        self._reader = VersionsReader(sessions.kw["bind"], direct_threads)
         self._cards: dict[str, tuple[int, RateCard]] = {}
-        #: (monotonic time of the check, cards, versions): reused for ``check_s``
-        self._checked: tuple[float, list[RateCard], dict[str, int]] | None = None
+        #: (monotonic time of the check, cards, versions, the rows read): reused for ``check_s``
+        self._checked: tuple[float, list[RateCard], dict[str, int], Versions] | None = None
 
     def current(self) -> tuple[list[RateCard], dict[str, int]]:
         """The current rate cards (sorted by workshop id) and their versions.
@@ -79,8 +106,10 @@ class RateCards:
         if checked is not None and time.monotonic() - checked[0] < self.check_s:
             return checked[1], checked[2]
         started = time.monotonic()
-        with self.sessions.kw["bind"].connect() as connection:  # a Core read: no ORM session per quote
-            rows = connection.execute(_VERSIONS).all()
+        rows = self._reader.read()
+        if checked is not None and rows == checked[3]:  # nothing changed: the same objects as before
+            self._checked = (started, checked[1], checked[2], rows)
+            return checked[1], checked[2]
         cards = dict(self._cards)
         stale = [wid for wid, v in rows if cards.get(wid, (None,))[0] != v]
         if stale:
@@ -91,8 +120,11 @@ class RateCards:
         cards = {wid: cards[wid] for wid in versions if wid in cards}
         self._cards = cards
         current = [cards[wid][1] for wid in sorted(cards)]
-        self._checked = (started, current, versions)
+        self._checked = (started, current, versions, rows)
         return current, versions
+
+    def close(self) -> None:
+        self._reader.close()
 
     def forget(self) -> None:
         """A rate card changed: the next quote reads the versions again."""

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from prometheus_client import Counter
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,7 +28,8 @@ from api.idempotency import IdempotencyKeys, request_fingerprint
 from api.jobs import JobAccepted, Jobs, interrupt_stale_jobs
 from api.metrics import Metrics
 from api.queue import Queue, WorkerOptions
-from api.quotes import QuoteAnswer, RateCards, quote_view, stored_quote
+from api.quote_writer import PendingQuote, QuoteWriter
+from api.quotes import INSERT_QUOTE, QuoteAnswer, RateCards, quote_view, stored_quote
 from api.ratelimit import RateLimiter
 from api.settings import Settings
 from api.shared_state import folder_signature, refresh_cost_models
@@ -62,9 +62,6 @@ __all__ = ["JobAccepted", "OwnedPart", "QuoteAnswer", "Service", "Spooled", "cle
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-#: one statement for every quote: SQLAlchemy computes a new statement's cache key (its dialect options
-#: first, ~0.5 ms) once per object, so a statement built per quote paid it on every quote
-_INSERT_QUOTE = insert(QuoteRow)
 
 
 @dataclass
@@ -94,6 +91,8 @@ class Service:
     #: to answer /healthz and uploads quickly during a burst of quotes; long-lived, fed by the executor's queue
     #: (cheaper per call than anyio's worker threads and capacity limiter)
     pricing: ThreadPoolExecutor = field(init=False)
+    #: stores the new quotes' rows, those that arrive together in one transaction (``api.quote_writer``)
+    writer: QuoteWriter = field(init=False)
 
     async def run_cpu(self, func: Callable[..., T], *args: Any) -> T:
         """Run CPU work (pricing) off the event loop, at most ``settings.pricing_threads`` at a time."""
@@ -104,11 +103,12 @@ class Service:
         self.parts = PartStore(self.sessions)
         self.idempotency = IdempotencyKeys(self.sessions)
         self.jobs = Jobs(self.sessions, self.metrics, self.webhooks, self.settings.blob_dir)
-        self.ratecards = RateCards(self.sessions, self.settings.ratecard_check_s)
+        self.ratecards = RateCards(self.sessions, self.settings.ratecard_check_s, self.settings.pricing_threads + 1)
         self.ip_limits = RateLimiter(self.settings.rate_limit_ip_per_min, "address")
         self.key_limits = RateLimiter(self.settings.rate_limit_key_per_min, "API key")
         self.estimates = EstimateMemo()
         self.pricing = ThreadPoolExecutor(self.settings.pricing_threads, thread_name_prefix="pricing")
+        self.writer = QuoteWriter(self.sessions.kw["bind"])
 
     def reload_cost_models(self) -> None:
         """The calibrated cost models in ``model_dir`` (a model that cannot be used is left out, logged)."""
@@ -242,16 +242,31 @@ class Service:
 
     def create_quote(self, part_id: str, request: QuoteRequest, principal: Principal,
                      idempotency_key: str | None, request_hash: str) -> tuple[QuoteAnswer, bool]:
-        """Price a stored part and store the quote; (answer, replayed).
+        """Price a stored part and store the quote; (answer, replayed), once the quote is stored.
 
         The routes call ``current_measurement`` first, so a stale measurement is never priced.
+        """
+        return self.price_quote(part_id, request, principal, idempotency_key, request_hash).result()
+
+    async def quote_stored_part(self, part_id: str, request: QuoteRequest, principal: Principal,
+                                idempotency_key: str | None, request_hash: str) -> tuple[QuoteAnswer, bool]:
+        """``create_quote`` for the routes: priced in the pricing thread, stored by the quote writer (grouped
+        with the quotes stored at the same time), neither on the event loop."""
+        pending = await self.run_cpu(self.price_quote, part_id, request, principal, idempotency_key, request_hash)
+        return await pending.stored()
+
+    def price_quote(self, part_id: str, request: QuoteRequest, principal: Principal,
+                    idempotency_key: str | None, request_hash: str) -> PendingQuote:
+        """Price a stored part; its row is being stored (``PendingQuote``: answer once it is).
+
         The quote is encoded once (``Quote.to_json``): the row stores those bytes and the
-        answer appends the API's members to them (``QuoteAnswer.of_new``).
+        answer appends the API's members to them (``QuoteAnswer.of_new``). A quote with an
+        Idempotency-Key is stored here, with its key, in one transaction.
         """
         if idempotency_key:
             replay = self._replay(principal.owner, idempotency_key, request_hash)
             if replay is not None:
-                return QuoteAnswer.of_view(replay), True
+                return PendingQuote(QuoteAnswer.of_view(replay), True)
         tenant = self.parts.tenant(part_id, principal.owner)
         measured = self.parts.named(tenant.measurement_id, tenant.filename)
         refresh_cost_models(self)  # a model fitted through another process is used from this quote on
@@ -263,22 +278,20 @@ class Service:
         values = {"id": q.id, "part_sha256": tenant.measurement_id, "part_id": part_id, "quote": stored(doc),
                   "offers": len(q.offers),
                   "ratecard_versions": used, "valid_until": q.valid_until, "key_id": principal.key_id}
+        answer = QuoteAnswer.of_new(q.id, doc, q.valid_until, used, part_id)
+        if not idempotency_key:
+            return PendingQuote(answer, False, self.writer.submit(values), self.metrics.quotes)
         try:
-            if idempotency_key:
-                with self.sessions.begin() as session:
-                    session.execute(_INSERT_QUOTE, [values])
-                    self.idempotency.remember(session, principal.owner, idempotency_key, request_hash, q.id)
-            else:  # a Core insert on a connection: the ORM session's unit of work costs more than the insert
-                with self.sessions.kw["bind"].begin() as connection:
-                    connection.execute(_INSERT_QUOTE, [values])
-        except IntegrityError:
-            if idempotency_key:  # a concurrent request with the same key won the race
-                replay = self._replay(principal.owner, idempotency_key, request_hash)
-                if replay is not None:
-                    return QuoteAnswer.of_view(replay), True
+            with self.sessions.begin() as session:
+                session.execute(INSERT_QUOTE, [values])
+                self.idempotency.remember(session, principal.owner, idempotency_key, request_hash, q.id)
+        except IntegrityError:  # a concurrent request with the same key won the race
+            replay = self._replay(principal.owner, idempotency_key, request_hash)
+            if replay is not None:
+                return PendingQuote(QuoteAnswer.of_view(replay), True)
             raise
         self.metrics.quotes.inc()
-        return QuoteAnswer.of_new(q.id, doc, q.valid_until, used, part_id), False
+        return PendingQuote(answer, False)
 
     def _replay(self, owner: str, key: str, request_hash: str) -> dict[str, Any] | None:
         """The quote first answered to this Idempotency-Key (``api.idempotency``); the routes use it too."""
@@ -290,7 +303,10 @@ class Service:
     # ---- jobs ----------------------------------------------------------------------------------------
     def quote_request(self, fields: dict[str, Any]) -> QuoteRequest:
         """A quote request from its fields as sent, parsed once; a finish only a workshop's card prices is
-        accepted too."""
+        accepted too. The rate cards are read only for a request with a finish (the others do not depend on
+        them): a re-quote then reads the rate-card versions once, when it is priced."""
+        if fields.get("finish") in (None, ""):
+            return QuoteRequest.parse(**fields)
         cards, _ = self.cards()
         return QuoteRequest.parse(**fields, known_finishes={key for card in cards for key in card.finishes})
 
@@ -344,6 +360,8 @@ class Service:
         if self.queue is not None:
             await self.queue.close()
         self.pricing.shutdown(wait=False)
+        self.writer.close()
+        self.ratecards.close()
 
 
 def _stale(row: PartRow) -> bool:

@@ -5,8 +5,8 @@ folder of blobs and models; nothing that prices a quote may be older in one
 process than in another:
 
 - rate cards: the versions are read from the database on every quote
-  (``stateless_overrides`` sets ``ratecard_check_s`` to 0; each card is still
-  parsed once per version and process);
+  (``stateless_overrides`` sets ``ratecard_check_s`` to 0; one read per request,
+  ``api.ratecard_versions``; each card is still parsed once per version and process);
 - calibrated cost models: ``ModelFolder.changed`` compares the model folder's
   listing (name, size, modification time and inode of each ``*.skops``, written
   atomically by ``WorkshopCostModel.save``) with the one loaded, so a model
