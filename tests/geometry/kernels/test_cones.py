@@ -66,7 +66,7 @@ def test_thickness_is_the_same_with_and_without_cones(index: int) -> None:
     tmin = tol.ray_start_rel * tree.diagonal_mm
 
     def run(cones: np.ndarray) -> np.ndarray:
-        return _thickness_kernel(tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
-                                 fr.centroid_mm, fr.normal, fr.bvh_index, tmin, cones, 1)
+        return _thickness_kernel(tree.bounds, tree.left, tree.start, tree.count, tree.tri9,
+                                 fr.centroid_mm, fr.normal, tree.order, tmin, cones, 1)
 
     assert np.array_equal(run(normal_cones(tree, tol.normal_cone_slack)), run(np.empty((0, 4))))
