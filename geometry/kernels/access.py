@@ -12,7 +12,7 @@ from geometry.kernels._common import bvh_for, frames_for
 from geometry.kernels._config import jit_inline, jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
 from geometry.kernels.bvh import BVH
-from geometry.kernels.packets import PACKET_RAYS, lanes, load_lane, trace_packet
+from geometry.kernels.packets import PACKET_RAYS, axis_of, lanes, load_lane, trace_packet
 from geometry.tolerances import tol
 
 #: approach directions, in order of preference when two sets of setups tie
@@ -135,6 +135,6 @@ def _escapes(
 ) -> None:  # pragma: no cover - inlined
     """Trace a packet of occlusion rays along axis ``a``; ``out[owner[r], a]``: ray r hit nothing."""
     trace_packet(bounds, left, start, count, tri9, cones, ray, best, best_id, skip, hit, t_out, stack,
-                 nl, 0.0, False, True)
+                 nl, 0.0, False, True, axis_of(ray[3, 0], ray[4, 0], ray[5, 0]))
     for r in range(nl):
         out[owner[r], a] = best_id[r] < 0

@@ -13,7 +13,7 @@ from geometry.kernels._config import jit_inline, jit_parallel, n_chunks, serial_
 from geometry.kernels._validate import as_directions, as_triangles
 from geometry.kernels.access import AXIS_VECTORS
 from geometry.kernels.bvh import BVH
-from geometry.kernels.packets import PACKET_RAYS, lanes, load_lane, trace_packet
+from geometry.kernels.packets import PACKET_RAYS, axis_of, lanes, load_lane, trace_packet
 from geometry.tolerances import tol
 
 #: a downward face steeper than this from the vertical needs support [deg]
@@ -182,7 +182,7 @@ def _land(
 ) -> None:  # pragma: no cover - inlined
     """Trace a packet of support rays; ``drop[owner[r]]``: to the first surface below, else to the plate [mm]."""
     trace_packet(bounds, left, start, count, tri9, cones, ray, best, best_id, skip, hit, t_out, stack,
-                 nl, tmin, False, False)
+                 nl, tmin, False, False, axis_of(up[0], up[1], up[2]))
     for r in range(nl):
         i = owner[r]
         if best_id[r] >= 0:

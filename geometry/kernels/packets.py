@@ -23,7 +23,7 @@ import numpy as np
 from geometry.kernels._config import jit_inline
 from geometry.kernels.bvh import BARY_EPS, HUGE_SLOPE, TINY
 
-__all__ = ["PACKET_RAYS", "PACKET_STACK", "lanes", "load_lane", "trace_packet"]
+__all__ = ["PACKET_RAYS", "PACKET_STACK", "axis_of", "lanes", "load_lane", "trace_packet"]
 
 #: rays per packet: 16 measured fastest against 8 and 32 on the 82 k-triangle icosphere (2.3x the one-ray tracer)
 PACKET_RAYS = 16
@@ -45,6 +45,18 @@ def lanes() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
     t = np.empty(PACKET_RAYS)
     stack = np.empty(PACKET_STACK, dtype=np.int64)
     return ray, best, best_id, skip, hit, t, stack
+
+
+@jit_inline
+def axis_of(dx: float, dy: float, dz: float) -> int:
+    """0, 1 or 2 when the unit direction (dx, dy, dz) is that coordinate axis (either way), else -1."""
+    if dy == 0.0 and dz == 0.0 and abs(dx) == 1.0:
+        return 0
+    if dx == 0.0 and dz == 0.0 and abs(dy) == 1.0:
+        return 1
+    if dx == 0.0 and dy == 0.0 and abs(dz) == 1.0:
+        return 2
+    return -1
 
 
 @jit_inline
@@ -112,6 +124,37 @@ def _enters(
 
 
 @jit_inline
+def _enters_axis(
+    bounds: np.ndarray, node: int, ray: np.ndarray, best: np.ndarray, hit: np.ndarray, nl: int, k: int,
+) -> bool:  # pragma: no cover - inlined
+    """``_enters`` for rays along axis ``k`` (direction component +-1, the other two 0): the ray's two other
+    coordinates within the box's, and the box's extent along k reached within [0, best]. Along k this is
+    the slab test's arithmetic (the inverse of +-1 is +-1); across, the slab test multiplies by a huge
+    slope and tells the same, except that it may also turn away a ray that runs exactly in a box face,
+    which this keeps: never fewer nodes than ``_enters`` visits."""
+    u = (k + 1) % 3
+    w = (k + 2) % 3
+    lo_u = bounds[node, u]
+    hi_u = bounds[node, 3 + u]
+    lo_w = bounds[node, w]
+    hi_w = bounds[node, 3 + w]
+    lo_k = bounds[node, k]
+    hi_k = bounds[node, 3 + k]
+    any_ray = False
+    for r in range(nl):
+        sign = ray[3 + k, r]
+        t1 = (lo_k - ray[k, r]) * sign
+        t2 = (hi_k - ray[k, r]) * sign
+        tn = max(min(t1, t2), 0.0)
+        tf = max(t1, t2)
+        h = (ray[u, r] >= lo_u) & (ray[u, r] <= hi_u) & (ray[w, r] >= lo_w) & (ray[w, r] <= hi_w)
+        h = h & (tf >= tn) & (tn <= best[r])
+        hit[r] = h
+        any_ray = any_ray | h
+    return any_ray
+
+
+@jit_inline
 def _triangle(
     tri9: np.ndarray, j: int, ray: np.ndarray, best: np.ndarray, best_id: np.ndarray, skip: np.ndarray,
     hit: np.ndarray, t_out: np.ndarray, nl: int, tmin: float, cull: bool,
@@ -166,9 +209,13 @@ def trace_packet(
     bounds: np.ndarray, left: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray,
     cones: np.ndarray, ray: np.ndarray, best: np.ndarray, best_id: np.ndarray, skip: np.ndarray,
     hit: np.ndarray, t_out: np.ndarray, stack: np.ndarray, nl: int, tmin: float, cull: bool, any_hit: bool,
+    axis: int,
 ) -> None:  # pragma: no cover - inlined
     """Trace the packet's first ``nl`` rays: each ray's ``best`` ends at its nearest hit in (tmin, best) and
     ``best_id`` at that BVH-order triangle (unchanged: no hit).
+
+    axis : -1, or 0/1/2 when every ray of the packet goes along that coordinate axis (either way): boxes are
+    then tested as the ray's column (``_enters_axis``), a third of the arithmetic.
 
     cull : accept only triangles a ray leaves the solid through (``bvh.CULL_ENTERING``), skipping nodes by
     their normal cones (k, 4) (``kernels.cones``; (0, 4): none; unused without cull); any_hit : a ray stops at its first
@@ -188,7 +235,10 @@ def trace_packet(
     while sp > 0:
         sp -= 1
         node = stack[sp]
-        if not _enters(bounds, cones, node, ray, best, hit, nl, cull_cones):
+        if axis >= 0:
+            if not _enters_axis(bounds, node, ray, best, hit, nl, axis):
+                continue
+        elif not _enters(bounds, cones, node, ray, best, hit, nl, cull_cones):
             continue
         a = left[node]
         if a < 0:

@@ -122,7 +122,7 @@ def _thickness_kernel(
                 load_lane(ray, best, best_id, skip, r, cen[i, 0], cen[i, 1], cen[i, 2],
                           -nrm[i, 0], -nrm[i, 1], -nrm[i, 2], -1.0 if idle else np.inf, p0 + r)
             trace_packet(bounds, left, start, count, tri9, cones, ray, best, best_id, skip, hit, t_out, stack,
-                         nl, tmin, True, False)
+                         nl, tmin, True, False, -1)
             for r in range(nl):
                 out[order[p0 + r]] = best[r] if best_id[r] >= 0 else np.inf
     return out

@@ -13,7 +13,7 @@ import trimesh
 from geometry.kernels import build_bvh, raycast
 from geometry.kernels.bvh import BVH
 from geometry.kernels.cones import normal_cones
-from geometry.kernels.packets import PACKET_RAYS, lanes, load_lane, trace_packet
+from geometry.kernels.packets import PACKET_RAYS, axis_of, lanes, load_lane, trace_packet
 from geometry.tolerances import tol
 from tests.geometry.kernels.shapes import t_slot, tri
 
@@ -36,7 +36,7 @@ def _rays(n: int, seed: int, radius: float) -> tuple[np.ndarray, np.ndarray]:
 
 def _packets(tree: BVH, o: np.ndarray, d: np.ndarray, size: int, *, idle: np.ndarray | None = None,
              any_hit: bool = False, cull: bool = False, cones: np.ndarray | None = None,
-             skip: np.ndarray | None = None, tmin: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+             skip: np.ndarray | None = None, tmin: float = 0.0, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     """Every ray through ``trace_packet``, ``size`` rays a packet: (distance or inf, BVH-order triangle or -1)."""
     dist = np.full(len(o), np.inf)
     hit = np.full(len(o), -1)
@@ -49,7 +49,7 @@ def _packets(tree: BVH, o: np.ndarray, d: np.ndarray, size: int, *, idle: np.nda
             tmax = -1.0 if idle is not None and idle[i] else np.inf
             load_lane(ray, best, best_id, skip_ids, r, *o[i], *d[i], tmax, -1 if skip is None else int(skip[i]))
         trace_packet(tree.bounds, tree.left, tree.start, tree.count, tree.tri9, cones, ray, best, best_id,
-                     skip_ids, flags, t_out, stack, nl, tmin, cull, any_hit)
+                     skip_ids, flags, t_out, stack, nl, tmin, cull, any_hit, axis)
         for r in range(nl):
             if best_id[r] >= 0:
                 dist[p0 + r] = best[r]
@@ -109,3 +109,28 @@ def test_cones_skip_only_what_culling_would(name: str) -> None:
     without = _packets(tree, centroid, -normal, PACKET_RAYS, cull=True, skip=skip, tmin=tmin)
     _same_distances(with_cones[0], without[0])
     assert np.isfinite(with_cones[0]).all()  # closed meshes: every wall has an opposite side
+
+
+@pytest.mark.parametrize("name", ["sphere", "t_slot", "torus"])
+@pytest.mark.parametrize("any_hit", [False, True])
+def test_axis_rays_take_the_column_test_with_the_same_answers(name: str, any_hit: bool) -> None:
+    """Packets along one coordinate axis (accessibility, support drops) test boxes as the ray's column."""
+    tree = build_bvh(_meshes()[name])
+    o, _ = _rays(96, 4, 6.0)
+    o[:8] = np.round(o[:8])  # some origins on the grid of the t-slot's faces and edges
+    for k in range(3):
+        for sign in (1.0, -1.0):
+            d = np.zeros_like(o)
+            d[:, k] = sign
+            assert axis_of(*d[0]) == k
+            want = raycast(tree, o, d).distance_mm
+            got, hit = _packets(tree, o, d, PACKET_RAYS, any_hit=any_hit, axis=k)
+            if any_hit:
+                assert np.array_equal(hit >= 0, np.isfinite(want))
+            else:
+                _same_distances(got, want)
+
+
+def test_axis_of_names_only_coordinate_axes() -> None:
+    assert [axis_of(1.0, 0.0, 0.0), axis_of(0.0, -1.0, -0.0), axis_of(0.0, 0.0, 1.0)] == [0, 1, 2]
+    assert axis_of(0.6, 0.8, 0.0) == -1 and axis_of(1.0, 1e-300, 0.0) == -1
