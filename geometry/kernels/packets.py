@@ -10,10 +10,14 @@ answer the one-ray tracer (``bvh.trace``) gives it: a node is only skipped when 
 the packet's rays can hit a triangle inside it, and triangles are tested per ray with the
 same Moller-Trumbore test (a ray's own face skipped, faces it enters culled if asked).
 
-A packet is a handful of small arrays, one slot a ray (``Lanes``): origin, direction,
+A packet is a handful of small arrays, one slot a ray (``lanes()``): origin, direction,
 inverse direction, the nearest hit so far ("best", also the ray's upper limit) and the
 BVH-order triangle it started on. A slot whose ``best`` is negative is idle: its box
-tests always fail.
+tests always fail. A packet whose rays all go along one coordinate axis (accessibility,
+support drops) tests each box as the ray's column (``_enters_axis``).
+
+Numba caches a kernel by its own file: after editing this one, delete
+``geometry/kernels/__pycache__/*.nb?`` (see ``_config``).
 """
 
 from __future__ import annotations
