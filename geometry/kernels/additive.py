@@ -9,7 +9,7 @@ import numpy as np
 
 from geometry.features import Additive
 from geometry.kernels._common import bvh_for, frames_for
-from geometry.kernels._config import jit_inline, jit_parallel, n_chunks, serial_for_small
+from geometry.kernels._config import jit_inline, jit_parallel, jit_parallel_ordered, n_chunks, serial_for_small
 from geometry.kernels._validate import as_directions, as_triangles
 from geometry.kernels.access import AXIS_VECTORS
 from geometry.kernels.bvh import BVH
@@ -111,24 +111,31 @@ def _support_kernel(
     for a in range(k):
         _drops(bounds, left, start, count, tri9, tri, cen, nrm, area, order, dirs[a], cos_limit, plate[a], plate_tol,
                tmin, nchunk, overhang[:, a], drop)
-        for c in numba.prange(nchunk):
-            ux = dirs[a, 0]
-            uy = dirs[a, 1]
-            uz = dirs[a, 2]
-            o_sum = 0.0
-            s_sum = 0.0
-            for i in range(c * n // nchunk, (c + 1) * n // nchunk):  # original order: the sums of the one-ray kernel
-                if not overhang[i, a]:
-                    continue
-                dot = nrm[i, 0] * ux + nrm[i, 1] * uy + nrm[i, 2] * uz
-                o_sum += area[i]
-                s_sum += area[i] * (-dot) * drop[i]
-            over[a, c] = o_sum
-            support[a, c] = s_sum
+        _sums(nrm, area, dirs[a], overhang[:, a], drop, nchunk, over[a], support[a])
     height = np.empty(k)
     for a in range(k):
         height[a] = hi_h[a].max() - plate[a]
     return over.sum(axis=1), support.sum(axis=1), height, overhang
+
+
+@jit_parallel_ordered
+def _sums(nrm: np.ndarray, area: np.ndarray, up: np.ndarray, overhang: np.ndarray, drop: np.ndarray, nchunk: int,
+          over: np.ndarray, support: np.ndarray) -> None:
+    """Per chunk of triangles (original order, one after another): the overhang area [mm2] (into ``over``
+    (nchunk,)) and support volume [mm3] (into ``support``): area x cos x drop of each overhanging triangle.
+    Compiled without reassociation, so the sums add in the order written, as the one-ray kernel added them."""
+    n = nrm.shape[0]
+    for c in numba.prange(nchunk):
+        o_sum = 0.0
+        s_sum = 0.0
+        for i in range(c * n // nchunk, (c + 1) * n // nchunk):
+            if not overhang[i]:
+                continue
+            dot = nrm[i, 0] * up[0] + nrm[i, 1] * up[1] + nrm[i, 2] * up[2]
+            o_sum += area[i]
+            s_sum += area[i] * (-dot) * drop[i]
+        over[c] = o_sum
+        support[c] = s_sum
 
 
 @jit_parallel
