@@ -192,24 +192,27 @@ def bench_rays(stl: Path, repeat: int) -> None:
     origins, dirs = _access_rays(cen, nrm, tol.access_offset_rel * bvh.diagonal_mm)
     theirs = best_of(lambda: embree.intersects_first(origins, dirs), repeat)
     row("accessibility vs Embree, the same rays", ours, theirs, "<= 1.2x")
-    _rays_cpu(tri, bvh, embree, start, -nrm, repeat)
+    _rays_cpu(tri, bvh, embree, (start, -nrm), (origins, dirs), repeat)
 
 
-def _rays_cpu(tri: np.ndarray, bvh: Any, embree: Any, start: np.ndarray, down: np.ndarray, repeat: int) -> None:
-    """Thickness against Embree in CPU time on one thread each (Embree's ``intersects_first`` runs on one):
-    the per-ray cost, which the other helpers' load moves least."""
+def _rays_cpu(tri: np.ndarray, bvh: Any, embree: Any, wall_rays: tuple[np.ndarray, np.ndarray],
+              access_rays: tuple[np.ndarray, np.ndarray], repeat: int) -> None:
+    """Both ray kernels against Embree in CPU time on one thread each (Embree's ``intersects_first`` runs on
+    one): the per-ray cost, which the other helpers' load moves least."""
     import numba
 
-    from geometry.kernels import wall_thickness
+    from geometry.kernels import accessibility, wall_thickness
 
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        ours = best_of(lambda: wall_thickness(tri, bvh), repeat, time.process_time)
-    finally:
-        numba.set_num_threads(threads)
-    theirs = best_of(lambda: embree.intersects_first(start, down), repeat, time.process_time)
-    row(f"wall_thickness vs Embree, CPU on one thread ({load_average()})", ours, theirs, "<= 1.2x")
+    for name, ours_fn, rays in (("wall_thickness", wall_thickness, wall_rays),
+                                ("accessibility", accessibility, access_rays)):
+        threads = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            ours = best_of(lambda: ours_fn(tri, bvh), repeat, time.process_time)  # noqa: B023 - called here
+        finally:
+            numba.set_num_threads(threads)
+        theirs = best_of(lambda: embree.intersects_first(*rays), repeat, time.process_time)  # noqa: B023
+        row(f"{name} vs Embree, CPU on one thread ({load_average()})", ours, theirs, "<= 1.2x")
 
 
 def _access_rays(cen: np.ndarray, nrm: np.ndarray, offset_mm: float) -> tuple[np.ndarray, np.ndarray]:

@@ -37,6 +37,10 @@ JIT_PARALLEL: dict[str, Any] = {**JIT, "parallel": True}
 #: a fused ``a*b - c*d`` of a degenerate triangle's parallel edges leaves a rounding residue for a normal
 JIT_STRICT: dict[str, Any] = {**JIT, "fastmath": False}
 
+#: parallel kernels whose sums must keep their written order (no reassociation, hence no vectorised
+#: reduction that would add in another order), e.g. totals that must not move in the last digit
+JIT_PARALLEL_ORDERED: dict[str, Any] = {**JIT_PARALLEL, "fastmath": FASTMATH - {"reassoc"}}
+
 #: small helpers inlined into the kernels that call them (compiled with their caller)
 JIT_INLINE: dict[str, Any] = {"inline": "always"}
 
@@ -71,6 +75,11 @@ def jit(fn: _Kernel) -> _Kernel:
 def jit_parallel(fn: _Kernel) -> _Kernel:
     """Compile a kernel that splits its work with ``numba.prange``, with ``JIT_PARALLEL``."""
     return _compile(JIT_PARALLEL, fn)
+
+
+def jit_parallel_ordered(fn: _Kernel) -> _Kernel:
+    """Compile a parallel kernel with ``JIT_PARALLEL_ORDERED`` (fast-math, but sums in their written order)."""
+    return _compile(JIT_PARALLEL_ORDERED, fn)
 
 
 def jit_strict(fn: _Kernel) -> _Kernel:

@@ -9,9 +9,10 @@ import numba
 import numpy as np
 
 from geometry.kernels._common import bvh_for, frames_for
-from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
+from geometry.kernels._config import jit_inline, jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
-from geometry.kernels.bvh import BVH, CULL_NONE, STACK_DEPTH, trace
+from geometry.kernels.bvh import BVH
+from geometry.kernels.packets import PACKET_RAYS, axis_of, lanes, load_lane, trace_packet
 from geometry.tolerances import tol
 
 #: approach directions, in order of preference when two sets of setups tie
@@ -53,8 +54,8 @@ def accessibility(triangles: np.ndarray, bvh: BVH | None = None) -> Accessibilit
     cen, nrm, area = fr.centroid_mm, fr.normal, fr.area_mm2
     diag = tree.diagonal_mm
     visible = _visible_kernel(
-        tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
-        cen, nrm, fr.bvh_index, AXIS_VECTORS, tol.facing_cos,
+        tree.bounds, tree.left, tree.start, tree.count, tree.tri9,
+        cen, nrm, tree.order, AXIS_VECTORS, tol.facing_cos,
         tol.access_offset_rel * diag, n_chunks(len(tri)),
     )
     setups = minimal_setups(visible, area)
@@ -88,30 +89,52 @@ def minimal_setups(visible: np.ndarray, area: np.ndarray) -> tuple[str, ...]:
 
 @jit_parallel
 def _visible_kernel(
-    bounds: np.ndarray, left: np.ndarray, right: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, cen: np.ndarray, nrm: np.ndarray, inv: np.ndarray,
-    axes: np.ndarray, facing_cos: float, offset: float, nchunk: int,
+    bounds: np.ndarray, left: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, cen: np.ndarray,
+    nrm: np.ndarray, order: np.ndarray, axes: np.ndarray, facing_cos: float, offset: float, nchunk: int,
 ) -> np.ndarray:
-    """(n, k) bool: triangle i faces axis k and the ray from its centroid (offset along its normal) escapes."""
+    """(n, k) bool: triangle i faces axis k and the ray from its centroid (offset along its normal) escapes.
+
+    Per axis, the rays of the triangles facing it go in packets of neighbours in BVH order
+    (``kernels.packets``); order : (n,) int64, the original triangle of each BVH position.
+    """
     n = cen.shape[0]
     k = axes.shape[0]
     out = np.zeros((n, k), dtype=np.bool_)
+    no_cones = np.empty((0, 4))
     for c in numba.prange(nchunk):
-        stack = np.empty(STACK_DEPTH, dtype=np.int64)
-        no_cones = np.empty((0, 4))
-        for i in range(c * n // nchunk, (c + 1) * n // nchunk):
-            if nrm[i, 0] == 0.0 and nrm[i, 1] == 0.0 and nrm[i, 2] == 0.0:
-                continue
-            ox = cen[i, 0] + offset * nrm[i, 0]
-            oy = cen[i, 1] + offset * nrm[i, 1]
-            oz = cen[i, 2] + offset * nrm[i, 2]
-            for a in range(k):
+        ray, best, best_id, skip, hit, t_out, stack = lanes()
+        owner = np.empty(PACKET_RAYS, dtype=np.int64)
+        for a in range(k):
+            nl = 0
+            for p in range(c * n // nchunk, (c + 1) * n // nchunk):
+                i = order[p]
+                if nrm[i, 0] == 0.0 and nrm[i, 1] == 0.0 and nrm[i, 2] == 0.0:
+                    continue
                 dot = nrm[i, 0] * axes[a, 0] + nrm[i, 1] * axes[a, 1] + nrm[i, 2] * axes[a, 2]
                 if dot < -facing_cos:
                     continue
-                t, _ = trace(
-                    bounds, left, right, start, count, tri9,
-                    ox, oy, oz, axes[a, 0], axes[a, 1], axes[a, 2],
-                    0.0, np.inf, inv[i], CULL_NONE, True, stack, no_cones,
-                )
-                out[i, a] = t == np.inf
+                load_lane(ray, best, best_id, skip, nl, cen[i, 0] + offset * nrm[i, 0], cen[i, 1] + offset * nrm[i, 1],
+                          cen[i, 2] + offset * nrm[i, 2], axes[a, 0], axes[a, 1], axes[a, 2], np.inf, p)
+                owner[nl] = i
+                nl += 1
+                if nl == PACKET_RAYS:
+                    _escapes(bounds, left, start, count, tri9, no_cones, ray, best, best_id, skip, hit, t_out, stack,
+                             nl, owner, out, a)
+                    nl = 0
+            if nl > 0:
+                _escapes(bounds, left, start, count, tri9, no_cones, ray, best, best_id, skip, hit, t_out, stack,
+                         nl, owner, out, a)
     return out
+
+
+@jit_inline
+def _escapes(
+    bounds: np.ndarray, left: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, cones: np.ndarray,
+    ray: np.ndarray, best: np.ndarray, best_id: np.ndarray, skip: np.ndarray, hit: np.ndarray, t_out: np.ndarray,
+    stack: np.ndarray, nl: int, owner: np.ndarray, out: np.ndarray, a: int,
+) -> None:  # pragma: no cover - inlined
+    """Trace a packet of occlusion rays along axis ``a``; ``out[owner[r], a]``: ray r hit nothing."""
+    trace_packet(bounds, left, start, count, tri9, cones, ray, best, best_id, skip, hit, t_out, stack,
+                 nl, 0.0, False, True, axis_of(ray[3, 0], ray[4, 0], ray[5, 0]))
+    for r in range(nl):
+        out[owner[r], a] = best_id[r] < 0

@@ -9,10 +9,11 @@ import numpy as np
 
 from geometry.features import Additive
 from geometry.kernels._common import bvh_for, frames_for
-from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
+from geometry.kernels._config import jit_inline, jit_parallel, jit_parallel_ordered, n_chunks, serial_for_small
 from geometry.kernels._validate import as_directions, as_triangles
 from geometry.kernels.access import AXIS_VECTORS
-from geometry.kernels.bvh import BVH, CULL_NONE, STACK_DEPTH, trace
+from geometry.kernels.bvh import BVH
+from geometry.kernels.packets import PACKET_RAYS, axis_of, lanes, load_lane, trace_packet
 from geometry.tolerances import tol
 
 #: a downward face steeper than this from the vertical needs support [deg]
@@ -55,8 +56,8 @@ def additive_orientation(
     diag = tree.diagonal_mm
     cos_limit = float(np.cos(np.radians(overhang_deg)))
     over, support, height, overhang = _support_kernel(
-        tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
-        tri, cen, nrm, area, fr.bvh_index, dirs, cos_limit, tol.plate_rel * diag,
+        tree.bounds, tree.left, tree.start, tree.count, tree.tri9,
+        tri, cen, nrm, area, tree.order, dirs, cos_limit, tol.plate_rel * diag,
         tol.ray_start_rel * diag, n_chunks(len(tri)),
     )
     candidates = tuple(
@@ -75,11 +76,13 @@ def additive_orientation(
 
 @jit_parallel
 def _support_kernel(
-    bounds: np.ndarray, left: np.ndarray, right: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, tri: np.ndarray, cen: np.ndarray, nrm: np.ndarray,
-    area: np.ndarray, inv: np.ndarray, dirs: np.ndarray, cos_limit: float, plate_tol: float, tmin: float, nchunk: int,
+    bounds: np.ndarray, left: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, tri: np.ndarray,
+    cen: np.ndarray, nrm: np.ndarray, area: np.ndarray, order: np.ndarray, dirs: np.ndarray, cos_limit: float,
+    plate_tol: float, tmin: float, nchunk: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per direction (k,): overhang area [mm2], support volume [mm3], build height [mm]; and (n, k) bool:
-    which triangles overhang along each direction."""
+    which triangles overhang along each direction. order : (n,) int64, the original triangle of each BVH
+    position (the drops go in packets, ``_drops``)."""
     n = cen.shape[0]
     k = dirs.shape[0]
     overhang = np.zeros((n, k), dtype=np.bool_)
@@ -104,37 +107,92 @@ def _support_kernel(
     plate = np.empty(k)
     for a in range(k):
         plate[a] = lo_h[a].min()
-    for c in numba.prange(nchunk):
-        stack = np.empty(STACK_DEPTH, dtype=np.int64)
-        no_cones = np.empty((0, 4))
-        for a in range(k):
-            ux = dirs[a, 0]
-            uy = dirs[a, 1]
-            uz = dirs[a, 2]
-            o_sum = 0.0
-            s_sum = 0.0
-            for i in range(c * n // nchunk, (c + 1) * n // nchunk):
-                dot = nrm[i, 0] * ux + nrm[i, 1] * uy + nrm[i, 2] * uz
-                if dot >= -cos_limit or area[i] == 0.0:
-                    continue
-                low = np.inf
-                for j in range(3):
-                    low = min(low, tri[i, j, 0] * ux + tri[i, j, 1] * uy + tri[i, j, 2] * uz)
-                if low - plate[a] <= plate_tol:
-                    continue
-                o_sum += area[i]
-                overhang[i, a] = True
-                drop, _ = trace(
-                    bounds, left, right, start, count, tri9,
-                    cen[i, 0], cen[i, 1], cen[i, 2], -ux, -uy, -uz,
-                    tmin, np.inf, inv[i], CULL_NONE, False, stack, no_cones,
-                )
-                if drop == np.inf:
-                    drop = cen[i, 0] * ux + cen[i, 1] * uy + cen[i, 2] * uz - plate[a]
-                s_sum += area[i] * (-dot) * drop
-            over[a, c] = o_sum
-            support[a, c] = s_sum
+    drop = np.empty(n)
+    for a in range(k):
+        _drops(bounds, left, start, count, tri9, tri, cen, nrm, area, order, dirs[a], cos_limit, plate[a], plate_tol,
+               tmin, nchunk, overhang[:, a], drop)
+        _sums(nrm, area, dirs[a], overhang[:, a], drop, nchunk, over[a], support[a])
     height = np.empty(k)
     for a in range(k):
         height[a] = hi_h[a].max() - plate[a]
     return over.sum(axis=1), support.sum(axis=1), height, overhang
+
+
+@jit_parallel_ordered
+def _sums(nrm: np.ndarray, area: np.ndarray, up: np.ndarray, overhang: np.ndarray, drop: np.ndarray, nchunk: int,
+          over: np.ndarray, support: np.ndarray) -> None:
+    """Per chunk of triangles (original order, one after another): the overhang area [mm2] (into ``over``
+    (nchunk,)) and support volume [mm3] (into ``support``): area x cos x drop of each overhanging triangle.
+    Compiled without reassociation, so the sums add in the order written, as the one-ray kernel added them."""
+    n = nrm.shape[0]
+    for c in numba.prange(nchunk):
+        o_sum = 0.0
+        s_sum = 0.0
+        for i in range(c * n // nchunk, (c + 1) * n // nchunk):
+            if not overhang[i]:
+                continue
+            dot = nrm[i, 0] * up[0] + nrm[i, 1] * up[1] + nrm[i, 2] * up[2]
+            o_sum += area[i]
+            s_sum += area[i] * (-dot) * drop[i]
+        over[c] = o_sum
+        support[c] = s_sum
+
+
+@jit_parallel
+def _drops(
+    bounds: np.ndarray, left: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, tri: np.ndarray,
+    cen: np.ndarray, nrm: np.ndarray, area: np.ndarray, order: np.ndarray, up: np.ndarray, cos_limit: float,
+    plate: float, plate_tol: float, tmin: float, nchunk: int, overhang: np.ndarray, drop: np.ndarray,
+) -> None:
+    """For build direction ``up`` (3,): which triangles overhang (into ``overhang`` (n,) bool) and, for those,
+    the drop [mm] from the centroid along -up to the part or the plate (into ``drop`` (n,) float64).
+    The rays go in packets of neighbours in BVH order (``kernels.packets``)."""
+    n = cen.shape[0]
+    ux = up[0]
+    uy = up[1]
+    uz = up[2]
+    no_cones = np.empty((0, 4))
+    for c in numba.prange(nchunk):
+        ray, best, best_id, skip, hit, t_out, stack = lanes()
+        owner = np.empty(PACKET_RAYS, dtype=np.int64)
+        nl = 0
+        for p in range(c * n // nchunk, (c + 1) * n // nchunk):
+            i = order[p]
+            overhang[i] = False
+            dot = nrm[i, 0] * ux + nrm[i, 1] * uy + nrm[i, 2] * uz
+            if dot >= -cos_limit or area[i] == 0.0:
+                continue
+            low = np.inf
+            for j in range(3):
+                low = min(low, tri[i, j, 0] * ux + tri[i, j, 1] * uy + tri[i, j, 2] * uz)
+            if low - plate <= plate_tol:
+                continue
+            overhang[i] = True
+            load_lane(ray, best, best_id, skip, nl, cen[i, 0], cen[i, 1], cen[i, 2], -ux, -uy, -uz, np.inf, p)
+            owner[nl] = i
+            nl += 1
+            if nl == PACKET_RAYS:
+                _land(bounds, left, start, count, tri9, no_cones, ray, best, best_id, skip, hit, t_out, stack, nl,
+                      tmin, owner, cen, up, plate, drop)
+                nl = 0
+        if nl > 0:
+            _land(bounds, left, start, count, tri9, no_cones, ray, best, best_id, skip, hit, t_out, stack, nl,
+                  tmin, owner, cen, up, plate, drop)
+
+
+@jit_inline
+def _land(
+    bounds: np.ndarray, left: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, cones: np.ndarray,
+    ray: np.ndarray, best: np.ndarray, best_id: np.ndarray, skip: np.ndarray, hit: np.ndarray, t_out: np.ndarray,
+    stack: np.ndarray, nl: int, tmin: float, owner: np.ndarray, cen: np.ndarray, up: np.ndarray, plate: float,
+    drop: np.ndarray,
+) -> None:  # pragma: no cover - inlined
+    """Trace a packet of support rays; ``drop[owner[r]]``: to the first surface below, else to the plate [mm]."""
+    trace_packet(bounds, left, start, count, tri9, cones, ray, best, best_id, skip, hit, t_out, stack,
+                 nl, tmin, False, False, axis_of(up[0], up[1], up[2]))
+    for r in range(nl):
+        i = owner[r]
+        if best_id[r] >= 0:
+            drop[i] = best[r]
+        else:
+            drop[i] = cen[i, 0] * up[0] + cen[i, 1] * up[1] + cen[i, 2] * up[2] - plate

@@ -15,7 +15,7 @@ import numpy as np
 
 from geometry.errors import InputError
 from geometry.kernels._config import jit, jit_parallel, n_chunks, serial_for_small
-from geometry.kernels._validate import as_points, as_triangles
+from geometry.kernels._validate import as_points, as_triangles, check_finite
 from geometry.tolerances import tol
 
 #: triangles per leaf at most
@@ -78,10 +78,11 @@ class RayHits:
 @serial_for_small("triangles")
 def build_bvh(triangles: np.ndarray) -> BVH:
     """A BVH over ``triangles`` : (n, 3, 3) float64 [mm]."""
-    tri = as_triangles(triangles)
+    tri = as_triangles(triangles, finite=False)
     n = tri.shape[0]
-    lo = tri.min(axis=(0, 1))
-    hi = tri.max(axis=(0, 1))
+    lo, hi, finite = _extent_kernel(tri, n_chunks(n))
+    if not finite:
+        check_finite(tri, "triangle coordinates")
     codes = _morton_kernel(tri, lo, hi, n_chunks(n))
     order = np.argsort(codes, kind="stable").astype(np.int64)
     codes = codes[order]
@@ -115,6 +116,42 @@ def raycast(bvh: BVH, origins: np.ndarray, directions: np.ndarray) -> RayHits:
     )
     tri_id = np.where(hit >= 0, bvh.order[np.maximum(hit, 0)], -1)
     return RayHits(t, tri_id)
+
+
+@jit_parallel
+def _extent_kernel(tri: np.ndarray, nchunk: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Least and greatest coordinate of the triangles (n, 3, 3) [mm], each (3,), and whether all are finite
+    (one pass; numpy's ``min(axis=(0, 1))`` takes a strided pass per call)."""
+    n = tri.shape[0]
+    lo = np.full((nchunk, 3), np.inf)
+    hi = np.full((nchunk, 3), -np.inf)
+    bad = np.zeros(nchunk, dtype=np.bool_)
+    flat = tri.reshape(n, 9)
+    for c in numba.prange(nchunk):
+        x0 = y0 = z0 = np.inf
+        x1 = y1 = z1 = -np.inf
+        fine = True
+        for i in range(c * n // nchunk, (c + 1) * n // nchunk):
+            for j in range(0, 9, 3):
+                x = flat[i, j]
+                y = flat[i, j + 1]
+                z = flat[i, j + 2]
+                fine &= np.isfinite(x) & np.isfinite(y) & np.isfinite(z)
+                x0 = min(x0, x)
+                y0 = min(y0, y)
+                z0 = min(z0, z)
+                x1 = max(x1, x)
+                y1 = max(y1, y)
+                z1 = max(z1, z)
+        bad[c] = not fine
+        lo[c, 0], lo[c, 1], lo[c, 2] = x0, y0, z0
+        hi[c, 0], hi[c, 1], hi[c, 2] = x1, y1, z1
+    out_lo = np.empty(3)
+    out_hi = np.empty(3)
+    for k in range(3):
+        out_lo[k] = lo[:, k].min()
+        out_hi[k] = hi[:, k].max()
+    return out_lo, out_hi, not bad.any()
 
 
 @jit

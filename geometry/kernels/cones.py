@@ -11,12 +11,14 @@ triangles are the ones the per-triangle test would have culled.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from geometry.kernels._config import jit
 from geometry.kernels.bvh import BVH
 
-__all__ = ["NEVER", "normal_cones"]
+__all__ = ["NEVER", "cones_for", "normal_cones"]
 
 #: the sine bound of a cone wider than a hemisphere: no direction culls all of it
 NEVER = 2.0
@@ -28,6 +30,21 @@ def normal_cones(tree: BVH, slack: float) -> np.ndarray:
     """(k, 4) float64 per node: unit cone axis (zero when empty) and the skip bound ``sin(theta) + slack``
     (``NEVER`` for a cone over a hemisphere, ``EMPTY`` when the node has no triangle of positive area)."""
     return _cones_kernel(tree.tri9, tree.left, tree.right, tree.start, tree.count, slack)
+
+
+#: the cones of each BVH, built on first use and kept while the BVH lives (they depend on it alone)
+_CONES: weakref.WeakKeyDictionary[BVH, tuple[float, np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def cones_for(tree: BVH, slack: float) -> np.ndarray:
+    """``normal_cones(tree, slack)``, computed once per BVH and slack: like the BVH itself, an acceleration
+    structure over the triangles, reused by every later thickness call on the same BVH."""
+    kept = _CONES.get(tree)
+    if kept is not None and kept[0] == slack:
+        return kept[1]
+    cones = normal_cones(tree, slack)
+    _CONES[tree] = (slack, cones)
+    return cones
 
 
 @jit

@@ -49,7 +49,7 @@ def _own_hull(pts: np.ndarray, tris: np.ndarray) -> ConvexHull | None:
     probes = np.unique(np.linspace(0, len(tris) - 1, PROBE_FACES).astype(np.int64))
     if not _behind_probes_kernel(pts, tris, probes, slack_mm):
         return None
-    across = _across_edges(tris)
+    across = _across_edges(tris, len(pts))
     if across is None:
         return None
     ok, volume, area, normals = _convex_kernel(pts, tris, across, slack_mm)
@@ -61,55 +61,36 @@ def _own_hull(pts: np.ndarray, tris: np.ndarray) -> ConvexHull | None:
                       normals=normals)
 
 
-def _across_edges(tris: np.ndarray) -> np.ndarray | None:
+def _across_edges(tris: np.ndarray, n: int) -> np.ndarray | None:
     """(m, 3) int64: the face across edge (j, j+1) of each face, when every directed edge has exactly one
-    reverse twin (closed, manifold, consistently wound), else None."""
-    across = _across_kernel(tris)
+    reverse twin (closed, manifold, consistently wound), else None. n : the vertex count."""
+    face_of, offsets = _incidence_kernel(tris, n)
+    across = _across_kernel(tris, face_of, offsets)
     return None if across[0, 0] < 0 else across
 
 
-#: odd 31-bit multipliers of the directed-edge hash (products stay below 2**63, also without the JIT)
-_MIX_A = 0x5BD1E995
-_MIX_B = 0x27D4EB2F
-_LOW32 = 0xFFFFFFFF
-
-
 @jit
-def _edge_slot(keys: np.ndarray, a: int, b: int) -> int:  # pragma: no cover - inlined
-    """The slot of directed edge (a, b) in the open-addressing table ``keys`` (k, 2): its own or the empty one."""
-    mask = keys.shape[0] - 1
-    h = ((a & _LOW32) * _MIX_A) ^ ((b & _LOW32) * _MIX_B)
-    h ^= h >> 29
-    slot = h & mask
-    while keys[slot, 0] >= 0 and (keys[slot, 0] != a or keys[slot, 1] != b):
-        slot = (slot + 1) & mask
-    return int(slot)
-
-
-@jit
-def _across_kernel(tris: np.ndarray) -> np.ndarray:
-    """``_across_edges`` in one hashed pass over the directed edges; row 0 is -1 when the test fails."""
+def _across_kernel(tris: np.ndarray, face_of: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """``_across_edges`` from each vertex's faces (``_incidence_kernel``): the twin of edge (a, b) is the one
+    face of b holding edge (b, a). None found is an open edge; two, a directed edge used twice (wound
+    against, or non-manifold): row 0 is then -1."""
     m = tris.shape[0]
-    size = 16
-    while size < 4 * m:  # 3 m directed edges: a table at most 75 % full
-        size *= 2
-    keys = np.full((size, 2), -1, dtype=np.int64)
-    face = np.empty(size, dtype=np.int64)
-    across = np.full((m, 3), -1, dtype=np.int64)
+    across = np.empty((m, 3), dtype=np.int64)
     for f in range(m):
         for j in range(3):
-            slot = _edge_slot(keys, tris[f, j], tris[f, (j + 1) % 3])
-            if keys[slot, 0] >= 0:
-                return np.full((m, 3), -1, dtype=np.int64)  # a directed edge twice: wound against, or non-manifold
-            keys[slot, 0] = tris[f, j]
-            keys[slot, 1] = tris[f, (j + 1) % 3]
-            face[slot] = f
-    for f in range(m):
-        for j in range(3):
-            slot = _edge_slot(keys, tris[f, (j + 1) % 3], tris[f, j])
-            if keys[slot, 0] < 0:
-                return np.full((m, 3), -1, dtype=np.int64)  # an open edge
-            across[f, j] = face[slot]
+            a = tris[f, j]
+            b = tris[f, (j + 1) % 3]
+            found = -1
+            for k in range(offsets[b], offsets[b + 1]):
+                g = face_of[k]
+                for q in range(3):
+                    if tris[g, q] == b and tris[g, (q + 1) % 3] == a:
+                        if found >= 0:
+                            return np.full((m, 3), -1, dtype=np.int64)
+                        found = g
+            if found < 0:
+                return np.full((m, 3), -1, dtype=np.int64)
+            across[f, j] = found
     return across
 
 
@@ -204,22 +185,26 @@ def _extreme_kernel(face_of: np.ndarray, offsets: np.ndarray, normals: np.ndarra
         lo, hi = offsets[v], offsets[v + 1]
         if hi - lo < 3:
             continue
-        n0 = normals[face_of[lo]]
+        f0 = face_of[lo]
+        n0x, n0y, n0z = normals[f0, 0], normals[f0, 1], normals[f0, 2]
         # the incident normal furthest from the first, then any normal off the plane of those two
         best, far = 2.0, -1
         for k in range(lo + 1, hi):
-            d = np.dot(n0, normals[face_of[k]])
+            g = face_of[k]
+            d = n0x * normals[g, 0] + n0y * normals[g, 1] + n0z * normals[g, 2]
             if d < best:
-                best, far = d, face_of[k]
+                best, far = d, g
         if far < 0:
             continue
-        axis = np.cross(n0, normals[far])
-        sin = np.sqrt(np.dot(axis, axis))
+        ax = n0y * normals[far, 2] - n0z * normals[far, 1]
+        ay = n0z * normals[far, 0] - n0x * normals[far, 2]
+        az = n0x * normals[far, 1] - n0y * normals[far, 0]
+        sin = np.sqrt(ax * ax + ay * ay + az * az)
         if sin <= corner_sin:
             continue  # every face of the vertex in one plane: inside a flat facet
-        axis = axis / sin
         for k in range(lo, hi):
-            if abs(np.dot(axis, normals[face_of[k]])) > corner_sin:
+            g = face_of[k]
+            if abs(ax * normals[g, 0] + ay * normals[g, 1] + az * normals[g, 2]) > corner_sin * sin:
                 count += 1
                 break
     return count
@@ -227,7 +212,7 @@ def _extreme_kernel(face_of: np.ndarray, offsets: np.ndarray, normals: np.ndarra
 
 def warm(vertices: np.ndarray, faces: np.ndarray) -> None:
     """Run the kernels once on a small closed convex mesh (``warm_up``: the size gate keeps them from it)."""
-    across = _across_edges(faces)
+    across = _across_edges(faces, len(vertices))
     assert across is not None, "warm up with a closed mesh"
     slack_mm = tol.convex_slack_rel
     _behind_probes_kernel(vertices, faces, np.arange(len(faces), dtype=np.int64), slack_mm)

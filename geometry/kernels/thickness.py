@@ -10,8 +10,9 @@ import numpy as np
 from geometry.kernels._common import bvh_for, frames_for
 from geometry.kernels._config import jit_parallel, n_chunks, serial_for_small
 from geometry.kernels._validate import as_triangles
-from geometry.kernels.bvh import BVH, CULL_ENTERING, STACK_DEPTH, trace
-from geometry.kernels.cones import normal_cones
+from geometry.kernels.bvh import BVH
+from geometry.kernels.cones import cones_for
+from geometry.kernels.packets import PACKET_RAYS, lanes, load_lane, trace_packet
 from geometry.tolerances import tol
 
 #: default threshold under which a wall counts as thin [mm]
@@ -57,8 +58,8 @@ def wall_thickness(triangles: np.ndarray, bvh: BVH | None = None, threshold_mm: 
     cen, nrm, area = fr.centroid_mm, fr.normal, fr.area_mm2
     tmin = tol.ray_start_rel * tree.diagonal_mm
     dist = _thickness_kernel(
-        tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
-        cen, nrm, fr.bvh_index, tmin, normal_cones(tree, tol.normal_cone_slack), n_chunks(len(tri)),
+        tree.bounds, tree.left, tree.start, tree.count, tree.tri9,
+        cen, nrm, tree.order, tmin, cones_for(tree, tol.normal_cone_slack), n_chunks(len(tri)),
     )
     ok = np.isfinite(dist) & (area > 0)
     measured = float(area[ok].sum())
@@ -86,7 +87,8 @@ def weighted_percentiles(values: np.ndarray, weights: np.ndarray, qs: tuple[floa
     "Reaches" allows a relative slack (``tol.quantile_slack_rel``), so a quantile that falls exactly
     on a step (half the area 6 mm, half 9 mm) does not flip with rounding.
     """
-    order = np.argsort(values, kind="stable")
+    # not a stable sort: tied values are equal, so their order changes no quantile (and this sort is 5-9x faster)
+    order = np.argsort(values)
     cum = np.cumsum(weights[order])
     total = cum[-1]
     out = []
@@ -98,22 +100,29 @@ def weighted_percentiles(values: np.ndarray, weights: np.ndarray, qs: tuple[floa
 
 @jit_parallel
 def _thickness_kernel(
-    bounds: np.ndarray, left: np.ndarray, right: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, cen: np.ndarray, nrm: np.ndarray, inv: np.ndarray,
-    tmin: float, cones: np.ndarray, nchunk: int,
+    bounds: np.ndarray, left: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, cen: np.ndarray,
+    nrm: np.ndarray, order: np.ndarray, tmin: float, cones: np.ndarray, nchunk: int,
 ) -> np.ndarray:
-    """Distance [mm] from each centroid along -normal to the first exit face: (n,) float64, inf if none."""
+    """Distance [mm] from each centroid along -normal to the first exit face: (n,) float64, inf if none.
+
+    Rays go in packets of neighbours in BVH order (``kernels.packets``); order : (n,) int64, the original
+    triangle of each BVH position.
+    """
     n = cen.shape[0]
     out = np.empty(n)
     for c in numba.prange(nchunk):
-        stack = np.empty(STACK_DEPTH, dtype=np.int64)
-        for i in range(c * n // nchunk, (c + 1) * n // nchunk):
-            if nrm[i, 0] == 0.0 and nrm[i, 1] == 0.0 and nrm[i, 2] == 0.0:
-                out[i] = np.inf
-                continue
-            t, _ = trace(
-                bounds, left, right, start, count, tri9,
-                cen[i, 0], cen[i, 1], cen[i, 2], -nrm[i, 0], -nrm[i, 1], -nrm[i, 2],
-                tmin, np.inf, inv[i], CULL_ENTERING, False, stack, cones,
-            )
-            out[i] = t
+        ray, best, best_id, skip, hit, t_out, stack = lanes()
+        lo = c * n // nchunk
+        hi = (c + 1) * n // nchunk
+        for p0 in range(lo, hi, PACKET_RAYS):
+            nl = min(PACKET_RAYS, hi - p0)
+            for r in range(nl):
+                i = order[p0 + r]
+                idle = nrm[i, 0] == 0.0 and nrm[i, 1] == 0.0 and nrm[i, 2] == 0.0
+                load_lane(ray, best, best_id, skip, r, cen[i, 0], cen[i, 1], cen[i, 2],
+                          -nrm[i, 0], -nrm[i, 1], -nrm[i, 2], -1.0 if idle else np.inf, p0 + r)
+            trace_packet(bounds, left, start, count, tri9, cones, ray, best, best_id, skip, hit, t_out, stack,
+                         nl, tmin, True, False, -1)
+            for r in range(nl):
+                out[order[p0 + r]] = best[r] if best_id[r] >= 0 else np.inf
     return out

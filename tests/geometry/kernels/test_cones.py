@@ -7,7 +7,7 @@ import pytest
 
 from geometry.kernels import BVH, build_bvh
 from geometry.kernels._common import frames_for
-from geometry.kernels.cones import EMPTY, NEVER, normal_cones
+from geometry.kernels.cones import EMPTY, NEVER, cones_for, normal_cones
 from geometry.kernels.thickness import _thickness_kernel
 from geometry.tolerances import tol
 from tests.geometry.kernels import shapes
@@ -66,7 +66,15 @@ def test_thickness_is_the_same_with_and_without_cones(index: int) -> None:
     tmin = tol.ray_start_rel * tree.diagonal_mm
 
     def run(cones: np.ndarray) -> np.ndarray:
-        return _thickness_kernel(tree.bounds, tree.left, tree.right, tree.start, tree.count, tree.tri9,
-                                 fr.centroid_mm, fr.normal, fr.bvh_index, tmin, cones, 1)
+        return _thickness_kernel(tree.bounds, tree.left, tree.start, tree.count, tree.tri9,
+                                 fr.centroid_mm, fr.normal, tree.order, tmin, cones, 1)
 
     assert np.array_equal(run(normal_cones(tree, tol.normal_cone_slack)), run(np.empty((0, 4))))
+
+
+def test_cones_are_kept_with_their_bvh() -> None:
+    tree = build_bvh(np.ascontiguousarray(_meshes()[0]))
+    first = cones_for(tree, tol.normal_cone_slack)
+    assert cones_for(tree, tol.normal_cone_slack) is first
+    assert np.array_equal(first, normal_cones(tree, tol.normal_cone_slack))
+    assert np.array_equal(cones_for(tree, 0.5), normal_cones(tree, 0.5))  # another slack: built again

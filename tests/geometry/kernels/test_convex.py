@@ -84,7 +84,7 @@ def test_the_convexity_test_agrees_with_its_naive_twin(name: str) -> None:
         if name == "open":
             f = f[1:]
     slack_mm = tol.convex_slack_rel * float(np.linalg.norm(np.ptp(v, axis=0)))
-    across = convex._across_edges(f)
+    across = convex._across_edges(f, len(v))
     ok = across is not None and bool(convex._convex_kernel(v, f, across, slack_mm)[0])
     assert ok == naive.convex_closed_mesh(v, f, slack_mm)
     assert ok == (name in ("sphere", "box"))
@@ -94,7 +94,7 @@ def test_corners_are_counted_on_a_box_and_a_sphere() -> None:
     box_v, box_f = _arrays(trimesh.creation.box((10, 20, 30)).subdivide().subdivide())
     for (v, f), corners in (((box_v, box_f), 8), (_arrays(trimesh.creation.icosphere(subdivisions=2)), 162)):
         slack_mm = tol.convex_slack_rel * float(np.linalg.norm(np.ptp(v, axis=0)))
-        across = convex._across_edges(f)
+        across = convex._across_edges(f, len(v))
         assert across is not None
         normals = convex._convex_kernel(v, f, across, slack_mm)[3]
         assert convex._extreme_count(f, normals, len(v)) == corners
