@@ -8,21 +8,62 @@ Kernels read their tolerances from ``geometry.tolerances.tol``. Fast-math is lim
 ``nan`` meaningful (misses are ``inf``): no ``nnan``/``ninf``.
 
 Numba's on-disk cache (``cache=True``) keys a kernel on its own source file
-only: after editing ``bvh.py`` (whose ``trace`` the ray kernels call), delete
-``geometry/kernels/__pycache__/*.nb?`` or the other modules keep running the
-old tracer. Installed packages are not affected.
+only: a kernel that calls another file's (``bvh.trace``, ``packets``) would
+keep running the old callee after that file alone changed (a ``git pull`` that
+touches one file). So the cache lives in a folder named by the hash of every
+kernel source (``kernel_cache_dir``): any change to any kernel file gives a new,
+empty folder. A ``NUMBA_CACHE_DIR`` set in the environment is used as it is.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
 import inspect
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
 import numba
+
+#: the kernel sources whose hash names the cache folder
+KERNELS_DIR = Path(__file__).resolve().parent
+#: the cache folders live here, one per hash (``warm_up`` removes the others)
+CACHE_ROOT = KERNELS_DIR / "__pycache__"
+
+
+def kernel_cache_dir() -> Path:
+    """The Numba cache folder of this exact set of kernel sources: ``__pycache__/numba-<sha256 of them>``."""
+    digest = hashlib.sha256()
+    for path in sorted(KERNELS_DIR.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return CACHE_ROOT / f"numba-{digest.hexdigest()[:16]}"
+
+
+def prune_stale_caches() -> int:
+    """Remove the cache folders of earlier kernel sources (``numba-*`` beside the current one) and the
+    index and data files Numba kept in ``__pycache__`` itself before these folders; how many folders."""
+    import shutil
+
+    current = kernel_cache_dir()
+    stale = [path for path in CACHE_ROOT.glob("numba-*") if path.is_dir() and path != current]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    for old in (*CACHE_ROOT.glob("*.nbi"), *CACHE_ROOT.glob("*.nbc")):
+        old.unlink(missing_ok=True)
+    return len(stale)
+
+
+if not os.environ.get("NUMBA_CACHE_DIR"):
+    # set before any kernel is decorated (every kernel module imports this one first), in the environment too:
+    # Numba re-reads its configuration from it when a NUMBA_ variable changes, and child processes (parse and
+    # Dask workers) inherit it; a folder that cannot be written makes Numba fall back to its own locations
+    os.environ["NUMBA_CACHE_DIR"] = str(kernel_cache_dir())
+    _numba_config: Any = numba.config
+    _numba_config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
 
 #: fast-math flags that keep inf/nan semantics (ray misses are inf)
 FASTMATH = {"nsz", "arcp", "contract", "reassoc"}

@@ -16,6 +16,7 @@ def warm_up() -> None:
     arrays over ``bytes``): warming both means no input a wrapper passes through uncopied makes a
     request pay compilation.
     """
+    from geometry.kernels._config import prune_stale_caches
     from geometry.kernels.access import accessibility
     from geometry.kernels.additive import additive_orientation
     from geometry.kernels.bvh import build_bvh, raycast
@@ -29,6 +30,7 @@ def warm_up() -> None:
     from geometry.kernels.thickness import wall_thickness
     from geometry.kernels.weld import weld_keys
 
+    prune_stale_caches()  # what earlier kernel sources compiled is never loaded again
     for writeable in (True, False):
         vertices = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
         faces = np.array([[0, 2, 1], [0, 1, 3], [0, 3, 2], [1, 2, 3]], dtype=np.int64)
