@@ -122,6 +122,51 @@ class LogRatioPrior(Protocol):
     def predict_log_ratio(self, X: Sequence[CostSample]) -> FloatArray: ...
 
 
+class _Core(Protocol):
+    def predict(self, X: Sequence[CostSample]) -> FloatArray: ...
+
+
+class ConformalModel(Protocol):
+    """What ``log_interval`` reads of a fitted regressor, the scikit-learn one or its compact form."""
+
+    @property
+    def level(self) -> float: ...
+    @property
+    def n_samples_(self) -> int: ...
+    @property
+    def weight_(self) -> float: ...
+    @property
+    def conformal_(self) -> bool: ...
+    @property
+    def residual_lo_(self) -> float: ...
+    @property
+    def residual_hi_(self) -> float: ...
+    @property
+    def fold_of_(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def oof_residuals_(self) -> FloatArray: ...
+    @property
+    def prior_(self) -> LogRatioPrior | None: ...
+
+    def predict_log_ratio(self, X: Sequence[CostSample]) -> FloatArray: ...
+
+
+def log_interval(model: ConformalModel, X: Sequence[CostSample],
+                 fold_cores: Sequence[_Core]) -> tuple[FloatArray, FloatArray]:
+    """(low, high) bounds of ``log(price / rule price)`` at the model's ``level``: CV+ over the fold models
+    (blended with the prior as the model is) when the model is conformal, else its residual bounds."""
+    X = list(X)
+    z = model.predict_log_ratio(X)
+    if not model.conformal_:
+        return z + model.residual_lo_, z + model.residual_hi_
+    check_samples(X)
+    prior = model.prior_
+    folds = np.stack([core.predict(X) for core in fold_cores])  # (k, m)
+    if prior is not None and model.weight_ < 1.0:
+        folds = model.weight_ * folds + (1.0 - model.weight_) * prior.predict_log_ratio(X)
+    return cv_plus(z, folds, model.fold_of_, model.oof_residuals_, conformal_ranks(model.n_samples_, model.level))
+
+
 @dataclass(frozen=True, eq=False)
 class CompactPrior:
     """The marketplace prior: the median of its workshops' log ratios."""
@@ -170,16 +215,7 @@ class CompactRegressor:
         return out
 
     def predict_log_interval(self, X: Sequence[CostSample]) -> tuple[FloatArray, FloatArray]:
-        X = list(X)
-        z = self.predict_log_ratio(X)
-        if not self.conformal_:
-            return z + self.residual_lo_, z + self.residual_hi_
-        check_samples(X)
-        prior_z = self.prior_.predict_log_ratio(X) if self.prior_ is not None and self.weight_ < 1.0 else None
-        folds = np.stack([core.predict(X) for core in self.fold_cores])
-        if prior_z is not None:
-            folds = self.weight_ * folds + (1.0 - self.weight_) * prior_z
-        return cv_plus(z, folds, self.fold_of_, self.oof_residuals_, conformal_ranks(self.n_samples_, self.level))
+        return log_interval(self, X, self.fold_cores)
 
     def predict_interval(self, X: Sequence[CostSample]) -> tuple[FloatArray, FloatArray]:
         rule = rule_totals_eur(X)
@@ -191,7 +227,9 @@ __all__ = [
     "CompactCore",
     "CompactPrior",
     "CompactRegressor",
+    "ConformalModel",
     "Trees",
     "conformal_ranks",
     "cv_plus",
+    "log_interval",
 ]

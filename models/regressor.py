@@ -39,7 +39,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
 from models._typing import BaseEstimator, FloatArray, RegressorMixin
-from models.compact import conformal_ranks, cv_plus
+from models.compact import conformal_ranks, log_interval
 from models.errors import ModelError
 from models.ratefit import RateCardCalibrator
 from models.samples import CostSample, check_samples, rule_totals_eur, training_hash
@@ -253,16 +253,7 @@ class CostRatioRegressor(RegressorMixin, BaseEstimator):
     def predict_log_interval(self, X: Sequence[CostSample]) -> tuple[FloatArray, FloatArray]:
         """(low, high) bounds of ``log(price / rule price)`` at the nominal ``level`` (CV+, see the module)."""
         check_is_fitted(self, "fold_cores_")
-        X = list(X)
-        z = self.predict_log_ratio(X)
-        if not self.conformal_:
-            return z + self.residual_lo_, z + self.residual_hi_
-        check_samples(X)
-        prior_z = self.prior_.predict_log_ratio(X) if self.prior_ is not None and self.weight_ < 1.0 else None
-        folds = np.stack([core.predict(X) for core in self.fold_cores_])  # (k, m)
-        if prior_z is not None:
-            folds = self.weight_ * folds + (1.0 - self.weight_) * prior_z
-        return cv_plus(z, folds, self.fold_of_, self.oof_residuals_, self._ranks(self.n_samples_))
+        return log_interval(self, X, self.fold_cores_)
 
     def predict_interval(self, X: Sequence[CostSample]) -> tuple[FloatArray, FloatArray]:
         """(low, high) price bounds [EUR] at the nominal ``level``."""

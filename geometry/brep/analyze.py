@@ -95,15 +95,8 @@ def analyse(shape: Any) -> BrepAnalysis:
     topo = Topology.of(shape)
     per_solid, props = solid_masses(topo)
     solid_of = _solid_of(topo, per_solid)
-    lo, hi = bounding_box(topo)
     c = Collector()
-    c.out.update({
-        "volume_mm3": props.volume_mm3,
-        "area_mm2": props.area_mm2,
-        "centroid_mm": props.centroid_mm,
-        "bbox_mm": tuple(float(x) for x in hi - lo),
-        "faces": face_stats(topo),
-    })
+    c.out.update(shape_values(topo, props))
     machined = find_machined(c, topo, solid_of)
     record_machined(c, machined)
     groups = c.attempt(("distinct_solids",), lambda: distinct_solids([(s.solid, s.props) for s in per_solid]))
@@ -113,6 +106,18 @@ def analyse(shape: Any) -> BrepAnalysis:
         remember_grouping(topo.shape, groups)
         _shape_family(c, *_single(analysis))
     return analysis
+
+
+def shape_values(topo: Topology, props: MassProps) -> dict[str, Any]:
+    """The exact values of a shape every analysis starts with: volume, area, centroid, box, face counts."""
+    lo, hi = bounding_box(topo)
+    return {
+        "volume_mm3": props.volume_mm3,
+        "area_mm2": props.area_mm2,
+        "centroid_mm": props.centroid_mm,
+        "bbox_mm": tuple(float(x) for x in hi - lo),
+        "faces": face_stats(topo),
+    }
 
 
 def _solid_of(topo: Topology, per_solid: list[SolidMass]) -> list[int] | None:
@@ -229,4 +234,5 @@ __all__ = [
     "find_machined",
     "record_machined",
     "shape_family",
+    "shape_values",
 ]

@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from geometry.brep.analyze import BrepAnalysis, Collector, Machined, record_machined, shape_family
-from geometry.brep.faces import SolidMass, bounding_box, face_stats, one_solid_props
+from geometry.brep.analyze import BrepAnalysis, Collector, Machined, record_machined, shape_family, shape_values
+from geometry.brep.faces import SolidMass, one_solid_props
 from geometry.brep.pockets import CornerFindings, corner_findings
 from geometry.brep.solids import summaries
 from geometry.brep.topology import FaceInfo, Topology
@@ -50,15 +50,8 @@ def component_values(analysis: BrepAnalysis, index: int) -> dict[str, Any] | Non
         return None
     topo = comp.topo
     props = one_solid_props(comp.mass, sum(f.area_mm2 for f in topo.faces))
-    lo, hi = bounding_box(topo)
     c = Collector()
-    c.out.update({
-        "volume_mm3": props.volume_mm3,
-        "area_mm2": props.area_mm2,
-        "centroid_mm": props.centroid_mm,
-        "bbox_mm": tuple(float(x) for x in hi - lo),
-        "faces": face_stats(topo),
-    })
+    c.out.update(shape_values(topo, props))
     record_machined(c, comp.machined)
     c.out["distinct_solids"] = summaries([(comp.mass.solid, 1, comp.mass.props)])
     shape_family(c, topo, comp.machined.holes)
