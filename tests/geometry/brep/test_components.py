@@ -7,7 +7,6 @@ The reference is the way every solid was measured before: ``split_solids``, then
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import cadquery as cq
@@ -20,9 +19,9 @@ from geometry.brep.analyze import analyse
 from geometry.brep.components import component_of, solid_view
 from geometry.brep.topology import Topology
 from tests import parts
+from tests.conftest import corpus_path
 from tests.parts import step_bytes
 
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
 #: multi-solid corpus files: identical solids (as1: bolts, nuts), holes through stacked solids, pockets
 CORPUS_FILES = [
     pytest.param(name, marks=pytest.mark.corpus)
@@ -51,7 +50,7 @@ def stacked_step() -> bytes:
 def _file(request: pytest.FixtureRequest, name: str) -> tuple[bytes, str]:
     if name in ("assembly", "stacked"):
         return request.getfixturevalue(f"{name}_step"), f"{name}.step"
-    path = CORPUS / name
+    path = corpus_path() / name
     if not path.is_file():
         pytest.skip(f"corpus file {path} absent")
     return path.read_bytes(), path.name
