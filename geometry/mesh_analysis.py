@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from geometry.errors import GeometryError
-from geometry.face_findings import FACE_FIELDS, FaceIds, face_fields
+from geometry.face_findings import FACE_FIELDS, THIN_FACE_CEILING_MM, FaceIds, face_fields
 from geometry.features import MeshInfo
 
 
@@ -60,6 +60,7 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool,
                   face_ids: FaceIds | None = None) -> dict[str, Any]:
     """Every field but the convex hull's and the oriented box's, plus ``unmeasured``."""
     from geometry import kernels as k
+    from geometry.kernels._config import PARALLEL_MIN_ITEMS
     from geometry.kernels.shells import mesh_shells
 
     health = k.mesh_health(vertices, faces)
@@ -104,21 +105,31 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool,
         out["thin_wall_area_mm2"] = wall.thin_area_mm2
         out["thin_wall_threshold_mm"] = wall.threshold_mm
 
-    access = k.accessibility(triangles, bvh)
-    out["setups_3axis"] = list(access.setups_3axis)
-    out["unreachable_area_mm2"] = access.unreachable_area_mm2
-    if access.unreachable_centroid_mm is not None:
-        out["unreachable_centroid_mm"] = access.unreachable_centroid_mm
-
     orientations = k.additive_orientation(triangles, bvh)
     out["additive"] = orientations.best
-    if face_ids is not None:
-        unreachable = np.logical_not(access.visible.any(axis=1))
-        named, why = face_fields(face_ids, area_mm2=wall.area_mm2, thickness_mm=wall.per_triangle_mm,
-                                 unreachable=unreachable, overhang=orientations.best_overhang)
-        out.update(named)
-        unmeasured.update(why)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="microfab-faces") as pool:
+        if face_ids is not None and len(faces) >= PARALLEL_MIN_ITEMS and _concurrent_kernels():
+            face_ids = _label_early(pool, face_ids, wall, orientations.best_overhang)
+        access = k.accessibility(triangles, bvh)
+        out["setups_3axis"] = list(access.setups_3axis)
+        out["unreachable_area_mm2"] = access.unreachable_area_mm2
+        if access.unreachable_centroid_mm is not None:
+            out["unreachable_centroid_mm"] = access.unreachable_centroid_mm
+        if face_ids is not None:
+            unreachable = np.logical_not(access.visible.any(axis=1))
+            named, why = face_fields(face_ids, area_mm2=wall.area_mm2, thickness_mm=wall.per_triangle_mm,
+                                     unreachable=unreachable, overhang=orientations.best_overhang)
+            out.update(named)
+            unmeasured.update(why)
     return out
+
+
+def _label_early(pool: ThreadPoolExecutor, face_ids: FaceIds, wall: Any, overhang: np.ndarray) -> FaceIds:
+    """``face_ids``, started on ``pool`` beside the accessibility rays when the thickness or overhang results
+    already flag a triangle (``face_fields`` will need them whatever accessibility finds); else unchanged."""
+    positive = wall.area_mm2 > 0
+    flagged = positive & ((wall.per_triangle_mm < THIN_FACE_CEILING_MM) | overhang)
+    return pool.submit(face_ids).result if flagged.any() else face_ids
 
 
 _THICKNESS_FIELDS = (

@@ -110,3 +110,29 @@ def test_concurrent_kernels_only_on_tbb() -> None:
         assert _concurrent_kernels() == (layer == "tbb")
     else:
         assert isinstance(_concurrent_kernels(), bool)
+
+
+def test_faces_labelled_beside_the_accessibility_rays_once_a_finding_needs_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overhang flagged: the face ids are worked out once, on the second thread, and name the same faces."""
+    import threading
+
+    import geometry.kernels._config as config
+    import geometry.mesh_analysis as analysis
+
+    v, f = t_slot()
+    ids = np.arange(len(f), dtype=np.int64) // 2
+    serial = mesh_features(v, f, face_ids=lambda: ids)
+    assert serial["overhang_faces"] or serial["thin_wall_faces"]
+    threads: list[str] = []
+
+    def face_ids() -> np.ndarray:
+        threads.append(threading.current_thread().name)
+        return ids
+
+    monkeypatch.setattr(config, "PARALLEL_MIN_ITEMS", 1)
+    monkeypatch.setattr(analysis, "_concurrent_kernels", lambda: True)
+    threaded = mesh_features(v, f, face_ids=face_ids)
+    assert len(threads) == 1 and threads[0].startswith("microfab-faces")
+    for name in ("thin_wall_faces", "unreachable_faces", "overhang_faces", "unmeasured"):
+        assert threaded[name] == serial[name]
