@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from geometry.errors import GeometryError
-from geometry.face_findings import FACE_FIELDS, FaceIds, face_fields
+from geometry.face_findings import FACE_FIELDS, THIN_FACE_CEILING_MM, FaceIds, face_fields
 from geometry.features import MeshInfo
 
 
@@ -31,20 +32,25 @@ def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = 
     triangle's face id, asked for only when needed), the faces the ray findings concern too
     (``geometry.face_findings``).
     On a big mesh the convex hull is built on a second thread while the ray kernels run
-    (Qhull releases the GIL; a big convex mesh is its own hull, ``kernels.convex``).
+    (Qhull releases the GIL; a big convex mesh is its own hull, ``kernels.convex``), and the
+    oriented box after it on that thread too when Numba's threading layer lets two threads
+    launch parallel kernels at once (``_concurrent_kernels``).
     """
-    from geometry import kernels as k
     from geometry.kernels._config import PARALLEL_MIN_ITEMS
 
     vertices = np.ascontiguousarray(vertices_mm, dtype=np.float64)
     faces = np.ascontiguousarray(faces, dtype=np.int64)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="microfab-hull") as pool:
-        if len(vertices) >= PARALLEL_MIN_ITEMS:
-            hull: Callable[[], Any] = pool.submit(k.mesh_convex_hull, vertices, faces).result
-        else:
-            hull = functools.partial(k.mesh_convex_hull, vertices, faces)
+        hull_and_box = functools.partial(_hull_and_box, vertices, faces)
+        if len(vertices) < PARALLEL_MIN_ITEMS:
+            boxed: Callable[[], Any] = hull_and_box
+        elif _concurrent_kernels():
+            boxed = pool.submit(hull_and_box).result
+        else:  # the hull alone (serial kernels and Qhull) beside the rays, the box's parallel kernels after them
+            hull = pool.submit(hull_and_box, with_box=False).result
+            boxed = functools.partial(_box_after, vertices, hull)
         out = _solid_fields(vertices, faces, from_brep, face_ids)
-        hull_out, hull_unmeasured = _hull_fields(vertices, hull)
+        hull_out, hull_unmeasured = _hull_fields(boxed)
     out.update(hull_out)
     out["unmeasured"] = {**hull_unmeasured, **out["unmeasured"]}
     return out
@@ -54,6 +60,7 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool,
                   face_ids: FaceIds | None = None) -> dict[str, Any]:
     """Every field but the convex hull's and the oriented box's, plus ``unmeasured``."""
     from geometry import kernels as k
+    from geometry.kernels._config import PARALLEL_MIN_ITEMS
     from geometry.kernels.shells import mesh_shells
 
     health = k.mesh_health(vertices, faces)
@@ -98,21 +105,31 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool,
         out["thin_wall_area_mm2"] = wall.thin_area_mm2
         out["thin_wall_threshold_mm"] = wall.threshold_mm
 
-    access = k.accessibility(triangles, bvh)
-    out["setups_3axis"] = list(access.setups_3axis)
-    out["unreachable_area_mm2"] = access.unreachable_area_mm2
-    if access.unreachable_centroid_mm is not None:
-        out["unreachable_centroid_mm"] = access.unreachable_centroid_mm
-
     orientations = k.additive_orientation(triangles, bvh)
     out["additive"] = orientations.best
-    if face_ids is not None:
-        unreachable = np.logical_not(access.visible.any(axis=1))
-        named, why = face_fields(face_ids, area_mm2=wall.area_mm2, thickness_mm=wall.per_triangle_mm,
-                                 unreachable=unreachable, overhang=orientations.best_overhang)
-        out.update(named)
-        unmeasured.update(why)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="microfab-faces") as pool:
+        if face_ids is not None and len(faces) >= PARALLEL_MIN_ITEMS and _concurrent_kernels():
+            face_ids = _label_early(pool, face_ids, wall, orientations.best_overhang)
+        access = k.accessibility(triangles, bvh)
+        out["setups_3axis"] = list(access.setups_3axis)
+        out["unreachable_area_mm2"] = access.unreachable_area_mm2
+        if access.unreachable_centroid_mm is not None:
+            out["unreachable_centroid_mm"] = access.unreachable_centroid_mm
+        if face_ids is not None:
+            unreachable = np.logical_not(access.visible.any(axis=1))
+            named, why = face_fields(face_ids, area_mm2=wall.area_mm2, thickness_mm=wall.per_triangle_mm,
+                                     unreachable=unreachable, overhang=orientations.best_overhang)
+            out.update(named)
+            unmeasured.update(why)
     return out
+
+
+def _label_early(pool: ThreadPoolExecutor, face_ids: FaceIds, wall: Any, overhang: np.ndarray) -> FaceIds:
+    """``face_ids``, started on ``pool`` beside the accessibility rays when the thickness or overhang results
+    already flag a triangle (``face_fields`` will need them whatever accessibility finds); else unchanged."""
+    positive = wall.area_mm2 > 0
+    flagged = positive & ((wall.per_triangle_mm < THIN_FACE_CEILING_MM) | overhang)
+    return pool.submit(face_ids).result if flagged.any() else face_ids
 
 
 _THICKNESS_FIELDS = (
@@ -143,13 +160,45 @@ def _not_closed_reason(health: Any) -> str | None:
     return f"mesh is not closed ({', '.join(parts)}): export a closed solid, or ask for a manual quote"
 
 
-def _hull_fields(vertices: np.ndarray, hull: Callable[[], Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Convex-hull volume and oriented-box extents (fields, unmeasured): ``hull()`` gives the convex hull."""
+def _hull_and_box(vertices: np.ndarray, faces: np.ndarray, with_box: bool = True) -> tuple[Any, Any]:
+    """The convex hull of the mesh and, ``with_box``, its oriented bounding box (else None)."""
     from geometry import kernels as k
 
+    convex = k.mesh_convex_hull(vertices, faces)
+    return convex, k.oriented_bounding_box(vertices, convex) if with_box else None
+
+
+def _box_after(vertices: np.ndarray, hull: Callable[[], tuple[Any, Any]]) -> tuple[Any, Any]:
+    """``hull()``'s convex hull and the oriented box computed from it on the calling thread."""
+    from geometry import kernels as k
+
+    convex, _ = hull()
+    return convex, k.oriented_bounding_box(vertices, convex)
+
+
+def _concurrent_kernels() -> bool:
+    """Whether two threads may launch Numba parallel kernels at once: Numba's TBB layer allows it, its
+    workqueue layer does not (and OpenMP's pool is kept to one launching thread here, to be safe)."""
+    import numba
+
     try:
-        convex = hull()
-        box = k.oriented_bounding_box(vertices, convex)
+        return bool(numba.threading_layer() == "tbb")
+    except ValueError:  # no parallel kernel has run yet: the layer Numba will pick
+        config: Any = numba.config
+        layer = str(config.THREADING_LAYER)
+        if layer not in ("default", "tbb", "safe"):
+            return False
+        try:
+            importlib.import_module("numba.np.ufunc.tbbpool")
+        except ImportError:
+            return False
+        return True
+
+
+def _hull_fields(boxed: Callable[[], tuple[Any, Any]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Convex-hull volume and oriented-box extents (fields, unmeasured): ``boxed()`` gives the hull and box."""
+    try:
+        convex, box = boxed()
     except GeometryError as err:
         return {}, {"convex_hull_volume_mm3": err.message, "obb_mm": err.message}
     return {"convex_hull_volume_mm3": convex.volume_mm3, "obb_mm": box.extents_mm}, {}

@@ -78,3 +78,61 @@ def test_flat_mesh_has_no_hull() -> None:
     out = mesh_features(v, f)
     assert "flat" in out["unmeasured"]["convex_hull_volume_mm3"]
     assert "encloses no volume" in out["unmeasured"]["volume_mm3"]
+
+
+@pytest.mark.parametrize("concurrent", [True, False])
+def test_hull_and_box_on_the_second_thread_match_the_serial_ones(monkeypatch: pytest.MonkeyPatch,
+                                                                  concurrent: bool) -> None:
+    """The hull (and, when the threading layer allows, the box) on the second thread: the same fields as on one."""
+    import geometry.kernels._config as config
+    import geometry.mesh_analysis as analysis
+
+    v, f = l_block()
+    serial = mesh_features(v, f)
+    monkeypatch.setattr(config, "PARALLEL_MIN_ITEMS", 1)
+    monkeypatch.setattr(analysis, "_concurrent_kernels", lambda: concurrent)
+    threaded = mesh_features(v, f)
+    for name in ("convex_hull_volume_mm3", "obb_mm", "volume_mm3", "min_wall_thickness_mm", "unmeasured"):
+        assert threaded[name] == serial[name]
+
+
+def test_concurrent_kernels_only_on_tbb() -> None:
+    """TBB is the layer this project asks for (``use_fork_safe_threads``); workqueue must never be used from two threads."""
+    import numba
+
+    from geometry.mesh_analysis import _concurrent_kernels
+
+    try:
+        layer = numba.threading_layer()
+    except ValueError:
+        layer = None
+    if layer is not None:
+        assert _concurrent_kernels() == (layer == "tbb")
+    else:
+        assert isinstance(_concurrent_kernels(), bool)
+
+
+def test_faces_labelled_beside_the_accessibility_rays_once_a_finding_needs_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overhang flagged: the face ids are worked out once, on the second thread, and name the same faces."""
+    import threading
+
+    import geometry.kernels._config as config
+    import geometry.mesh_analysis as analysis
+
+    v, f = t_slot()
+    ids = np.arange(len(f), dtype=np.int64) // 2
+    serial = mesh_features(v, f, face_ids=lambda: ids)
+    assert serial["overhang_faces"] or serial["thin_wall_faces"]
+    threads: list[str] = []
+
+    def face_ids() -> np.ndarray:
+        threads.append(threading.current_thread().name)
+        return ids
+
+    monkeypatch.setattr(config, "PARALLEL_MIN_ITEMS", 1)
+    monkeypatch.setattr(analysis, "_concurrent_kernels", lambda: True)
+    threaded = mesh_features(v, f, face_ids=face_ids)
+    assert len(threads) == 1 and threads[0].startswith("microfab-faces")
+    for name in ("thin_wall_faces", "unreachable_faces", "overhang_faces", "unmeasured"):
+        assert threaded[name] == serial[name]
