@@ -22,7 +22,7 @@ import numpy as np
 from geometry.features import FaceArea
 
 __all__ = ["FACE_FIELDS", "FaceIds", "MAX_NAMED_FACES", "THIN_FACE_CEILING_MM", "face_fields", "faces_by_area",
-           "thin_faces"]
+           "thin_faces", "thin_triangles"]
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def face_fields(face_ids: FaceIds, *, area_mm2: np.ndarray, thickness_mm: np.nda
     than all the rest. Triangles of no area are never counted.
     """
     positive = area_mm2 > 0
-    thin = positive & (thickness_mm < THIN_FACE_CEILING_MM)  # inf (unmeasured) is never under it
+    thin = thin_triangles(area_mm2, thickness_mm)
     unreachable = positive & unreachable
     overhang = positive & overhang
     if not (thin.any() or unreachable.any() or overhang.any()):
@@ -69,6 +69,13 @@ def face_fields(face_ids: FaceIds, *, area_mm2: np.ndarray, thickness_mm: np.nda
         "unreachable_faces": faces_by_area(ids, area_mm2, unreachable),
         "overhang_faces": faces_by_area(ids, area_mm2, overhang),
     }, {}
+
+
+def thin_triangles(area_mm2: np.ndarray, thickness_mm: np.ndarray) -> np.ndarray:
+    """(m,) bool: the triangles of some area whose wall is under ``THIN_FACE_CEILING_MM`` (inf, unmeasured,
+    never is): those ``thin_wall_faces`` may name."""
+    flagged: np.ndarray = (area_mm2 > 0) & (thickness_mm < THIN_FACE_CEILING_MM)
+    return flagged
 
 
 def faces_by_area(face_ids: np.ndarray, area_mm2: np.ndarray, mask: np.ndarray,

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from geometry.errors import GeometryError
-from geometry.face_findings import FACE_FIELDS, THIN_FACE_CEILING_MM, FaceIds, face_fields
+from geometry.face_findings import FACE_FIELDS, FaceIds, face_fields, thin_triangles
 from geometry.features import MeshInfo
 
 
@@ -127,8 +127,7 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool,
 def _label_early(pool: ThreadPoolExecutor, face_ids: FaceIds, wall: Any, overhang: np.ndarray) -> FaceIds:
     """``face_ids``, started on ``pool`` beside the accessibility rays when the thickness or overhang results
     already flag a triangle (``face_fields`` will need them whatever accessibility finds); else unchanged."""
-    positive = wall.area_mm2 > 0
-    flagged = positive & ((wall.per_triangle_mm < THIN_FACE_CEILING_MM) | overhang)
+    flagged = thin_triangles(wall.area_mm2, wall.per_triangle_mm) | ((wall.area_mm2 > 0) & overhang)
     return pool.submit(face_ids).result if flagged.any() else face_ids
 
 
