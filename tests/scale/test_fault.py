@@ -149,6 +149,10 @@ def _load(cluster: Cluster, client: httpx.Client, hook_url: str) -> None:
         list(pool.map(requote, range(REQUOTES)))
     requote_s = time.monotonic() - t0
     restarted = cluster.api_processes()
+    until = time.monotonic() + 30  # uvicorn's supervisor notices the dead process, then spawns its successor
+    while (len(restarted) != 2 or victims["api"].pid in {p.pid for p in restarted}) and time.monotonic() < until:
+        time.sleep(0.2)
+        restarted = cluster.api_processes()
     assert len(restarted) == 2 and victims["api"].pid not in {p.pid for p in restarted}, "uvicorn started a new one"
     _check_readable(client, part_ids, quotes)
     deliveries = _check_queue_empty_and_webhooks(cluster, client, hook_url, Receiver, len(jobs))
@@ -158,11 +162,11 @@ def _load(cluster: Cluster, client: httpx.Client, hook_url: str) -> None:
 
 
 def _kill_a_busy_worker(cluster: Cluster, victim: Any, accepted: list[str]) -> None:
-    """Once half the uploads are accepted and the workers are busy (3 tasks or more running): kill -9 of a
-    queue worker, then a new one starts."""
+    """Once half the uploads are accepted and both workers are running a task (the victim is then cut off
+    mid-task: its task must run again elsewhere): kill -9 of a queue worker, then a new one starts."""
     import psycopg
 
-    from api.queue import psycopg_conninfo
+    from api.queue import TaskName, psycopg_conninfo
 
     deadline = time.monotonic() + 120
     while len(accepted) < UPLOADS // 2 and time.monotonic() < deadline:
@@ -170,10 +174,16 @@ def _kill_a_busy_worker(cluster: Cluster, victim: Any, accepted: list[str]) -> N
     with psycopg.connect(psycopg_conninfo(cluster.env["MICROFAB_DATABASE_URL"]), autocommit=True) as conn:
         busy = time.monotonic() + 60
         while time.monotonic() < busy:
-            row = conn.execute("SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'").fetchone()
-            if row is not None and row[0] >= 3:
+            # two workers are alive: jobs in the middle of a run (their row `running`, not a webhook delivery nor
+            # a job already finished) on two distinct workers means the victim is cut off in one, which must
+            # then run again on another worker
+            row = conn.execute("SELECT count(DISTINCT p.worker_id) FROM procrastinate_jobs p "
+                               "JOIN jobs j ON j.task_id = p.id::text "
+                               "WHERE p.status = 'doing' AND p.worker_id IS NOT NULL AND p.task_name = %s "
+                               "AND j.status = 'running'", (TaskName.RUN_JOB.value,)).fetchone()
+            if row is not None and row[0] >= 2:
                 break
-            time.sleep(0.05)
+            time.sleep(0.01)
     kill_hard(victim)
     REPORT["worker_killed_at_uploads"] = len(accepted)
     time.sleep(1)
