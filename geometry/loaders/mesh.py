@@ -42,7 +42,10 @@ def read_mesh(data: bytes, fmt: FileFormat, filename: str) -> tuple[np.ndarray, 
     Raises ``EmptyFileError`` (no geometry), ``GeometryError`` (points or lines
     but no triangles) or ``CorruptFileError`` (unreadable).
     """
-    import trimesh  # heavy import, only when a mesh is loaded
+    corners = binary_stl_corners(data) if fmt is FileFormat.STL else None
+    if corners is not None:  # the common case, read here without importing trimesh
+        return *_welded(corners, _soup_faces(len(corners)), filename), None
+    import trimesh  # heavy import, only for the other formats (and ASCII STL)
 
     try:
         loaded = trimesh.load(io.BytesIO(data), file_type=_TRIMESH_TYPES[fmt], process=False)
@@ -59,36 +62,68 @@ def read_mesh(data: bytes, fmt: FileFormat, filename: str) -> tuple[np.ndarray, 
         _raise_no_triangles(data, fmt, filename, loaded)
     assert mesh is not None
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
+    vertices, faces = _welded(vertices, np.asarray(mesh.faces, dtype=np.int64), filename)
+    return vertices, faces, _declared_unit(loaded, fmt, filename)
+
+
+#: a binary STL's layout after its 80-byte header and 4-byte triangle count: normal, three corners, attribute
+_STL_RECORD = np.dtype([("normal", "<f4", (3,)), ("corners", "<f4", (3, 3)), ("attribute", "<u2")])
+_STL_HEADER_BYTES = 84
+
+
+def binary_stl_corners(data: bytes) -> np.ndarray | None:
+    """(3 n, 3) float32 corners of a binary STL's n triangles in file order, or None when ``data`` is not one.
+
+    A file is binary when its length is exactly the header plus the triangle count it declares times
+    50 bytes (trimesh's test too, so both readers agree on every file); files that declare no triangle
+    are left to trimesh, which words the empty-file error.
+    """
+    if len(data) < _STL_HEADER_BYTES:
+        return None
+    count = int.from_bytes(data[80:_STL_HEADER_BYTES], "little")
+    if count == 0 or len(data) != _STL_HEADER_BYTES + count * _STL_RECORD.itemsize:
+        return None
+    records = np.frombuffer(data, dtype=_STL_RECORD, offset=_STL_HEADER_BYTES)
+    return np.ascontiguousarray(records["corners"]).reshape(-1, 3)
+
+
+def _soup_faces(n_corners: int) -> np.ndarray:
+    """Faces (n / 3, 3) int64 of a triangle soup: each triangle its own three corners."""
+    return np.arange(n_corners, dtype=np.int64).reshape(-1, 3)
+
+
+def _welded(vertices: np.ndarray, faces: np.ndarray, filename: str) -> tuple[np.ndarray, np.ndarray]:
+    """``merge_vertices`` of finite vertices; ``CorruptFileError`` or ``GeometryError`` when nothing is left."""
     if not np.all(np.isfinite(vertices)):
         raise CorruptFileError(
             f"{filename}: the file has non-finite vertex coordinates (nan or inf): export it again", file=filename
         )
-    vertices, faces = merge_vertices(vertices, np.asarray(mesh.faces, dtype=np.int64))
+    vertices, faces = merge_vertices(vertices, faces)
     if len(faces) == 0:
         raise GeometryError(
             f"{filename}: every triangle collapses to a line or a point: export the part as a closed solid mesh",
             file=filename,
         )
-    return vertices, faces, _declared_unit(loaded, fmt, filename)
+    return vertices, faces
 
 
 def merge_vertices(vertices: np.ndarray, faces: np.ndarray, merge: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Weld vertices closer than ``merge`` (default ``tol.merge_mm``, in the file's unit), drop unused
     vertices and triangles with a repeated vertex.
 
-    vertices : (n, 3) float64; faces : (m, 3) int64. Two passes on grids offset
+    vertices : (n, 3) float64 (or float32, welded as float64); faces : (m, 3) int64. Two passes on grids offset
     by half a cell, so two points on either side of a grid line still weld. The welded
     vertices keep the order (lexicographic in grid cells) and first occurrences of a
     row-wise ``np.unique``.
     """
-    from geometry.kernels.weld import weld_keys
+    from geometry.kernels.weld import weld_points
     from geometry.tolerances import tol
 
     step = tol.merge_mm if merge is None else merge
     for shift in (0.0, 0.5):
-        keys = np.floor(vertices / step + shift).astype(np.int64)
-        first, inverse = weld_keys(keys)  # same result as np.unique(keys, axis=0), hashed in O(n)
-        vertices = vertices[first]
+        # the cells np.unique(np.floor(vertices / step + shift), axis=0) finds, hashed in O(n)
+        first, inverse = weld_points(vertices, step, shift)
+        vertices = vertices[first].astype(np.float64, copy=False)
         faces = inverse[faces]
     keep = (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
     faces = faces[keep]

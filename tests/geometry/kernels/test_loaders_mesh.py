@@ -9,9 +9,10 @@ import pytest
 import trimesh
 
 from geometry import extract, load_bytes
-from geometry.errors import EmptyFileError, GeometryError, MicrofabError
+from geometry.errors import CorruptFileError, EmptyFileError, GeometryError, MicrofabError
 from geometry.extract import likely_unit, unit_findings
-from geometry.loaders.mesh import merge_vertices
+from geometry.features import FileFormat
+from geometry.loaders.mesh import binary_stl_corners, merge_vertices, read_mesh
 from geometry.units import LengthUnit
 from tests.geometry.kernels.shapes import box_mesh
 
@@ -107,3 +108,48 @@ def test_ascii_roundtrip_of_trimesh_export() -> None:
     buf = io.BytesIO()
     _box().export(buf, file_type="stl_ascii")
     assert extract(load_bytes(buf.getvalue(), "p.stl")).mesh.triangles == 12
+
+
+def _read_with_trimesh(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The former reader of every STL: trimesh's parse, then the same weld."""
+    mesh = trimesh.load(io.BytesIO(data), file_type="stl", process=False)
+    return merge_vertices(np.asarray(mesh.vertices, dtype=np.float64), np.asarray(mesh.faces, dtype=np.int64))
+
+
+@pytest.mark.parametrize("dims", [(10.0, 20.0, 30.0), (1e-3, 2e-3, 3e-3), (1234.5, 0.7, 88.0)])
+def test_binary_stl_reads_as_trimesh_reads_it(dims) -> None:
+    mesh = trimesh.creation.icosphere(subdivisions=3)
+    mesh.apply_scale(dims)
+    data = mesh.export(file_type="stl")
+    corners = binary_stl_corners(data)
+    assert corners is not None and corners.dtype == np.float32 and corners.shape == (3 * len(mesh.faces), 3)
+    vertices, faces, unit = read_mesh(data, FileFormat.STL, "s.stl")
+    twin_vertices, twin_faces = _read_with_trimesh(data)
+    assert unit is None
+    assert np.array_equal(vertices, twin_vertices) and vertices.dtype == np.float64
+    assert np.array_equal(faces, twin_faces)
+
+
+def test_stl_that_is_not_binary_is_left_to_trimesh() -> None:
+    ascii_data = _box().export(file_type="stl_ascii").encode()
+    binary = _box().export(file_type="stl")
+    assert binary_stl_corners(ascii_data) is None
+    assert binary_stl_corners(binary[:-1]) is None  # one byte short: not the length its count declares
+    assert binary_stl_corners(binary + b"\0") is None
+    assert binary_stl_corners(binary[:84]) is None  # no triangles: trimesh words the empty-file error
+    assert binary_stl_corners(b"") is None
+    vertices, faces, _ = read_mesh(ascii_data, FileFormat.STL, "a.stl")
+    assert len(vertices) == 8 and len(faces) == 12
+
+
+def test_binary_stl_with_nan_corner_is_corrupt() -> None:
+    data = bytearray(_box().export(file_type="stl"))
+    data[84 + 12 : 84 + 16] = np.array([np.nan], dtype="<f4").tobytes()  # first triangle, first corner's x
+    with pytest.raises(CorruptFileError, match="non-finite"):
+        read_mesh(bytes(data), FileFormat.STL, "nan.stl")
+
+
+def test_binary_stl_without_triangles_is_empty() -> None:
+    header = b"\0" * 80 + (0).to_bytes(4, "little")
+    with pytest.raises(EmptyFileError):
+        load_bytes(header, "empty.stl")
