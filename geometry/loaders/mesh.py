@@ -1,4 +1,7 @@
-"""Mesh files (STL, 3MF, OBJ, PLY) through trimesh, returned as plain arrays.
+"""Mesh files (STL, 3MF, OBJ, PLY), returned as plain arrays.
+
+A binary STL (the usual export, and the big files) is read by numpy in place;
+ASCII STL, 3MF, OBJ and PLY through trimesh, imported only for them.
 
 Vertices closer than ``tol.merge_mm`` are merged by position (normals and
 texture coordinates do not keep two copies of a point apart), so that shared
