@@ -115,9 +115,57 @@ def weld_points(points: np.ndarray, step: float, shift: float = 0.0) -> tuple[np
     return _lexicographic(ids, first, distinct)
 
 
+#: bits of a key sorted per pass of ``_radix_pass`` (2048 buckets: the counts stay in the L1 cache)
+_RADIX_BITS = 11
+
+
+@jit
+def _radix_sort_column(values: np.ndarray, order: np.ndarray, bits: int) -> np.ndarray:
+    """``order`` stably re-sorted by ``values`` (uint64, given in ``order``'s order), ``bits`` bits of them,
+    ``_RADIX_BITS`` a pass; the values travel with their indices, so every pass reads them in sequence."""
+    buckets = 1 << _RADIX_BITS
+    low = np.uint64(buckets - 1)
+    n = order.shape[0]
+    other_values = np.empty_like(values)
+    other_order = np.empty_like(order)
+    counts = np.empty(buckets + 1, dtype=np.int64)
+    for shift in range(0, bits, _RADIX_BITS):
+        at = np.uint64(shift)
+        counts[:] = 0
+        for i in range(n):
+            counts[np.int64((values[i] >> at) & low) + 1] += 1
+        for b in range(buckets):
+            counts[b + 1] += counts[b]
+        for i in range(n):
+            digit = np.int64((values[i] >> at) & low)
+            other_values[counts[digit]] = values[i]
+            other_order[counts[digit]] = order[i]
+            counts[digit] += 1
+        values, other_values = other_values, values
+        order, other_order = other_order, order
+    return order
+
+
+def lexicographic_order(rows: np.ndarray) -> np.ndarray:
+    """``np.lexsort((rows[:, 2], rows[:, 1], rows[:, 0]))`` of (u, 3) int64 rows, by a least-significant-digit
+    radix sort: each column as its offset from the column's minimum (exact in uint64), only as many digits as
+    its span needs. Stable, so ties keep their order as in ``np.lexsort``."""
+    order = np.arange(len(rows), dtype=np.int64)
+    if len(rows) < 2:
+        return order
+    # int64 differences wrap past 2**63; read as uint64 they are the exact offsets (< 2**64)
+    offsets = (rows - rows.min(axis=0)).view(np.uint64)
+    for column in (2, 1, 0):
+        values = offsets[:, column]
+        bits = int(values.max()).bit_length()
+        if bits:
+            order = _radix_sort_column(values[order], order, bits)
+    return order
+
+
 def _lexicographic(ids: np.ndarray, first: np.ndarray, distinct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(first, inverse) with the distinct rows in lexicographic order, from first-occurrence ids."""
-    order = np.lexsort((distinct[:, 2], distinct[:, 1], distinct[:, 0]))
+    order = lexicographic_order(distinct)
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order), dtype=np.int64)
     return first[order], rank[ids]
@@ -138,4 +186,4 @@ def weld_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _lexicographic(ids, first, keys[first])
 
 
-__all__ = ["weld_keys", "weld_points"]
+__all__ = ["lexicographic_order", "weld_keys", "weld_points"]

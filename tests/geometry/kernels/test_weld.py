@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geometry.kernels.weld import weld_keys, weld_points
+from geometry.kernels.weld import lexicographic_order, weld_keys, weld_points
 
 
 def _twin(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -68,3 +68,17 @@ def test_weld_points_matches_numpy_grid_keys(seed: int, n: int, step: float, shi
 def test_weld_points_of_nothing() -> None:
     first, inverse = weld_points(np.zeros((0, 3)), 1e-6)
     assert first.shape == (0,) and inverse.shape == (0,)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 500),
+    bound=st.sampled_from([1, 3, 2**11, 2**40, 2**62, 2**63 - 1]),
+)
+def test_lexicographic_order_is_lexsort(seed: int, n: int, bound: int) -> None:
+    """The radix sort against np.lexsort: ties (small bounds), spans past 2**63 (negative and huge keys)."""
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(-bound, bound, size=(n, 3), dtype=np.int64, endpoint=True)
+    expected = np.lexsort((rows[:, 2], rows[:, 1], rows[:, 0]))
+    assert np.array_equal(lexicographic_order(rows), expected)
