@@ -52,7 +52,7 @@ from quoting.pricing_terms import (
     tolerance_terms,
 )
 from quoting.process_kinds import Tier
-from quoting.processes.base import ProcessEstimate
+from quoting.processes.base import Pace, ProcessEstimate
 from quoting.quote import BreakdownLine, Interval, QuoteLine
 from quoting.ratecard import RateCard
 from quoting.ratecard_schema import Commercial, Machine
@@ -165,9 +165,11 @@ class _Run:
 def _run(est: ProcessEstimate, quantity: int, commercial: Commercial) -> _Run:
     time_factor, price_factor, how = quantity_factor(quantity, commercial)
     machine_run_min, priced_run_min = run_minutes(est, quantity, time_factor)
-    fixed = time_factor != 1.0 and any(not op.learns for op in est.own_operations if not op.per_batch)
+    fixed = {op.pace for op in est.own_operations if not op.per_batch and not op.learns} if time_factor != 1.0 else set()
+    note = "".join(text for pace, text in ((Pace.MACHINE, "; machine-timed minutes excluded"),
+                                           (Pace.STANDARD, "; standard times excluded")) if pace in fixed)
     return _Run(machine_min=machine_run_min, priced_min=priced_run_min * price_factor,
-                factor=time_factor * price_factor, how=how, note="; machine-timed minutes excluded" if fixed else "")
+                factor=time_factor * price_factor, how=how, note=note)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@
 Elimold's worked quote prices a part by list rates that do not fall with quantity (laser 8 USD per cutting
 minute at the chart's mid speed, 1 USD per small hole, 1 USD per bend, material at 1.4 EUR/kg), so its price
 at 100 is its price at 10: these two points are cases (``SHEET_Q100``, registered in ``cases.CASES``), so the
-sheet family is covered at 1, 10 and 100 parts. microfab prices them at 0.43x-0.46x (per-bend and deburring
-times from Paperless Parts' published examples, processes.toml [sheet_metal]): under the 0.5x target, inside
-the slow test's 3x; benchmarks/README.md says why.
+sheet family is covered at 1, 10 and 100 parts. microfab prices them at 0.58x-0.65x (per-bend and deburring
+times from Paperless Parts' published examples, processes.toml [sheet_metal], charged flat per part as standard
+times; 0.43x-0.46x while they still fell along the learning curve); benchmarks/README.md says why.
 
 Okdor gives a range for simple laser-cut brackets in production runs (5 to 75 USD a part): its low end, 5 USD,
-read as the point for a small, simple bracket at 100, is 0.31x of microfab's price, outside the 3x bound of the
-slow test, so it stays out of ``cases.CASES`` (``KEPT_OUT``); ``python -m benchmarks.realism`` prints it in a
+read as the point for a small, simple bracket at 100, puts microfab at 0.41x (0.31x before), under the
+0.5x target at 100 parts, so it stays out of ``cases.CASES`` (``KEPT_OUT``); ``python -m benchmarks.realism`` prints it in a
 table of its own, below the targets.
 """
 

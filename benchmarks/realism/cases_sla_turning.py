@@ -10,8 +10,9 @@ gram the 50 x 50 x 30 mm open box (22.8 g) would be 6.29 EUR and the 60 x 40 x 3
 4.43 EUR, where an SLA printer's time and platform share follow the part's height and footprint, not its
 weight (microfab: 11.33 and 9.23 EUR at 10, 1.8x and 2.1x): benchmarks/README.md keeps them as notes.
 
-Turning: no published price point with the part described well enough to rebuild it was found (see
-benchmarks/README.md, "SLA and turning price points", for the sources searched), so no turning case is here.
+Turning: no published price point or cycle time with the part described well enough to rebuild it (and cutting
+data a CNC lathe would use) was found (see benchmarks/README.md, "SLA and turning price points" and "Standard
+times, turning, unconfirmed data", for the sources searched), so no turning case is here.
 """
 
 from __future__ import annotations

@@ -20,9 +20,9 @@ Quantity hooks for pricing:
   changes are shared by the parts a fixture holds once the order pays for the fixture;
   ``run_time_min(quantity)`` includes it.
 - ``Operation.pace`` (``Pace``): whether an operation's minutes fall along the rate card's learning
-  curve. Operator-paced work learns; machine-timed cutting and printing does not, except CNC cutting
-  cycles, which a shop shortens over a run (``Pace.TUNED``). ``run_time_min(quantity, learning)``
-  applies the factor to the operations that learn only.
+  curve. Operator-paced work and the CNC cutting cycles a shop shortens over a run (``Pace.TUNED``)
+  learn; machine-timed cutting and printing, and published standard times (``Pace.STANDARD``), do not.
+  ``run_time_min(quantity, learning)`` applies the factor to the operations that learn only.
 - ``ProcessEstimate.nesting`` (sheet metal): parts per standard sheet and utilisation;
   ``Stock.mass_kg`` is already the part's share of the sheet (sheet mass / parts per sheet), and
   ``sheets_for(quantity)`` the whole sheets a batch opens.
@@ -68,10 +68,15 @@ class Pace(enum.Enum):
     #: a machine cycle the shop tunes over the run (CNC program optimisation: feeds, paths, tool
     #: changes): learns, at the metal-working rates of ``quoting/data/cutting.toml`` [sources] learning
     TUNED = "tuned"
+    #: a published standard time (bending with its handling, edge deburring: the rate of a trained operator,
+    #: charged flat per part by the quoting tables it comes from): does not learn. A standard is a point far
+    #: down the curve (the unit at which standard performance is reached), so a run never goes below it;
+    #: microfab prices it from the first part on, as its source does (processes.toml [sheet_metal])
+    STANDARD = "standard"
 
     @property
     def learns(self) -> bool:
-        return self is not Pace.MACHINE
+        return self in (Pace.OPERATOR, Pace.TUNED)
 
 
 @dataclass(frozen=True)

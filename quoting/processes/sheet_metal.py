@@ -215,7 +215,7 @@ class SheetMetalModel(ProcessModel):
             Operation("unloading", float(p["unload_min_per_part"]), inputs={}),
             *self._bend_operations(sheet),
             Operation("deburring", float(p["deburr_min_per_m_cut"]) * sheet.cut_length_mm / 1000.0,
-                      inputs={"cut_length_mm": round(sheet.cut_length_mm, 1)}),
+                      inputs={"cut_length_mm": round(sheet.cut_length_mm, 1)}, pace=Pace.STANDARD),
             *secondary_operations(MachinedFeatures.of(features), material, p["secondary"]),
         ]
         stock = Stock(
@@ -249,6 +249,7 @@ class SheetMetalModel(ProcessModel):
                 "bending", len(sheet.bends) * per_bend_s * factor / 60.0,
                 inputs={"bends": len(sheet.bends), "bend_s": per_bend_s,
                         "handling_factor": factor, "flat_size_mm": round(size, 1)},
+                pace=Pace.STANDARD,
             ),
         ]
 

@@ -50,6 +50,19 @@ def test_learning_factor_on_learning_operations_only() -> None:
     assert line.machine_h == pytest.approx((60 + 21.832) / 60, abs=1e-3)
 
 
+def test_standard_times_do_not_learn() -> None:
+    # 1 min of bending (a published standard time) and 1 min of unloading (operator) per part, 8 parts at 90 %:
+    # only the unloading learns: 8 x (1 + 0.729) = 13.832 min
+    est = _estimate(Operation("bending", 1.0, pace=Pace.STANDARD), Operation("unloading", 1.0))
+    assert not Pace.STANDARD.learns
+    assert est.run_time_min(8, learning_factor(8, 0.9, 0.6)) == pytest.approx(13.832)
+    c = card(**{"commercial.learning_rate": 0.9, "commercial.learning_floor": 0.6})
+    line = price_line(PricingContext(c, est, get_material("s235"), 0.1, None, TODAY), 8).line
+    machining = next(b for b in line.breakdown if b.item == "machining")
+    assert "standard times excluded" in machining.detail
+    assert "machine-timed" not in machining.detail
+
+
 def test_tuned_cycles_learn_and_the_floor_holds() -> None:
     est = _estimate(Operation("roughing", 3.0, pace=Pace.TUNED), Operation("printing", 1.0, pace=Pace.MACHINE))
     factor = learning_factor(1000, 0.8, 0.5)
@@ -98,7 +111,10 @@ def test_each_family_marks_its_machine_timed_operations(process: Process) -> Non
         assert {op.pace for op in est.operations if op.name in ("roughing", "finishing")} == {Pace.TUNED}
     elif process is Process.SHEET_METAL:
         assert {"laser_cutting", "piercing", "laser_rapids", "lead_ins"} <= fixed
-        assert not {"unloading", "bending", "deburring"} & fixed
+        assert "unloading" not in fixed
+        # bending and deburring are published standard times (Paperless Parts' tables, charged flat per part)
+        assert {op.name: op.pace for op in est.operations if op.name in ("bending", "deburring")} == {
+            "bending": Pace.STANDARD, "deburring": Pace.STANDARD}
     else:
         assert fixed & {"printing", "build_share", "sintering", "curing"}
         assert "post_processing" not in fixed

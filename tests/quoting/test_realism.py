@@ -13,3 +13,15 @@ def test_every_realism_case_within_3x() -> None:
     assert len(results) >= 30
     off = [r.case.name for r in results if r.ratio is None or not 1 / 3 <= r.ratio <= 3]
     assert off == [], table(results)
+
+
+def test_sheet_at_100_parts_within_target() -> None:
+    """Elimold's flat list rates at 100 parts: within 0.5x-2x since published standard times (bending with its
+    handling, deburring) stopped falling along the learning curve (0.43x-0.46x before)."""
+    from benchmarks.realism.cases import CASES
+    from benchmarks.realism.run import run_case
+
+    q100 = [c for c in CASES if c.family == "sheet" and c.quantity == 100]
+    assert len(q100) == 2
+    results = [run_case(c) for c in q100]
+    assert all(r.ok for r in results), [(r.case.name, r.ratio) for r in results]
