@@ -23,20 +23,34 @@ CRASH = b"MICROFAB-TEST-CRASH"
 MEMORY = b"MICROFAB-TEST-MEMORY"
 
 
-def _cube_stl() -> bytes:
-    """A closed 10 mm cube as ASCII STL, to warm the loaders and kernels at start."""
+def _cube_triangles() -> list[tuple[tuple[float, ...], ...]]:
+    """The twelve outward-wound triangles of a closed 10 mm cube."""
     import itertools
 
     corners = list(itertools.product((0.0, 10.0), repeat=3))
     quads = [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)]
+    return [tuple(corners[i] for i in tri) for a, b, c, d in quads for tri in ((a, b, c), (a, c, d))]
+
+
+def _cube_stl() -> bytes:
+    """The cube as ASCII STL (read by trimesh), to warm the loaders and kernels at start."""
     lines = ["solid cube"]
-    for a, b, c, d in quads:
-        for tri in ((a, b, c), (a, c, d)):
-            lines.append("facet normal 0 0 0\nouter loop")
-            lines += [f"vertex {corners[i][0]} {corners[i][1]} {corners[i][2]}" for i in tri]
-            lines.append("endloop\nendfacet")
+    for tri in _cube_triangles():
+        lines.append("facet normal 0 0 0\nouter loop")
+        lines += [f"vertex {x} {y} {z}" for x, y, z in tri]
+        lines.append("endloop\nendfacet")
     lines.append("endsolid cube")
     return "\n".join(lines).encode()
+
+
+def _cube_binary_stl() -> bytes:
+    """The cube as binary STL (read by numpy, its float32 corners welded): the usual upload."""
+    import struct
+
+    triangles = _cube_triangles()
+    records = b"".join(struct.pack("<12fH", 0.0, 0.0, 0.0, *(v for corner in tri for v in corner), 0)
+                       for tri in triangles)
+    return b"\0" * 80 + struct.pack("<I", len(triangles)) + records
 
 
 def warm() -> None:
@@ -44,7 +58,7 @@ def warm() -> None:
     from importlib import resources
 
     step = resources.files("api").joinpath("static", "warm.step").read_bytes()
-    for data, name in ((_cube_stl(), "warm.stl"), (step, "warm.step")):
+    for data, name in ((_cube_stl(), "warm.stl"), (_cube_binary_stl(), "warm.stl"), (step, "warm.step")):
         try:
             measure(data, filename=name, preview=True)
         except MicrofabError:
