@@ -25,3 +25,14 @@ def test_sheet_at_100_parts_within_target() -> None:
     assert len(q100) == 2
     results = [run_case(c) for c in q100]
     assert all(r.ok for r in results), [(r.case.name, r.ratio) for r in results]
+
+
+def test_simplest_turned_pin_against_protolabs_turning_floor() -> None:
+    """A Ø10 x 20 mm 6061 pin at quantity 1 (without order minimum and shipping) against Protolabs' published
+    turning start price (65 USD): within the quantity-1 bound, and no workshop sells it below a third of it."""
+    from benchmarks.realism.cases_sla_turning import TURNING_FLOOR
+    from benchmarks.realism.run import run_case
+
+    result = run_case(TURNING_FLOOR[0])
+    assert result.cheapest is not None and result.ok, (result.cheapest, result.median, result.ratio)
+    assert result.cheapest >= TURNING_FLOOR[0].published / 3

@@ -39,3 +39,16 @@ def test_sheet_points_at_100_are_elimold_list_rates() -> None:
         assert q100.published == pytest.approx(by_name[f"sheet {part} steel q10"].published)
     assert [c.name for c in KEPT_OUT] == ["sheet bracket steel q100 (production)"]
 
+
+
+def test_turning_floor_is_protolabs_published_start_price_kept_out_of_the_cases() -> None:
+    """Protolabs' "parts start at 65 USD" prices the service's cheapest turned part, not a described part: it is a
+    floor printed apart (``TURNING_FLOOR``), never one of the targeted cases."""
+    from benchmarks.realism.cases import CASES, USD_EUR
+    from benchmarks.realism.cases_sla_turning import TURNING_FLOOR, TURNING_FLOOR_USD
+
+    assert [c.name for c in TURNING_FLOOR] == ["turning pin al q1 (Protolabs floor)"]
+    floor = TURNING_FLOOR[0]
+    assert floor.published == pytest.approx(TURNING_FLOOR_USD * USD_EUR, abs=0.005)  # 59.80 EUR
+    assert (floor.process, floor.quantity, floor.material) == ("cnc_turning", 1, "al6061")
+    assert all(c.process != "cnc_turning" for c in CASES)
