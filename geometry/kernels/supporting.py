@@ -1,0 +1,150 @@
+"""Supporting planes: how far a mesh rises above each triangle's plane, read off its convex hull.
+
+A ray that starts ``offset`` out along a triangle's unit normal n and runs along a direction d with
+n.d >= 0 stays in the half-space n.p >= n.c + offset (c: the centroid). When every vertex x of the
+mesh has n.x <= n.c + offset / 2 (the triangle's plane, raised a little, supports the whole mesh),
+so does every point of every triangle (a convex combination of vertices): the ray cannot hit
+anything, and the ray kernels skip it (``accessibility``, ``additive_orientation``: same answer,
+no trace).
+
+``plane_rise`` gives h(n) - n.c per triangle, h(n) = max n.x over the mesh's vertices, from the
+convex hull of those vertices (``mesh_convex_hull``): a linear function's maximum over a convex
+polytope is reached at a vertex, and a vertex no edge-neighbour improves on is that maximum, so a
+climb along the hull's edges finds it. Neighbouring triangles in BVH order start from the vertex
+the previous one reached, so a climb is a few steps.
+
+The climb is exact only on a convex hull: ``hull_graph`` checks every hull edge (the far vertex of
+each neighbouring facet on or behind a facet's plane, within ``tol.hull_flat_rel`` of the largest
+coordinate: rounding of a flat edge) and refuses the hull otherwise. Qhull's hull holds every input
+point within its rounding; ``mesh_convex_hull``'s own hull of a convex mesh is the mesh itself. A
+refused hull means no ray is skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from geometry.kernels._config import jit, jit_parallel, n_chunks
+from geometry.kernels.hull import ConvexHull
+from geometry.tolerances import tol
+
+#: a ray is skipped when the mesh rises at most this share of the ray's clearance (how far along the
+#: triangle's normal its first point lies: ``access_offset_rel``, or ``ray_start_rel`` x the cosine of a
+#: support ray) above the triangle's plane: the rest is a margin far above rounding [-]
+CLEARANCE_SHARE = 0.5
+
+
+@dataclass(frozen=True, eq=False)
+class HullGraph:
+    """A convex hull's vertices and edges, checked convex (``hull_graph``).
+
+    points : (h, 3) float64 [mm]; offsets : (h + 1,) int64 and neighbours : (offsets[-1],) int64, the
+    vertices joined to vertex v by a hull edge are ``neighbours[offsets[v]:offsets[v + 1]]``.
+    """
+
+    points: np.ndarray
+    offsets: np.ndarray
+    neighbours: np.ndarray
+
+
+def hull_graph(hull: ConvexHull) -> HullGraph | None:
+    """The edge graph of ``hull``, or None when a hull edge is not convex (beyond rounding) or a facet
+    has no neighbour across an edge: then no plane can be trusted to support the mesh."""
+    pts = np.ascontiguousarray(hull.points, dtype=np.float64)
+    simplices = np.ascontiguousarray(hull.simplices, dtype=np.int64)
+    neighbors = np.ascontiguousarray(hull.neighbors, dtype=np.int64)
+    normals = np.ascontiguousarray(hull.normals, dtype=np.float64)
+    if len(simplices) < 4 or len(pts) < 4 or not np.isfinite(pts).all():
+        return None
+    flat_mm = tol.hull_flat_rel * float(np.abs(pts).max())
+    if not _convex_edges_kernel(pts, simplices, neighbors, normals, flat_mm):
+        return None
+    offsets, neighbours = _edge_graph_kernel(simplices, len(pts))
+    return HullGraph(pts, offsets, neighbours)
+
+
+def plane_rise(graph: HullGraph, centroid_mm: np.ndarray, normal: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """(n,) float64 [mm]: the most any vertex of the hull rises above each triangle's plane, max over
+    hull vertices x of n.x - n.c (``inf`` for a degenerate triangle, whose normal is zero).
+
+    centroid_mm, normal : (n, 3) float64 (``kernels._common.Frames``); order : (n,) int64, the triangles
+    in BVH order (neighbours one after another: each climb starts where the previous one ended).
+    """
+    return _rise_kernel(graph.points, graph.offsets, graph.neighbours, centroid_mm, normal, order,
+                        n_chunks(len(order)))
+
+
+@jit
+def _convex_edges_kernel(pts: np.ndarray, simplices: np.ndarray, neighbors: np.ndarray, normals: np.ndarray,
+                         flat_mm: float) -> bool:
+    """Whether, for every facet f and each neighbour g (``neighbors[f, j]``: across the edge opposite
+    vertex j), g's far vertex lies at most ``flat_mm`` above f's plane (unit ``normals[f]``)."""
+    for f in range(simplices.shape[0]):
+        a = simplices[f, 0]
+        for j in range(3):
+            g = neighbors[f, j]
+            if g < 0 or g >= simplices.shape[0]:
+                return False
+            far = simplices[g, 0] + simplices[g, 1] + simplices[g, 2] - (
+                simplices[f, 0] + simplices[f, 1] + simplices[f, 2] - simplices[f, j])
+            if far < 0 or far >= pts.shape[0]:
+                return False
+            h = (normals[f, 0] * (pts[far, 0] - pts[a, 0]) + normals[f, 1] * (pts[far, 1] - pts[a, 1])
+                 + normals[f, 2] * (pts[far, 2] - pts[a, 2]))
+            if not h <= flat_mm:
+                return False
+    return True
+
+
+@jit
+def _edge_graph_kernel(simplices: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets (n + 1,), neighbours): vertex b follows a for each directed facet edge a -> b (an outward
+    wound closed hull has each edge once in each direction, so each neighbour is listed once)."""
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    for f in range(simplices.shape[0]):
+        for j in range(3):
+            offsets[simplices[f, j] + 1] += 1
+    for v in range(n):
+        offsets[v + 1] += offsets[v]
+    fill = offsets[:-1].copy()
+    neighbours = np.empty(offsets[n], dtype=np.int64)
+    for f in range(simplices.shape[0]):
+        for j in range(3):
+            a = simplices[f, j]
+            neighbours[fill[a]] = simplices[f, (j + 1) % 3]
+            fill[a] += 1
+    return offsets, neighbours
+
+
+@jit_parallel
+def _rise_kernel(pts: np.ndarray, offsets: np.ndarray, neighbours: np.ndarray, cen: np.ndarray, nrm: np.ndarray,
+                 order: np.ndarray, nchunk: int) -> np.ndarray:
+    """``plane_rise`` by climbing the hull's edges: from the vertex the last triangle reached, to a better
+    neighbour while there is one (every step strictly raises n.x, so it ends)."""
+    n = order.shape[0]
+    rise = np.empty(n)
+    for c in numba.prange(nchunk):
+        v = 0
+        for p in range(c * n // nchunk, (c + 1) * n // nchunk):
+            i = order[p]
+            nx, ny, nz = nrm[i, 0], nrm[i, 1], nrm[i, 2]
+            if nx == 0.0 and ny == 0.0 and nz == 0.0:
+                rise[i] = np.inf
+                continue
+            best = nx * pts[v, 0] + ny * pts[v, 1] + nz * pts[v, 2]
+            moved = True
+            while moved:
+                moved = False
+                for k in range(offsets[v], offsets[v + 1]):
+                    u = neighbours[k]
+                    h = nx * pts[u, 0] + ny * pts[u, 1] + nz * pts[u, 2]
+                    if h > best:
+                        best, v, moved = h, u, True
+            rise[i] = best - (nx * cen[i, 0] + ny * cen[i, 1] + nz * cen[i, 2])
+    return rise
+
+
+__all__ = ["CLEARANCE_SHARE", "HullGraph", "hull_graph", "plane_rise"]
