@@ -13,7 +13,7 @@ from geometry.kernels._config import jit_inline, jit_parallel, n_chunks, serial_
 from geometry.kernels._validate import as_triangles
 from geometry.kernels.bvh import BVH
 from geometry.kernels.packets import PACKET_RAYS, axis_of, lanes, load_lane, trace_packet
-from geometry.kernels.supporting import CLEARANCE_SHARE, HullGraph, plane_rise
+from geometry.kernels.supporting import CLEARANCE_SHARE, HullGraph, rise_for
 from geometry.tolerances import tol
 
 #: approach directions, in order of preference when two sets of setups tie
@@ -57,7 +57,7 @@ def accessibility(triangles: np.ndarray, bvh: BVH | None = None, hull: HullGraph
     fr = frames_for(tri, tree)
     cen, nrm, area = fr.centroid_mm, fr.normal, fr.area_mm2
     offset = tol.access_offset_rel * tree.diagonal_mm
-    rise = np.empty(0) if hull is None else plane_rise(hull, cen, nrm, tree.order)
+    rise = np.empty(0) if hull is None else rise_for(hull, fr, tree.order)
     visible = _visible_kernel(
         tree.bounds, tree.left, tree.start, tree.count, tree.tri9,
         cen, nrm, tree.order, AXIS_VECTORS, tol.facing_cos,

@@ -14,7 +14,7 @@ from geometry.kernels._validate import as_directions, as_triangles
 from geometry.kernels.access import AXIS_VECTORS
 from geometry.kernels.bvh import BVH
 from geometry.kernels.packets import PACKET_RAYS, axis_of, lanes, load_lane, trace_packet
-from geometry.kernels.supporting import CLEARANCE_SHARE, HullGraph, plane_rise
+from geometry.kernels.supporting import CLEARANCE_SHARE, HullGraph, rise_for
 from geometry.tolerances import tol
 
 #: a downward face steeper than this from the vertical needs support [deg]
@@ -59,7 +59,7 @@ def additive_orientation(
     cen, nrm, area = fr.centroid_mm, fr.normal, fr.area_mm2
     diag = tree.diagonal_mm
     cos_limit = float(np.cos(np.radians(overhang_deg)))
-    rise = np.empty(0) if hull is None else plane_rise(hull, cen, nrm, tree.order)
+    rise = np.empty(0) if hull is None else rise_for(hull, fr, tree.order)
     over, support, height, overhang = _support_kernel(
         tree.bounds, tree.left, tree.start, tree.count, tree.tri9,
         tri, cen, nrm, area, tree.order, dirs, cos_limit, tol.plate_rel * diag,

@@ -22,11 +22,13 @@ refused hull means no ray is skipped.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 
+from geometry.kernels._common import Frames
 from geometry.kernels._config import jit, jit_parallel, n_chunks
 from geometry.kernels.hull import ConvexHull
 from geometry.tolerances import tol
@@ -62,8 +64,27 @@ def hull_graph(hull: ConvexHull) -> HullGraph | None:
     flat_mm = tol.hull_flat_rel * float(np.abs(pts).max())
     if not _convex_edges_kernel(pts, simplices, neighbors, normals, flat_mm):
         return None
-    offsets, neighbours = _edge_graph_kernel(simplices, len(pts))
-    return HullGraph(pts, offsets, neighbours)
+    # renumber the points along a Morton curve: a climb's steps then read nearby memory
+    order = np.argsort(_morton_kernel(pts), kind="stable")
+    rank = np.empty(len(pts), dtype=np.int64)
+    rank[order] = np.arange(len(pts), dtype=np.int64)
+    offsets, neighbours = _edge_graph_kernel(rank[simplices], len(pts))
+    return HullGraph(np.ascontiguousarray(pts[order]), offsets, neighbours)
+
+
+#: the rises computed per (frames, graph), kept while both live (two ray kernels share them)
+_RISES: weakref.WeakKeyDictionary[Frames, tuple[weakref.ref[HullGraph], np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def rise_for(graph: HullGraph, frames: Frames, order: np.ndarray) -> np.ndarray:
+    """``plane_rise`` of the triangles of ``frames`` (``kernels._common.frames_for``), computed once per
+    (frames, graph); order : (n,) int64, their BVH order."""
+    kept = _RISES.get(frames)
+    if kept is not None and kept[0]() is graph:
+        return kept[1]
+    rise = plane_rise(graph, frames.centroid_mm, frames.normal, order)
+    _RISES[frames] = (weakref.ref(graph), rise)
+    return rise
 
 
 def plane_rise(graph: HullGraph, centroid_mm: np.ndarray, normal: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -97,6 +118,29 @@ def _convex_edges_kernel(pts: np.ndarray, simplices: np.ndarray, neighbors: np.n
             if not h <= flat_mm:
                 return False
     return True
+
+
+@jit
+def _morton_kernel(pts: np.ndarray) -> np.ndarray:
+    """(h,) int64: each point's Morton code, 21 bits per axis of its place in the points' bounding box."""
+    lo = np.empty(3)
+    span = np.empty(3)
+    for k in range(3):
+        lo[k] = pts[:, k].min()
+        span[k] = pts[:, k].max() - lo[k]
+        if span[k] <= 0.0:
+            span[k] = 1.0
+    codes = np.zeros(pts.shape[0], dtype=np.int64)
+    for i in range(pts.shape[0]):
+        code = 0
+        for k in range(3):
+            cell = min(int((pts[i, k] - lo[k]) / span[k] * 2097151.0), 2097151)
+            spread = 0
+            for b in range(21):
+                spread |= ((cell >> b) & 1) << (3 * b + k)
+            code |= spread
+        codes[i] = code
+    return codes
 
 
 @jit
@@ -147,4 +191,4 @@ def _rise_kernel(pts: np.ndarray, offsets: np.ndarray, neighbours: np.ndarray, c
     return rise
 
 
-__all__ = ["CLEARANCE_SHARE", "HullGraph", "hull_graph", "plane_rise"]
+__all__ = ["CLEARANCE_SHARE", "HullGraph", "hull_graph", "plane_rise", "rise_for"]
