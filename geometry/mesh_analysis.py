@@ -66,11 +66,12 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool, face
     """Every field but the convex hull's and the oriented box's, plus ``unmeasured``. ``hull_graph()``: the
     hull's ``kernels.supporting.HullGraph`` when it is ready (the ray kernels then skip rays), else None."""
     from geometry import kernels as k
+    from geometry.kernels._common import gather_triangles
     from geometry.kernels._config import PARALLEL_MIN_ITEMS
     from geometry.kernels.shells import mesh_shells
 
     health = k.mesh_health(vertices, faces)
-    triangles = vertices[faces]
+    triangles = gather_triangles(vertices, faces)
     bbox = tuple(float(x) for x in (vertices.max(axis=0) - vertices.min(axis=0)))
     mass = k.mass_properties(triangles)
     out: dict[str, Any] = {

@@ -62,6 +62,29 @@ def diagonal(tri: np.ndarray) -> float:
     return max(float(np.linalg.norm(ext)), tol.tiny)
 
 
+def gather_triangles(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """``vertices[faces]`` : (m, 3, 3) float64 [mm] (vertices : (n, 3) float64, faces : (m, 3) int64 within
+    range), copied by a parallel kernel: numpy's fancy indexing of a big mesh takes one core ~0.1 s."""
+    v = np.ascontiguousarray(vertices, dtype=np.float64)
+    f = np.ascontiguousarray(faces, dtype=np.int64)
+    if len(f) and (f.min() < 0 or f.max() >= len(v)):
+        return v[f]  # numpy's own IndexError
+    return _gather_kernel(v, f)
+
+
+@jit_parallel
+def _gather_kernel(v: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """(m, 3, 3): the corners of each face."""
+    out = np.empty((f.shape[0], 3, 3))
+    for i in numba.prange(f.shape[0]):
+        for j in range(3):
+            a = f[i, j]
+            out[i, j, 0] = v[a, 0]
+            out[i, j, 1] = v[a, 1]
+            out[i, j, 2] = v[a, 2]
+    return out
+
+
 @jit_parallel
 def centroid_normal_area_kernel(tri: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Centroids (n, 3) [mm], unit normals (n, 3) (zero for degenerate faces), areas (n,) [mm2]."""

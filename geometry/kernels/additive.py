@@ -95,20 +95,18 @@ def _support_kernel(
     support = np.zeros((k, nchunk))
     lo_h = np.zeros((k, nchunk))
     hi_h = np.zeros((k, nchunk))
-    for c in numba.prange(nchunk):
-        for a in range(k):
-            ux = dirs[a, 0]
-            uy = dirs[a, 1]
-            uz = dirs[a, 2]
-            lo = np.inf
-            hi = -np.inf
-            for i in range(c * n // nchunk, (c + 1) * n // nchunk):
-                for j in range(3):
-                    h = tri[i, j, 0] * ux + tri[i, j, 1] * uy + tri[i, j, 2] * uz
-                    lo = min(lo, h)
-                    hi = max(hi, h)
-            lo_h[a, c] = lo
-            hi_h[a, c] = hi
+    for c in numba.prange(nchunk):  # one pass over the triangles for every direction
+        lo = np.full(k, np.inf)
+        hi = np.full(k, -np.inf)
+        for i in range(c * n // nchunk, (c + 1) * n // nchunk):
+            for j in range(3):
+                x, y, z = tri[i, j, 0], tri[i, j, 1], tri[i, j, 2]
+                for a in range(k):
+                    h = x * dirs[a, 0] + y * dirs[a, 1] + z * dirs[a, 2]
+                    lo[a] = min(lo[a], h)
+                    hi[a] = max(hi[a], h)
+        lo_h[:, c] = lo
+        hi_h[:, c] = hi
     plate = np.empty(k)
     for a in range(k):
         plate[a] = lo_h[a].min()
