@@ -65,7 +65,7 @@ def hull_graph(hull: ConvexHull) -> HullGraph | None:
     if not _convex_edges_kernel(pts, simplices, neighbors, normals, flat_mm):
         return None
     # renumber the points along a Morton curve: a climb's steps then read nearby memory
-    order = np.argsort(_morton_kernel(pts), kind="stable")
+    order = np.argsort(_morton_kernel(pts))
     rank = np.empty(len(pts), dtype=np.int64)
     rank[order] = np.arange(len(pts), dtype=np.int64)
     offsets, neighbours = _edge_graph_kernel(rank[simplices], len(pts))
