@@ -16,7 +16,7 @@ def warm_up() -> None:
     arrays over ``bytes``): warming both means no input a wrapper passes through uncopied makes a
     request pay compilation.
     """
-    from geometry.kernels._common import gather_triangles
+    from geometry.kernels._common import gather_triangles, least_by_group
     from geometry.kernels._config import prune_stale_caches
     from geometry.kernels.access import accessibility
     from geometry.kernels.additive import additive_orientation
@@ -62,3 +62,5 @@ def warm_up() -> None:
         accessibility(tri, bvh, hull=graph)
         additive_orientation(tri, bvh, hull=graph)
         gather_triangles(vertices, faces)
+        least_by_group(np.ascontiguousarray(faces[:, 0]), np.ascontiguousarray(vertices[:, 0]),  # thinnest per face
+                       np.full(len(vertices), np.inf))
