@@ -112,11 +112,14 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool, face
         out["thin_wall_area_mm2"] = wall.thin_area_mm2
         out["thin_wall_threshold_mm"] = wall.threshold_mm
 
-    orientations = k.additive_orientation(triangles, bvh, hull=hull_graph())
-    out["additive"] = orientations.best
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="microfab-faces") as pool:
-        if face_ids is not None and len(faces) >= PARALLEL_MIN_ITEMS and _concurrent_kernels():
-            face_ids = _label_early(pool, face_ids, wall, orientations.best_overhang)
+        early = face_ids is not None and len(faces) >= PARALLEL_MIN_ITEMS and _concurrent_kernels()
+        labelled = _label_early(pool, face_ids, thin_triangles(wall.area_mm2, wall.per_triangle_mm), early)
+        orientations = k.additive_orientation(triangles, bvh, hull=hull_graph())
+        out["additive"] = orientations.best
+        if labelled is None:
+            labelled = _label_early(pool, face_ids, (wall.area_mm2 > 0) & orientations.best_overhang, early)
+        face_ids = labelled or face_ids
         access = k.accessibility(triangles, bvh, hull=hull_graph())
         out["setups_3axis"] = list(access.setups_3axis)
         out["unreachable_area_mm2"] = access.unreachable_area_mm2
@@ -131,11 +134,14 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool, face
     return out
 
 
-def _label_early(pool: ThreadPoolExecutor, face_ids: FaceIds, wall: Any, overhang: np.ndarray) -> FaceIds:
-    """``face_ids``, started on ``pool`` beside the accessibility rays when the thickness or overhang results
-    already flag a triangle (``face_fields`` will need them whatever accessibility finds); else unchanged."""
-    flagged = thin_triangles(wall.area_mm2, wall.per_triangle_mm) | ((wall.area_mm2 > 0) & overhang)
-    return pool.submit(face_ids).result if flagged.any() else face_ids
+def _label_early(pool: ThreadPoolExecutor, face_ids: FaceIds | None, flagged: np.ndarray,
+                 early: bool) -> FaceIds | None:
+    """``face_ids`` started on ``pool`` (its result's getter) when ``early`` and ``flagged`` (thin triangles
+    after the thickness rays, then overhanging ones after the support rays) marks a triangle: ``face_fields``
+    will need them whatever the later rays find, so they are worked out beside those rays. Else None."""
+    if not early or face_ids is None or not flagged.any():
+        return None
+    return pool.submit(face_ids).result
 
 
 _THICKNESS_FIELDS = (
