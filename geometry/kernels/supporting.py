@@ -15,7 +15,9 @@ the previous one reached, so a climb is a few steps.
 
 The climb is exact only on a convex hull: ``hull_graph`` checks every hull edge (the far vertex of
 each neighbouring facet on or behind a facet's plane, within ``tol.hull_flat_rel`` of the largest
-coordinate: rounding of a flat edge) and refuses the hull otherwise. Qhull's hull holds every input
+coordinate: rounding of a flat edge) and every vertex (its facets wind once around it: one convex cone, not a self-overlapping
+surface wound twice around it), and refuses the hull otherwise. A closed,
+connected, consistently wound surface convex at every edge and vertex bounds a convex body. Qhull's hull holds every input
 point within its rounding; ``mesh_convex_hull``'s own hull of a convex mesh is the mesh itself. A
 refused hull means no ray is skipped.
 """
@@ -29,7 +31,7 @@ import numba
 import numpy as np
 
 from geometry.kernels._common import Frames
-from geometry.kernels._config import jit, jit_parallel, n_chunks
+from geometry.kernels._config import jit, jit_parallel, jit_strict, n_chunks
 from geometry.kernels.hull import ConvexHull
 from geometry.tolerances import tol
 
@@ -63,6 +65,8 @@ def hull_graph(hull: ConvexHull) -> HullGraph | None:
         return None
     flat_mm = tol.hull_flat_rel * float(np.abs(pts).max())
     if not _convex_edges_kernel(pts, simplices, neighbors, normals, flat_mm):
+        return None
+    if not _single_cones_kernel(pts, simplices, normals):
         return None
     # renumber the points along a Morton curve: a climb's steps then read nearby memory
     order = np.argsort(_morton_kernel(pts))
@@ -117,6 +121,48 @@ def _convex_edges_kernel(pts: np.ndarray, simplices: np.ndarray, neighbors: np.n
                  + normals[f, 2] * (pts[far, 2] - pts[a, 2]))
             if not h <= flat_mm:
                 return False
+    return True
+
+
+@jit_strict
+def _single_cones_kernel(pts: np.ndarray, simplices: np.ndarray, normals: np.ndarray) -> bool:
+    """Whether the facets around every vertex v wind once around it: with m the sum of v's facet normals,
+    each facet's normal has m.n > 0 (its corner at v turns the same way about m), and exactly one corner's
+    sector [a, b) about m holds a fixed direction r (v's first edge seen): (a x r).m >= 0 > -(r x b).m.
+    A surface wound twice around a vertex (a self-overlapping cone) has every edge convex but two such
+    sectors. (x + s m) x y . m = x x y . m, so no projection onto the plane normal to m is needed. IEEE
+    arithmetic (``jit_strict``): the corner whose first edge is r itself must give exactly 0 for (a x r).m."""
+    n = pts.shape[0]
+    m = np.zeros((n, 3))
+    for f in range(simplices.shape[0]):
+        for j in range(3):
+            v = simplices[f, j]
+            m[v, 0] += normals[f, 0]
+            m[v, 1] += normals[f, 1]
+            m[v, 2] += normals[f, 2]
+    ref = np.zeros((n, 3))
+    seen = np.zeros(n, dtype=np.bool_)
+    hits = np.zeros(n, dtype=np.int64)
+    for f in range(simplices.shape[0]):
+        for j in range(3):
+            v = simplices[f, j]
+            p = simplices[f, (j + 1) % 3]
+            q = simplices[f, (j + 2) % 3]
+            mx, my, mz = m[v, 0], m[v, 1], m[v, 2]
+            if not mx * normals[f, 0] + my * normals[f, 1] + mz * normals[f, 2] > 0.0:
+                return False
+            ax, ay, az = pts[p, 0] - pts[v, 0], pts[p, 1] - pts[v, 1], pts[p, 2] - pts[v, 2]
+            bx, by, bz = pts[q, 0] - pts[v, 0], pts[q, 1] - pts[v, 1], pts[q, 2] - pts[v, 2]
+            if not seen[v]:
+                ref[v, 0], ref[v, 1], ref[v, 2], seen[v] = ax, ay, az, True
+            rx, ry, rz = ref[v, 0], ref[v, 1], ref[v, 2]
+            a_r = (ay * rz - az * ry) * mx + (az * rx - ax * rz) * my + (ax * ry - ay * rx) * mz
+            r_b = (ry * bz - rz * by) * mx + (rz * bx - rx * bz) * my + (rx * by - ry * bx) * mz
+            if a_r >= 0.0 and r_b > 0.0:
+                hits[v] += 1
+    for v in range(n):
+        if seen[v] and hits[v] != 1:
+            return False
     return True
 
 

@@ -172,3 +172,33 @@ def test_mesh_features_are_the_same_whether_the_hull_was_ready_or_not(monkeypatc
     culled = mesh_features(v, f)
     monkeypatch.setattr(analysis, "_graph_if_ready", lambda hull: None)
     assert mesh_features(v, f) == culled
+
+
+def _double_cone(turns: int, n: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two apexes over a ring wound ``turns`` times around the z axis (radius alternating per turn so no
+    points coincide): (points, outward-wound facets, unit normals). Every edge is convex; with two turns
+    the surface overlaps itself around each apex."""
+    k = n * turns
+    angle = 2 * np.pi * turns * np.arange(k) / k
+    radius = 1.0 + 0.05 * (np.arange(k) // n)
+    ring = np.stack([radius * np.cos(angle), radius * np.sin(angle), np.zeros(k)], axis=1)
+    pts = np.concatenate([ring, [[0.0, 0.0, 1.0], [0.0, 0.0, -1.0]]])
+    top, bottom = k, k + 1
+    faces = [[top, i, (i + 1) % k] for i in range(k)] + [[bottom, (i + 1) % k, i] for i in range(k)]
+    f = np.array(faces, dtype=np.int64)
+    t = pts[f]
+    nrm = np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0])
+    return pts, f, nrm / np.linalg.norm(nrm, axis=1)[:, None]
+
+
+def test_a_surface_wound_twice_around_a_vertex_is_refused() -> None:
+    """Convex at every edge yet not convex: the facets wind twice around each apex (a self-overlapping
+    cone). The winding count refuses it; the same mesh wound once passes."""
+    from geometry.kernels.supporting import _single_cones_kernel
+
+    once, twice = _double_cone(1), _double_cone(2)
+    assert _single_cones_kernel(*once)
+    assert not _single_cones_kernel(*twice)
+    v, f = _icosphere(3)
+    hull = k.mesh_convex_hull(v, f)
+    assert _single_cones_kernel(hull.points, hull.simplices, hull.normals)
