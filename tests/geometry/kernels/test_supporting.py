@@ -8,6 +8,7 @@ voxel solids.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,10 @@ from geometry.kernels.supporting import HullGraph, hull_graph, plane_rise
 from tests.conftest import corpus_path
 from tests.geometry.kernels.shapes import box_mesh, hollow_box, hypothesis_settings, l_block, t_slot, tri, voxel_mesh
 from tests.strategies import rigid_motions, voxel_shapes
+
+#: without JIT (``test_nojit``: coverage of the kernel bodies) the kernels run as Python: small cases only
+NO_JIT = os.environ.get("NUMBA_DISABLE_JIT") == "1"
+needs_jit = pytest.mark.skipif(NO_JIT, reason="too slow without JIT (the small cases cover the bodies)")
 
 
 def _icosphere(subdivisions: int, radius: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
@@ -54,7 +59,7 @@ def _assert_culled_equals_full(v: np.ndarray, f: np.ndarray) -> None:
 def test_plane_rise_is_the_highest_hull_vertex_above_each_plane() -> None:
     """The climb finds the maximum over every hull vertex (numpy twin), from any starting vertex."""
     rng = np.random.default_rng(7)
-    for v, f in (_icosphere(3), l_block(), t_slot(), hollow_box()):
+    for v, f in (_icosphere(2 if NO_JIT else 3), l_block(), t_slot(), hollow_box()):
         hull = k.mesh_convex_hull(v, f)
         graph = hull_graph(hull)
         assert graph is not None
@@ -69,7 +74,7 @@ def test_plane_rise_is_the_highest_hull_vertex_above_each_plane() -> None:
 
 def test_sphere_faces_all_support_the_mesh() -> None:
     """Every face of a sphere is a hull facet: the mesh rises nowhere above its plane (all its rays skip)."""
-    v, f = _icosphere(4)
+    v, f = _icosphere(2 if NO_JIT else 4)
     t = tri(v, f)
     bvh = k.build_bvh(t)
     fr = frames_for(t, bvh)
@@ -107,7 +112,7 @@ def test_a_concave_hull_is_refused() -> None:
 @pytest.mark.parametrize("shape", ["icosphere", "l_block", "t_slot", "hollow_box", "box"])
 def test_culled_rays_equal_the_full_trace_on_shapes(shape: str) -> None:
     v, f = {
-        "icosphere": lambda: _icosphere(5),
+        "icosphere": lambda: _icosphere(2 if NO_JIT else 5),
         "l_block": l_block,
         "t_slot": t_slot,
         "hollow_box": hollow_box,
@@ -116,6 +121,7 @@ def test_culled_rays_equal_the_full_trace_on_shapes(shape: str) -> None:
     _assert_culled_equals_full(v, f)
 
 
+@needs_jit
 @pytest.mark.parametrize("name", ["pocketed_block", "flange", "shaft_with_cross_hole", "sharp_pocket_block",
                                   "cost_driver_block"])
 def test_culled_rays_equal_the_full_trace_on_cadquery_parts(name: str) -> None:
@@ -136,6 +142,7 @@ def _corpus_meshes() -> list[str]:
     return names or ["(corpus absent)"]
 
 
+@needs_jit
 @pytest.mark.corpus
 @pytest.mark.parametrize("name", _corpus_meshes())
 def test_culled_rays_equal_the_full_trace_on_corpus_meshes(corpus_dir: Path, name: str) -> None:
@@ -199,6 +206,6 @@ def test_a_surface_wound_twice_around_a_vertex_is_refused() -> None:
     once, twice = _double_cone(1), _double_cone(2)
     assert _single_cones_kernel(*once)
     assert not _single_cones_kernel(*twice)
-    v, f = _icosphere(3)
+    v, f = _icosphere(2)
     hull = k.mesh_convex_hull(v, f)
     assert _single_cones_kernel(hull.points, hull.simplices, hull.normals)
