@@ -157,21 +157,36 @@ def bench_stages(stl: Path, repeat: int) -> None:
     from geometry import kernels as k
     from geometry import load
     from geometry.export import mesh_regions
+    from geometry.kernels._common import frames_for, gather_triangles
+    from geometry.kernels.supporting import hull_graph, plane_rise
     from tests.geometry.kernels import naive
 
     part = load(stl)
     v, f = part.vertices_mm, part.faces
     tri = np.ascontiguousarray(v[f])
     bvh = k.build_bvh(tri)
+    hull = k.mesh_convex_hull(v, f)
+    graph = hull_graph(hull)
+    frames = frames_for(tri, bvh)
+
+    def rise() -> object:
+        assert graph is not None
+        return plane_rise(graph, frames.centroid_mm, frames.normal, bvh.order)
+
     stages: dict[str, Callable[[], object]] = {
         "mesh_health": lambda: k.mesh_health(v, f),
-        "triangles (vertices[faces])": lambda: np.ascontiguousarray(v[f]),
+        "triangles (gather_triangles)": lambda: gather_triangles(v, f),
         "mass_properties": lambda: k.mass_properties(tri),
         "build_bvh": lambda: k.build_bvh(tri),
         "wall_thickness (frames shared)": lambda: k.wall_thickness(tri, bvh),
-        "accessibility": lambda: k.accessibility(tri, bvh),
-        "additive_orientation": lambda: k.additive_orientation(tri, bvh),
+        "accessibility, every ray traced": lambda: k.accessibility(tri, bvh),
+        "accessibility, supported planes skipped (rises kept)": lambda: k.accessibility(tri, bvh, hull=graph),
+        "additive_orientation, every ray traced": lambda: k.additive_orientation(tri, bvh),
+        "additive_orientation, supported skipped (rises kept)": lambda: k.additive_orientation(tri, bvh, hull=graph),
+        "plane_rise (the hull climbs, once for both)": rise,
         "mesh_convex_hull (second thread in extract)": lambda: k.mesh_convex_hull(v, f),
+        "hull_graph (second thread)": lambda: hull_graph(hull),
+        "oriented_bounding_box (second thread)": lambda: k.oriented_bounding_box(v, hull),
         "mesh_regions (Numba: hashed edges + union-find)": lambda: mesh_regions(v, f),
     }
     print(f"  extract stages, CPU time ({len(f):,} triangles; {load_average()}):")

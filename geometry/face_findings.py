@@ -112,5 +112,8 @@ def _per_face(face_ids: np.ndarray, area_mm2: np.ndarray, mask: np.ndarray,
     area = np.bincount(ids, weights=area_mm2[picked], minlength=size)[face]
     least = np.full(size, np.inf)
     if values is not None:
-        np.minimum.at(least, ids, values[picked])
+        from geometry.kernels._common import least_by_group
+
+        least_by_group(np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(values[picked], dtype=np.float64),
+                       least)
     return face, area, least[face]

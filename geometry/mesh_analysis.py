@@ -14,7 +14,7 @@ import dataclasses
 import functools
 import importlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -34,37 +34,44 @@ def mesh_features(vertices_mm: np.ndarray, faces: np.ndarray, from_brep: bool = 
     On a big mesh the convex hull is built on a second thread while the ray kernels run
     (Qhull releases the GIL; a big convex mesh is its own hull, ``kernels.convex``), and the
     oriented box after it on that thread too when Numba's threading layer lets two threads
-    launch parallel kernels at once (``_concurrent_kernels``).
+    launch parallel kernels at once (``_concurrent_kernels``). The ray kernels that start
+    once the hull is there skip the rays it shows to escape (``kernels.supporting``).
     """
     from geometry.kernels._config import PARALLEL_MIN_ITEMS
 
     vertices = np.ascontiguousarray(vertices_mm, dtype=np.float64)
     faces = np.ascontiguousarray(faces, dtype=np.int64)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="microfab-hull") as pool:
-        hull_and_box = functools.partial(_hull_and_box, vertices, faces)
-        if len(vertices) < PARALLEL_MIN_ITEMS:
-            boxed: Callable[[], Any] = hull_and_box
-        elif _concurrent_kernels():
-            boxed = pool.submit(hull_and_box).result
-        else:  # the hull alone (serial kernels and Qhull) beside the rays, the box's parallel kernels after them
-            hull = pool.submit(hull_and_box, with_box=False).result
-            boxed = functools.partial(_box_after, vertices, hull)
-        out = _solid_fields(vertices, faces, from_brep, face_ids)
+        if len(vertices) < PARALLEL_MIN_ITEMS:  # all on this thread, the hull first
+            hull: Future[tuple[Any, Any]] = Future()
+            try:
+                hull.set_result(_hull_and_graph(vertices, faces))
+            except GeometryError as err:
+                hull.set_exception(err)
+            boxed: Callable[[], Any] = functools.partial(_box_after, vertices, hull.result)
+        else:
+            hull = pool.submit(_hull_and_graph, vertices, faces)
+            boxed = functools.partial(_box_after, vertices, hull.result)
+            if _concurrent_kernels():  # the box's parallel kernels on the hull's thread too
+                boxed = pool.submit(boxed).result
+        out = _solid_fields(vertices, faces, from_brep, face_ids, functools.partial(_graph_if_ready, hull))
         hull_out, hull_unmeasured = _hull_fields(boxed)
     out.update(hull_out)
     out["unmeasured"] = {**hull_unmeasured, **out["unmeasured"]}
     return out
 
 
-def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool,
-                  face_ids: FaceIds | None = None) -> dict[str, Any]:
-    """Every field but the convex hull's and the oriented box's, plus ``unmeasured``."""
+def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool, face_ids: FaceIds | None = None,
+                  hull_graph: Callable[[], Any] = lambda: None) -> dict[str, Any]:
+    """Every field but the convex hull's and the oriented box's, plus ``unmeasured``. ``hull_graph()``: the
+    hull's ``kernels.supporting.HullGraph`` when it is ready (the ray kernels then skip rays), else None."""
     from geometry import kernels as k
+    from geometry.kernels._common import gather_triangles
     from geometry.kernels._config import PARALLEL_MIN_ITEMS
     from geometry.kernels.shells import mesh_shells
 
     health = k.mesh_health(vertices, faces)
-    triangles = vertices[faces]
+    triangles = gather_triangles(vertices, faces)
     bbox = tuple(float(x) for x in (vertices.max(axis=0) - vertices.min(axis=0)))
     mass = k.mass_properties(triangles)
     out: dict[str, Any] = {
@@ -105,12 +112,15 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool,
         out["thin_wall_area_mm2"] = wall.thin_area_mm2
         out["thin_wall_threshold_mm"] = wall.threshold_mm
 
-    orientations = k.additive_orientation(triangles, bvh)
-    out["additive"] = orientations.best
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="microfab-faces") as pool:
-        if face_ids is not None and len(faces) >= PARALLEL_MIN_ITEMS and _concurrent_kernels():
-            face_ids = _label_early(pool, face_ids, wall, orientations.best_overhang)
-        access = k.accessibility(triangles, bvh)
+        early = face_ids is not None and len(faces) >= PARALLEL_MIN_ITEMS and _concurrent_kernels()
+        labelled = _label_early(pool, face_ids, thin_triangles(wall.area_mm2, wall.per_triangle_mm), early)
+        orientations = k.additive_orientation(triangles, bvh, hull=hull_graph())
+        out["additive"] = orientations.best
+        if labelled is None:
+            labelled = _label_early(pool, face_ids, (wall.area_mm2 > 0) & orientations.best_overhang, early)
+        face_ids = labelled or face_ids
+        access = k.accessibility(triangles, bvh, hull=hull_graph())
         out["setups_3axis"] = list(access.setups_3axis)
         out["unreachable_area_mm2"] = access.unreachable_area_mm2
         if access.unreachable_centroid_mm is not None:
@@ -124,11 +134,14 @@ def _solid_fields(vertices: np.ndarray, faces: np.ndarray, from_brep: bool,
     return out
 
 
-def _label_early(pool: ThreadPoolExecutor, face_ids: FaceIds, wall: Any, overhang: np.ndarray) -> FaceIds:
-    """``face_ids``, started on ``pool`` beside the accessibility rays when the thickness or overhang results
-    already flag a triangle (``face_fields`` will need them whatever accessibility finds); else unchanged."""
-    flagged = thin_triangles(wall.area_mm2, wall.per_triangle_mm) | ((wall.area_mm2 > 0) & overhang)
-    return pool.submit(face_ids).result if flagged.any() else face_ids
+def _label_early(pool: ThreadPoolExecutor, face_ids: FaceIds | None, flagged: np.ndarray,
+                 early: bool) -> FaceIds | None:
+    """``face_ids`` started on ``pool`` (its result's getter) when ``early`` and ``flagged`` (thin triangles
+    after the thickness rays, then overhanging ones after the support rays) marks a triangle: ``face_fields``
+    will need them whatever the later rays find, so they are worked out beside those rays. Else None."""
+    if not early or face_ids is None or not flagged.any():
+        return None
+    return pool.submit(face_ids).result
 
 
 _THICKNESS_FIELDS = (
@@ -159,12 +172,20 @@ def _not_closed_reason(health: Any) -> str | None:
     return f"mesh is not closed ({', '.join(parts)}): export a closed solid, or ask for a manual quote"
 
 
-def _hull_and_box(vertices: np.ndarray, faces: np.ndarray, with_box: bool = True) -> tuple[Any, Any]:
-    """The convex hull of the mesh and, ``with_box``, its oriented bounding box (else None)."""
+def _hull_and_graph(vertices: np.ndarray, faces: np.ndarray) -> tuple[Any, Any]:
+    """The convex hull of the mesh and its edge graph (``kernels.supporting.hull_graph``, None if refused)."""
     from geometry import kernels as k
+    from geometry.kernels.supporting import hull_graph
 
     convex = k.mesh_convex_hull(vertices, faces)
-    return convex, k.oriented_bounding_box(vertices, convex) if with_box else None
+    return convex, hull_graph(convex)
+
+
+def _graph_if_ready(hull: Future[tuple[Any, Any]]) -> Any:
+    """The hull's edge graph when ``hull`` has finished without an error, else None (rays are traced)."""
+    if not hull.done() or hull.exception() is not None:
+        return None
+    return hull.result()[1]
 
 
 def _box_after(vertices: np.ndarray, hull: Callable[[], tuple[Any, Any]]) -> tuple[Any, Any]:

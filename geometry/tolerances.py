@@ -94,6 +94,10 @@ class Tolerances:
     #: a mesh is convex (its own hull, ``kernels.convex``) when no neighbouring vertex lies more than this
     #: above a face's plane, relative to the diagonal [-]; the hull volume is then exact to area x slack
     convex_slack_rel: float = 1e-9
+    #: a convex hull's edge is convex when the far vertex of the facet across it lies no more than this
+    #: above the facet's plane, relative to the largest coordinate (rounding of a flat edge) [-]; rays are
+    #: skipped only on a hull whose every edge passes (``kernels.supporting``)
+    hull_flat_rel: float = 1e-12
     #: a vertex is a corner of a convex mesh when its faces' normals leave a plane by more than this [-, sine]
     convex_corner_sin: float = 1e-7
     #: accessibility rays start this far off the surface, relative to the diagonal [-]: they run along

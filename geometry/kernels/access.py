@@ -13,6 +13,7 @@ from geometry.kernels._config import jit_inline, jit_parallel, n_chunks, serial_
 from geometry.kernels._validate import as_triangles
 from geometry.kernels.bvh import BVH
 from geometry.kernels.packets import PACKET_RAYS, axis_of, lanes, load_lane, trace_packet
+from geometry.kernels.supporting import CLEARANCE_SHARE, HullGraph, rise_for
 from geometry.tolerances import tol
 
 #: approach directions, in order of preference when two sets of setups tie
@@ -40,23 +41,27 @@ class Accessibility:
 
 
 @serial_for_small("triangles")
-def accessibility(triangles: np.ndarray, bvh: BVH | None = None) -> Accessibility:
+def accessibility(triangles: np.ndarray, bvh: BVH | None = None, hull: HullGraph | None = None) -> Accessibility:
     """Which triangles a tool coming along each axis direction reaches.
 
-    triangles : (n, 3, 3) float64 [mm], outward-wound; bvh : built on the same triangles (built if None).
+    triangles : (n, 3, 3) float64 [mm], outward-wound; bvh : built on the same triangles (built if None);
+    hull : the edge graph of the convex hull of the triangles' vertices (``kernels.supporting``), or None.
     A triangle is seen from direction d when it faces d (walls parallel to d
     count: the side of a cutter reaches them) and the ray from just outside its
-    centroid towards d leaves the part without hitting anything.
+    centroid towards d leaves the part without hitting anything. With ``hull``, the
+    rays of a triangle whose plane supports the mesh are known to escape and are not
+    traced (the same answer).
     """
     tri = as_triangles(triangles)
     tree = bvh_for(tri, bvh)
     fr = frames_for(tri, tree)
     cen, nrm, area = fr.centroid_mm, fr.normal, fr.area_mm2
-    diag = tree.diagonal_mm
+    offset = tol.access_offset_rel * tree.diagonal_mm
+    rise = np.empty(0) if hull is None else rise_for(hull, fr, tree.order)
     visible = _visible_kernel(
         tree.bounds, tree.left, tree.start, tree.count, tree.tri9,
         cen, nrm, tree.order, AXIS_VECTORS, tol.facing_cos,
-        tol.access_offset_rel * diag, n_chunks(len(tri)),
+        offset, rise, CLEARANCE_SHARE * offset, n_chunks(len(tri)),
     )
     setups = minimal_setups(visible, area)
     unreachable = ~visible.any(axis=1) & (area > 0)
@@ -90,14 +95,18 @@ def minimal_setups(visible: np.ndarray, area: np.ndarray) -> tuple[str, ...]:
 @jit_parallel
 def _visible_kernel(
     bounds: np.ndarray, left: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, cen: np.ndarray,
-    nrm: np.ndarray, order: np.ndarray, axes: np.ndarray, facing_cos: float, offset: float, nchunk: int,
+    nrm: np.ndarray, order: np.ndarray, axes: np.ndarray, facing_cos: float, offset: float, rise: np.ndarray,
+    clear_rise: float, nchunk: int,
 ) -> np.ndarray:
     """(n, k) bool: triangle i faces axis k and the ray from its centroid (offset along its normal) escapes.
 
     Per axis, the rays of the triangles facing it go in packets of neighbours in BVH order
-    (``kernels.packets``); order : (n,) int64, the original triangle of each BVH position.
+    (``kernels.packets``); order : (n,) int64, the original triangle of each BVH position. rise : (n,)
+    float64 [mm] (``supporting.plane_rise``) or empty: a ray along an axis the normal does not point
+    against, of a triangle the mesh rises at most ``clear_rise`` above, escapes untraced.
     """
     n = cen.shape[0]
+    cull = rise.shape[0] == n
     k = axes.shape[0]
     out = np.zeros((n, k), dtype=np.bool_)
     no_cones = np.empty((0, 4))
@@ -112,6 +121,9 @@ def _visible_kernel(
                     continue
                 dot = nrm[i, 0] * axes[a, 0] + nrm[i, 1] * axes[a, 1] + nrm[i, 2] * axes[a, 2]
                 if dot < -facing_cos:
+                    continue
+                if cull and dot >= 0.0 and rise[i] <= clear_rise:
+                    out[i, a] = True
                     continue
                 load_lane(ray, best, best_id, skip, nl, cen[i, 0] + offset * nrm[i, 0], cen[i, 1] + offset * nrm[i, 1],
                           cen[i, 2] + offset * nrm[i, 2], axes[a, 0], axes[a, 1], axes[a, 2], np.inf, p)

@@ -14,6 +14,7 @@ from geometry.kernels._validate import as_directions, as_triangles
 from geometry.kernels.access import AXIS_VECTORS
 from geometry.kernels.bvh import BVH
 from geometry.kernels.packets import PACKET_RAYS, axis_of, lanes, load_lane, trace_packet
+from geometry.kernels.supporting import CLEARANCE_SHARE, HullGraph, rise_for
 from geometry.tolerances import tol
 
 #: a downward face steeper than this from the vertical needs support [deg]
@@ -40,13 +41,16 @@ def additive_orientation(
     bvh: BVH | None = None,
     directions: np.ndarray | None = None,
     overhang_deg: float = OVERHANG_DEG,
+    hull: HullGraph | None = None,
 ) -> AdditiveOrientations:
     """Overhang and support for each candidate build direction.
 
     triangles : (n, 3, 3) float64 [mm], outward-wound; bvh : built on the same triangles (built if None);
-    directions : (k, 3) build directions (default: the six axis directions).
+    directions : (k, 3) build directions (default: the six axis directions); hull : the edge graph of
+    the convex hull of the triangles' vertices (``kernels.supporting``), or None.
     Support under an overhanging face drops along -up from its centroid to the
-    first surface below (the part or the plate).
+    first surface below (the part or the plate). With ``hull``, the drop of a face
+    whose plane supports the mesh is known to reach the plate and is not traced.
     """
     tri = as_triangles(triangles)
     dirs = as_directions(AXIS_VECTORS if directions is None else directions)
@@ -55,10 +59,11 @@ def additive_orientation(
     cen, nrm, area = fr.centroid_mm, fr.normal, fr.area_mm2
     diag = tree.diagonal_mm
     cos_limit = float(np.cos(np.radians(overhang_deg)))
+    rise = np.empty(0) if hull is None else rise_for(hull, fr, tree.order)
     over, support, height, overhang = _support_kernel(
         tree.bounds, tree.left, tree.start, tree.count, tree.tri9,
         tri, cen, nrm, area, tree.order, dirs, cos_limit, tol.plate_rel * diag,
-        tol.ray_start_rel * diag, n_chunks(len(tri)),
+        tol.ray_start_rel * diag, rise, n_chunks(len(tri)),
     )
     candidates = tuple(
         Additive(
@@ -78,11 +83,11 @@ def additive_orientation(
 def _support_kernel(
     bounds: np.ndarray, left: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, tri: np.ndarray,
     cen: np.ndarray, nrm: np.ndarray, area: np.ndarray, order: np.ndarray, dirs: np.ndarray, cos_limit: float,
-    plate_tol: float, tmin: float, nchunk: int,
+    plate_tol: float, tmin: float, rise: np.ndarray, nchunk: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per direction (k,): overhang area [mm2], support volume [mm3], build height [mm]; and (n, k) bool:
     which triangles overhang along each direction. order : (n,) int64, the original triangle of each BVH
-    position (the drops go in packets, ``_drops``)."""
+    position (the drops go in packets, ``_drops``); rise : (n,) [mm] or empty (``_drops``)."""
     n = cen.shape[0]
     k = dirs.shape[0]
     overhang = np.zeros((n, k), dtype=np.bool_)
@@ -90,27 +95,25 @@ def _support_kernel(
     support = np.zeros((k, nchunk))
     lo_h = np.zeros((k, nchunk))
     hi_h = np.zeros((k, nchunk))
-    for c in numba.prange(nchunk):
-        for a in range(k):
-            ux = dirs[a, 0]
-            uy = dirs[a, 1]
-            uz = dirs[a, 2]
-            lo = np.inf
-            hi = -np.inf
-            for i in range(c * n // nchunk, (c + 1) * n // nchunk):
-                for j in range(3):
-                    h = tri[i, j, 0] * ux + tri[i, j, 1] * uy + tri[i, j, 2] * uz
-                    lo = min(lo, h)
-                    hi = max(hi, h)
-            lo_h[a, c] = lo
-            hi_h[a, c] = hi
+    for c in numba.prange(nchunk):  # one pass over the triangles for every direction
+        lo = np.full(k, np.inf)
+        hi = np.full(k, -np.inf)
+        for i in range(c * n // nchunk, (c + 1) * n // nchunk):
+            for j in range(3):
+                x, y, z = tri[i, j, 0], tri[i, j, 1], tri[i, j, 2]
+                for a in range(k):
+                    h = x * dirs[a, 0] + y * dirs[a, 1] + z * dirs[a, 2]
+                    lo[a] = min(lo[a], h)
+                    hi[a] = max(hi[a], h)
+        lo_h[:, c] = lo
+        hi_h[:, c] = hi
     plate = np.empty(k)
     for a in range(k):
         plate[a] = lo_h[a].min()
     drop = np.empty(n)
     for a in range(k):
         _drops(bounds, left, start, count, tri9, tri, cen, nrm, area, order, dirs[a], cos_limit, plate[a], plate_tol,
-               tmin, nchunk, overhang[:, a], drop)
+               tmin, rise, nchunk, overhang[:, a], drop)
         _sums(nrm, area, dirs[a], overhang[:, a], drop, nchunk, over[a], support[a])
     height = np.empty(k)
     for a in range(k):
@@ -142,12 +145,16 @@ def _sums(nrm: np.ndarray, area: np.ndarray, up: np.ndarray, overhang: np.ndarra
 def _drops(
     bounds: np.ndarray, left: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, tri: np.ndarray,
     cen: np.ndarray, nrm: np.ndarray, area: np.ndarray, order: np.ndarray, up: np.ndarray, cos_limit: float,
-    plate: float, plate_tol: float, tmin: float, nchunk: int, overhang: np.ndarray, drop: np.ndarray,
+    plate: float, plate_tol: float, tmin: float, rise: np.ndarray, nchunk: int, overhang: np.ndarray,
+    drop: np.ndarray,
 ) -> None:
     """For build direction ``up`` (3,): which triangles overhang (into ``overhang`` (n,) bool) and, for those,
     the drop [mm] from the centroid along -up to the part or the plate (into ``drop`` (n,) float64).
-    The rays go in packets of neighbours in BVH order (``kernels.packets``)."""
+    The rays go in packets of neighbours in BVH order (``kernels.packets``). rise : (n,) float64 [mm]
+    (``supporting.plane_rise``) or empty: the drop of a triangle the mesh rises at most ``CLEARANCE_SHARE``
+    of the ray's clearance (tmin x its normal's cosine with -up) above reaches the plate untraced."""
     n = cen.shape[0]
+    cull = rise.shape[0] == n
     ux = up[0]
     uy = up[1]
     uz = up[2]
@@ -168,6 +175,9 @@ def _drops(
             if low - plate <= plate_tol:
                 continue
             overhang[i] = True
+            if cull and rise[i] <= CLEARANCE_SHARE * tmin * -dot:
+                drop[i] = cen[i, 0] * ux + cen[i, 1] * uy + cen[i, 2] * uz - plate
+                continue
             load_lane(ray, best, best_id, skip, nl, cen[i, 0], cen[i, 1], cen[i, 2], -ux, -uy, -uz, np.inf, p)
             owner[nl] = i
             nl += 1

@@ -49,11 +49,12 @@ def _own_hull(pts: np.ndarray, tris: np.ndarray) -> ConvexHull | None:
     probes = np.unique(np.linspace(0, len(tris) - 1, PROBE_FACES).astype(np.int64))
     if not _behind_probes_kernel(pts, tris, probes, slack_mm):
         return None
-    across = _across_edges(tris, len(pts))
-    if across is None:
+    face_of, offsets = _incidence_kernel(tris, len(pts))
+    across = _across_kernel(tris, face_of, offsets)
+    if across[0, 0] < 0:
         return None
     ok, volume, area, normals = _convex_kernel(pts, tris, across, slack_mm)
-    if not ok or volume <= 0.0 or _extreme_count(tris, normals, len(pts)) <= 2 * HULL_SAMPLE_POINTS:
+    if not ok or volume <= 0.0 or _extreme_count(face_of, offsets, normals) <= 2 * HULL_SAMPLE_POINTS:
         return None
     # ``across[f, j]`` is the face over edge (j, j+1), i.e. opposite vertex j+2 (Qhull's ``neighbors`` order)
     neighbors = np.ascontiguousarray(across[:, [1, 2, 0]])
@@ -152,9 +153,9 @@ def _convex_kernel(pts: np.ndarray, tris: np.ndarray, across: np.ndarray,
     return reached == m, volume, area, normals
 
 
-def _extreme_count(tris: np.ndarray, normals: np.ndarray, n: int) -> int:
-    """How many vertices are corners of the solid: their faces' normals span three dimensions."""
-    face_of, offsets = _incidence_kernel(tris, n)
+def _extreme_count(face_of: np.ndarray, offsets: np.ndarray, normals: np.ndarray) -> int:
+    """How many vertices are corners of the solid: their faces' normals span three dimensions (each vertex's
+    faces: ``_incidence_kernel``)."""
     return int(_extreme_kernel(face_of, offsets, normals, tol.convex_corner_sin))
 
 
@@ -217,7 +218,7 @@ def warm(vertices: np.ndarray, faces: np.ndarray) -> None:
     slack_mm = tol.convex_slack_rel
     _behind_probes_kernel(vertices, faces, np.arange(len(faces), dtype=np.int64), slack_mm)
     _, _, _, normals = _convex_kernel(vertices, faces, across, slack_mm)
-    _extreme_count(faces, normals, len(vertices))
+    _extreme_count(*_incidence_kernel(faces, len(vertices)), normals)
 
 
 __all__ = ["PROBE_FACES", "mesh_convex_hull", "warm"]

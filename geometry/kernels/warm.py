@@ -16,17 +16,20 @@ def warm_up() -> None:
     arrays over ``bytes``): warming both means no input a wrapper passes through uncopied makes a
     request pay compilation.
     """
+    from geometry.kernels._common import gather_triangles, least_by_group
     from geometry.kernels._config import prune_stale_caches
     from geometry.kernels.access import accessibility
     from geometry.kernels.additive import additive_orientation
     from geometry.kernels.bvh import build_bvh, raycast
     from geometry.kernels.convex import warm as warm_convex
     from geometry.kernels.health import mesh_health
+    from geometry.kernels.hull import convex_hull_volume
     from geometry.kernels.mass import mass_properties
     from geometry.kernels.obb import _sample, oriented_bounding_box
     from geometry.kernels.rectangle import min_area_rectangle
     from geometry.kernels.regions import crease_regions
     from geometry.kernels.shells import mesh_shells
+    from geometry.kernels.supporting import hull_graph
     from geometry.kernels.thickness import wall_thickness
     from geometry.kernels.weld import weld_keys, weld_points
 
@@ -57,3 +60,9 @@ def warm_up() -> None:
         wall_thickness(tri, bvh)
         accessibility(tri, bvh)
         additive_orientation(tri, bvh)
+        graph = hull_graph(convex_hull_volume(vertices))  # rays skipped where a plane supports the mesh
+        accessibility(tri, bvh, hull=graph)
+        additive_orientation(tri, bvh, hull=graph)
+        gather_triangles(vertices, faces)
+        least_by_group(np.ascontiguousarray(faces[:, 0]), np.ascontiguousarray(vertices[:, 0]),  # thinnest per face
+                       np.full(len(vertices), np.inf))

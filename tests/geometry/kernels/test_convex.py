@@ -97,4 +97,4 @@ def test_corners_are_counted_on_a_box_and_a_sphere() -> None:
         across = convex._across_edges(f, len(v))
         assert across is not None
         normals = convex._convex_kernel(v, f, across, slack_mm)[3]
-        assert convex._extreme_count(f, normals, len(v)) == corners
+        assert convex._extreme_count(*convex._incidence_kernel(f, len(v)), normals) == corners
