@@ -32,6 +32,7 @@ def warm_up() -> None:
     from geometry.kernels.supporting import hull_graph
     from geometry.kernels.thickness import wall_thickness
     from geometry.kernels.weld import weld_keys, weld_points
+    from geometry.tolerances import tol
 
     prune_stale_caches()  # what earlier kernel sources compiled is never loaded again
     for writeable in (True, False):
@@ -44,8 +45,8 @@ def warm_up() -> None:
         for arr in (vertices, faces, tri, tri32, origins, directions):
             arr.flags.writeable = writeable
         weld_keys(faces.reshape(-1, 3))
-        weld_points(vertices, 1e-6)
-        weld_points(tri32.reshape(-1, 3), 1e-6)  # a binary STL's corners
+        weld_points(vertices, tol.merge_mm)
+        weld_points(tri32.reshape(-1, 3), tol.merge_mm)  # a binary STL's corners
         warm_convex(vertices, faces)
         mass_properties(tri)
         mass_properties(tri32)
