@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from geometry.kernels._config import jit, jit_strict
+from geometry.kernels._config import jit, jit_inline, jit_strict
 
 #: odd 31-bit multipliers of the key hash: a 32-bit key part times one stays below 2**63 (no overflow,
 #: also when the kernel runs as plain Python under NUMBA_DISABLE_JIT)
@@ -21,38 +21,50 @@ _MIX_Z = 0x27D4EB2F
 _LOW32 = 0xFFFFFFFF
 
 
+@jit_inline
+def _place(table: np.ndarray, mask: int, cells: np.ndarray, first: np.ndarray, ids: np.ndarray, count: int, i: int,
+           kx: int | np.int64, ky: int | np.int64, kz: int | np.int64) -> int:  # pragma: no cover - inlined
+    """Row i with key (kx, ky, kz): its id into ``ids[i]`` (a new one when the key is new: kept in ``cells``
+    and ``first``, open addressing in ``table``). Returns the count of distinct keys after it."""
+    h = ((kx & _LOW32) * _MIX_X) ^ ((ky & _LOW32) * _MIX_Y) ^ ((kz & _LOW32) * _MIX_Z)
+    h ^= h >> 29
+    slot = h & mask
+    while True:
+        j = table[slot]
+        if j < 0:
+            table[slot] = count
+            cells[count, 0] = kx
+            cells[count, 1] = ky
+            cells[count, 2] = kz
+            first[count] = i
+            ids[i] = count
+            return count + 1
+        if cells[j, 0] == kx and cells[j, 1] == ky and cells[j, 2] == kz:
+            ids[i] = j
+            return count
+        slot = (slot + 1) & mask
+
+
+@jit
+def _table(n: int) -> tuple[np.ndarray, int]:
+    """An empty open-addressing table for n keys (at most half full) and its index mask."""
+    size = 16
+    while size < 2 * n:
+        size *= 2
+    return np.full(size, -1, dtype=np.int64), size - 1
+
+
 @jit
 def _weld_kernel(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """keys (n, 3) int64 -> (ids (n,) int64 in first-occurrence order, first (u,) int64 row of each id)."""
     n = keys.shape[0]
-    size = 16
-    while size < 2 * n:
-        size *= 2
-    mask = size - 1
-    table = np.full(size, -1, dtype=np.int64)
+    table, mask = _table(n)
+    cells = np.empty((n, 3), dtype=np.int64)
     first = np.empty(n, dtype=np.int64)
     ids = np.empty(n, dtype=np.int64)
     count = 0
     for i in range(n):
-        kx = keys[i, 0]
-        ky = keys[i, 1]
-        kz = keys[i, 2]
-        h = ((kx & _LOW32) * _MIX_X) ^ ((ky & _LOW32) * _MIX_Y) ^ ((kz & _LOW32) * _MIX_Z)
-        h ^= h >> 29
-        slot = h & mask
-        while True:
-            j = table[slot]
-            if j < 0:
-                table[slot] = count
-                first[count] = i
-                ids[i] = count
-                count += 1
-                break
-            f = first[j]
-            if keys[f, 0] == kx and keys[f, 1] == ky and keys[f, 2] == kz:
-                ids[i] = j
-                break
-            slot = (slot + 1) & mask
+        count = _place(table, mask, cells, first, ids, count, i, keys[i, 0], keys[i, 1], keys[i, 2])
     return ids, first[:count].copy()
 
 
@@ -65,11 +77,7 @@ def _grid_weld_kernel(points: np.ndarray, step: float, shift: float) -> tuple[np
     step + shift)``, without the four (n, 3) temporaries numpy writes on the way.
     """
     n = points.shape[0]
-    size = 16
-    while size < 2 * n:
-        size *= 2
-    mask = size - 1
-    table = np.full(size, -1, dtype=np.int64)
+    table, mask = _table(n)
     cells = np.empty((n, 3), dtype=np.int64)
     first = np.empty(n, dtype=np.int64)
     ids = np.empty(n, dtype=np.int64)
@@ -78,24 +86,7 @@ def _grid_weld_kernel(points: np.ndarray, step: float, shift: float) -> tuple[np
         kx = np.int64(np.floor(np.float64(points[i, 0]) / step + shift))
         ky = np.int64(np.floor(np.float64(points[i, 1]) / step + shift))
         kz = np.int64(np.floor(np.float64(points[i, 2]) / step + shift))
-        h = ((kx & _LOW32) * _MIX_X) ^ ((ky & _LOW32) * _MIX_Y) ^ ((kz & _LOW32) * _MIX_Z)
-        h ^= h >> 29
-        slot = h & mask
-        while True:
-            j = table[slot]
-            if j < 0:
-                table[slot] = count
-                cells[count, 0] = kx
-                cells[count, 1] = ky
-                cells[count, 2] = kz
-                first[count] = i
-                ids[i] = count
-                count += 1
-                break
-            if cells[j, 0] == kx and cells[j, 1] == ky and cells[j, 2] == kz:
-                ids[i] = j
-                break
-            slot = (slot + 1) & mask
+        count = _place(table, mask, cells, first, ids, count, i, kx, ky, kz)
     return ids, first[:count].copy(), cells[:count].copy()
 
 
