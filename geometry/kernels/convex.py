@@ -160,14 +160,22 @@ def _extreme_count(face_of: np.ndarray, offsets: np.ndarray, normals: np.ndarray
 
 
 @jit
-def _incidence_kernel(tris: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The faces of each vertex by a counting sort (stable: ascending face): (face_of (3m,), offsets (n + 1,))."""
+def corner_offsets(tris: np.ndarray, n: int) -> np.ndarray:
+    """(n + 1,) int64: vertex v's slots in a per-vertex list of triangle corners are offsets[v]:offsets[v + 1]
+    (the counting half of a counting sort of the corners of ``tris`` (m, 3) by vertex)."""
     offsets = np.zeros(n + 1, dtype=np.int64)
     for f in range(tris.shape[0]):
         for j in range(3):
             offsets[tris[f, j] + 1] += 1
     for v in range(n):
         offsets[v + 1] += offsets[v]
+    return offsets
+
+
+@jit
+def _incidence_kernel(tris: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The faces of each vertex by a counting sort (stable: ascending face): (face_of (3m,), offsets (n + 1,))."""
+    offsets = corner_offsets(tris, n)
     fill = offsets[:-1].copy()
     face_of = np.empty(3 * tris.shape[0], dtype=np.int64)
     for f in range(tris.shape[0]):
@@ -221,4 +229,4 @@ def warm(vertices: np.ndarray, faces: np.ndarray) -> None:
     _extreme_count(*_incidence_kernel(faces, len(vertices)), normals)
 
 
-__all__ = ["PROBE_FACES", "mesh_convex_hull", "warm"]
+__all__ = ["PROBE_FACES", "corner_offsets", "mesh_convex_hull", "warm"]

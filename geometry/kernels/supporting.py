@@ -32,6 +32,7 @@ import numpy as np
 
 from geometry.kernels._common import Frames
 from geometry.kernels._config import jit, jit_parallel, jit_strict, n_chunks
+from geometry.kernels.convex import corner_offsets
 from geometry.kernels.hull import ConvexHull
 from geometry.tolerances import tol
 
@@ -193,12 +194,7 @@ def _morton_kernel(pts: np.ndarray) -> np.ndarray:
 def _edge_graph_kernel(simplices: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(offsets (n + 1,), neighbours): vertex b follows a for each directed facet edge a -> b (an outward
     wound closed hull has each edge once in each direction, so each neighbour is listed once)."""
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    for f in range(simplices.shape[0]):
-        for j in range(3):
-            offsets[simplices[f, j] + 1] += 1
-    for v in range(n):
-        offsets[v + 1] += offsets[v]
+    offsets = corner_offsets(simplices, n)
     fill = offsets[:-1].copy()
     neighbours = np.empty(offsets[n], dtype=np.int64)
     for f in range(simplices.shape[0]):
