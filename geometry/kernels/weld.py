@@ -46,24 +46,22 @@ def _place(table: np.ndarray, mask: int, cells: np.ndarray, first: np.ndarray, i
 
 
 @jit
-def _table(n: int) -> tuple[np.ndarray, int]:
-    """An empty open-addressing table for n keys (at most half full) and its index mask."""
+def _buffers(n: int) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]:
+    """For ``_place``ing n rows: an empty open-addressing table (at most half full) and its index mask, and
+    room for the distinct keys (cells), their first rows and every row's id."""
     size = 16
     while size < 2 * n:
         size *= 2
-    return np.full(size, -1, dtype=np.int64), size - 1
+    cells = np.empty((n, 3), dtype=np.int64)
+    return np.full(size, -1, dtype=np.int64), size - 1, cells, np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
 
 
 @jit
 def _weld_kernel(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """keys (n, 3) int64 -> (ids (n,) int64 in first-occurrence order, first (u,) int64 row of each id)."""
-    n = keys.shape[0]
-    table, mask = _table(n)
-    cells = np.empty((n, 3), dtype=np.int64)
-    first = np.empty(n, dtype=np.int64)
-    ids = np.empty(n, dtype=np.int64)
+    table, mask, cells, first, ids = _buffers(keys.shape[0])
     count = 0
-    for i in range(n):
+    for i in range(keys.shape[0]):
         count = _place(table, mask, cells, first, ids, count, i, keys[i, 0], keys[i, 1], keys[i, 2])
     return ids, first[:count].copy()
 
@@ -76,13 +74,9 @@ def _grid_weld_kernel(points: np.ndarray, step: float, shift: float) -> tuple[np
     The arithmetic is numpy's (IEEE, in float64, no fast-math): the same cells as ``np.floor(points /
     step + shift)``, without the four (n, 3) temporaries numpy writes on the way.
     """
-    n = points.shape[0]
-    table, mask = _table(n)
-    cells = np.empty((n, 3), dtype=np.int64)
-    first = np.empty(n, dtype=np.int64)
-    ids = np.empty(n, dtype=np.int64)
+    table, mask, cells, first, ids = _buffers(points.shape[0])
     count = 0
-    for i in range(n):
+    for i in range(points.shape[0]):
         kx = np.int64(np.floor(np.float64(points[i, 0]) / step + shift))
         ky = np.int64(np.floor(np.float64(points[i, 1]) / step + shift))
         kz = np.int64(np.floor(np.float64(points[i, 2]) / step + shift))
