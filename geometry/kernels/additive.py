@@ -82,11 +82,12 @@ def additive_orientation(
     diag = tree.diagonal_mm
     cos_limit = float(np.cos(np.radians(overhang_deg)))
     rise = np.empty(0) if hull is None else rise_for(hull, fr, tree.order)
-    over, support, height, overhang, facing = _support_kernel(
+    over, support, height, overhang = _support_kernel(
         tree.bounds, tree.left, tree.start, tree.count, tree.tri9,
-        tri, cen, nrm, area, tree.order, dirs, np.array([cos_limit, _skin_cos()]), tol.plate_rel * diag,
+        tri, cen, nrm, area, tree.order, dirs, cos_limit, tol.plate_rel * diag,
         tol.ray_start_rel * diag, rise, n_chunks(len(tri)),
     )
+    facing = _facing_kernel(tri, nrm, area, dirs, _skin_cos(), n_chunks(len(tri)))
     candidates = tuple(
         Additive(
             orientation=(float(d[0]), float(d[1]), float(d[2])),
@@ -109,7 +110,7 @@ def _skin_cos() -> float:
 
 
 def _facing(sums: np.ndarray) -> FacingAreas:
-    """From the chunk-summed (4,) of ``_sums``: up area, down area, wall area, wall area x run."""
+    """From one direction's (4,) of ``_facing_kernel``: up area, down area, wall area, wall area x run."""
     run = float(sums[3] / sums[2]) if sums[2] > 0 else 0.0
     return FacingAreas(float(sums[0]), float(sums[1]), run)
 
@@ -126,29 +127,23 @@ def facing_areas(triangles: np.ndarray, direction: np.ndarray | tuple[float, flo
     tri = as_triangles(triangles)
     up = as_directions(np.reshape(np.asarray(direction, dtype=np.float64), (1, 3)))[0]
     _, nrm, area = centroid_normal_area_kernel(tri)
-    nchunk = n_chunks(len(tri))
-    over, support, facing = np.zeros(nchunk), np.zeros(nchunk), np.zeros((4, nchunk))
-    _sums(tri, nrm, area, up, np.zeros(len(tri), dtype=np.bool_), np.zeros(len(tri)), _skin_cos(), nchunk,
-          over, support, facing)
-    return _facing(facing.sum(axis=1))
+    return _facing(_facing_kernel(tri, nrm, area, up.reshape(1, 3), _skin_cos(), n_chunks(len(tri)))[0])
 
 
 @jit_parallel
 def _support_kernel(
     bounds: np.ndarray, left: np.ndarray, start: np.ndarray, count: np.ndarray, tri9: np.ndarray, tri: np.ndarray,
-    cen: np.ndarray, nrm: np.ndarray, area: np.ndarray, order: np.ndarray, dirs: np.ndarray, cos_limits: np.ndarray,
+    cen: np.ndarray, nrm: np.ndarray, area: np.ndarray, order: np.ndarray, dirs: np.ndarray, cos_limit: float,
     plate_tol: float, tmin: float, rise: np.ndarray, nchunk: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per direction (k,): overhang area [mm2], support volume [mm3], build height [mm]; (n, k) bool:
-    which triangles overhang along each direction; (k, 4): the sums of ``_sums``'s ``facing`` per direction.
-    order : (n,) int64, the original triangle of each BVH position (the drops go in packets, ``_drops``);
-    cos_limits : (2,), the cosines of the overhang and the skin angles; rise : (n,) [mm] or empty (``_drops``)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per direction (k,): overhang area [mm2], support volume [mm3], build height [mm]; and (n, k) bool:
+    which triangles overhang along each direction. order : (n,) int64, the original triangle of each BVH
+    position (the drops go in packets, ``_drops``); rise : (n,) [mm] or empty (``_drops``)."""
     n = cen.shape[0]
     k = dirs.shape[0]
     overhang = np.zeros((n, k), dtype=np.bool_)
     over = np.zeros((k, nchunk))
     support = np.zeros((k, nchunk))
-    facing = np.zeros((k, 4, nchunk))
     lo_h = np.zeros((k, nchunk))
     hi_h = np.zeros((k, nchunk))
     for c in numba.prange(nchunk):  # one pass over the triangles for every direction
@@ -168,65 +163,73 @@ def _support_kernel(
         plate[a] = lo_h[a].min()
     drop = np.empty(n)
     for a in range(k):
-        _drops(bounds, left, start, count, tri9, tri, cen, nrm, area, order, dirs[a], cos_limits[0], plate[a],
-               plate_tol, tmin, rise, nchunk, overhang[:, a], drop)
-        _sums(tri, nrm, area, dirs[a], overhang[:, a], drop, cos_limits[1], nchunk, over[a], support[a], facing[a])
+        _drops(bounds, left, start, count, tri9, tri, cen, nrm, area, order, dirs[a], cos_limit, plate[a], plate_tol,
+               tmin, rise, nchunk, overhang[:, a], drop)
+        _sums(nrm, area, dirs[a], overhang[:, a], drop, nchunk, over[a], support[a])
     height = np.empty(k)
     for a in range(k):
         height[a] = hi_h[a].max() - plate[a]
-    return over.sum(axis=1), support.sum(axis=1), height, overhang, facing.sum(axis=2)
+    return over.sum(axis=1), support.sum(axis=1), height, overhang
 
 
 @jit_parallel_ordered
-def _sums(tri: np.ndarray, nrm: np.ndarray, area: np.ndarray, up: np.ndarray, overhang: np.ndarray, drop: np.ndarray,
-          skin_cos: float, nchunk: int, over: np.ndarray, support: np.ndarray, facing: np.ndarray) -> None:
+def _sums(nrm: np.ndarray, area: np.ndarray, up: np.ndarray, overhang: np.ndarray, drop: np.ndarray, nchunk: int,
+          over: np.ndarray, support: np.ndarray) -> None:
     """Per chunk of triangles (original order, one after another): the overhang area [mm2] (into ``over``
-    (nchunk,)) and support volume [mm3] (into ``support``): area x cos x drop of each overhanging triangle;
-    into ``facing`` (4, nchunk): the projected areas facing up and down, area x |cos| of each triangle whose
-    normal's cosine with ``up`` is over ``skin_cos`` (up) or under -``skin_cos`` (down) [mm2]; the other
-    (wall) triangles' area [mm2] and area x run [mm3], the run being the triangle's longest edge across ``up``.
+    (nchunk,)) and support volume [mm3] (into ``support``): area x cos x drop of each overhanging triangle.
     Compiled without reassociation, so the sums add in the order written, as the one-ray kernel added them."""
     n = nrm.shape[0]
     for c in numba.prange(nchunk):
         o_sum = 0.0
         s_sum = 0.0
-        up_sum = 0.0
-        down_sum = 0.0
-        wall_sum = 0.0
-        run_sum = 0.0
         for i in range(c * n // nchunk, (c + 1) * n // nchunk):
-            dot = nrm[i, 0] * up[0] + nrm[i, 1] * up[1] + nrm[i, 2] * up[2]
-            if dot > skin_cos:
-                up_sum += area[i] * dot
-            elif dot < -skin_cos:
-                down_sum -= area[i] * dot
-            else:
-                wall_sum += area[i]
-                run_sum += area[i] * _run(tri, i, up)
             if not overhang[i]:
                 continue
+            dot = nrm[i, 0] * up[0] + nrm[i, 1] * up[1] + nrm[i, 2] * up[2]
             o_sum += area[i]
             s_sum += area[i] * (-dot) * drop[i]
         over[c] = o_sum
         support[c] = s_sum
-        facing[0, c] = up_sum
-        facing[1, c] = down_sum
-        facing[2, c] = wall_sum
-        facing[3, c] = run_sum
 
 
-@jit_inline
-def _run(tri: np.ndarray, i: int, up: np.ndarray) -> float:  # pragma: no cover - inlined
-    """Triangle ``i``'s longest edge measured across ``up`` (unit) [mm]."""
-    longest = 0.0
-    for j in range(3):
-        k = (j + 1) % 3
-        ex = tri[i, k, 0] - tri[i, j, 0]
-        ey = tri[i, k, 1] - tri[i, j, 1]
-        ez = tri[i, k, 2] - tri[i, j, 2]
-        along = ex * up[0] + ey * up[1] + ez * up[2]
-        longest = max(longest, ex * ex + ey * ey + ez * ez - along * along)
-    return float(np.sqrt(longest))
+@jit_parallel_ordered
+def _facing_kernel(tri: np.ndarray, nrm: np.ndarray, area: np.ndarray, dirs: np.ndarray, skin_cos: float,
+                   nchunk: int) -> np.ndarray:
+    """(k, 4) per direction of ``dirs`` (k, 3), unit: the projected areas facing up and down [mm2] (area x |cos|
+    of each triangle whose normal's cosine with the direction is over ``skin_cos``, or under -``skin_cos``), the
+    other (wall) triangles' area [mm2] and their area x run [mm3], the run being the triangle's longest edge
+    measured across the direction. One pass over the triangles for every direction, each triangle's edges worked
+    out once; per chunk the sums add in their written order, then the chunks in order."""
+    n = nrm.shape[0]
+    k = dirs.shape[0]
+    parts = np.zeros((nchunk, k, 4))
+    for c in numba.prange(nchunk):
+        acc = np.zeros((k, 4))
+        edge = np.empty((3, 3))
+        length2 = np.empty(3)
+        for i in range(c * n // nchunk, (c + 1) * n // nchunk):
+            for j in range(3):
+                for x in range(3):
+                    edge[j, x] = tri[i, (j + 1) % 3, x] - tri[i, j, x]
+                length2[j] = edge[j, 0] * edge[j, 0] + edge[j, 1] * edge[j, 1] + edge[j, 2] * edge[j, 2]
+            for a in range(k):
+                dot = nrm[i, 0] * dirs[a, 0] + nrm[i, 1] * dirs[a, 1] + nrm[i, 2] * dirs[a, 2]
+                if dot > skin_cos:
+                    acc[a, 0] += area[i] * dot
+                elif dot < -skin_cos:
+                    acc[a, 1] -= area[i] * dot
+                else:
+                    across = 0.0
+                    for j in range(3):
+                        along = edge[j, 0] * dirs[a, 0] + edge[j, 1] * dirs[a, 1] + edge[j, 2] * dirs[a, 2]
+                        across = max(across, length2[j] - along * along)
+                    acc[a, 2] += area[i]
+                    acc[a, 3] += area[i] * np.sqrt(across)
+        parts[c] = acc
+    out = np.zeros((k, 4))
+    for c in range(nchunk):
+        out += parts[c]
+    return out
 
 
 @jit_parallel
