@@ -43,11 +43,17 @@ SLICER_ARGS = (
 TARGET = 0.25
 
 
+class _KeepCase(configparser.ConfigParser):
+    """A ConfigParser that keeps the keys' case (PrusaSlicer's keys are lower case already; nothing is folded)."""
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr
+
+
 def profile_settings(path: Path = PROFILES, name: str = PROFILE) -> dict[str, str]:
     """The settings of print profile ``name`` in a PrusaSlicer bundle, its ``inherits`` chain resolved (each
     parent in the order listed, later ones overriding earlier ones, the profile's own keys last)."""
-    bundle = configparser.ConfigParser(interpolation=None, strict=False)
-    bundle.optionxform = str  # type: ignore[assignment,method-assign]
+    bundle = _KeepCase(interpolation=None, strict=False)
     bundle.read(path)
 
     def resolve(section: str) -> dict[str, str]:
