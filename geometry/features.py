@@ -180,6 +180,17 @@ class Additive:
     overhang_area_mm2: float
     #: sum over overhanging faces of projected area x drop to the plate or the part below [mm3]
     support_volume_mm3: float
+    #: area of the faces facing up (normal within ``kernels.additive.SKIN_DEG`` of the build direction),
+    #: projected on the plate: the top surfaces a slicer fills with solid skin [mm2]; None: not measured
+    #: (features stored before it was)
+    up_area_mm2: float | None = None
+    #: the same for the faces facing down (normal within ``SKIN_DEG`` of -direction), the plate's face
+    #: included: the bottom skins [mm2]; None: not measured
+    down_area_mm2: float | None = None
+    #: the other faces (walls): area-weighted mean of each face's extent across the build direction, the
+    #: straight run of perimeter it gives each layer (long on flat sides, short on the facets of round
+    #: holes) [mm]; None: not measured
+    wall_run_mm: float | None = None
 
 
 @dataclass(frozen=True)

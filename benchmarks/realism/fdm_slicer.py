@@ -2,13 +2,15 @@
 
 ``python -m benchmarks.realism.fdm_slicer`` slices each STL of ``$MICROFAB_CORPUS/voron-2`` with
 the Debian ``prusa-slicer`` CLI (a benchmark reference, not a runtime dependency) and the same
-settings on both sides: 0.2 mm layers, 20 % infill, 2 perimeters, 5 top / 4 bottom layers, no
-supports, the part as it lies in the file (voron parts are oriented for printing), PrusaSlicer's
-MK3S-class speeds below. Target (issue 13): within 25 %.
+settings on both sides: PrusaSlicer's own print profile "0.20mm QUALITY @MK3" from its bundled
+``PrusaResearch.ini`` (speeds, accelerations, small-perimeter and gap-fill speeds, widths), with
+0.2 mm layers, 20 % grid infill, 2 perimeters, 5 top / 4 bottom layers, no supports, the part as it
+lies in the file (voron parts are oriented for printing). Target (issue 13): within 25 %.
 """
 
 from __future__ import annotations
 
+import configparser
 import dataclasses
 import os
 import re
@@ -17,13 +19,20 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from geometry import load
 from geometry.features import Additive
-from geometry.measure import measure
+from geometry.kernels import facing_areas
+from geometry.measure import measure_part
 from quoting.materials import get_material
 from quoting.process_kinds import Process
 from quoting.processes import process_models
 
-#: PrusaSlicer settings (Original Prusa MK3S "0.20mm QUALITY" speeds and limits)
+#: PrusaSlicer's bundled profiles (Debian package prusa-slicer 2.5.0) and the print profile sliced with
+PROFILES = Path("/usr/share/PrusaSlicer/profiles/PrusaResearch.ini")
+PROFILE = "0.20mm QUALITY @MK3"
+#: keys of a profile section that are not print settings
+_NOT_SETTINGS = ("inherits", "compatible_printers", "compatible_printers_condition", "renamed_from")
+#: on top of the profile: the benchmark's settings (Original Prusa MK3S "0.20mm QUALITY" speeds and limits)
 SLICER_ARGS = (
     "--layer-height", "0.2", "--first-layer-height", "0.2", "--fill-density", "20%", "--fill-pattern", "grid",
     "--perimeters", "2", "--top-solid-layers", "5", "--bottom-solid-layers", "4", "--nozzle-diameter", "0.4",
@@ -34,11 +43,36 @@ SLICER_ARGS = (
 TARGET = 0.25
 
 
+class _KeepCase(configparser.ConfigParser):
+    """A ConfigParser that keeps the keys' case (PrusaSlicer's keys are lower case already; nothing is folded)."""
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr
+
+
+def profile_settings(path: Path = PROFILES, name: str = PROFILE) -> dict[str, str]:
+    """The settings of print profile ``name`` in a PrusaSlicer bundle, its ``inherits`` chain resolved (each
+    parent in the order listed, later ones overriding earlier ones, the profile's own keys last)."""
+    bundle = _KeepCase(interpolation=None, strict=False)
+    bundle.read(path)
+
+    def resolve(section: str) -> dict[str, str]:
+        own = dict(bundle[f"print:{section}"])
+        merged: dict[str, str] = {}
+        for parent in filter(None, (p.strip() for p in own.get("inherits", "").split(";"))):
+            merged.update(resolve(parent))
+        merged.update(own)
+        return merged
+
+    return {k: v for k, v in resolve(name).items() if k not in _NOT_SETTINGS}
+
+
 def slicer_minutes(stl: Path) -> float:
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "part.gcode"
-        subprocess.run(["prusa-slicer", "--export-gcode", *SLICER_ARGS, "-o", str(out), str(stl)],
-                       check=True, capture_output=True, timeout=600)
+        out, config = Path(tmp) / "part.gcode", Path(tmp) / "profile.ini"
+        config.write_text("".join(f"{k} = {v}\n" for k, v in profile_settings().items()))
+        subprocess.run(["prusa-slicer", "--export-gcode", "--load", str(config), *SLICER_ARGS, "-o", str(out),
+                        str(stl)], check=True, capture_output=True, timeout=600)
         text = out.read_text(errors="replace")
     match = re.search(r"estimated printing time \(normal mode\) = (.*)", text)
     if match is None:
@@ -48,9 +82,15 @@ def slicer_minutes(stl: Path) -> float:
 
 
 def microfab_minutes(stl: Path) -> float:
-    f = measure(str(stl), units="mm").features
-    up = Additive((0.0, 0.0, 1.0), f.bbox_mm[2], 0.0, 0.0)
-    f = dataclasses.replace(f, additive=up)
+    """The printing minutes of microfab's FDM model with the part built along +Z as it lies in the file (the
+    areas facing up and down and the walls' runs measured for +Z by ``facing_areas``, as the build-orientation
+    kernel measures them for each candidate), without supports (the slicer is run without them)."""
+    part = load(stl, units="mm")
+    f = measure_part(part).features
+    plus_z = facing_areas(part.triangles_mm, (0.0, 0.0, 1.0))
+    built = Additive((0.0, 0.0, 1.0), f.bbox_mm[2], 0.0, 0.0, up_area_mm2=plus_z.up_area_mm2,
+                     down_area_mm2=plus_z.down_area_mm2, wall_run_mm=plus_z.wall_run_mm)
+    f = dataclasses.replace(f, additive=built)
     est = process_models()[Process.PRINTING_FDM].estimate(f, get_material("pla"), "fdm")
     return sum(op.time_min for op in est.operations if op.name == "printing")
 

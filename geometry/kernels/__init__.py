@@ -7,7 +7,7 @@ compiles nothing; the first call of a kernel loads it from Numba's cache
 """
 
 from geometry.kernels.access import Accessibility, accessibility
-from geometry.kernels.additive import AdditiveOrientations, additive_orientation
+from geometry.kernels.additive import AdditiveOrientations, FacingAreas, additive_orientation, facing_areas
 from geometry.kernels.bvh import BVH, RayHits, build_bvh, raycast
 from geometry.kernels.convex import mesh_convex_hull
 from geometry.kernels.health import MeshHealth, mesh_health
@@ -24,6 +24,7 @@ __all__ = [
     "AdditiveOrientations",
     "BVH",
     "ConvexHull",
+    "FacingAreas",
     "MassProperties",
     "MeshHealth",
     "OrientedBox",
@@ -34,6 +35,7 @@ __all__ = [
     "additive_orientation",
     "build_bvh",
     "convex_hull_volume",
+    "facing_areas",
     "mass_properties",
     "mesh_convex_hull",
     "mesh_health",

@@ -1,4 +1,5 @@
-"""Additive build orientation: overhang area and a support-volume estimate per candidate direction."""
+"""Additive build orientation: overhang area, a support-volume estimate, the areas facing up and down
+(a slicer's top and bottom skins) and the walls' straight runs per candidate direction."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numba
 import numpy as np
 
 from geometry.features import Additive
-from geometry.kernels._common import bvh_for, frames_for
+from geometry.kernels._common import bvh_for, centroid_normal_area_kernel, frames_for
 from geometry.kernels._config import jit_inline, jit_parallel, jit_parallel_ordered, n_chunks, serial_for_small
 from geometry.kernels._validate import as_directions, as_triangles
 from geometry.kernels.access import AXIS_VECTORS
@@ -19,6 +20,27 @@ from geometry.tolerances import tol
 
 #: a downward face steeper than this from the vertical needs support [deg]
 OVERHANG_DEG = 45.0
+#: a face whose normal is within this of the build direction (up) or of its opposite (down) is a top or
+#: bottom surface, filled by a slicer as solid skin [deg]. Why 45: a slicer fills the band of
+#: ``top layers x layer height`` under a top surface (5 x 0.2 = 1 mm) with solid infill, less what its
+#: perimeters already cover (2 x 0.45 = 0.9 mm in from the contour). Under a slope s from horizontal that band
+#: reaches 1 mm / tan(s) in from the contour, past the perimeters only while tan(s) < 1 / 0.9 (s < 48 deg);
+#: steeper faces are printed by the perimeters alone (walls). 45 deg also matches ``OVERHANG_DEG``.
+SKIN_DEG = 45.0
+
+
+@dataclass(frozen=True)
+class FacingAreas:
+    """How a slicer's layers meet the surface along one build direction (``facing_areas``)."""
+
+    #: area of the faces whose normal is within ``SKIN_DEG`` of the build direction, projected on the plate [mm2]
+    up_area_mm2: float
+    #: the same for the faces within ``SKIN_DEG`` of its opposite (the plate's face included) [mm2]
+    down_area_mm2: float
+    #: the walls (the other faces), area-weighted mean of each face's extent across the build direction: the
+    #: straight run of perimeter it gives each layer it cuts (a flat side its width, a facet of a round hole a
+    #: chord) [mm]; 0 without walls
+    wall_run_mm: float
 
 
 @dataclass(frozen=True)
@@ -43,7 +65,7 @@ def additive_orientation(
     overhang_deg: float = OVERHANG_DEG,
     hull: HullGraph | None = None,
 ) -> AdditiveOrientations:
-    """Overhang and support for each candidate build direction.
+    """Overhang, support and the skin areas (``facing_areas``) for each candidate build direction.
 
     triangles : (n, 3, 3) float64 [mm], outward-wound; bvh : built on the same triangles (built if None);
     directions : (k, 3) build directions (default: the six axis directions); hull : the edge graph of
@@ -65,18 +87,47 @@ def additive_orientation(
         tri, cen, nrm, area, tree.order, dirs, cos_limit, tol.plate_rel * diag,
         tol.ray_start_rel * diag, rise, n_chunks(len(tri)),
     )
+    facing = _facing_kernel(tri, nrm, area, dirs, _skin_cos(), n_chunks(len(tri)))
     candidates = tuple(
         Additive(
             orientation=(float(d[0]), float(d[1]), float(d[2])),
             build_height_mm=float(h),
             overhang_area_mm2=float(o),
             support_volume_mm3=float(s),
+            up_area_mm2=f.up_area_mm2,
+            down_area_mm2=f.down_area_mm2,
+            wall_run_mm=f.wall_run_mm,
         )
-        for d, o, s, h in zip(dirs, over, support, height, strict=True)
+        for d, o, s, h, f in zip(dirs, over, support, height, map(_facing, facing), strict=True)
     )
     scale = max(max(c.support_volume_mm3 for c in candidates), tol.tiny)
     best = min(candidates, key=lambda c: (round(c.support_volume_mm3 / scale, tol.support_tie_digits), c.build_height_mm))
     return AdditiveOrientations(candidates, best, overhang)
+
+
+def _skin_cos() -> float:
+    return float(np.cos(np.radians(SKIN_DEG)))
+
+
+def _facing(sums: np.ndarray) -> FacingAreas:
+    """From one direction's (4,) of ``_facing_kernel``: up area, down area, wall area, wall area x run."""
+    run = float(sums[3] / sums[2]) if sums[2] > 0 else 0.0
+    return FacingAreas(float(sums[0]), float(sums[1]), run)
+
+
+@serial_for_small("triangles")
+def facing_areas(triangles: np.ndarray, direction: np.ndarray | tuple[float, float, float]) -> FacingAreas:
+    """The areas facing up and down, and the walls' straight runs, when built along ``direction``.
+
+    triangles : (n, 3, 3) float64 [mm], outward-wound; direction : (3,) build direction (normalised here).
+    Up (down): the faces whose normal is within ``SKIN_DEG`` of ``direction`` (of its opposite), their area
+    projected on the plate (area x |n . direction|): a slicer's top (bottom) skins. The same sums
+    ``additive_orientation`` gives each candidate (``Additive.up_area_mm2``, ``down_area_mm2``, ``wall_run_mm``).
+    """
+    tri = as_triangles(triangles)
+    up = as_directions(np.reshape(np.asarray(direction, dtype=np.float64), (1, 3)))[0]
+    _, nrm, area = centroid_normal_area_kernel(tri)
+    return _facing(_facing_kernel(tri, nrm, area, up.reshape(1, 3), _skin_cos(), n_chunks(len(tri)))[0])
 
 
 @jit_parallel
@@ -139,6 +190,46 @@ def _sums(nrm: np.ndarray, area: np.ndarray, up: np.ndarray, overhang: np.ndarra
             s_sum += area[i] * (-dot) * drop[i]
         over[c] = o_sum
         support[c] = s_sum
+
+
+@jit_parallel_ordered
+def _facing_kernel(tri: np.ndarray, nrm: np.ndarray, area: np.ndarray, dirs: np.ndarray, skin_cos: float,
+                   nchunk: int) -> np.ndarray:
+    """(k, 4) per direction of ``dirs`` (k, 3), unit: the projected areas facing up and down [mm2] (area x |cos|
+    of each triangle whose normal's cosine with the direction is over ``skin_cos``, or under -``skin_cos``), the
+    other (wall) triangles' area [mm2] and their area x run [mm3], the run being the triangle's longest edge
+    measured across the direction. One pass over the triangles for every direction, each triangle's edges worked
+    out once; per chunk the sums add in their written order, then the chunks in order."""
+    n = nrm.shape[0]
+    k = dirs.shape[0]
+    parts = np.zeros((nchunk, k, 4))
+    for c in numba.prange(nchunk):
+        acc = np.zeros((k, 4))
+        edge = np.empty((3, 3))
+        length2 = np.empty(3)
+        for i in range(c * n // nchunk, (c + 1) * n // nchunk):
+            for j in range(3):
+                for x in range(3):
+                    edge[j, x] = tri[i, (j + 1) % 3, x] - tri[i, j, x]
+                length2[j] = edge[j, 0] * edge[j, 0] + edge[j, 1] * edge[j, 1] + edge[j, 2] * edge[j, 2]
+            for a in range(k):
+                dot = nrm[i, 0] * dirs[a, 0] + nrm[i, 1] * dirs[a, 1] + nrm[i, 2] * dirs[a, 2]
+                if dot > skin_cos:
+                    acc[a, 0] += area[i] * dot
+                elif dot < -skin_cos:
+                    acc[a, 1] -= area[i] * dot
+                else:
+                    across = 0.0
+                    for j in range(3):
+                        along = edge[j, 0] * dirs[a, 0] + edge[j, 1] * dirs[a, 1] + edge[j, 2] * dirs[a, 2]
+                        across = max(across, length2[j] - along * along)
+                    acc[a, 2] += area[i]
+                    acc[a, 3] += area[i] * np.sqrt(across)
+        parts[c] = acc
+    out = np.zeros((k, 4))
+    for c in range(nchunk):
+        out += parts[c]
+    return out
 
 
 @jit_parallel

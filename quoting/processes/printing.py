@@ -1,8 +1,8 @@
 """3D printing: FDM, SLA, SLS and MJF, priced as a print bureau runs them.
 
-FDM: a layer model (perimeters and top/bottom skins at the perimeter extrusion rate, sparse
-infill and supports at the infill rate, a per-layer overhead for layer changes and travel),
-checked against PrusaSlicer in benchmarks. SLA/SLS/MJF: parts from many orders share each build,
+FDM: a layer model (perimeters on the walls, solid top/bottom skins over the areas facing up and
+down, sparse infill and supports, each at PrusaSlicer's speed for it, plus a per-layer overhead for
+layer changes and travel), checked against PrusaSlicer in benchmarks. SLA/SLS/MJF: parts from many orders share each build,
 so a part pays its share of a full build by the space it takes (packed box over the build volume
 at the bureau's packing density; SLA: packed footprint over the platform for its own layers),
 plus its exposure time, material (with powder refresh / resin waste) and post-processing; no
@@ -12,6 +12,7 @@ order pays a whole build. Coefficients and sources: processes.toml [printing.*].
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from geometry.features import PartFeatures
@@ -127,7 +128,9 @@ class PrintingModel(ProcessModel):
         support, support_fill = self._support(features, volume, assumptions)
         ops = [Operation("print_setup", float(p["setup_min"]), per_batch=True, inputs={"per": "batch"})]
         if self.technology == "fdm":
-            printed, material_mm3 = self._deposition(machine_class, volume, area, support, support_fill, height)
+            layering = _layering(features, footprint, assumptions)
+            printed, material_mm3 = self._deposition(machine_class, volume, area, layering, support * support_fill,
+                                                     height)
         else:
             material_mm3 = volume + support * support_fill
             printed = self._build_share(machine_class, material_mm3, height, footprint)
@@ -182,31 +185,49 @@ class PrintingModel(ProcessModel):
     def _speed(self, machine_class: str) -> float:
         return float(self.machine_classes[machine_class].get("speed_factor", 1.0))
 
-    def _deposition(self, machine_class: str, volume: float, area: float, support: float, support_fill: float,
+    def _deposition(self, machine_class: str, volume: float, area: float, layering: Layering, supported: float,
                     height: float) -> tuple[list[Operation], float]:
-        """FDM layer model: shell (perimeters, top/bottom) and sparse infill at their own extrusion rates.
+        """FDM layer model: perimeters, solid skins, sparse infill and supports, each at its own speed.
 
-        shell = area x shell thickness (capped at the volume), infill = (volume - shell) x infill
-        fraction, support printed at its fill; time = shell / perimeter rate + (infill + support) /
-        infill rate + layers x per-layer overhead (layer change, travel, retractions). Returns the
-        operations and the extruded volume [mm3].
+        ``FdmVolumes.split`` gives the volumes; each prints at its PrusaSlicer speed x extrusion width x layer
+        height. Perimeters stop at the ends of their straight runs: a run of L mm at v mm/s with acceleration a
+        takes L / v + v / a (trapezoidal speed), so a mm of loop takes (1 + f v^2 / (a L)) / v, f fitted (corners
+        met at speed, short moves); the loops at their mean time per mm, the outer one at the external perimeter
+        speed. Fills (skins, infill, supports) reach a fitted share of their speed. time = the sum + layers x
+        per-layer overhead (layer change, travel, retractions). supported : the support printed [mm3].
+        Returns the operations and the extruded volume [mm3].
         """
         p = self.params
-        layers = max(1, ceil_count(height / float(p["layer_height_mm"])))
-        shell = min(volume, area * float(p["shell_thickness_mm"]))
-        infill = (volume - shell) * float(p["infill_fraction"])
-        supported = support * support_fill
-        seconds = (shell / float(p["perimeter_rate_mm3_s"]) + (infill + supported) / float(p["infill_rate_mm3_s"])
-                   + layers * float(p["layer_overhead_s"]))
-        deposited = shell + infill + supported
+        layer = float(p["layer_height_mm"])
+        layers = max(1, ceil_count(height / layer))
+        v = FdmVolumes.split(p, volume, area, layering)
+        section = float(p["extrusion_width_mm"]) * layer  # [mm2]
+        run = max(layering.wall_run_mm, float(p["extrusion_width_mm"]))
+        stop = float(p["run_stop_factor"]) / (float(p["perimeter_acceleration_mm_s2"]) * run)  # [s2/mm2]
+        loop_speeds = [float(p["external_perimeter_speed_mm_s"])] + [float(p["perimeter_speed_mm_s"])] * (
+            int(p["perimeters"]) - 1)
+        per_mm = sum((1.0 + stop * s * s) / s for s in loop_speeds) / len(loop_speeds)  # [s/mm]
+        fill = float(p["fill_speed_share"]) * section
+        rates = {  # [mm3/s]
+            "perimeter": section / per_mm,
+            "top_skin": fill * float(p["top_solid_infill_speed_mm_s"]),
+            "solid_skin": fill * float(p["solid_infill_speed_mm_s"]),
+            "infill": fill * float(p["infill_speed_mm_s"]),
+            "support": fill * float(p["support_speed_mm_s"]),
+        }
+        seconds = (v.perimeters_mm3 / rates["perimeter"] + v.top_skin_mm3 / rates["top_skin"]
+                   + v.solid_skin_mm3 / rates["solid_skin"] + v.infill_mm3 / rates["infill"]
+                   + supported / rates["support"] + layers * float(p["layer_overhead_s"]))
         return [Operation(
             "printing", seconds / 60.0 / self._speed(machine_class),
-            inputs={"layers": layers, "build_height_mm": round(height, 2), "shell_volume_mm3": round(shell, 1),
-                    "infill_volume_mm3": round(infill, 1), "support_volume_mm3": round(supported, 1),
-                    "perimeter_rate_mm3_s": float(p["perimeter_rate_mm3_s"]),
-                    "infill_rate_mm3_s": float(p["infill_rate_mm3_s"])},
+            inputs={"layers": layers, "build_height_mm": round(height, 2), "up_area_mm2": round(layering.up_area_mm2, 1),
+                    "down_area_mm2": round(layering.down_area_mm2, 1), "wall_run_mm": round(run, 2),
+                    "perimeter_volume_mm3": round(v.perimeters_mm3, 1),
+                    "skin_volume_mm3": round(v.top_skin_mm3 + v.solid_skin_mm3, 1),
+                    "infill_volume_mm3": round(v.infill_mm3, 1), "support_volume_mm3": round(supported, 1),
+                    **{f"{k}_rate_mm3_s": round(r, 3) for k, r in rates.items()}},
             pace=Pace.MACHINE,
-        )], deposited
+        )], v.total_mm3 + supported
 
     def _build_share(self, machine_class: str, cured: float, height: float,
                      footprint: tuple[float, float]) -> list[Operation]:
@@ -240,6 +261,66 @@ class PrintingModel(ProcessModel):
                       inputs={"volume_mm3": round(cured, 1), "rate_mm3_s": float(p["cure_rate_mm3_s"])},
                       pace=Pace.MACHINE),
         ]
+
+
+@dataclass(frozen=True)
+class FdmVolumes:
+    """What an FDM printer extrudes for one part, by line type [mm3] (supports apart)."""
+
+    perimeters_mm3: float
+    #: the topmost solid layer under each top surface (printed slower, for its finish)
+    top_skin_mm3: float
+    #: the other solid layers: the rest of the top skins and the bottom skins
+    solid_skin_mm3: float
+    #: sparse infill of what is left, at the infill fraction
+    infill_mm3: float
+
+    @property
+    def total_mm3(self) -> float:
+        return self.perimeters_mm3 + self.top_skin_mm3 + self.solid_skin_mm3 + self.infill_mm3
+
+    @classmethod
+    def split(cls, params: Mapping[str, Any], volume: float, area: float, layering: Layering) -> FdmVolumes:
+        """Split the part's ``volume`` [mm3] (``area`` [mm2]; ``layering``: the areas facing up and down).
+
+        Perimeters: the wall area (the area not facing up or down) x the loops x the extrusion width. Skins:
+        the up area x top layers + the down area x bottom layers, x the layer height. Each is capped by what
+        the ones before it left of the volume (perimeters, then the top layer, then the other solid layers), so
+        a thin part is never filled twice and nothing exceeds the part; the rest is sparse infill.
+        """
+        up, down = layering.up_area_mm2, layering.down_area_mm2
+        layer = float(params["layer_height_mm"])
+        walls = max(0.0, area - up - down)
+        perimeters = min(volume, walls * float(params["extrusion_width_mm"]) * int(params["perimeters"]))
+        left = volume - perimeters
+        top = min(left, up * layer) if int(params["top_layers"]) > 0 else 0.0
+        left -= top
+        solid = min(left, (up * max(0, int(params["top_layers"]) - 1) + down * int(params["bottom_layers"])) * layer)
+        left -= solid
+        return cls(perimeters, top, solid, left * float(params["infill_fraction"]))
+
+
+@dataclass(frozen=True)
+class Layering:
+    """What the layer model needs of the build orientation (``Additive``): the areas facing up and down [mm2]
+    and the walls' straight run [mm]."""
+
+    up_area_mm2: float
+    down_area_mm2: float
+    wall_run_mm: float
+
+
+def _layering(features: PartFeatures, footprint: tuple[float, float], assumptions: list[str]) -> Layering:
+    """The measured ``Layering`` of the build orientation; when it was not measured (no orientation, or features
+    stored before it was), a box's: the footprint's area up and down, runs of its mean side, said so."""
+    add = features.additive
+    if (add is not None and add.up_area_mm2 is not None and add.down_area_mm2 is not None
+            and add.wall_run_mm is not None):
+        return Layering(add.up_area_mm2, add.down_area_mm2, add.wall_run_mm)
+    box = footprint[0] * footprint[1]
+    assumptions.append(f"top and bottom skins assumed over the footprint ({box / 100.0:.1f} cm2 each), walls "
+                       "as straight as its sides: the areas facing up and down were not measured")
+    return Layering(box, box, (footprint[0] + footprint[1]) / 2.0)
 
 
 def _support_findings(process: Process, features: PartFeatures) -> list[Finding]:

@@ -26,21 +26,30 @@ RESIN = get_material("resin_standard")
 
 def test_hand_computed_fdm_cube():
     est = FDM.estimate(features((20.0, 20.0, 20.0)), PLA, "fdm")
-    # 100 layers of 0.2 mm; shell = 2400 mm2 x 0.9 mm = 2160 mm3 at 2.6 mm3/s; infill (8000 - 2160) x 0.2
-    # = 1168 mm3 and support 10 % x 8000 x 0.25 = 200 mm3 at 6 mm3/s; 4.2 s per layer
+    # 100 layers of 0.2 mm; not measured: skins over the 20 x 20 footprint up and down, walls running 20 mm.
+    # perimeters: (2400 - 2 x 400) mm2 of wall x 2 loops x 0.45 mm = 1440 mm3; a mm of loop takes
+    # (1 + 2.0 v^2 / (800 x 20)) / v at 25 and at 45 mm/s, averaged, over 0.45 x 0.2 mm2 of section.
+    # skins: 400 x 0.2 = 80 mm3 top layer at 40 mm/s, (400 x 4 + 400 x 4) x 0.2 = 640 mm3 at 80 mm/s; infill
+    # (8000 - 1440 - 80 - 640) x 0.2 = 1168 mm3 at 80 mm/s; support 10 % x 8000 x 0.25 = 200 mm3 at 50 mm/s;
+    # fills at 0.42 of their speed x 0.09 mm2; 0.8 s per layer
     printing = op(est, "printing")
     assert printing.inputs["layers"] == 100
-    assert printing.time_min == pytest.approx((2160 / 2.6 + (1168 + 200) / 6.0 + 100 * 4.2) / 60.0)  # 24.6 min
-    assert est.stock.mass_kg == pytest.approx((2160 + 1168 + 200) * 1240e-9 * 1.05)
+    per_mm = ((1 + 2.0 * 25**2 / (800 * 20)) / 25 + (1 + 2.0 * 45**2 / (800 * 20)) / 45) / 2
+    fill = 0.42 * 0.45 * 0.2
+    seconds = (1440 * per_mm / 0.09 + 80 / (fill * 40) + (640 + 1168) / (fill * 80) + 200 / (fill * 50) + 100 * 0.8)
+    assert printing.time_min == pytest.approx(seconds / 60.0)  # 23.4 min
+    assert est.stock.mass_kg == pytest.approx((1440 + 80 + 640 + 1168 + 200) * 1240e-9 * 1.05)
     assert op(est, "support_removal").time_min == pytest.approx(0.5 * 0.8)
     assert op(est, "post_processing").time_min == pytest.approx(1.5)
     assert est.batch_time_min == pytest.approx(3.0)
     assert any("support assumed" in a for a in est.assumptions)
     assert any("lying flat" in a for a in est.assumptions)
+    assert any("skins assumed over the footprint" in a for a in est.assumptions)
 
 
 def test_measured_orientation_and_support_are_used():
-    f = features((20.0, 20.0, 40.0), additive=Additive((0.0, 0.0, 1.0), 40.0, 100.0, 0.0))
+    f = features((20.0, 20.0, 40.0), additive=Additive((0.0, 0.0, 1.0), 40.0, 100.0, 0.0, up_area_mm2=400.0,
+                                                       down_area_mm2=400.0, wall_run_mm=20.0))
     est = FDM.estimate(f, PLA, "fdm")
     assert op(est, "printing").inputs["layers"] == 200
     assert est.assumptions == []
@@ -176,3 +185,57 @@ def test_support_finding_names_the_overhanging_faces():
     flat = features((20.0, 20.0, 20.0), min_wall_thickness_mm=2.0,
                     additive=Additive((0.0, 0.0, 1.0), 20.0, overhang_area_mm2=0.0, support_volume_mm3=0.0))
     assert FDM.check(flat, PLA, "fdm") == []
+
+
+# --- FDM skins: the areas facing up and down print as solid infill, faster than perimeters --------------------
+
+
+def _fdm_printing(size: tuple[float, float, float], up: float, down: float, run: float = 50.0, **fields):
+    add = Additive((0.0, 0.0, 1.0), size[2], 0.0, 0.0, up_area_mm2=up, down_area_mm2=down, wall_run_mm=run)
+    return op(FDM.estimate(features(size, additive=add, **fields), PLA, "fdm"), "printing")
+
+
+def test_thin_plate_time_is_mostly_skin_and_below_the_shell_at_perimeter_speed():
+    """A 100 x 100 x 2 mm plate is nearly all top and bottom skin: solid infill at 80 mm/s (its top layer at 40),
+    faster than the shell-at-perimeter-rate model (shell = area x 0.9 mm at 2.6 mm3/s, infill at 6 mm3/s,
+    4.2 s a layer) that printed it before."""
+    printing = _fdm_printing((100.0, 100.0, 2.0), 10_000.0, 10_000.0)
+    i = printing.inputs
+    skin_s = (10_000 * 0.2) / i["top_skin_rate_mm3_s"] + (i["skin_volume_mm3"] - 2000) / i["solid_skin_rate_mm3_s"]
+    assert skin_s > 0.8 * printing.time_min * 60.0
+    shell = min(20_000.0, 20_800.0 * 0.9)
+    old_min = (shell / 2.6 + (20_000.0 - shell) * 0.2 / 6.0 + 10 * 4.2) / 60.0
+    assert printing.time_min < old_min
+
+
+def test_skins_never_fill_a_thin_part_twice():
+    """A 1 mm plate has 9 layers of skin on paper (5 top, 4 bottom: 1.8 mm); it is printed solid once."""
+    printing = _fdm_printing((100.0, 100.0, 1.0), 10_000.0, 10_000.0)
+    i = printing.inputs
+    assert i["perimeter_volume_mm3"] + i["skin_volume_mm3"] + i["infill_volume_mm3"] == pytest.approx(10_000.0)
+    assert i["infill_volume_mm3"] == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(volume=st.floats(100.0, 50_000.0), area=st.floats(100.0, 30_000.0), up=st.floats(0.0, 10_000.0),
+       down=st.floats(0.0, 10_000.0), more=st.floats(0.0, 5_000.0))
+def test_skin_split_is_capped_and_monotonic_in_skin_area(volume, area, up, down, more):
+    """Nothing extruded exceeds the part; more area facing up or down (the walls unchanged) never prints faster:
+    its skin takes the place of sparse infill."""
+    size = (50.0, 50.0, 20.0)
+    before = _fdm_printing(size, up, down, volume_mm3=volume, area_mm2=area + up + down)
+    i = before.inputs
+    assert i["perimeter_volume_mm3"] + i["skin_volume_mm3"] + i["infill_volume_mm3"] <= volume + 0.2  # rounding
+    higher = _fdm_printing(size, up + more, down, volume_mm3=volume, area_mm2=area + up + more + down)
+    lower = _fdm_printing(size, up, down + more, volume_mm3=volume, area_mm2=area + up + down + more)
+    assert higher.time_min >= before.time_min * (1 - 1e-12)
+    assert lower.time_min >= before.time_min * (1 - 1e-12)
+
+
+def test_short_wall_runs_print_slower():
+    """Perimeters stop at the ends of their straight runs: the facets of small round holes (short runs) print
+    slower than the long sides of a box."""
+    long_runs = _fdm_printing((50.0, 50.0, 20.0), 2500.0, 2500.0, run=50.0)
+    short_runs = _fdm_printing((50.0, 50.0, 20.0), 2500.0, 2500.0, run=2.0)
+    assert short_runs.time_min > long_runs.time_min
+    assert short_runs.inputs["perimeter_rate_mm3_s"] < long_runs.inputs["perimeter_rate_mm3_s"]
