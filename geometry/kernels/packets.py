@@ -238,6 +238,28 @@ def _active_rect(
 
 
 @jit_inline
+def _axis_reach(
+    ray: np.ndarray, hit: np.ndarray, nl: int, k: int, along_axis: bool,
+) -> tuple[float, float]:  # pragma: no cover - inlined
+    """The span (lo, hi) [mm] along axis ``k`` that the rays flagged in ``hit`` can reach going along it from
+    their origins: from the lowest origin up for rays going +k, up to the highest origin for rays going -k
+    (either way, unbounded on the far side). Unbounded both ways when the rays are not ``along_axis``."""
+    lo = -np.inf
+    hi = np.inf
+    if not along_axis:
+        return lo, hi
+    first = np.inf
+    last = -np.inf
+    for r in range(nl):
+        if hit[r]:
+            first = min(first, ray[k, r])
+            last = max(last, ray[k, r])
+    if ray[3 + k, 0] > 0.0:
+        return first, hi
+    return lo, last
+
+
+@jit_inline
 def _column_misses(
     tri9: np.ndarray, j: int, u: int, w: int, lo_u: float, hi_u: float, lo_w: float, hi_w: float,
 ) -> bool:  # pragma: no cover - inlined
@@ -298,6 +320,8 @@ def trace_packet(
     for r in range(nl):
         hit[r] = best[r] >= 0.0
     pu_lo, pu_hi, pw_lo, pw_hi = _active_rect(ray, hit, nl, cu, cw, axis >= 0)
+    ck = max(axis, 0)
+    reach_lo, reach_hi = _axis_reach(ray, hit, nl, ck, axis >= 0)
     stack[0] = 0
     sp = 1
     while sp > 0:
@@ -305,7 +329,7 @@ def trace_packet(
         node = stack[sp]
         if axis >= 0:
             if (bounds[node, cu] > pu_hi or bounds[node, 3 + cu] < pu_lo or bounds[node, cw] > pw_hi
-                    or bounds[node, 3 + cw] < pw_lo):
+                    or bounds[node, 3 + cw] < pw_lo or bounds[node, 3 + ck] < reach_lo or bounds[node, ck] > reach_hi):
                 continue
             if not _enters_axis(bounds, node, ray, best, hit, nl, axis):
                 continue
