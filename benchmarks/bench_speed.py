@@ -252,6 +252,16 @@ def bench_rays(stl: Path, repeat: int) -> None:
     _rays_cpu(tri, bvh, embree, (start, -nrm), (origins, dirs), repeat)
 
 
+def _bench_rays_both(stl: Path, repeat: int) -> None:
+    """The ray kernels against Embree on the icosphere, then on the subdivided corpus part (a real part's
+    shape: long rays across it, few of its faces on the hull)."""
+    bench_rays(stl, repeat)
+    part = _subdivided_corpus_part(stl.parent)
+    if part is not None:
+        print(f"  the same on {SUBDIVIDED_PART} subdivided to 1.37 M triangles:")
+        bench_rays(part, repeat)
+
+
 def _rays_cpu(tri: np.ndarray, bvh: Any, embree: Any, wall_rays: tuple[np.ndarray, np.ndarray],
               access_rays: tuple[np.ndarray, np.ndarray], repeat: int) -> None:
     """Both ray kernels against Embree in CPU time on one thread each (Embree's ``intersects_first`` runs on
@@ -510,7 +520,7 @@ def main() -> None:
         steps = [p for p in steps if p.exists()]
         groups: dict[str, Callable[[], None]] = {
             "mesh": lambda: bench_mesh(stl, args.repeat),
-            "rays": lambda: bench_rays(stl, args.repeat),
+            "rays": lambda: _bench_rays_both(stl, args.repeat),
             "step": lambda: bench_step(steps, args.repeat),
             "cold": lambda: bench_cold(stl, steps[0], args.repeat),
             "requote": lambda: bench_requote(steps[0]),

@@ -6,6 +6,8 @@ bit in ``test_rays`` and on the corpus); hits and misses exactly."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import trimesh
@@ -129,6 +131,32 @@ def test_axis_rays_take_the_column_test_with_the_same_answers(name: str, any_hit
                 assert np.array_equal(hit >= 0, np.isfinite(want))
             else:
                 _same_distances(got, want)
+
+
+@pytest.mark.parametrize("name", ["t_slot", "torus"])
+@pytest.mark.parametrize("any_hit", [False, True])
+def test_axis_rays_through_vertices_and_edges_pass_no_triangle_over(name: str, any_hit: bool) -> None:
+    """Axis rays that graze triangles' corners and edges, or pass a hair outside them (within the slack the
+    Moller-Trumbore test allows; their columns on the edges of the triangles' boxes, where ``_column_misses``
+    decides) get the one-ray tracer's answers."""
+    triangles = _meshes()[name]
+    tree = build_bvh(triangles)
+    corners = triangles.reshape(-1, 3)
+    mids = (triangles + np.roll(triangles, 1, axis=1)).reshape(-1, 3) / 2.0
+    exact = np.concatenate([corners, mids])
+    step = 3.0 * tol.barycentric_slack_rel / 10.0  # inside the slack the test allows outside a triangle
+    points = np.unique(np.concatenate([exact, exact + step, exact - step]), axis=0)
+    for k, sign, back in itertools.product(range(3), (1.0, -1.0), (40.0, 1e-3)):
+        o = points.copy()
+        o[:, k] -= sign * back  # from outside the part, or from just behind its own corners and edges
+        d = np.zeros_like(o)
+        d[:, k] = sign
+        want = raycast(tree, o, d).distance_mm
+        got, hit = _packets(tree, o, d, PACKET_RAYS, any_hit=any_hit, axis=k)
+        if any_hit:
+            assert np.array_equal(hit >= 0, np.isfinite(want))
+        else:
+            _same_distances(got, want)
 
 
 def test_axis_of_names_only_coordinate_axes() -> None:
