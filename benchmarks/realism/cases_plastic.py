@@ -1,6 +1,6 @@
 """Plastic milling (issue 13: CNC milling in aluminium, steel, stainless and plastic): the one published figure found.
 
-No vendor's worked price example of a described plastic part and no published cycle time of one was found (about 40
+No vendor's worked price example of a described plastic part and no published cycle time of one was found (about 45
 queries, benchmarks/README.md "Plastic milling (issue 13, wave 6, "plastic")" lists them and what the best hits
 gave). The one published plastic : aluminium figure is a removal rate in a quoting system's example library:
 Paperless Parts' P3L library (github.com/shanep805/p3l-library, the source of the sheet bending and deburring
