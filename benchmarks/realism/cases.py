@@ -167,3 +167,7 @@ CASES = (*CASES, *SLA_CASES)
 from benchmarks.realism.cases_quantity import KEPT_OUT, SHEET_Q100  # noqa: E402,F401  (sheet at 100 parts)
 
 CASES = (*CASES, *SHEET_Q100)
+
+from benchmarks.realism.cases_plastic import CASES as PLASTIC_CASES  # noqa: E402  (plastic : aluminium time)
+
+CASES = (*CASES, *PLASTIC_CASES)

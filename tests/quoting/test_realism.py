@@ -36,3 +36,14 @@ def test_simplest_turned_pin_against_protolabs_turning_floor() -> None:
     result = run_case(TURNING_FLOOR[0])
     assert result.cheapest is not None and result.ok, (result.cheapest, result.median, result.ratio)
     assert result.cheapest >= TURNING_FLOOR[0].published / 3
+
+
+def test_plastic_milling_time_against_published_polymer_rate() -> None:
+    """POM against 6061 on the benchmark's milled parts: within 0.5x-2x of the published polymer : aluminium time
+    (Paperless Parts' removal rates, 3.0 / 3.5), and never slower than aluminium."""
+    from benchmarks.realism.cases_plastic import CASES
+    from benchmarks.realism.run import run_case
+
+    results = [run_case(c) for c in CASES]
+    assert all(r.ok for r in results), [(r.case.name, r.ratio) for r in results]
+    assert all(r.median is not None and r.median <= 1.0 for r in results), [(r.case.name, r.median) for r in results]

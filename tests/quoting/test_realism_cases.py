@@ -52,3 +52,18 @@ def test_turning_floor_is_protolabs_published_start_price_kept_out_of_the_cases(
     assert floor.published == pytest.approx(TURNING_FLOOR_USD * USD_EUR, abs=0.005)  # 59.80 EUR
     assert (floor.process, floor.quantity, floor.material) == ("cnc_turning", 1, "al6061")
     assert all(c.process != "cnc_turning" for c in CASES)
+
+
+def test_plastic_milling_points_are_the_published_polymer_removal_rate() -> None:
+    """Plastic milling is covered by Paperless Parts' removal rates (aluminium 3.0, polymer 3.5 in3/min): a polymer
+    part takes 3.0 / 3.5 of its aluminium time, put against POM on the two milled parts of the benchmark."""
+    from benchmarks.realism.cases import CASES, Kind
+    from benchmarks.realism.cases_plastic import POLYMER_TIME_RATIO
+
+    plastic = [c for c in CASES if c.family == "CNC" and get_material(c.material).iso_group == "O"]
+    assert [c.name for c in plastic] == ["cnc housing pom/al time", "cnc bracket pom/al time"]
+    assert POLYMER_TIME_RATIO == pytest.approx(3.0 / 3.5)
+    assert all(c.kind is Kind.TIME_RATIO and c.published == pytest.approx(0.857) for c in plastic)
+    # CNC milling in aluminium, steel, stainless and plastic (issue 13)
+    groups = {get_material(c.material).iso_group for c in CASES if c.process == "cnc_milling"}
+    assert {"N", "P", "M", "O"} <= groups
