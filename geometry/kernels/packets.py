@@ -212,28 +212,29 @@ def _triangle(
 
 
 @jit_inline
+def _origin_span(ray: np.ndarray, hit: np.ndarray, nl: int, c: int) -> tuple[float, float]:  # pragma: no cover
+    """The least and greatest coordinate ``c`` [mm] of the origins of the rays flagged in ``hit`` (inf, -inf:
+    none)."""
+    lo = np.inf
+    hi = -np.inf
+    for r in range(nl):
+        if hit[r]:
+            lo = min(lo, ray[c, r])
+            hi = max(hi, ray[c, r])
+    return lo, hi
+
+
+@jit_inline
 def _active_rect(
     ray: np.ndarray, hit: np.ndarray, nl: int, u: int, w: int, along_axis: bool,
 ) -> tuple[float, float, float, float]:  # pragma: no cover - inlined
     """The rectangle (lo_u, hi_u, lo_w, hi_w) [mm] of the origins' coordinates u and w over the rays flagged
     in ``hit``: where rays along the third axis can meet a triangle of the leaf they entered. Unbounded
     when the rays are not ``along_axis`` (no triangle is then passed over)."""
-    lo_u = -np.inf
-    hi_u = np.inf
-    lo_w = -np.inf
-    hi_w = np.inf
     if not along_axis:
-        return lo_u, hi_u, lo_w, hi_w
-    lo_u = np.inf
-    hi_u = -np.inf
-    lo_w = np.inf
-    hi_w = -np.inf
-    for r in range(nl):
-        if hit[r]:
-            lo_u = min(lo_u, ray[u, r])
-            hi_u = max(hi_u, ray[u, r])
-            lo_w = min(lo_w, ray[w, r])
-            hi_w = max(hi_w, ray[w, r])
+        return -np.inf, np.inf, -np.inf, np.inf
+    lo_u, hi_u = _origin_span(ray, hit, nl, u)
+    lo_w, hi_w = _origin_span(ray, hit, nl, w)
     return lo_u, hi_u, lo_w, hi_w
 
 
@@ -244,19 +245,12 @@ def _axis_reach(
     """The span (lo, hi) [mm] along axis ``k`` that the rays flagged in ``hit`` can reach going along it from
     their origins: from the lowest origin up for rays going +k, up to the highest origin for rays going -k
     (either way, unbounded on the far side). Unbounded both ways when the rays are not ``along_axis``."""
-    lo = -np.inf
-    hi = np.inf
     if not along_axis:
-        return lo, hi
-    first = np.inf
-    last = -np.inf
-    for r in range(nl):
-        if hit[r]:
-            first = min(first, ray[k, r])
-            last = max(last, ray[k, r])
+        return -np.inf, np.inf
+    first, last = _origin_span(ray, hit, nl, k)
     if ray[3 + k, 0] > 0.0:
-        return first, hi
-    return lo, last
+        return first, np.inf
+    return -np.inf, last
 
 
 @jit_inline
@@ -269,23 +263,18 @@ def _column_misses(
     much again plus the slack times the coordinate for rounding. A ray along the axis meets the triangle's
     plane at its own origin's coordinates across the axis, so the test would have found no hit there
     either (the corpus's features and the one-ray tracer's answers are unchanged: ``test_packets``)."""
-    t_lo = tri9[j, u]
-    t_hi = t_lo
-    e1 = tri9[j, 3 + u]
-    e2 = tri9[j, 6 + u]
-    t_lo = min(t_lo, min(t_lo + e1, t_lo + e2))
-    t_hi = max(t_hi, max(t_hi + e1, t_hi + e2))
-    pad = BARY_EPS * (3.0 * (abs(e1) + abs(e2)) + abs(tri9[j, u]))
-    if t_lo - pad > hi_u or t_hi + pad < lo_u:
-        return True
-    t_lo = tri9[j, w]
-    t_hi = t_lo
-    e1 = tri9[j, 3 + w]
-    e2 = tri9[j, 6 + w]
-    t_lo = min(t_lo, min(t_lo + e1, t_lo + e2))
-    t_hi = max(t_hi, max(t_hi + e1, t_hi + e2))
-    pad = BARY_EPS * (3.0 * (abs(e1) + abs(e2)) + abs(tri9[j, w]))
-    return bool(t_lo - pad > hi_w or t_hi + pad < lo_w)
+    return _span_misses(tri9, j, u, lo_u, hi_u) or _span_misses(tri9, j, w, lo_w, hi_w)
+
+
+@jit_inline
+def _span_misses(tri9: np.ndarray, j: int, c: int, lo: float, hi: float) -> bool:  # pragma: no cover - inlined
+    """Whether [lo, hi] [mm] misses triangle ``j``'s span along coordinate ``c``, widened as ``_column_misses``
+    says."""
+    v0 = tri9[j, c]
+    e1 = tri9[j, 3 + c]
+    e2 = tri9[j, 6 + c]
+    pad = BARY_EPS * (3.0 * (abs(e1) + abs(e2)) + abs(v0))
+    return bool(min(v0, min(v0 + e1, v0 + e2)) - pad > hi or max(v0, max(v0 + e1, v0 + e2)) + pad < lo)
 
 
 @jit_inline

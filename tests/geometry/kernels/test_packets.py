@@ -122,15 +122,20 @@ def test_axis_rays_take_the_column_test_with_the_same_answers(name: str, any_hit
     o[:8] = np.round(o[:8])  # some origins on the grid of the t-slot's faces and edges
     for k in range(3):
         for sign in (1.0, -1.0):
-            d = np.zeros_like(o)
-            d[:, k] = sign
-            assert axis_of(*d[0]) == k
-            want = raycast(tree, o, d).distance_mm
-            got, hit = _packets(tree, o, d, PACKET_RAYS, any_hit=any_hit, axis=k)
-            if any_hit:
-                assert np.array_equal(hit >= 0, np.isfinite(want))
-            else:
-                _same_distances(got, want)
+            _axis_rays_agree(tree, o, k, sign, any_hit)
+
+
+def _axis_rays_agree(tree: BVH, o: np.ndarray, k: int, sign: float, any_hit: bool) -> None:
+    """Rays from ``o`` along axis ``k`` (``sign``), in packets, against the one-ray tracer."""
+    d = np.zeros_like(o)
+    d[:, k] = sign
+    assert axis_of(*d[0]) == k
+    want = raycast(tree, o, d).distance_mm
+    got, hit = _packets(tree, o, d, PACKET_RAYS, any_hit=any_hit, axis=k)
+    if any_hit:
+        assert np.array_equal(hit >= 0, np.isfinite(want))
+    else:
+        _same_distances(got, want)
 
 
 @pytest.mark.parametrize("name", ["t_slot", "torus"])
@@ -149,14 +154,7 @@ def test_axis_rays_through_vertices_and_edges_pass_no_triangle_over(name: str, a
     for k, sign, back in itertools.product(range(3), (1.0, -1.0), (40.0, 1e-3)):
         o = points.copy()
         o[:, k] -= sign * back  # from outside the part, or from just behind its own corners and edges
-        d = np.zeros_like(o)
-        d[:, k] = sign
-        want = raycast(tree, o, d).distance_mm
-        got, hit = _packets(tree, o, d, PACKET_RAYS, any_hit=any_hit, axis=k)
-        if any_hit:
-            assert np.array_equal(hit >= 0, np.isfinite(want))
-        else:
-            _same_distances(got, want)
+        _axis_rays_agree(tree, o, k, sign, any_hit)
 
 
 def test_axis_of_names_only_coordinate_axes() -> None:
