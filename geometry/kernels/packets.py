@@ -328,7 +328,7 @@ def trace_packet(
         if a < 0:
             lo_u, hi_u, lo_w, hi_w = _active_rect(ray, hit, nl, cu, cw, axis >= 0)
             for j in range(start[node], start[node] + count[node]):
-                if _column_misses(tri9, j, cu, cw, lo_u, hi_u, lo_w, hi_w):
+                if axis >= 0 and _column_misses(tri9, j, cu, cw, lo_u, hi_u, lo_w, hi_w):
                     continue
                 if _triangle(tri9, j, ray, best, best_id, skip, hit, t_out, nl, tmin, cull) and any_hit:
                     for r in range(nl):
